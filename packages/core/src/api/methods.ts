@@ -1,0 +1,47 @@
+// Method-style calls on tensors (x.add(y).sum()), delegating to the public functions, so users can
+// write either style. Declared by interface merging on Tensor.
+import type { DType } from "../dtype.js";
+import { Tensor } from "../tensor.js";
+import * as E from "./elementwise.js";
+import * as S from "./shape-ops.js";
+import { matmul } from "./linalg.js";
+import type { TensorLike } from "./convert.js";
+
+declare module "../tensor.js" {
+  interface Tensor {
+    add(y: TensorLike): Tensor;
+    sub(y: TensorLike): Tensor;
+    mul(y: TensorLike): Tensor;
+    div(y: TensorLike): Tensor;
+    pow(y: TensorLike): Tensor;
+    neg(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tanh(): Tensor;
+    sqrt(): Tensor;
+    square(): Tensor;
+    abs(): Tensor;
+    matmul(y: Tensor): Tensor;
+    astype(dtype: DType): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    transpose(perm?: readonly number[]): Tensor;
+    sum(axis?: S.AxisArg, keepDims?: boolean): Tensor;
+    mean(axis?: S.AxisArg, keepDims?: boolean): Tensor;
+    max(axis?: S.AxisArg, keepDims?: boolean): Tensor;
+    min(axis?: S.AxisArg, keepDims?: boolean): Tensor;
+  }
+}
+
+const proto = Tensor.prototype as unknown as Record<string, unknown>;
+const binary = { add: E.add, sub: E.sub, mul: E.mul, div: E.div, pow: E.pow };
+for (const [name, fn] of Object.entries(binary)) proto[name] = function (this: Tensor, y: TensorLike) { return fn(this, y); };
+const unary = { neg: E.neg, exp: E.exp, log: E.log, sin: E.sin, cos: E.cos, tanh: E.tanh, sqrt: E.sqrt, square: E.square, abs: E.abs };
+for (const [name, fn] of Object.entries(unary)) proto[name] = function (this: Tensor) { return fn(this); };
+const reductions = { sum: S.sum, mean: S.mean, max: S.max, min: S.min };
+for (const [name, fn] of Object.entries(reductions)) proto[name] = function (this: Tensor, axis?: S.AxisArg, keepDims?: boolean) { return fn(this, axis, keepDims); };
+proto.matmul = function (this: Tensor, y: Tensor) { return matmul(this, y); };
+proto.astype = function (this: Tensor, d: DType) { return E.astype(this, d); };
+proto.reshape = function (this: Tensor, s: readonly number[]) { return S.reshape(this, s); };
+proto.transpose = function (this: Tensor, p?: readonly number[]) { return S.transpose(this, p); };

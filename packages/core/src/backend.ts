@@ -1,0 +1,92 @@
+// The Backend interface and registry. A backend owns buffers and compiles programs (kernels over
+// the IR, and routines); the engine never registers per-op kernels. `setBackend` picks the active
+// one; 'auto' prefers WebGPU when a factory for it is registered and an adapter exists.
+import type { DataArray, DType } from "./dtype.js";
+import type { Program } from "./ir/kernel.js";
+
+/** An opaque handle to backend memory holding `size` elements of `dtype`. */
+export interface BufferHandle {
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+/** A compiled program, ready to dispatch. */
+export interface Executable {
+  readonly program: Program;
+}
+
+/** What a backend implements. */
+export interface Backend {
+  readonly name: string;
+  /** Allocates a zero-initialised buffer. */
+  alloc(dtype: DType, size: number): BufferHandle;
+  /** Releases a buffer (it may return to a pool). */
+  free(buf: BufferHandle): void;
+  /** Copies host data into a buffer. */
+  write(buf: BufferHandle, data: DataArray): void;
+  /** Reads a buffer back to the host. */
+  read(buf: BufferHandle): Promise<DataArray>;
+  /** Reads synchronously, where the backend can (the CPU backend can; WebGPU cannot). */
+  readSync?(buf: BufferHandle): DataArray;
+  /** Compiles a program (cached by its structural key). */
+  prepare(program: Program): Executable;
+  /** Runs an executable on input buffers, writing the output buffer. */
+  dispatch(exe: Executable, inputs: readonly BufferHandle[], output: BufferHandle): void;
+  /** Buffers allocated and not yet freed (for leak tests). */
+  liveBuffers(): number;
+  /** Whether the dtype is supported. */
+  supports(dtype: DType): boolean;
+}
+
+/** Creates a backend, or explains why it cannot. */
+export type BackendFactory = () => Promise<Backend>;
+
+const factories = new Map<string, BackendFactory>();
+const instances = new Map<string, Backend>();
+let current: Backend | undefined;
+let defaultFactory: (() => Backend) | undefined;
+
+/** Registers a backend factory under a name (the CPU backend registers itself as 'cpu'). */
+export function registerBackend(name: string, factory: BackendFactory): void {
+  factories.set(name, factory);
+}
+
+/** Sets the backend used when none was chosen (the CPU backend). */
+export function registerDefaultBackend(make: () => Backend): void {
+  defaultFactory = make;
+}
+
+/** Selects the active backend. 'auto' tries WebGPU and falls back to the CPU with one line saying so. */
+export async function setBackend(name: string): Promise<Backend> {
+  if (name === "auto") {
+    if (factories.has("webgpu")) {
+      try {
+        return await setBackend("webgpu");
+      } catch (e) {
+        console.warn(`scm-ts: no WebGPU adapter (${(e as Error).message}); using the CPU backend`);
+      }
+    } else {
+      console.warn("scm-ts: the WebGPU backend is not loaded; using the CPU backend");
+    }
+    return setBackend("cpu");
+  }
+  let b = instances.get(name);
+  if (!b) {
+    const f = factories.get(name);
+    if (!f) throw new Error(`setBackend: unknown backend '${name}'; registered: ${[...factories.keys(), "auto"].join(", ")}`);
+    b = await f();
+    instances.set(name, b);
+  }
+  current = b;
+  return b;
+}
+
+/** The active backend (the CPU backend unless another was set). */
+export function getBackend(): Backend {
+  if (!current) {
+    if (!defaultFactory) throw new Error("getBackend: no backend registered");
+    current = defaultFactory();
+    instances.set(current.name, current);
+  }
+  return current;
+}

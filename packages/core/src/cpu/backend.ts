@@ -1,0 +1,74 @@
+// The CPU backend: buffers are typed arrays, kernels are compiled to JavaScript functions (cached by
+// structural key), routines run in plain JS. It is the reference semantics of the engine and
+// supports every dtype, float64 included. Reads are synchronous.
+import { allocArray, type DataArray, type DType } from "../dtype.js";
+import type { Backend, BufferHandle, Executable } from "../backend.js";
+import { programKey, type Program } from "../ir/kernel.js";
+import { compileKernel } from "./codegen.js";
+import { runRoutine } from "./routines.js";
+
+class CpuBuffer implements BufferHandle {
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+    public data: DataArray | null,
+  ) {}
+}
+
+interface CpuExecutable extends Executable {
+  run(out: DataArray, inputs: DataArray[]): void;
+}
+
+/** Creates a CPU backend. */
+export function createCpuBackend(): Backend {
+  let live = 0;
+  const cache = new Map<string, CpuExecutable>();
+  const arr = (b: BufferHandle): DataArray => {
+    const d = (b as CpuBuffer).data;
+    if (!d) throw new Error("cpu backend: use of a freed buffer (a tensor was used after it was disposed)");
+    return d;
+  };
+  return {
+    name: "cpu",
+    alloc(dtype, size) {
+      live++;
+      return new CpuBuffer(dtype, size, allocArray(dtype, size));
+    },
+    free(buf) {
+      const b = buf as CpuBuffer;
+      if (b.data) {
+        b.data = null;
+        live--;
+      }
+    },
+    write(buf, data) {
+      arr(buf).set(data as never);
+    },
+    async read(buf) {
+      return arr(buf).slice();
+    },
+    readSync(buf) {
+      return arr(buf).slice();
+    },
+    prepare(program: Program): Executable {
+      const key = programKey(program);
+      let exe = cache.get(key);
+      if (!exe) {
+        if (program.kind === "routine") {
+          const spec = program.spec;
+          exe = { program, run: (out, inputs) => runRoutine(spec, out, inputs) };
+        } else {
+          const fn = compileKernel(program);
+          exe = { program, run: (out, inputs) => fn(out, ...inputs) };
+        }
+        cache.set(key, exe);
+      }
+      return exe;
+    },
+    dispatch(exe, inputs, output) {
+      (exe as CpuExecutable).run(arr(output), inputs.map(arr));
+    },
+    liveBuffers: () => live,
+    supports: () => true,
+  };
+}

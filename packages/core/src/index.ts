@@ -1,0 +1,48 @@
+// @scm-ts/core: the tensor engine. Tensors and their creation, elementwise/reduction/shape ops,
+// matmul and conv2d, softmax, counter-based random keys, and the transforms jvp, linearize, vjp,
+// grad, valueAndGrad, stopGradient, jit and customJvp over pytrees, on a pluggable backend (the CPU
+// backend here; WebGPU in @scm-ts/webgpu). This file is the package's whole public surface.
+import "./transforms/eval.js";
+import "./cpu/index.js";
+import "./api/methods.js";
+
+export type { DType, DataArray } from "./dtype.js";
+export { dtypes, isFloat } from "./dtype.js";
+export type { Shape, ShapedArray } from "./shape.js";
+export { broadcastShapes, sizeOf } from "./shape.js";
+export { Tensor, ConcreteArray, tidy, keep } from "./tensor.js";
+export { setBackend, getBackend, registerBackend, type Backend, type BackendFactory, type BufferHandle, type Executable } from "./backend.js";
+export { createCpuBackend } from "./cpu/index.js";
+export * from "./pytree.js";
+
+export { array, zeros, ones, full, arange, linspace, type NestedArray, type DTypeOption } from "./api/creation.js";
+export { scalar } from "./api/tangent.js";
+export { asTensor, broadcastTo, type TensorLike } from "./api/convert.js";
+export {
+  exp, log, sin, cos, tan, tanh, atan, sqrt, rsqrt, square, abs, sign, neg, reciprocal,
+  add, sub, mul, div, maximum, minimum, pow, sigmoid, silu, relu, where,
+  less, lessEqual, greater, greaterEqual, equal, notEqual, astype, stopGradient,
+} from "./api/elementwise.js";
+export { sum, mean, max, min, reshape, transpose, concat, stack, slice, pad, expandDims, squeeze, flatten, type AxisArg } from "./api/shape-ops.js";
+export { matmul, conv2d, upsampleNearest, avgPool2d, type Conv2dOptions } from "./api/linalg.js";
+export { softmax, logSoftmax, logsumexp } from "./api/softmax.js";
+export * as random from "./api/random.js";
+
+export { jvp } from "./transforms/jvp.js";
+export { linearize } from "./transforms/linearize.js";
+export { vjp, grad, valueAndGrad, type GradOptions } from "./transforms/vjp.js";
+export { jit, type JittedFunction } from "./transforms/jit.js";
+export { customJvp } from "./transforms/custom-jvp.js";
+export { makeJaxpr } from "./transforms/jaxpr-trace.js";
+export { ClosedJaxpr, printJaxpr, type Jaxpr } from "./jaxpr.js";
+
+// Engine internals for backend packages (@scm-ts/webgpu) and tests: the IR, kernels and primitives.
+export * as ir from "./ir/expr.js";
+export { programKey, type Kernel, type Program, type RoutineSpec, type MatmulSpec, type ConvSpec } from "./ir/kernel.js";
+export { primitives } from "./ops/registry.js";
+export type { OpDef } from "./primitive.js";
+export { Zero } from "./primitive.js";
+export { runRoutine } from "./cpu/routines.js";
+export { kernelSource } from "./cpu/codegen.js";
+export { printPlan } from "./compile/execute.js";
+export { type PrimitiveName } from "./ops/registry.js";

@@ -1,0 +1,18 @@
+// Shared vitest settings: every package's tests resolve `@scm-ts/*` to TypeScript sources, so tests
+// need no build, and property tests get a fixed seed in CI (FC_SEED overrides it).
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const packages = ["core", "testing", "trigflow", "webgpu", "nn", "models", "consistency", "samplers", "data", "metrics", "io", "cli"];
+
+export default defineConfig({
+  resolve: {
+    alias: packages.map((name) => ({ find: `@scm-ts/${name}`, replacement: `${root}packages/${name}/src/index.ts` })),
+  },
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 60_000,
+    pool: "forks",
+  },
+});

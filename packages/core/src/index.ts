@@ -46,3 +46,11 @@ export { runRoutine } from "./cpu/routines.js";
 export { kernelSource } from "./cpu/codegen.js";
 export { printPlan } from "./compile/execute.js";
 export { type PrimitiveName } from "./ops/registry.js";
+
+import type { OpDef as OpDefT } from "./primitive.js";
+import type { Tensor as TensorT } from "./tensor.js";
+import { bind as bindPrim } from "./trace.js";
+/** Applies a primitive directly (for tests and backends; user code calls the functions above). */
+export function applyPrimitive(op: OpDefT, args: readonly TensorT[], params: unknown = {}): TensorT[] {
+  return bindPrim(op, args, params);
+}

@@ -96,7 +96,7 @@ export function integrateDopri5(
     }
     const isLast = direction * (t + h - t1) >= 0;
     if (isLast) h = t1 - t;
-    if (Math.abs(h) < 1e-15 * Math.max(1, Math.abs(t))) {
+    if (!isLast && Math.abs(h) < 1e-15 * Math.max(1, Math.abs(t))) {
       throw new RangeError(`integrateDopri5: step size underflow (h = ${h}) at t = ${t}; the ODE is singular or too stiff there`);
     }
     const k2 = g(combine(y, h, [[a21, k1]]), t + c2 * h);

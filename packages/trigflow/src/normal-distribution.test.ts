@@ -11,13 +11,16 @@ function expectRelative(a: number, b: number, tol: number): void {
 }
 
 describe("reference values", () => {
-  test("erf and erfc match tabulated values to ~1e−15 relative", () => {
+  test("erf and erfc match tabulated values (erf to 2e−15, erfc to 1e−14 relative even in the far tail)", () => {
     expectRelative(erf(0.5), 0.5204998778130465, 2e-15);
     expectRelative(erf(1), 0.8427007929497149, 2e-15);
     expectRelative(erf(2), 0.9953222650189527, 2e-15);
-    expectRelative(erfc(3), 2.209049699858544e-5, 1e-13);
-    expectRelative(erfc(5), 1.5374597944280349e-12, 1e-13);
-    expectRelative(erfc(10), 2.0884875837625447e-45, 1e-13);
+    expectRelative(erfc(0.5), 0.4795001221869535, 1e-14);
+    expectRelative(erfc(1), 0.15729920705028513, 1e-14);
+    expectRelative(erfc(2), 0.004677734981047266, 1e-14);
+    expectRelative(erfc(3), 2.209049699858544e-5, 1e-14);
+    expectRelative(erfc(5), 1.5374597944280349e-12, 1e-14);
+    expectRelative(erfc(10), 2.0884875837625447e-45, 1e-14);
     expect(erf(-1)).toBe(-erf(1));
     expect(erf(0)).toBe(0);
   });
@@ -34,15 +37,15 @@ describe("reference values", () => {
 });
 
 describe("consistency", () => {
-  test("Φ(Φ⁻¹(p)) = p: relatively to (2 + x²)·4e−16 in the lower tail down to 1e−300, absolutely near 1", () => {
+  test("Φ(Φ⁻¹(p)) = p: relatively to 3e−15·(1 + x²) in the lower tail down to 1e−300, absolutely near 1", () => {
     fc.assert(
       fc.property(fc.double({ min: -300, max: -0.302, noNaN: true }), (e) => {
         const p = 10 ** e;
         const x = normalQuantile(p);
         // Φ's own condition number at x is about x², so that is the best any implementation can do.
-        expectRelative(normalCdf(x), p, 4e-16 * (2 + x * x));
+        expectRelative(normalCdf(x), p, 3e-15 * (1 + x * x));
         const q = 1 - p;
-        expect(Math.abs(normalCdf(normalQuantile(q)) - q)).toBeLessThanOrEqual(4e-16);
+        expect(Math.abs(normalCdf(normalQuantile(q)) - q)).toBeLessThanOrEqual(1e-15);
       }),
       options,
     );

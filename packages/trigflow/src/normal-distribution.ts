@@ -50,7 +50,7 @@ export function erf(x: number): number {
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);
-  if (x < 2.5) return 1 - erfSeries(x);
+  if (x < 0.5) return 1 - erfSeries(x);
   if (x > 27) return 0;
   return erfcContinuedFraction(x);
 }

@@ -1,11 +1,13 @@
-// Lowers a jaxpr to a plan of backend programs, fusing as it goes: elementwise and movement ops stay
-// lazy (an expression of the flat index) and are inlined into their single consumer, reductions
-// absorb their producers, and only values used twice, outputs, routine operands and reduction
-// results are materialised. Call-like equations (nested jit, custom JVP) are inlined.
+// Lowers a jaxpr to a plan of backend programs, fusing as it goes: call equations are inlined first,
+// elementwise and movement ops stay lazy (an expression of the flat index) and are inlined into
+// the kernel that consumes them, reductions absorb their producers, and only the values chosen by
+// fusion.ts (shared across kernels, outputs, routine operands) and reduction results are stored.
 import { load, gidx, ridx, konst, toposort, withSrc, type Expr } from "../ir/expr.js";
 import type { Program } from "../ir/kernel.js";
 import { ClosedJaxpr, Literal, Var, type Atom, type Jaxpr } from "../jaxpr.js";
 import type { Lazy } from "../primitive.js";
+import { flattenCalls } from "./flatten.js";
+import { materializedVars } from "./fusion.js";
 import { sizeOf, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -30,22 +32,13 @@ export interface Plan {
 type Value = { slot: number } | { lazy: Lazy };
 
 /** Lowers a closed jaxpr to a plan. */
-export function lowerJaxpr(closed: ClosedJaxpr): Plan {
+export function lowerJaxpr(input: ClosedJaxpr): Plan {
+  const closed = flattenCalls(input);
   const { jaxpr } = closed;
   const slots: ShapedArray[] = [];
   const steps: Step[] = [];
   const consts: Tensor[] = [];
-  const uses = new Map<Var, number>();
-  const count = (j: Jaxpr, extra: number): void => {
-    for (const e of j.eqns) {
-      for (const a of e.inputs) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
-      const sub = (e.params as { jaxpr?: ClosedJaxpr })?.jaxpr;
-      if (e.op.lower.kind === "inline" && sub) count(sub.jaxpr, 1);
-    }
-    for (const a of j.outvars) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + extra);
-  };
-  count(jaxpr, 2); // outputs always materialise
-
+  const mat = materializedVars(jaxpr);
   const newSlot = (a: ShapedArray): number => slots.push(a) - 1;
   const env = new Map<Var, Value>();
   jaxpr.invars.forEach((v) => env.set(v, { slot: newSlot(v.aval) }));
@@ -111,24 +104,11 @@ export function lowerJaxpr(closed: ClosedJaxpr): Plan {
     for (const e of j.eqns) {
       const low = e.op.lower;
       const out = e.outputs[0]!;
-      if (low.kind === "inline") {
-        const sub = (e.params as { jaxpr: ClosedJaxpr }).jaxpr;
-        sub.jaxpr.invars.forEach((v, i) => {
-          const a = e.inputs[i]!;
-          env.set(v, a instanceof Literal ? { lazy: lazyOf(a) } : env.get(a)!);
-        });
-        addConsts(sub.jaxpr.constvars, sub.consts);
-        run(sub.jaxpr);
-        e.outputs.forEach((o, i) => {
-          const a = sub.jaxpr.outvars[i]!;
-          env.set(o, a instanceof Literal ? { lazy: lazyOf(a) } : env.get(a)!);
-        });
-        continue;
-      }
+      if (low.kind === "inline") throw new Error(`internal: call equation ${e.op.name} left after flattening`);
       const avalsIn = e.inputs.map((a) => a.aval);
       if (low.kind === "map") {
         env.set(out, { lazy: low.build(e.inputs.map(lazyOf), avalsIn, out.aval, e.params as never) });
-        if ((uses.get(out) ?? 0) > 1) materialize(out);
+        if (mat.has(out)) materialize(out);
       } else if (low.kind === "reduce") {
         const { rsize, body } = low.build(lazyOf(e.inputs[0]!), avalsIn[0]!, out.aval, e.params as never);
         const expr = body(gidx(sizeOf(out.aval.shape)), ridx(rsize));

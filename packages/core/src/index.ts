@@ -15,7 +15,7 @@ export { setBackend, getBackend, registerBackend, type Backend, type BackendFact
 export { createCpuBackend } from "./cpu/index.js";
 export * from "./pytree.js";
 
-export { array, zeros, ones, full, arange, linspace, type NestedArray, type DTypeOption } from "./api/creation.js";
+export { array, zeros, ones, full, arange, linspace, zerosLike, onesLike, type NestedArray, type DTypeOption } from "./api/creation.js";
 export { scalar } from "./api/tangent.js";
 export { asTensor, broadcastTo, type TensorLike } from "./api/convert.js";
 export {

@@ -90,10 +90,10 @@ export function treeDefEqual(a: TreeDef, b: TreeDef): boolean {
   return treeDefString(a) === treeDefString(b);
 }
 
-/** Applies `fn` to every leaf, keeping the structure. */
-export function treeMap<A, B>(tree: PyTree<A>, fn: (leaf: A, index: number) => B): PyTree<B> {
-  const [leaves, def] = treeFlatten<A>(tree);
-  return treeUnflatten(def, leaves.map(fn));
+/** Applies `fn` to every leaf, keeping the structure (typed as the input: leaves map to leaves of the same kind). */
+export function treeMap<T>(tree: T, fn: (leaf: any, index: number) => unknown): T {
+  const [leaves, def] = treeFlatten<unknown>(tree);
+  return treeUnflatten<T>(def, leaves.map(fn));
 }
 
 /** Applies `fn` to the matching leaves of several trees with the same structure. */

@@ -88,3 +88,11 @@ export function linspace(start: number, stop: number, num: number, options: DTyp
   const d = num > 1 ? (stop - start) / (num - 1) : 0;
   return array(Array.from({ length: num }, (_, i) => (i === num - 1 && num > 1 ? stop : start + i * d)), [num], options);
 }
+/** Zeros with the shape and dtype of `x`. */
+export function zerosLike(x: { shape: readonly number[]; dtype: DType }): ConcreteArray {
+  return full(x.shape, 0, { dtype: x.dtype });
+}
+/** Ones with the shape and dtype of `x`. */
+export function onesLike(x: { shape: readonly number[]; dtype: DType }): ConcreteArray {
+  return full(x.shape, 1, { dtype: x.dtype });
+}

@@ -60,10 +60,6 @@ export function traceOf(main: MainTrace): Trace {
   return main.make(main);
 }
 
-function levelOf(x: Tensor): number {
-  return x instanceof Tracer ? x.trace.main.level : 0;
-}
-
 /** The trace that must handle an operation on these arguments. */
 export function findTopTrace(args: readonly Tensor[]): Trace {
   let top: MainTrace = stack[0]!;

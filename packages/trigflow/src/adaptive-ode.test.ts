@@ -22,6 +22,27 @@ describe("integrateDopri5", () => {
     );
   });
 
+  test("never evaluates the right-hand side outside [t0, t1], even for tiny spans or states near 0", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        fc.double({ min: 0, max: 1.5, noNaN: true }),
+        fc.double({ min: -12, max: 0, noNaN: true }),
+        fc.double({ min: -1e-15, max: 1e-15, noNaN: true }),
+        (lambda, t0, logSpan, y0) => {
+          const t1 = t0 - 10 ** logSpan;
+          let outside = 0;
+          integrateDopri5((y, t) => {
+            if (t < t1 || t > t0) outside++;
+            return y.map((v) => lambda * v + Math.cos(t));
+          }, [y0], t0, t1);
+          expect(outside).toBe(0);
+        },
+      ),
+      { seed: 42, numRuns: 100 },
+    );
+  });
+
   test("a rotation y'' = −y keeps its exact phase over several periods", () => {
     const { y, acceptedSteps } = integrateDopri5((s) => Float64Array.of(s[1]!, -s[0]!), [1, 0], 0, 20);
     expect(Math.abs(y[0]! - Math.cos(20))).toBeLessThan(1e-8);

@@ -78,34 +78,37 @@ export function integrateDopri5(
   let t = t0;
   let k1 = g(y, t);
   let evaluations = 1;
-  // Initial step: h ≈ 0.01·‖y‖/‖y'‖ in the tolerance-weighted norm (Hairer, Nørsett & Wanner II.4), capped.
-  let d0 = 0;
-  let d1 = 0;
-  for (let i = 0; i < y.length; i++) {
-    const sc = atol + rtol * Math.abs(y[i]!);
-    d0 += (y[i]! / sc) ** 2;
-    d1 += (k1[i]! / sc) ** 2;
-  }
-  let h = d0 < 1e-10 || d1 < 1e-10 ? 1e-6 : 0.01 * Math.sqrt(d0 / d1);
-  h = Math.min(h, span, 0.1) * direction;
+  // Initial step size: Hairer, Nørsett & Wanner, Solving ODEs I, II.4 (scaled RMS norms, one trial step).
+  const norm = (v: Float64Array): number => {
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) sum += (v[i]! / (atol + rtol * Math.abs(y[i]!))) ** 2;
+    return Math.sqrt(sum / Math.max(1, v.length));
+  };
+  const d0 = norm(y);
+  const d1 = norm(k1);
+  const h0 = Math.min(d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * (d0 / d1), span);
+  const trial = g(combine(y, h0 * direction, [[1, k1]]), t0 + h0 * direction);
+  evaluations++;
+  const d2 = norm(trial.map((value, i) => value - k1[i]!)) / h0;
+  const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** 0.2;
+  // (A state near 0 with a large derivative makes h0 tiny; the floor lets the controller grow from 1e−10·span.)
+  let h = Math.min(Math.max(Math.min(100 * h0, h1), 1e-10 * span), span) * direction;
   let acceptedSteps = 0;
   let rejectedSteps = 0;
   while (direction * (t1 - t) > 0) {
     if (acceptedSteps + rejectedSteps >= maxSteps) {
       throw new RangeError(`integrateDopri5: gave up after ${maxSteps} steps at t = ${t} (integrating ${t0} → ${t1}); the ODE may be stiff or singular there, or raise maxSteps / loosen rtol`);
     }
-    const isLast = direction * (t + h - t1) >= 0;
+    const isLast = Math.abs(h) >= Math.abs(t1 - t);
     if (isLast) h = t1 - t;
-    if (!isLast && Math.abs(h) < 1e-15 * Math.max(1, Math.abs(t))) {
-      throw new RangeError(`integrateDopri5: step size underflow (h = ${h}) at t = ${t}; the ODE is singular or too stiff there`);
-    }
+    const tNext = isLast ? t1 : t + h; // exact t1 on the last step, never one ulp beyond it
     const k2 = g(combine(y, h, [[a21, k1]]), t + c2 * h);
     const k3 = g(combine(y, h, [[a31, k1], [a32, k2]]), t + c3 * h);
     const k4 = g(combine(y, h, [[a41, k1], [a42, k2], [a43, k3]]), t + c4 * h);
     const k5 = g(combine(y, h, [[a51, k1], [a52, k2], [a53, k3], [a54, k4]]), t + c5 * h);
-    const k6 = g(combine(y, h, [[a61, k1], [a62, k2], [a63, k3], [a64, k4], [a65, k5]]), t + h);
+    const k6 = g(combine(y, h, [[a61, k1], [a62, k2], [a63, k3], [a64, k4], [a65, k5]]), tNext);
     const yNew = combine(y, h, [[b1, k1], [b3, k3], [b4, k4], [b5, k5], [b6, k6]]);
-    const k7 = g(yNew, t + h);
+    const k7 = g(yNew, tNext);
     evaluations += 6;
     let errorSquared = 0;
     for (let i = 0; i < y.length; i++) {
@@ -119,7 +122,7 @@ export function integrateDopri5(
     }
     const factor = error === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * error ** -0.2));
     if (error <= 1) {
-      t = isLast ? t1 : t + h;
+      t = tNext;
       y = yNew;
       k1 = k7;
       acceptedSteps++;
@@ -127,6 +130,9 @@ export function integrateDopri5(
     } else {
       rejectedSteps++;
       h *= Math.min(1, factor);
+      if (Math.abs(h) < 1e-14 * Math.max(1, Math.abs(t))) {
+        throw new RangeError(`integrateDopri5: step size underflow (h = ${h}) at t = ${t}; the ODE is singular or too stiff there`);
+      }
     }
   }
   return { y, acceptedSteps, rejectedSteps, evaluations };

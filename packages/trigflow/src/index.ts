@@ -3,9 +3,10 @@
 // validated schedules, and exact Gaussian / Gaussian-mixture oracles (scm-spec.md §1, §2.1, §4, §10).
 // Every symbol below carries its own doc comment at its declaration.
 
-/** The numeric interface (`Floating`) and its instances on numbers and Float64Array vectors. */
+/** The numeric interface (`Floating`) and its instances on numbers, Float64Array vectors and engine tensors. */
 export { type Floating, floatingNumber, scale, sigmoid } from "./floating.js";
 export { floatingVector } from "./floating-vector.js";
+export { floatingTensor, floatingTensorOf } from "./floating-tensor.js";
 
 /** The TrigFlow process and the consistency parameterisation (scm-spec §1.1–§1.6, §4). */
 export {

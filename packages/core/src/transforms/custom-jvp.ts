@@ -9,7 +9,7 @@ import { avalEqual, fmtAval } from "../shape.js";
 import { keep, Tensor } from "../tensor.js";
 import { bind, Tracer } from "../trace.js";
 import { instantiate } from "../api/tangent.js";
-import { traceToJaxpr } from "./jaxpr-trace.js";
+import { flattenTensors, traceToJaxpr } from "./jaxpr-trace.js";
 
 export interface CustomJvpParams {
   readonly jaxpr: ClosedJaxpr;
@@ -46,10 +46,7 @@ export function customJvp<A extends unknown[], R>(f: (...args: A) => R, rule: (p
   const name = options.name ?? (f.name || "custom");
   const cache = new Map<string, { jaxpr: ClosedJaxpr; outDef: TreeDef }>();
   return (...args: A): R => {
-    const [leaves, def] = treeFlatten<Tensor>(args);
-    leaves.forEach((l, i) => {
-      if (!(l instanceof Tensor)) throw new TypeError(`customJvp(${name}): argument leaf ${i} is ${String(l)}, not a tensor`);
-    });
+    const [leaves, def] = flattenTensors(`customJvp(${name})`, args);
     const key = `${treeDefString(def)}|${leaves.map((l) => fmtAval(l.aval)).join(",")}`;
     let outDef: TreeDef | undefined;
     const fn = (...xs: Tensor[]): Tensor[] => {

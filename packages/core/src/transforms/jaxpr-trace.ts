@@ -75,6 +75,15 @@ export function traceToJaxpr(f: (...xs: Tensor[]) => Tensor[], avals: readonly S
   );
 }
 
+/** Flattens a pytree whose leaves must all be tensors; throws naming `where` and the bad leaf. */
+export function flattenTensors(where: string, tree: unknown): [Tensor[], TreeDef] {
+  const [leaves, def] = treeFlatten<unknown>(tree);
+  leaves.forEach((l, i) => {
+    if (!(l instanceof Tensor)) throw new TypeError(`${where}: input leaf ${i} is ${String(l)}, not a tensor`);
+  });
+  return [leaves as Tensor[], def];
+}
+
 /** Flattens a function of pytrees of tensors into a function of a flat list, recording the output tree. */
 export function flattenFun(where: string, f: (...args: any[]) => unknown, inDef: TreeDef): { flat: (...xs: Tensor[]) => Tensor[]; outDef: () => TreeDef } {
   let outDef: TreeDef | undefined;
@@ -95,7 +104,7 @@ export function flattenFun(where: string, f: (...args: any[]) => unknown, inDef:
 /** The jaxpr of `f` at these example arguments (tensors or avals), printable like jax.make_jaxpr. */
 export function makeJaxpr(f: (...args: any[]) => unknown): (...args: unknown[]) => ClosedJaxpr {
   return (...args) => {
-    const [leaves, def] = treeFlatten<Tensor>(args);
+    const [leaves, def] = flattenTensors("makeJaxpr", args);
     const { flat } = flattenFun("makeJaxpr", f, def);
     return traceToJaxpr(flat, leaves.map((l) => l.aval));
   };

@@ -1,14 +1,13 @@
 // Linearization by partial evaluation (autodidax §4): run `jvp` with known primals and unknown
 // tangents; operations on known values run now, operations touching tangents are staged into a
 // linear jaxpr. `linearize(f, ...primals)` returns the outputs and that linear map as a function.
-import { ClosedJaxpr, JaxprBuilder, Var, type Atom } from "../jaxpr.js";
-import { Zero, type OpDef, type Tan } from "../primitive.js";
+import { ClosedJaxpr, evalJaxpr, JaxprBuilder, type Atom } from "../jaxpr.js";
+import type { OpDef } from "../primitive.js";
 import { treeDefString, treeFlatten, treeUnflatten } from "../pytree.js";
 import { avalEqual, fmtAval, type ShapedArray } from "../shape.js";
 import { RETAINS, Tensor, type ConcreteArray } from "../tensor.js";
 import { bind, Trace, Tracer, traceOf, withMain, type MainTrace } from "../trace.js";
-import { evalJaxpr } from "../jaxpr.js";
-import { flattenFun, inlineCall, literalTensor } from "./jaxpr-trace.js";
+import { flattenFun, flattenTensors, inlineCall, literalTensor } from "./jaxpr-trace.js";
 import { jvpFlat } from "./jvp.js";
 import { instantiate } from "../api/tangent.js";
 
@@ -98,10 +97,7 @@ export function applyLinear(lin: LinearFn, tangents: readonly Tensor[]): Tensor[
  * along `tangents` without re-running the nonlinear part.
  */
 export function linearize<A extends unknown[], R>(f: (...args: A) => R, ...primals: A): [R, (...tangents: A) => R] {
-  const [leaves, def] = treeFlatten<Tensor>(primals);
-  leaves.forEach((l, i) => {
-    if (!(l instanceof Tensor)) throw new TypeError(`linearize: input leaf ${i} is ${String(l)}, not a tensor`);
-  });
+  const [leaves, def] = flattenTensors("linearize", primals);
   const { flat, outDef } = flattenFun("linearize", f, def);
   const [outs, lin] = linearizeFlat(flat, leaves);
   const od = outDef();
@@ -117,4 +113,3 @@ export function linearize<A extends unknown[], R>(f: (...args: A) => R, ...prima
   return [treeUnflatten<R>(od, outs), fLin];
 }
 
-export { Var, Zero, type Tan };

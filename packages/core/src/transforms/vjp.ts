@@ -6,7 +6,7 @@ import { treeDefString, treeFlatten, treeUnflatten } from "../pytree.js";
 import { avalEqual, fmtAval } from "../shape.js";
 import { RETAINS, Tensor, tidy } from "../tensor.js";
 import { fullAval, instantiate } from "../api/tangent.js";
-import { flattenFun } from "./jaxpr-trace.js";
+import { flattenFun, flattenTensors } from "./jaxpr-trace.js";
 import { linearizeFlat } from "./linearize.js";
 import { backwardPass } from "./transpose.js";
 
@@ -15,10 +15,7 @@ import { backwardPass } from "./transpose.js";
  * the structure of `out` to cotangents of each primal (an array matching `primals`).
  */
 export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: A): [R, (ct: R) => A] {
-  const [leaves, def] = treeFlatten<Tensor>(primals);
-  leaves.forEach((l, i) => {
-    if (!(l instanceof Tensor)) throw new TypeError(`vjp: input leaf ${i} is ${String(l)}, not a tensor`);
-  });
+  const [leaves, def] = flattenTensors("vjp", primals);
   const { flat, outDef } = flattenFun("vjp", f, def);
   const [outs, lin] = linearizeFlat(flat, leaves);
   const od = outDef();

@@ -1,11 +1,13 @@
 // The CPU backend: buffers are typed arrays, kernels are compiled to JavaScript functions (cached by
-// structural key), routines run in plain JS. It is the reference semantics of the engine and
-// supports every dtype, float64 included. Reads are synchronous.
+// structural key), routines run in JS, with float32 matrix products on a WebAssembly SIMD kernel
+// unless `simd: false` ('cpu-js', the pure-JS reference). Every dtype is supported, float64
+// included. Reads are synchronous.
 import { allocArray, type DataArray, type DType } from "../dtype.js";
 import type { Backend, BufferHandle, Executable } from "../backend.js";
 import { programKey, type Program } from "../ir/kernel.js";
 import { compileKernel } from "./codegen.js";
 import { runRoutine } from "./routines.js";
+import { wasmGemm } from "./wasm-gemm.js";
 
 class CpuBuffer implements BufferHandle {
   constructor(
@@ -19,8 +21,17 @@ interface CpuExecutable extends Executable {
   run(out: DataArray, inputs: DataArray[]): void;
 }
 
+/** Options of the CPU backend. */
+export interface CpuOptions {
+  /** Run float32 matrix products on the WebAssembly SIMD kernel (default true where available). */
+  readonly simd?: boolean;
+  /** The backend's name ('cpu', or 'cpu-js' for the pure-JS reference). */
+  readonly name?: string;
+}
+
 /** Creates a CPU backend. */
-export function createCpuBackend(): Backend {
+export function createCpuBackend(options: CpuOptions = {}): Backend {
+  const simd = (options.simd ?? true) && wasmGemm() !== null;
   let live = 0;
   const cache = new Map<string, CpuExecutable>();
   const arr = (b: BufferHandle): DataArray => {
@@ -29,7 +40,7 @@ export function createCpuBackend(): Backend {
     return d;
   };
   return {
-    name: "cpu",
+    name: options.name ?? "cpu",
     alloc(dtype, size) {
       live++;
       return new CpuBuffer(dtype, size, allocArray(dtype, size));
@@ -56,7 +67,7 @@ export function createCpuBackend(): Backend {
       if (!exe) {
         if (program.kind === "routine") {
           const spec = program.spec;
-          exe = { program, run: (out, inputs) => runRoutine(spec, out, inputs) };
+          exe = { program, run: (out, inputs) => runRoutine(spec, out, inputs, { simd }) };
         } else {
           const fn = compileKernel(program);
           exe = { program, run: (out, inputs) => fn(out, ...inputs) };

@@ -1,9 +1,23 @@
 // CPU routines: batched matmul and the three bilinear maps of a grouped, strided, padded 2-D
-// convolution (NCHW input, OIHW weights), by im2col and gemm. They are the reference for the
-// WebGPU routines. Convolution math: y[n,o,i,j] = Σ_{c,u,v} w[o,c,u,v]·x[n, g·Cg+c, s·i+u−p, s·j+v−p].
+// convolution (NCHW input, OIHW weights), by im2col and gemm (the JS gemm is the reference; float32
+// products may run on the WebAssembly SIMD kernel). They are the reference for the WebGPU routines. Convolution math: y[n,o,i,j] = Σ_{c,u,v} w[o,c,u,v]·x[n, g·Cg+c, s·i+u−p, s·j+v−p].
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
-import { gemm } from "./gemm.js";
+import { gemm as gemmJs, type MatView } from "./gemm.js";
+import { gemmF32Wasm, wasmGemm } from "./wasm-gemm.js";
+
+/** How routines run: `simd` uses the WebAssembly SIMD kernel for float32 products when available. */
+export interface RoutineOptions {
+  readonly simd: boolean;
+}
+
+let useSimd = false;
+// float32 outputs go to the SIMD kernel when enabled (accumulating in float32); the rest to JS.
+function gemm(m: number, n: number, k: number, a: MatView, b: MatView, c: DataArray, cOff: number, accumulate: boolean): void {
+  const w = useSimd && c instanceof Float32Array && k > 0 ? wasmGemm() : null;
+  if (w) gemmF32Wasm(w, m, n, k, a, b, c, cOff, accumulate);
+  else gemmJs(m, n, k, a, b, c, cOff, accumulate);
+}
 
 function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
   for (let i = 0; i < s.batch; i++) {
@@ -12,7 +26,7 @@ function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
 }
 
 // cols[(c·kh + u)·kw + v, i·ow + j] = x[n, c0 + c, s·i + u − p, s·j + v − p] (0 outside)
-function im2col(s: ConvSpec, x: DataArray, n: number, c0: number, cg: number, cols: Float64Array): void {
+function im2col(s: ConvSpec, x: DataArray, n: number, c0: number, cg: number, cols: DataArray): void {
   const { h, w, kh, kw, oh, ow } = s;
   const [sh, sw] = s.stride, [ph, pw] = s.padding;
   let r = 0;
@@ -34,7 +48,7 @@ function im2col(s: ConvSpec, x: DataArray, n: number, c0: number, cg: number, co
 }
 
 // The adjoint of im2col: adds cols back into x.
-function col2im(s: ConvSpec, cols: Float64Array, n: number, c0: number, cg: number, x: DataArray): void {
+function col2im(s: ConvSpec, cols: DataArray, n: number, c0: number, cg: number, x: DataArray): void {
   const { h, w, kh, kw, oh, ow } = s;
   const [sh, sw] = s.stride, [ph, pw] = s.padding;
   let r = 0;
@@ -58,7 +72,7 @@ function col2im(s: ConvSpec, cols: Float64Array, n: number, c0: number, cg: numb
 
 function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow;
-  const cols = new Float64Array(kk * hw);
+  const cols = s.dtype === "float32" ? new Float32Array(kk * hw) : new Float64Array(kk * hw);
   if (s.name === "conv2d") {
     // out = y; p = x, q = w
     for (let n = 0; n < s.n; n++) {
@@ -89,7 +103,8 @@ function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
 }
 
 /** Runs a routine on host arrays. */
-export function runRoutine(spec: RoutineSpec, out: DataArray, inputs: DataArray[]): void {
+export function runRoutine(spec: RoutineSpec, out: DataArray, inputs: DataArray[], options: RoutineOptions = { simd: false }): void {
+  useSimd = options.simd;
   if (spec.name === "matmul") matmul(spec, out, inputs);
   else conv(spec, out, inputs);
 }

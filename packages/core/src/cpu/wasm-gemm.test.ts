@@ -1,0 +1,28 @@
+// The WebAssembly SIMD gemm against the JS reference gemm, on sizes that are and are not multiples
+// of its 4×8 tile, with strided (transposed) operands and accumulation.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { gemm } from "./gemm.js";
+import { gemmF32Wasm, wasmGemm } from "./wasm-gemm.js";
+
+describe("wasm SIMD gemm", () => {
+  it("is available on this runtime", () => {
+    expect(wasmGemm()).not.toBeNull();
+  });
+  it("matches the JS gemm on random shapes, strides and accumulation", () => {
+    const w = wasmGemm()!;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 21 }), fc.integer({ min: 1, max: 17 }), fc.boolean(), fc.boolean(), fc.boolean(), (m, n, k, ta, tb, accumulate) => {
+        const A = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.7));
+        const B = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 1.3));
+        const a = ta ? { data: A, off: 0, rs: 1, cs: m } : { data: A, off: 0, rs: k, cs: 1 };
+        const b = tb ? { data: B, off: 0, rs: 1, cs: k } : { data: B, off: 0, rs: n, cs: 1 };
+        const c1 = Float32Array.from({ length: m * n }, (_, i) => i), c2 = c1.slice();
+        gemm(m, n, k, a, b, c1, 0, accumulate);
+        gemmF32Wasm(w, m, n, k, a, b, c2, 0, accumulate);
+        for (let i = 0; i < m * n; i++) expect(Math.abs(c1[i]! - c2[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(c1[i]!)));
+      }),
+      { seed: 3, numRuns: 60 },
+    );
+  });
+});

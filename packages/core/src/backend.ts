@@ -18,7 +18,7 @@ export interface Executable {
 /** What a backend implements. */
 export interface Backend {
   readonly name: string;
-  /** Allocates a zero-initialised buffer. */
+  /** Allocates a buffer; its contents are unspecified until written (every program writes all of its output). */
   alloc(dtype: DType, size: number): BufferHandle;
   /** Releases a buffer (it may return to a pool). */
   free(buf: BufferHandle): void;

@@ -39,15 +39,29 @@ export function createCpuBackend(options: CpuOptions = {}): Backend {
     if (!d) throw new Error("cpu backend: use of a freed buffer (a tensor was used after it was disposed)");
     return d;
   };
+  // Freed arrays of 1024+ elements are kept for reuse (a fresh large array costs page faults on
+  // first touch), up to `maxPooledBytes` in all.
+  const pool = new Map<string, DataArray[]>();
+  let pooledBytes = 0;
+  const maxPooledBytes = 256 * 2 ** 20;
   return {
     name: options.name ?? "cpu",
     alloc(dtype, size) {
       live++;
-      return new CpuBuffer(dtype, size, allocArray(dtype, size));
+      const reused = size >= 1024 ? pool.get(`${dtype}:${size}`)?.pop() : undefined;
+      if (reused) pooledBytes -= reused.byteLength;
+      return new CpuBuffer(dtype, size, reused ?? allocArray(dtype, size));
     },
     free(buf) {
       const b = buf as CpuBuffer;
       if (b.data) {
+        if (b.size >= 1024 && pooledBytes + b.data.byteLength <= maxPooledBytes) {
+          const key = `${b.dtype}:${b.size}`;
+          const list = pool.get(key) ?? [];
+          list.push(b.data);
+          pool.set(key, list);
+          pooledBytes += b.data.byteLength;
+        }
         b.data = null;
         live--;
       }

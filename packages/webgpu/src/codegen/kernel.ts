@@ -1,0 +1,140 @@
+// Map and reduce kernels → WGSL. Each IR node becomes one `let` (the IR is hash-consed, so shared
+// subexpressions are emitted once); constants are inlined as literals except where all operands of
+// a node are constants, which are bound to `let`s first so WGSL never constant-folds them (a
+// constant overflow, NaN or Inf is a shader-creation error). A map kernel runs one invocation per
+// element over a 1-D workgroup laid out on a 2-D grid. A reduction either loops over RIDX in one
+// invocation per output (many outputs) or splits RIDX over a workgroup and combines the partial
+// results in workgroup memory (few outputs, long reductions). Nodes that do not depend on RIDX are
+// hoisted out of the loop.
+import type { Kernel } from "@scm-ts/core";
+import { ir, programKey } from "@scm-ts/core";
+import { wgslOps } from "./ops.js";
+import { literal, storageType, toStorage, valueType } from "./quirks.js";
+import { bindingsOf, checkBindings, floorPow2, grid, WgslBuilder, type DeviceLimits, type ShaderSpec } from "./shader.js";
+
+type Expr = ir.Expr;
+
+/** Emits `let`s for the nodes not yet named, in order. */
+function emitNodes(b: WgslBuilder, nodes: readonly Expr[], names: Map<number, string>): void {
+  const constNames = new Map<number, string>();
+  const runtimeConst = (c: Expr): string => {
+    let n = constNames.get(c.id);
+    if (!n) {
+      n = `c${c.id}`;
+      b.line(`let ${n}: ${valueType(c.dtype)} = ${literal(c.arg, c.dtype, b.use)};`);
+      constNames.set(c.id, n);
+    }
+    return n;
+  };
+  for (const e of nodes) {
+    if (names.has(e.id)) continue;
+    const allConst = e.src.length > 0 && e.src.every((s) => s.op === "CONST");
+    const args = e.src.map((s) => (allConst ? runtimeConst(s) : names.get(s.id) ?? literal(s.arg, s.dtype, b.use)));
+    const code = wgslOps[e.op](args, e, b.use);
+    if (e.op === "CONST" || e.op === "GIDX" || e.op === "RIDX") {
+      names.set(e.id, code);
+      continue;
+    }
+    const name = `v${e.id}`;
+    b.line(`let ${name}: ${valueType(e.dtype)} = ${code};`);
+    names.set(e.id, name);
+  }
+}
+
+/** Invocations per workgroup for 1-D kernels: 256 where the adapter allows it. */
+export function linearWorkgroup(limits: DeviceLimits, preferred = 256): number {
+  return floorPow2(Math.min(preferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX));
+}
+
+/** How a reduction is laid out. */
+export type ReduceStrategy = "loop" | "workgroup";
+
+/** Few outputs and long reductions share a workgroup per output; otherwise one invocation each. */
+export function reduceStrategy(size: number, rsize: number): ReduceStrategy {
+  return rsize >= 128 && size < 8192 ? "workgroup" : "loop";
+}
+
+const WID = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
+
+function mapShader(k: Extract<Kernel, { kind: "map" }>, limits: DeviceLimits): ShaderSpec {
+  const bindings = bindingsOf(k.inputs, k.dtype);
+  checkBindings("a fused elementwise kernel", bindings, limits);
+  const wg = linearWorkgroup(limits);
+  const dispatch = grid(Math.ceil(k.size / wg), limits);
+  const b = new WgslBuilder(bindings);
+  b.line(`let gidx = i32((wid.y * ${dispatch[0]}u + wid.x) * ${wg}u + lid);`);
+  b.line(`if (gidx >= ${k.size}i) { return; }`);
+  const names = new Map<number, string>();
+  emitNodes(b, ir.toposort([k.expr]), names);
+  b.line(`out[gidx] = ${toStorage(k.dtype, names.get(k.expr.id)!)};`);
+  const workgroupSize = [wg, 1, 1] as const;
+  return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|wg${wg}x${dispatch[0]}` };
+}
+
+/** The accumulator's type, start value and combine step (bools accumulate as u32, as the CPU adds 0/1). */
+function accumulator(k: Extract<Kernel, { kind: "reduce" }>, b: WgslBuilder) {
+  const accType = k.dtype === "bool" ? "u32" : valueType(k.dtype);
+  const accDtype = k.dtype === "bool" ? "uint32" : k.dtype;
+  const init = k.op === "sum" ? literal(0, accDtype, b.use) : literal(accDtype === "float32" ? -Infinity : accDtype === "int32" ? -2147483648 : 0, accDtype, b.use);
+  const asAcc = (v: string): string => (k.dtype === "bool" ? `u32(${v})` : v);
+  const combine = (acc: string, v: string): string => {
+    if (k.op === "sum") return `${acc} + ${v}`;
+    if (accDtype === "float32") return b.use("max_f32"), `max_f32(${acc}, ${v})`;
+    return `max(${acc}, ${v})`;
+  };
+  const store = (acc: string): string => (k.dtype === "bool" ? `select(0u, 1u, ${acc} != 0u)` : acc);
+  return { accType, init, asAcc, combine, store };
+}
+
+function reduceShader(k: Extract<Kernel, { kind: "reduce" }>, limits: DeviceLimits): ShaderSpec {
+  const bindings = bindingsOf(k.inputs, k.dtype);
+  checkBindings("a reduction kernel", bindings, limits);
+  const strategy = reduceStrategy(k.size, k.rsize);
+  const b = new WgslBuilder(bindings);
+  const acc = accumulator(k, b);
+  const order = ir.toposort([k.expr]);
+  const names = new Map<number, string>();
+  const hoisted = order.filter((e) => !e.usesRidx);
+  const inner = order.filter((e) => e.usesRidx);
+  if (strategy === "loop") {
+    const wg = linearWorkgroup(limits, 64);
+    const dispatch = grid(Math.ceil(k.size / wg), limits);
+    b.line(`let gidx = i32((wid.y * ${dispatch[0]}u + wid.x) * ${wg}u + lid);`);
+    b.line(`if (gidx >= ${k.size}i) { return; }`);
+    emitNodes(b, hoisted, names);
+    b.line(`var acc: ${acc.accType} = ${acc.init};`);
+    b.block(`for (var ridx: i32 = 0i; ridx < ${k.rsize}i; ridx++)`, () => {
+      emitNodes(b, inner, names);
+      b.line(`acc = ${acc.combine("acc", acc.asAcc(names.get(k.expr.id)!))};`);
+    });
+    b.line(`out[gidx] = ${acc.store("acc")};`);
+    const workgroupSize = [wg, 1, 1] as const;
+    return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|loop${wg}x${dispatch[0]}` };
+  }
+  // One workgroup per output: invocation `lid` folds ridx = lid, lid + wg, …; then a tree in shared memory.
+  const wg = Math.min(linearWorkgroup(limits), floorPow2(Math.max(32, limits.maxComputeWorkgroupStorageSize / 4)));
+  const dispatch = grid(k.size, limits);
+  b.decl(`var<workgroup> partial: array<${acc.accType}, ${wg}>;`);
+  b.line(`let gidx = i32(wid.y * ${dispatch[0]}u + wid.x);`);
+  emitNodes(b, hoisted, names);
+  b.line(`var acc: ${acc.accType} = ${acc.init};`);
+  b.block(`for (var ridx: i32 = i32(lid); ridx < ${k.rsize}i; ridx += ${wg}i)`, () => {
+    emitNodes(b, inner, names);
+    b.line(`acc = ${acc.combine("acc", acc.asAcc(names.get(k.expr.id)!))};`);
+  });
+  b.line("partial[lid] = acc;");
+  b.line("workgroupBarrier();");
+  b.block(`for (var s: u32 = ${wg / 2}u; s > 0u; s = s >> 1u)`, () => {
+    b.block("if (lid < s)", () => b.line(`partial[lid] = ${acc.combine("partial[lid]", "partial[lid + s]")};`));
+    b.line("workgroupBarrier();");
+  });
+  b.block(`if (lid == 0u && gidx < ${k.size}i)`, () => b.line(`out[gidx] = ${acc.store("partial[0]")};`));
+  const workgroupSize = [wg, 1, 1] as const;
+  return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|wg${wg}x${dispatch[0]}` };
+}
+
+/** WGSL of a map or reduce kernel. */
+export function kernelShader(k: Kernel, limits: DeviceLimits): ShaderSpec {
+  for (const d of [k.dtype, ...k.inputs]) storageType(d);
+  return k.kind === "map" ? mapShader(k, limits) : reduceShader(k, limits);
+}

@@ -1,7 +1,7 @@
 // customJvp: a composite function with a hand-written JVP rule (JAX's custom_jvp), for ops whose
 // automatic derivative is slow or unstable (fused attention, norms). Eagerly it runs the function;
 // under jvp it runs the rule; under jit it stays one equation (so a later jvp still finds the rule)
-// and is lowered by inlining the function's jaxpr.
+// and is lowered by inlining the function's jaxpr. Reverse mode transposes the rule's linear part.
 import { ClosedJaxpr } from "../jaxpr.js";
 import { defineOp, type OpDef } from "../primitive.js";
 import { treeDefString, treeFlatten, treeUnflatten, type TreeDef } from "../pytree.js";
@@ -12,6 +12,7 @@ import { instantiate } from "../api/tangent.js";
 import { flattenTensors, traceToJaxpr } from "./jaxpr-trace.js";
 
 export interface CustomJvpParams {
+  /** f's jaxpr, traced on first access. */
   readonly jaxpr: ClosedJaxpr;
   readonly fn: (...xs: Tensor[]) => Tensor[];
   readonly rule: (primals: Tensor[], tangents: Tensor[]) => [Tensor[], Tensor[]];
@@ -26,12 +27,12 @@ export const customJvpCall: OpDef<CustomJvpParams> = defineOp<CustomJvpParams>({
   lower: { kind: "inline" },
   keepWhenTraced: true,
   impl: (args, { fn }) => fn(...args),
-  jvp: (primals, tangents, { rule, name, jaxpr }) => {
+  jvp: (primals, tangents, { rule, name }) => {
     const [outs, outTs] = rule([...primals], tangents.map(instantiate));
-    const want = jaxpr.jaxpr.outvars.map((v) => v.aval);
+    if (outs.length !== outTs.length) throw new Error(`customJvp(${name}): the rule returned ${outs.length} output(s) but ${outTs.length} tangent(s)`);
     outTs.forEach((t, i) => {
-      if (!avalEqual(t.aval, want[i]!) || !avalEqual(outs[i]!.aval, want[i]!)) {
-        throw new Error(`customJvp(${name}): the rule returned ${fmtAval(outs[i]!.aval)} / tangent ${fmtAval(t.aval)} for output ${i}, expected ${fmtAval(want[i]!)}`);
+      if (!avalEqual(t.aval, outs[i]!.aval)) {
+        throw new Error(`customJvp(${name}): the rule returned output ${i} ${fmtAval(outs[i]!.aval)} with a tangent ${fmtAval(t.aval)}; they must match`);
       }
     });
     return [outs, outTs];
@@ -44,31 +45,36 @@ export const customJvpCall: OpDef<CustomJvpParams> = defineOp<CustomJvpParams>({
  */
 export function customJvp<A extends unknown[], R>(f: (...args: A) => R, rule: (primals: A, tangents: A) => [R, R], options: { name?: string } = {}): (...args: A) => R {
   const name = options.name ?? (f.name || "custom");
+  // f's jaxpr is traced only when a transform needs it (jit tracing, or linearize with unknown
+  // inputs), so eager use and jvp also work for functions that cannot be traced (e.g. numeric oracles).
   const cache = new Map<string, { jaxpr: ClosedJaxpr; outDef: TreeDef }>();
   return (...args: A): R => {
     const [leaves, def] = flattenTensors(`customJvp(${name})`, args);
     const key = `${treeDefString(def)}|${leaves.map((l) => fmtAval(l.aval)).join(",")}`;
-    let outDef: TreeDef | undefined;
+    let outDef: TreeDef | undefined = cache.get(key)?.outDef;
     const fn = (...xs: Tensor[]): Tensor[] => {
       const [outs, od] = treeFlatten<Tensor>(f(...treeUnflatten<A>(def, xs)));
       outDef = od;
       return outs;
     };
-    let entry = cache.get(key);
-    if (!entry) {
+    const getJaxpr = (): ClosedJaxpr => {
+      const hit = cache.get(key);
+      if (hit) return hit.jaxpr;
       const jaxpr = traceToJaxpr(fn, leaves.map((l) => l.aval));
-      entry = { jaxpr, outDef: outDef! };
       if (!jaxpr.consts.some((c) => c instanceof Tracer)) {
         jaxpr.consts.forEach((c) => keep(c));
-        cache.set(key, entry);
+        cache.set(key, { jaxpr, outDef: outDef! });
       }
-    }
-    const od = entry.outDef;
+      return jaxpr;
+    };
     const flatRule = (ps: Tensor[], ts: Tensor[]): [Tensor[], Tensor[]] => {
       const [out, outT] = rule(treeUnflatten<A>(def, ps), treeUnflatten<A>(def, ts));
-      return [treeFlatten<Tensor>(out)[0], treeFlatten<Tensor>(outT)[0]];
+      const [outs, od] = treeFlatten<Tensor>(out);
+      outDef = od;
+      return [outs, treeFlatten<Tensor>(outT)[0]];
     };
-    const outs = bind(customJvpCall, leaves, { jaxpr: entry.jaxpr, fn, rule: flatRule, name });
-    return treeUnflatten<R>(od, outs);
+    const params: CustomJvpParams = { fn, rule: flatRule, name, get jaxpr() { return getJaxpr(); } };
+    const outs = bind(customJvpCall, leaves, params);
+    return treeUnflatten<R>(outDef!, outs);
   };
 }

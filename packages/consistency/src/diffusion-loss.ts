@@ -1,0 +1,31 @@
+// The TrigFlow diffusion loss (scm-spec §1.3): E[‖F_θ(x_t/σ_d, t) − v_t/σ_d‖²] with v_t =
+// cos t·z − sin t·x0 — EDM's weighting and preconditioning in TrigFlow variables — optionally with
+// EDM2's learned per-t uncertainty (e^{w}·err − w), as the paper's teachers use.
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
+import { adaptiveWeighted, type LogvarHead } from "./weighting.js";
+
+/** Inputs of the diffusion loss. */
+export interface DiffusionLossInputs {
+  readonly F: RawNetwork;
+  readonly logvar?: LogvarHead;
+  readonly sigmaData: number;
+  readonly x0: Tensor;
+  readonly z: Tensor;
+  readonly t: Tensor;
+}
+
+// scm-spec §1.3: L = E[w(t)·‖σ_d F − v_t‖²], here ‖F − v_t/σ_d‖² (uniform in TrigFlow).
+/** The diffusion (teacher) loss of one batch. */
+export function diffusionLoss(inp: DiffusionLossInputs): { loss: Tensor; perSample: Tensor; logvar: Tensor | undefined } {
+  const { sigmaData, x0, z, t } = inp;
+  checkBatch("diffusionLoss", x0, t);
+  const tc = timeColumn(t, x0.ndim);
+  const cos = c.cos(tc), sin = c.sin(tc);
+  const xt = c.add(c.mul(cos, x0), c.mul(sin, z));
+  const v = c.sub(c.mul(cos, z), c.mul(sin, x0));
+  const err = meanPerSample(c.square(c.sub(inp.F(c.div(xt, sigmaData), t), c.div(v, sigmaData))));
+  const { loss, perSample, w } = adaptiveWeighted(err, t, inp.logvar);
+  return { loss, perSample, logvar: w };
+}

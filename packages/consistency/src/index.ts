@@ -1,0 +1,9 @@
+// @scm-ts/consistency: the training objectives of sCM — the TrigFlow diffusion loss for teachers,
+// the sCM loss for sCT and sCD with the JVP tangent, normalisation, warm-up and adaptive weighting,
+// and the discrete-time CM loss — each a pure function of a network callable.
+export { type RawNetwork, timeColumn, meanPerSample } from "./time.js";
+export { type TangentNormalization, paperNormalization, normalizeTangent, perSampleNorm, scmTangent, type ScmTangent, type ScmTangentInputs } from "./tangent.js";
+export { type LogvarHead, adaptiveWeighted } from "./weighting.js";
+export { scmLoss, type ScmLoss, type ScmLossInputs } from "./scm-loss.js";
+export { diffusionLoss, type DiffusionLossInputs } from "./diffusion-loss.js";
+export { discreteCmLoss, type DiscreteCmLossInputs } from "./discrete-loss.js";

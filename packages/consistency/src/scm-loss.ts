@@ -1,0 +1,60 @@
+// The sCM loss (scm-spec §2.2, eq. 8; Algorithm 1): E[(e^{w}/D)·‖F_θ − F_θ⁻ − g‖² − w], for sCT
+// (dx_t/dt = cos t·z − sin t·x0 from data and noise) and sCD (dx_t/dt = σ_d·F_teacher(x_t/σ_d, t)).
+// One forward+JVP pass gives F_θ (its primal, which carries the parameter gradient) and the tangent;
+// F_θ⁻, dF⁻/dt, g and the teacher are constants, so the backward pass touches only F_θ.
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { scmTangent, type TangentNormalization } from "./tangent.js";
+import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
+import { adaptiveWeighted, type LogvarHead } from "./weighting.js";
+
+/** Inputs of the sCM loss. */
+export interface ScmLossInputs {
+  /** The student F_θ(x_t/σ_d, t), closed over its (differentiated) parameters. */
+  readonly F: RawNetwork;
+  /** The logvar head w_φ(t) (adaptive weighting); omit for unweighted. */
+  readonly logvar?: LogvarHead;
+  /** sCD: the teacher F_pretrain(x_t/σ_d, t); omit for sCT. */
+  readonly teacher?: RawNetwork;
+  readonly sigmaData: number;
+  /** Clean data x0, [B, …D]. */
+  readonly x0: Tensor;
+  /** Noise z ~ N(0, σ_d² I), [B, …D] (already scaled by σ_d). */
+  readonly z: Tensor;
+  /** Times, [B]. */
+  readonly t: Tensor;
+  /** Tangent warm-up r ∈ [0, 1]. */
+  readonly r?: number | Tensor;
+  readonly normalization?: TangentNormalization;
+}
+
+/** The loss and what a training log wants to see. */
+export interface ScmLoss {
+  readonly loss: Tensor;
+  readonly perSample: Tensor;
+  readonly gNorm: Tensor;
+  readonly logvar: Tensor | undefined;
+  readonly F: Tensor;
+}
+
+// Algorithm 1 steps 1–5 for one batch (x0, z, t given).
+/** The sCT / sCD loss of one batch. */
+export function scmLoss(inp: ScmLossInputs): ScmLoss {
+  const { sigmaData, x0, z, t } = inp;
+  checkBatch("scmLoss", x0, t);
+  if (z.shape.join() !== x0.shape.join()) throw new Error(`scmLoss: noise has shape [${z.shape.join(",")}] but data has [${x0.shape.join(",")}]`);
+  const tc = timeColumn(t, x0.ndim);
+  const xt = c.add(c.mul(c.cos(tc), x0), c.mul(c.sin(tc), z));
+  let dxdt: Tensor;
+  if (inp.teacher) {
+    const v = inp.teacher(c.div(xt, sigmaData), t);
+    if (v.shape.join() !== x0.shape.join()) throw new Error(`scmLoss: the teacher returned shape [${v.shape.join(",")}] for data [${x0.shape.join(",")}]; teacher and student must take and return the data shape`);
+    dxdt = c.stopGradient(c.mul(v, sigmaData));
+  } else {
+    dxdt = c.sub(c.mul(c.cos(tc), z), c.mul(c.sin(tc), x0));
+  }
+  const tan = scmTangent({ F: inp.F, sigmaData, xt, t, dxdt, r: inp.r ?? 1, ...(inp.normalization ? { normalization: inp.normalization } : {}) });
+  const err = meanPerSample(c.square(c.sub(c.sub(tan.F, c.stopGradient(tan.F)), tan.g)));
+  const { loss, perSample, w } = adaptiveWeighted(err, t, inp.logvar);
+  return { loss, perSample, gNorm: tan.gNorm, logvar: w, F: tan.F };
+}

@@ -1,0 +1,16 @@
+// Adaptive weighting (scm-spec §2.5, eq. 8; EDM2's learned uncertainty): per sample
+// e^{w(t)}·err − w(t), where err is the mean squared error over the D data entries. Minimising over w
+// gives e^{w*} = 1/E[err | t], equalising the loss scale across t.
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+
+/** The logvar head w_φ(t): t [B] → [B] (or [B, 1]). */
+export type LogvarHead = (t: Tensor) => Tensor;
+
+/** e^{w}·err − w per sample, and the batch mean; without a head, plain err. */
+export function adaptiveWeighted(err: Tensor, t: Tensor, logvar?: LogvarHead): { loss: Tensor; perSample: Tensor; w: Tensor | undefined } {
+  if (!logvar) return { loss: c.mean(err), perSample: err, w: undefined };
+  const w = c.reshape(logvar(t), [t.shape[0]!]);
+  const perSample = c.sub(c.mul(c.exp(w), err), w);
+  return { loss: c.mean(perSample), perSample, w };
+}

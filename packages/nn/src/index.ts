@@ -1,0 +1,44 @@
+// @scm-ts/nn: layers as pure functions over parameter trees (Equinox/Haiku style: `init(key, config)`
+// → params, `apply(params, inputs, config)` → outputs; params hold only tensors, so grad, jvp and jit
+// act on them directly), explicit-key initializers, norms, time/class/guidance embeddings, attention
+// with a fused JVP.
+// This file is the package's whole public surface.
+
+/** Config validation shared by every init. */
+export { ConfigError, checkPositiveInt, checkNonNegativeInt, checkEven, checkDivisible, checkRange, checkPositive } from "./config-check.js";
+/** Explicit-key initializers. */
+export { type FloatDType, type FanMode, type VarianceScalingOptions, fans, normal, uniform, varianceScaling, lecunNormal, heNormal, glorotUniform } from "./initializers.js";
+
+/** Affine layer y = x·W + b (`linear.init`, `linear.apply`). */
+export * as linear from "./linear.js";
+/** 2-D convolution layer in NCHW (`conv2d.init`, `conv2d.apply`). */
+export * as conv2d from "./conv.js";
+/** Group normalisation (`groupNorm.init`, `groupNorm.apply`). */
+export * as groupNorm from "./group-norm.js";
+/** Layer normalisation (`layerNorm.init`, `layerNorm.apply`). */
+export * as layerNorm from "./layer-norm.js";
+/** Pixel normalisation v / RMS(v). */
+export { pixelNorm, type PixelNormOptions } from "./pixel-norm.js";
+/** sCM's adaptive double normalisation norm(x)·pnorm(s(emb)) + pnorm(b(emb)). */
+export * as adaptiveDoubleNorm from "./adaptive-double-norm.js";
+/** SiLU x·σ(x), the activation of every block (re-exported from the engine). */
+export { silu } from "@scm-ts/core";
+/** Keyed inverted dropout. */
+export { dropout, dropoutMask, type DropoutOptions } from "./dropout.js";
+/** Sinusoidal embedding of c_noise(t) = t. */
+export { positionalEmbedding, type PositionalEmbeddingConfig } from "./positional-embedding.js";
+/** Random Fourier features of the noise level (`fourierEmbedding.init`, `fourierEmbedding.apply`). */
+export * as fourierEmbedding from "./fourier-embedding.js";
+/** Class embedding, one-hot labels and label dropout. */
+export * as classEmbedding from "./class-embedding.js";
+/** Guidance-scale embedding. */
+export * as guidanceEmbedding from "./guidance-embedding.js";
+/** Attention: the composed reference and the fused-JVP version. */
+export { dotProductAttention, fusedAttention, swapLast, type FusedAttentionOptions } from "./attention.js";
+/** The online-softmax attention JVP of sCM App. F. */
+export { onlineAttentionJvp } from "./online-attention.js";
+/** Multi-head self-attention (`selfAttention.init`, `selfAttention.apply`). */
+export * as selfAttention from "./self-attention.js";
+/** Nearest upsampling and average-pool downsampling. */
+export { upsample2d, downsample2d } from "./resample.js";
+

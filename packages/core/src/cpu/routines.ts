@@ -20,8 +20,11 @@ function gemm(m: number, n: number, k: number, a: MatView, b: MatView, c: DataAr
 }
 
 function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
+  const { m, k, n } = s;
   for (let i = 0; i < s.batch; i++) {
-    gemm(s.m, s.n, s.k, { data: a!, off: i * s.m * s.k, rs: s.k, cs: 1 }, { data: b!, off: i * s.k * s.n, rs: s.n, cs: 1 }, out, i * s.m * s.n, false);
+    const av = s.transposeA ? { data: a!, off: i * m * k, rs: 1, cs: m } : { data: a!, off: i * m * k, rs: k, cs: 1 };
+    const bv = s.transposeB ? { data: b!, off: i * k * n, rs: 1, cs: k } : { data: b!, off: i * k * n, rs: n, cs: 1 };
+    gemm(m, n, k, av, bv, out, i * m * n, false);
   }
 }
 

@@ -19,7 +19,10 @@ export type Kernel =
       readonly inputs: readonly DType[];
     };
 
-/** A batched matrix product C[b] = op(A[b]) · op(B[b]) on contiguous operands. */
+/**
+ * A batched matrix product C[b] = op(A[b])·op(B[b]) on contiguous operands: A is stored [batch, m, k]
+ * ([batch, k, m] when transposeA), B [batch, k, n] ([batch, n, k] when transposeB), C [batch, m, n].
+ */
 export interface MatmulSpec {
   readonly name: "matmul";
   readonly dtype: DType;
@@ -27,6 +30,8 @@ export interface MatmulSpec {
   readonly m: number;
   readonly k: number;
   readonly n: number;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
 }
 
 /** The three bilinear maps of a 2-D convolution (NCHW, weights OIHW); see ops/conv.ts. */

@@ -1,7 +1,7 @@
 // @scm-ts/nn: layers as pure functions over parameter trees (Equinox/Haiku style: `init(key, config)`
 // → params, `apply(params, inputs, config)` → outputs; params hold only tensors, so grad, jvp and jit
 // act on them directly), explicit-key initializers, norms, time/class/guidance embeddings, attention
-// with a fused JVP.
+// with a fused JVP, optimizers (Adam, AdamW, RAdam), clipping, schedules, EMA and EDM2's power EMA.
 // This file is the package's whole public surface.
 
 /** Config validation shared by every init. */
@@ -42,3 +42,19 @@ export * as selfAttention from "./self-attention.js";
 /** Nearest upsampling and average-pool downsampling. */
 export { upsample2d, downsample2d } from "./resample.js";
 
+/** The optimizer protocol. */
+export { type Schedule, type LearningRate, type MomentState, type Optimizer, applyUpdates, rateAt, initMoments, decayMatrices } from "./optimizer.js";
+/** Adam and AdamW. */
+export { adam, adamw, type AdamConfig } from "./adam.js";
+/** Rectified Adam. */
+export { radam, rectification, type RAdamConfig } from "./radam.js";
+/** Gradient clipping by global norm. */
+export { globalNorm, clipByGlobalNorm } from "./clip.js";
+/** Learning-rate schedules. */
+export { constantSchedule, warmupSchedule, inverseSqrtSchedule, scheduleAt } from "./schedules.js";
+/** EMA with a half-life in images. */
+export { emaBeta, emaInit, emaUpdate, type EmaHalfLife } from "./ema.js";
+/** EDM2's power-function EMA with snapshots. */
+export { expToStd, stdToExp, powerFunctionBeta, powerEmaInit, powerEmaUpdate, powerEmaSnapshots, type PowerEmaState, type PowerEmaSnapshot } from "./power-ema.js";
+/** Post-hoc EMA reconstruction from snapshots. */
+export { pDotP, solvePosthocCoefficients, reconstructPosthocEma } from "./posthoc-ema.js";

@@ -83,7 +83,7 @@ export const wgslOps: Record<IrOp, WgslRender> = {
   COS: floatFn("cos", "cos_f32"),
   SQRT: floatFn("sqrt"),
   TANH: floatFn("tanh", "tanh_f32"),
-  ATAN: floatFn("atan"),
+  ATAN: floatFn("atan", "atan_f32"),
   NOT: ([a], e, use) => `(!${truthy(srcType(e, 0), a!, use)})`,
   CAST: ([a], e, use) => castTo(e.dtype, srcType(e, 0), a!, use),
   ADD: ([a, b]) => `(${a} + ${b})`,

@@ -109,20 +109,24 @@ export const helpers = {
   max_f32: { deps: ["is_nan_f32"], code: "fn max_f32(a: f32, b: f32) -> f32 { return select(max(a, b), a + b, is_nan_f32(a) || is_nan_f32(b)); }" },
   // tanh saturates beyond |x| = 10 in f32; clamping avoids inf/inf = NaN in exp-based lowerings.
   tanh_f32: { deps: ["is_nan_f32"], code: "fn tanh_f32(x: f32) -> f32 { return select(tanh(clamp(x, -10.0f, 10.0f)), x, is_nan_f32(x)); }" },
-  // sin/cos after Cody–Waite reduction by 2π = 6.2831855 − 1.7484555e-7 (f32 head and tail), so
-  // large arguments keep precision.
+  // sin/cos after a three-part Cody–Waite reduction by 2π = 6.28125 + 0.0019350052 + 3.0199160e-7:
+  // the first two parts have 8 and 11 significant bits, so k·part is exact in f32 for |k| < 2¹³
+  // (|x| up to ~5·10⁴) without relying on fma, which llvmpipe does not fuse.
   reduce_2pi: {
     deps: [],
-    code: "fn reduce_2pi(x: f32) -> f32 { let k = round(x * 0.15915494f); return fma(k, 1.7484555e-7f, fma(-k, 6.2831855f, x)); }",
+    code: "fn reduce_2pi(x: f32) -> f32 { let k = round(x * 0.15915494f); return ((x - k * 6.28125f) - k * 0.0019350052f) - k * 3.019916e-7f; }",
   },
   sin_f32: { deps: ["reduce_2pi"], code: "fn sin_f32(x: f32) -> f32 { return sin(reduce_2pi(x)); }" },
   cos_f32: { deps: ["reduce_2pi"], code: "fn cos_f32(x: f32) -> f32 { return cos(reduce_2pi(x)); }" },
-  // Math.pow: x^0 = 1, negative bases with integer exponents, otherwise exp2(y·log2 x).
+  // llvmpipe's atan and pow turn NaN into 0; the CPU backend propagates it.
+  atan_f32: { deps: ["is_nan_f32"], code: "fn atan_f32(x: f32) -> f32 { return select(atan(x), x, is_nan_f32(x)); }" },
+  // Math.pow: x^0 = 1, NaN otherwise propagates, negative bases need integer exponents, else exp2(y·log2 x).
   pow_f32: {
-    deps: ["f32_nan"],
+    deps: ["f32_nan", "is_nan_f32"],
     code: [
       "fn pow_f32(x: f32, y: f32) -> f32 {",
       "  if (y == 0.0f) { return 1.0f; }",
+      "  if (is_nan_f32(x) || is_nan_f32(y)) { return f32_nan(); }",
       "  let r = pow(abs(x), y);",
       "  if (x >= 0.0f) { return select(r, 0.0f, x == 0.0f && y > 0.0f); }",
       "  if (floor(y) != y) { return f32_nan(); }",

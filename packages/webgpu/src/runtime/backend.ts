@@ -1,7 +1,8 @@
 // The WebGPU backend: the engine's Backend interface over one device. Dispatches are recorded
 // into one open command encoder (consecutive dispatches share a compute pass) and submitted only
-// when something must leave the GPU: a read, a write into memory that recorded work may still
-// use, an explicit flush, or a long recording. Reads coalesce: every read issued in the same
+// when something must leave the GPU: a read, a write into a buffer that recorded work uses (a
+// queue write lands before every later submit, so it would overtake that work), an explicit
+// flush, or a long recording. Reads coalesce: every read issued in the same
 // tick copies into a reused staging buffer and all are submitted together. float64 is not
 // supported (supports('float64') is false, so core's fromData refuses it with a clear message).
 import type { Backend, BufferHandle, DataArray, DType, Executable, Program } from "@scm-ts/core";
@@ -44,6 +45,8 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
   let encoder: GPUCommandEncoder | null = null;
   let pass: GPUComputePassEncoder | null = null;
   let recorded = 0;
+  /** GPU buffers that the unsubmitted commands use. */
+  const inUse = new Set<GPUBuffer>();
   let flushPromise: Promise<void> | null = null;
   const stats = {
     dispatches: 0,
@@ -68,6 +71,7 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
     if (!b.dirty) return;
     endPass();
     enc().clearBuffer(gpuOf(b), 0, bytesOf(b.size));
+    inUse.add(gpuOf(b));
     b.dirty = false;
   };
 
@@ -78,6 +82,7 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
     device.queue.submit([encoder.finish()]);
     encoder = null;
     recorded = 0;
+    inUse.clear();
     stats.submits++;
     tensors.afterSubmit();
     staging.afterSubmit();
@@ -114,15 +119,14 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
     free(buf) {
       const b = buf as GpuTensorBuffer;
       if (!b.gpu) return;
-      tensors.release(b.gpu, encoder !== null);
+      tensors.release(b.gpu, inUse.has(b.gpu));
       b.gpu = null;
       live--;
     },
     write(buf, data) {
       const b = buf as GpuTensorBuffer;
       if (data.length !== b.size) throw new RangeError(`webgpu write: ${data.length} values for a buffer of ${b.size} elements`);
-      // queue.writeBuffer lands before any later submit: recorded work that may read the old contents goes first.
-      if (encoder) flush();
+      if (inUse.has(gpuOf(b))) flush();
       const arr = toStorageArray(b.dtype, data);
       if (arr.byteLength > 0) device.queue.writeBuffer(gpuOf(b), 0, arr.buffer, arr.byteOffset, arr.byteLength);
       b.dirty = false;
@@ -136,6 +140,7 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
       const { buffer: stage } = staging.acquire(bytes);
       endPass();
       enc().copyBufferToBuffer(src, 0, stage, 0, bytes);
+      inUse.add(src);
       try {
         await flushSoon();
         await stage.mapAsync(MapRead, 0, bytes);
@@ -166,7 +171,11 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
       out.dirty = false;
       const [x, y, z] = spec.dispatch;
       if (x * y * z === 0) return;
-      const entries = [...inputs, output].map((b, i) => ({ binding: i, resource: { buffer: gpuOf(b), offset: 0, size: bytesOf(b.size) } }));
+      const entries = [...inputs, output].map((b, i) => {
+        const buffer = gpuOf(b);
+        inUse.add(buffer);
+        return { binding: i, resource: { buffer, offset: 0, size: bytesOf(b.size) } };
+      });
       const group = device.createBindGroup({ layout: compiled.layout, entries });
       pass ??= enc().beginComputePass();
       pass.setPipeline(compiled.pipeline);

@@ -1,0 +1,148 @@
+// WebGPU against the CPU backend on random shapes chosen around the workgroup sizes (so the last
+// workgroup is partial), with broadcasting: fused elementwise chains, both reduction layouts,
+// matmul, the three convolutions (through conv2d and its VJP), random streams, integer and bool
+// kernels, and NaN/±Inf/−0 edge values. Tolerances are float32's.
+import fc from "fast-check";
+import { it } from "vitest";
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { arrayArb, checkParity, fcParams, type HostArray } from "@scm-ts/testing";
+import { describeWebGpu } from "./test-support/webgpu.js";
+
+/** Sizes that straddle workgroup boundaries (64, 128, 256) and odd ones. */
+const awkward = fc.oneof(fc.constantFrom(1, 63, 65, 127, 129, 255, 257, 511, 1023, 4097), fc.integer({ min: 1, max: 3000 }));
+const dim = fc.integer({ min: 1, max: 9 });
+const tol = { rtol: 1e-4, atol: 1e-5 };
+
+const chain = (x: Tensor): Tensor => {
+  const y = c.add(c.mul(c.tanh(c.exp(c.mul(x, 0.3))), c.sin(x)), c.sqrt(c.add(c.abs(x), 1)));
+  return c.sub(c.maximum(y, c.neg(x)), c.div(x, c.add(c.square(x), 1)));
+};
+
+describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
+  it("fused elementwise chains, plain and jitted", async () => {
+    const jitted = c.jit(chain);
+    await fc.assert(
+      fc.asyncProperty(awkward.chain((n) => arrayArb([n])), async (x) => {
+        await checkParity(chain, [x], tol);
+        await checkParity((t) => jitted(t), [x], tol);
+      }),
+      fcParams(12),
+    );
+  });
+
+  it("broadcasting binary ops", async () => {
+    const shapes = fc.tuple(dim, dim, fc.integer({ min: 1, max: 300 })).chain(([a, b, n]) => fc.tuple(arrayArb([a, 1, n]), arrayArb([b, 1])));
+    await fc.assert(
+      fc.asyncProperty(shapes, async ([x, y]) => {
+        await checkParity((p, q) => [c.add(p, q), c.mul(p, q), c.maximum(p, q), c.where(c.greater(p, q), p, q)], [x, y], tol);
+      }),
+      fcParams(10),
+    );
+  });
+
+  it("reductions, over a workgroup per output and in a loop per output", async () => {
+    const shapes = fc.oneof(
+      fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 129, max: 5000 })),
+      fc.tuple(fc.integer({ min: 1000, max: 9000 }), fc.integer({ min: 1, max: 9 })),
+      fc.tuple(dim, awkward),
+    );
+    await fc.assert(
+      fc.asyncProperty(shapes.chain(([r, n]) => arrayArb([r, n])), async (x) => {
+        await checkParity((t) => [c.sum(t, 1), c.max(t, 1), c.mean(t, 0), c.sum(t), c.logsumexp(t, 1), c.softmax(t, 1)], [x], { rtol: 1e-4, atol: 1e-4 });
+      }),
+      fcParams(10),
+    );
+  });
+
+  it("reductions over middle and several axes", async () => {
+    const x = fc.tuple(dim, fc.integer({ min: 1, max: 300 }), dim).chain((s) => arrayArb(s));
+    await fc.assert(
+      fc.asyncProperty(x, async (h) => {
+        await checkParity((t) => [c.sum(t, 1), c.max(t, [0, 2]), c.sum(t, [0, 1], true)], [h], { rtol: 1e-4, atol: 1e-4 });
+      }),
+      fcParams(8),
+    );
+  });
+
+  it("matmul with odd sizes and batches", async () => {
+    const mm = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }));
+    await fc.assert(
+      fc.asyncProperty(mm.chain(([b, m, k, n]) => fc.tuple(arrayArb([b, m, k]), arrayArb([b, k, n]))), async ([a, b]) => {
+        await checkParity((p, q) => c.matmul(p, q), [a, b], { rtol: 1e-4, atol: 1e-4 });
+      }),
+      fcParams(12),
+    );
+    const big: [HostArray, HostArray] = [arbitrary([131, 67]), arbitrary([67, 129])];
+    await checkParity((p, q) => c.matmul(p, q), big, { rtol: 1e-4, atol: 1e-4 });
+  });
+
+  it("conv2d and both of its gradients (stride, padding, groups)", async () => {
+    const cfg = fc.record({
+      n: fc.integer({ min: 1, max: 2 }),
+      groups: fc.integer({ min: 1, max: 2 }),
+      cg: fc.integer({ min: 1, max: 3 }),
+      og: fc.integer({ min: 1, max: 3 }),
+      h: fc.integer({ min: 3, max: 9 }),
+      w: fc.integer({ min: 3, max: 9 }),
+      kh: fc.integer({ min: 1, max: 3 }),
+      kw: fc.integer({ min: 1, max: 3 }),
+      s: fc.integer({ min: 1, max: 2 }),
+      p: fc.integer({ min: 0, max: 1 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        cfg.chain((k) => fc.tuple(fc.constant(k), arrayArb([k.n, k.cg * k.groups, k.h, k.w]), arrayArb([k.og * k.groups, k.cg, k.kh, k.kw]))),
+        async ([k, x, w]) => {
+          const opts = { stride: k.s, padding: k.p, groups: k.groups };
+          const f = (p: Tensor, q: Tensor): Tensor => c.conv2d(p, q, opts);
+          const withGrads = (p: Tensor, q: Tensor): unknown => {
+            const [y, pullback] = c.vjp(f, p, q);
+            return [y, pullback(c.cos(y))];
+          };
+          await checkParity(withGrads, [x, w], { rtol: 1e-4, atol: 1e-4 });
+        },
+      ),
+      fcParams(12),
+    );
+  });
+
+  it("random streams are the same stream on both backends", async () => {
+    await checkParity(() => [c.random.bits(c.random.key(3), [1001]), c.random.uniform(c.random.key(4), [257]), c.random.normal(c.random.key(5), [33, 3])], [], { rtol: 1e-6, atol: 1e-6 });
+  });
+
+  it("integer and bool kernels", async () => {
+    const x = arbitrary([517], 20);
+    await checkParity(
+      (t) => {
+        const i = c.astype(t, "int32");
+        const u = c.astype(c.abs(t), "uint32");
+        const b = c.greater(t, 0);
+        return [i, c.add(c.mul(i, 3), 7), c.maximum(i, c.neg(i)), u, c.astype(b, "float32"), c.where(b, i, c.sub(i, 1)), c.astype(c.equal(i, c.astype(t, "int32")), "int32")];
+      },
+      [x],
+      { rtol: 0, atol: 0 },
+    );
+  });
+
+  it("NaN, ±Inf and −0 behave as on the CPU", async () => {
+    const special: HostArray = { shape: [12], data: Float64Array.from([NaN, Infinity, -Infinity, -0, 0, 1, -1, 2.5, -2.5, 100, -100, 1e30]) };
+    const other: HostArray = { shape: [12], data: Float64Array.from([1, NaN, 2, -0, 0, 0, 0, -3, 3, 1e4, -2, 3]) };
+    await checkParity(
+      (x, y) => [c.maximum(x, y), c.max(c.reshape(x, [3, 4]), 1), c.exp(x), c.log(x), c.sqrt(x), c.div(x, y), c.tanh(x), c.pow(x, y), c.sign(x), c.atan(x), c.cos(c.minimum(x, 1e4)), c.sin(c.minimum(x, 1e4)), c.where(c.less(x, y), x, y)],
+      [special, other],
+      { rtol: 1e-5, atol: 1e-6 },
+    );
+  });
+
+  it("sin and cos of large arguments keep float32 accuracy", async () => {
+    const x: HostArray = { shape: [8], data: Float64Array.from([1e3, -1e3, 12345.678, 3e4, -49999.5, 4321.5, 6.2831855, -3.14159]) };
+    await checkParity((t) => [c.sin(t), c.cos(t)], [x], { rtol: 0, atol: 2e-6 });
+  });
+});
+
+/** Deterministic host data of a shape (values in [−scale, scale]). */
+function arbitrary(shape: number[], scale = 1): HostArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { shape, data: Float64Array.from({ length: n }, (_, i) => scale * Math.sin(1.7 * i + 0.3 * (i % 7))) };
+}

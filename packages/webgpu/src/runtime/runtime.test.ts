@@ -1,0 +1,109 @@
+// The runtime on a real device: a jitted 10-op chain is one dispatch (eager is ten, still one
+// submit), reads coalesce into one submit, memory returns to the pool and stays flat across steps,
+// recycled buffers read as zeros, writes into recycled memory do not overtake recorded work,
+// float64 and disposed tensors fail clearly, uncaptured WebGPU errors become thrown errors, and
+// 'auto' picks WebGPU.
+import { beforeAll, expect, it } from "vitest";
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import type { WebGpuBackend } from "./backend.js";
+import { describeWebGpu, useWebGpu } from "../test-support/webgpu.js";
+
+/** The chain of webgpu-cpu.md §5.5: ten elementwise ops. */
+export function chain10(x: Tensor): Tensor {
+  let y = c.mul(x, 1.0001);
+  y = c.add(y, 0.5);
+  y = c.maximum(y, 0);
+  y = c.square(y);
+  y = c.sqrt(c.add(y, 1));
+  y = c.sub(y, 0.25);
+  y = c.exp(c.neg(y));
+  y = c.mul(y, 3);
+  y = c.tanh(y);
+  return c.add(y, 1);
+}
+
+describeWebGpu("WebGPU runtime", () => {
+  let gpu: WebGpuBackend;
+  beforeAll(async () => {
+    gpu = await useWebGpu();
+  });
+
+  it("runs a jitted chain of ten elementwise ops as one dispatch", async () => {
+    const x = c.random.normal(c.random.key(1), [4099]);
+    const f = c.jit(chain10);
+    await f(x).data(); // trace, compile
+    const before = { ...gpu.stats };
+    const y = f(x);
+    await y.data();
+    expect(gpu.stats.dispatches - before.dispatches).toBe(1);
+    const eagerBefore = { ...gpu.stats };
+    const z = chain10(x);
+    expect(gpu.stats.dispatches - eagerBefore.dispatches).toBeGreaterThanOrEqual(10);
+    expect(gpu.stats.submits).toBe(eagerBefore.submits);
+    const [a, b] = await Promise.all([y.data(), z.data()]);
+    expect(gpu.stats.submits - eagerBefore.submits).toBe(1);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5);
+  });
+
+  it("keeps memory flat across repeated steps", async () => {
+    const w = c.random.normal(c.random.key(2), [33, 17]);
+    const step = c.jit((v: Tensor) => c.sub(v, c.mul(c.grad((u: Tensor) => c.sum(c.tanh(c.matmul(u, c.transpose(u)))))(v), 0.01)));
+    let v = step(w);
+    await v.data();
+    const live = gpu.liveBuffers();
+    for (let i = 0; i < 5; i++) {
+      const next = step(v);
+      v.dispose();
+      v = next;
+    }
+    await v.data();
+    expect(gpu.liveBuffers()).toBe(live);
+  });
+
+  it("hands out recycled memory as zeros", async () => {
+    const a = gpu.alloc("float32", 300);
+    gpu.write(a, Float32Array.from({ length: 300 }, (_, i) => i + 1));
+    gpu.free(a);
+    const b = gpu.alloc("float32", 300);
+    expect(Array.from(await gpu.read(b)).every((v) => v === 0)).toBe(true);
+    gpu.free(b);
+  });
+
+  it("orders writes into recycled memory after the work recorded before them", async () => {
+    const x = c.array(Float32Array.from({ length: 1000 }, (_, i) => i), [1000]);
+    const y = c.mul(x, 2); // recorded, not submitted
+    x.dispose(); // x's buffer returns to the pool while y's kernel still reads it
+    const z = c.array(new Float32Array(1000).fill(-1), [1000]); // likely the same buffer
+    const [yd, zd] = await Promise.all([y.data(), z.data()]);
+    expect(yd[999]).toBe(1998);
+    expect(zd[0]).toBe(-1);
+  });
+
+  it("reads bool, int32 and uint32 tensors back as the CPU backend does", async () => {
+    const x = c.array([-2, 0, 3], [3]);
+    expect(Array.from(await c.greater(x, 0).data())).toEqual([0, 0, 1]);
+    expect(await c.greater(x, 0).data()).toBeInstanceOf(Uint8Array);
+    expect(Array.from(await c.astype(x, "int32").data())).toEqual([-2, 0, 3]);
+    expect(await c.random.bits(c.random.key(0), [2]).data()).toBeInstanceOf(Uint32Array);
+    expect(Array.from(await c.zeros([0]).data())).toEqual([]);
+  });
+
+  it("refuses float64 and disposed tensors with clear messages", async () => {
+    expect(() => c.array([1, 2], [2], { dtype: "float64" })).toThrow(/webgpu backend does not support float64/);
+    const t = c.ones([3]);
+    t.dispose();
+    expect(() => c.exp(t)).toThrow(/disposed/);
+  });
+
+  it("turns uncaptured WebGPU errors into thrown errors", async () => {
+    gpu.context.device.createBuffer({ size: 4, usage: 0 }); // invalid: no usage
+    await expect(gpu.sync()).rejects.toThrow(/WebGPU error on .*usage/i);
+    await expect(c.ones([2]).data()).resolves.toBeDefined(); // the error was reported once
+  });
+
+  it("is what setBackend('auto') picks", async () => {
+    const b = await c.setBackend("auto");
+    expect(b.name).toBe("webgpu");
+  });
+});

@@ -48,7 +48,7 @@ function sampleData(key: Tensor, n: number): Tensor {
 }
 
 // Algorithm 1, one iteration, returning the loss and the gradient step (Adam) in one jitted call.
-const trainStep = c.jit((p: Params, m: Params, v: Params, key: Tensor, it: Tensor, r: Tensor) => {
+const trainStep = c.jit((p: Params, m: Params, v: Params, ema: Params, key: Tensor, it: Tensor, r: Tensor) => {
   const [kx, kz, kt] = c.random.split(key, 3);
   const x0 = sampleData(kx!, batch);
   const z = c.mul(c.random.normal(kz!, [batch, 2]), sigmaData);
@@ -80,7 +80,10 @@ const trainStep = c.jit((p: Params, m: Params, v: Params, key: Tensor, it: Tenso
   };
   const out = Object.keys(p).map((k) => upd(p[k as keyof Params], m[k as keyof Params], v[k as keyof Params], (grads as Params)[k as keyof Params]));
   const pick = (j: number) => Object.fromEntries(Object.keys(p).map((k, i) => [k, out[i]![j]!])) as Params;
-  return { loss: l as Tensor, p: pick(0), m: pick(1), v: pick(2) };
+  const p2 = pick(0);
+  // EMA of the weights for sampling (decay 0.995)
+  const ema2 = Object.fromEntries(Object.keys(p).map((k) => [k, c.add(c.mul(ema[k as keyof Params], 0.995), c.mul(p2[k as keyof Params], 0.005))])) as Params;
+  return { loss: l as Tensor, p: p2, m: pick(1), v: pick(2), ema: ema2 };
 });
 
 // One-step sampling: f(x_T, T) = cos T·x_T − sin T·σ_d·F(x_T/σ_d, T).
@@ -114,14 +117,15 @@ async function main(): Promise<void> {
   const [kInit, kTrain] = c.random.split(key);
   let p = init(kInit!);
   let m = c.treeMap(p, (w: Tensor) => c.zerosLike(w)), v = c.treeMap(p, (w: Tensor) => c.zerosLike(w));
+  let ema = c.treeMap(p, (w: Tensor) => c.mul(w, 1));
   key = kTrain!;
   const t0 = performance.now();
   let avg = 0;
   for (let i = 1; i <= steps; i++) {
     const [k1, k2] = c.random.split(key);
-    const out = trainStep(p, m, v, k1!, c.full([], i), c.full([], Math.min(1, i / 500)));
-    for (const t of [...c.treeLeaves<Tensor>([p, m, v]), key, k1!]) t.dispose();
-    ({ p, m, v } = out);
+    const out = trainStep(p, m, v, ema, k1!, c.full([], i), c.full([], Math.min(1, i / 500)));
+    for (const t of [...c.treeLeaves<Tensor>([p, m, v, ema]), key, k1!]) t.dispose();
+    ({ p, m, v, ema } = out);
     key = k2!;
     const l = (await out.loss.data())[0]!;
     out.loss.dispose();
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
   }
   const ks = c.random.split(c.random.key(123), 2);
   await report(sampleData(ks[0]!, 4000), "data");
-  await report(sample(p, ks[1]!, 4000), "1-step sCM samples");
+  await report(sample(ema, ks[1]!, 4000), "1-step sCM samples");
   await report(c.mul(c.random.normal(ks[1]!, [4000, 2]), sigmaData), "noise (untrained)");
 }
 

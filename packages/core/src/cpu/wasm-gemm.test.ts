@@ -4,10 +4,23 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gemm } from "./gemm.js";
 import { gemmF32Wasm, wasmGemm } from "./wasm-gemm.js";
+import { gemmThreadStats } from "./gemm-threads.js";
+import { availableParallelism } from "node:os";
 
 describe("wasm SIMD gemm", () => {
   it("is available on this runtime", () => {
     expect(wasmGemm()).not.toBeNull();
+  });
+  it("splits large products across worker threads with the same result", () => {
+    const w = wasmGemm()!;
+    const [m, n, k] = [130, 123, 260];
+    const A = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
+    const B = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.11));
+    const c1 = new Float32Array(m * n), c2 = new Float32Array(m * n);
+    gemm(m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, c1, 0, false);
+    gemmF32Wasm(w, m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, c2, 0, false);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(c1[i]! - c2[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(c1[i]!)));
+    if (availableParallelism() > 1 && process.env.SCM_THREADS !== "1") expect(gemmThreadStats().parallelCalls).toBeGreaterThan(0);
   });
   it("matches the JS gemm on random shapes, strides and accumulation", () => {
     const w = wasmGemm()!;

@@ -5,6 +5,7 @@
 // CPU backend when the runtime has WebAssembly SIMD; accumulation is in float32.
 import type { DataArray } from "../dtype.js";
 import type { MatView } from "./gemm.js";
+import { runGemm } from "./gemm-threads.js";
 
 const uleb = (n: number): number[] => {
   const out: number[] = [];
@@ -75,10 +76,14 @@ function section(id: number, payload: number[]): number[] {
 }
 const str = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
-/** The module bytes: imports memory env.mem, exports gemm. */
-export function gemmModuleBytes(): Uint8Array {
+/** Pages (64 KiB) a shared memory may grow to: 1 GiB, reserved, not committed. */
+export const maxSharedPages = 16384;
+
+/** The module bytes: imports memory env.mem (shared, for worker threads, when `shared`), exports gemm. */
+export function gemmModuleBytes(shared = false): Uint8Array {
   const type = section(1, [1, 0x60, 7, ...new Array<number>(7).fill(0x7f), 0]);
-  const imp = section(2, [1, ...str("env"), ...str("mem"), 0x02, 0x00, 1]);
+  const limits = shared ? [0x03, 1, ...uleb(maxSharedPages)] : [0x00, 1];
+  const imp = section(2, [1, ...str("env"), ...str("mem"), 0x02, ...limits]);
   const func = section(3, [1, 0]);
   const exp = section(7, [1, ...str("gemm"), 0x00, 0]);
   const code = section(10, [1, ...body()]);
@@ -91,28 +96,38 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 declare const WebAssembly: {
-  Memory: new (d: { initial: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 };
 
-interface Instance {
+/** The kernel's signature: (aPtr, bPtr, cPtr, mBlocks, nBlocks, K, ldc). */
+export type GemmKernel = (a: number, b: number, c: number, mb: number, nb: number, k: number, ldc: number) => void;
+
+/** A compiled kernel and its memory; `shared` when worker threads can use the memory too. */
+export interface Instance {
   readonly memory: WasmMemory;
-  readonly gemm: (a: number, b: number, c: number, mb: number, nb: number, k: number, ldc: number) => void;
+  readonly gemm: GemmKernel;
+  readonly shared: boolean;
+  readonly bytes: Uint8Array;
 }
 
 let instance: Instance | null | undefined;
 
-/** The compiled kernel, or null when the runtime lacks WebAssembly SIMD. */
+/** The compiled kernel (on shared memory where the runtime allows), or null without WebAssembly SIMD. */
 export function wasmGemm(): Instance | null {
   if (instance !== undefined) return instance;
-  try {
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    const mod = new WebAssembly.Module(gemmModuleBytes());
-    const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
-    instance = { memory, gemm: inst.exports.gemm as Instance["gemm"] };
-  } catch {
-    instance = null;
+  instance = null;
+  for (const shared of typeof SharedArrayBuffer === "function" ? [true, false] : [false]) {
+    try {
+      const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: maxSharedPages, shared: true }) : new WebAssembly.Memory({ initial: 1 });
+      const bytes = gemmModuleBytes(shared);
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
+      instance = { memory, gemm: inst.exports.gemm as GemmKernel, shared, bytes };
+      break;
+    } catch {
+      // try the next variant
+    }
   }
   return instance;
 }
@@ -143,7 +158,7 @@ export function gemmF32Wasm(w: Instance, m: number, n: number, k: number, a: Mat
     for (let j = 0; j < np; j++) mem[bOff + ((j >> 3) * k + p) * 8 + (j & 7)] = j < n ? B[bp + j * b.cs]! : 0;
   }
   const cStart = (aBytes + bBytes) / 4;
-  w.gemm(0, aBytes, aBytes + bBytes, mb, nb, k, np);
+  runGemm(w, 0, aBytes, aBytes + bBytes, mb, nb, k, np);
   for (let i = 0; i < m; i++) {
     const src = cStart + i * np, dst = cOff + i * n;
     if (accumulate) for (let j = 0; j < n; j++) c[dst + j]! += mem[src + j]!;

@@ -7,3 +7,7 @@ export { type LogvarHead, adaptiveWeighted } from "./weighting.js";
 export { scmLoss, type ScmLoss, type ScmLossInputs } from "./scm-loss.js";
 export { diffusionLoss, type DiffusionLossInputs } from "./diffusion-loss.js";
 export { discreteCmLoss, type DiscreteCmLossInputs } from "./discrete-loss.js";
+export { type Model, type Mode, type ObjectiveConfig, type ObjectiveOutput, makeObjective } from "./train/objective.js";
+export { sampleLogNormalTime, discretePairSampler } from "./train/time-sampling.js";
+export { type TrainState, type StepMetrics, type StepConfig, initTrainState, makeTrainStep } from "./train/step.js";
+export { type TrainEvent, type TrainOptions, type TrainResult, train } from "./train/loop.js";

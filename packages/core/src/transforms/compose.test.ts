@@ -92,6 +92,14 @@ describe("composition of transforms", () => {
     expect(await data(gb)).toEqual([1, 2]);
   });
 
+  it("valueAndGrad with hasAux under jit returns aux values, not tracers", async () => {
+    const f = c.jit((a: Tensor) => c.valueAndGrad((x: Tensor) => [c.sum(c.square(x)), { m: c.mean(x) }] as const, { hasAux: true })(a));
+    const [[v, aux], g] = f(f64([1, 2, 3]));
+    expect(await data(v)).toEqual([14]);
+    expect(await data(aux.m)).toEqual([2]);
+    expect(await data(g)).toEqual([2, 4, 6]);
+  });
+
   it("grad over pytrees of parameters", async () => {
     const params = { w: f64([1, 2]), b: [f64([0.5])] };
     const loss = (p: typeof params) => c.sum(c.square(c.add(p.w, p.b[0]!)));

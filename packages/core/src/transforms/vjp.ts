@@ -2,7 +2,8 @@
 // linear jaxpr. grad and valueAndGrad take argnums and an optional auxiliary output; every input
 // to differentiate must be a float tensor, and the output a float scalar.
 import { isFloat } from "../dtype.js";
-import { treeDefString, treeFlatten, treeUnflatten } from "../pytree.js";
+import { treeDefString, treeFlatten, treeUnflatten, type TreeDef } from "../pytree.js";
+import { Zero, type Tan } from "../primitive.js";
 import { avalEqual, fmtAval } from "../shape.js";
 import { RETAINS, Tensor, tidy } from "../tensor.js";
 import { fullAval, instantiate } from "../api/tangent.js";
@@ -58,25 +59,35 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, op
   return (...args: A) =>
     tidy(() => {
       checkDifferentiable("grad", args, nums);
-      let aux: unknown;
-      const g = (...diff: unknown[]): Tensor => {
+      const [leaves, def] = flattenTensors("grad", nums.map((k) => args[k]));
+      let auxDef: TreeDef | undefined;
+      // The flat function returns [loss, ...aux leaves]; aux gets a zero cotangent, so the linear
+      // part that produces it is never transposed, and its values leave the transform as primals.
+      const flat = (...xs: Tensor[]): Tensor[] => {
+        const diff = treeUnflatten<unknown[]>(def, xs);
         const full = [...args];
         nums.forEach((k, j) => (full[k] = diff[j]));
         let out = f(...(full as A));
+        let auxLeaves: Tensor[] = [];
         if (options.hasAux) {
           if (!Array.isArray(out) || out.length !== 2) throw new TypeError("grad: with hasAux, f must return [loss, aux]");
-          aux = out[1];
+          [auxLeaves, auxDef] = treeFlatten<Tensor>(out[1]);
+          auxLeaves.forEach((l, i) => {
+            if (!(l instanceof Tensor)) throw new TypeError(`grad: aux leaf ${i} is ${String(l)}, not a tensor`);
+          });
           out = out[0];
         }
         if (!(out instanceof Tensor) || out.size !== 1 || !isFloat(out.dtype)) {
           throw new TypeError(`grad: f must return a float scalar, got ${out instanceof Tensor ? fmtAval(out.aval) : String(out)}; use vjp for other outputs`);
         }
-        return out;
+        return [out, ...auxLeaves];
       };
-      const [value, pullback] = vjp(g, ...nums.map((k) => args[k]));
-      const grads = pullback(fullAval(value.aval, 1));
+      const [outs, lin] = linearizeFlat(flat, leaves);
+      const value = outs[0]!;
+      const cts: Tan[] = [fullAval(value.aval, 1), ...outs.slice(1).map((o) => new Zero(o.aval))];
+      const grads = treeUnflatten<unknown[]>(def, backwardPass(lin.jaxpr, cts).map(instantiate));
       const gOut = typeof argnums === "number" ? grads[0] : grads;
-      const v = options.hasAux ? [value, aux] : value;
+      const v = options.hasAux ? [value, treeUnflatten(auxDef!, outs.slice(1))] : value;
       return [v, gOut] as [any, any];
     });
 }

@@ -1,0 +1,101 @@
+// The training loop on the host: runs the jitted step, schedules the tangent warm-up r = min(1, i/H)
+// (scm-spec §2.6), counts steps the NaN guard skipped, emits events (for a JSONL log), shows a
+// progress bar on a terminal, and hands the state to a checkpoint writer every so often. Everything
+// random comes from the state's key and the batch function of the step index, so a run resumed
+// from a checkpoint continues bit-for-bit on the CPU backend.
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import type { StepMetrics, TrainState } from "./step.js";
+
+/** One logged step. */
+export interface TrainEvent {
+  readonly kind: "step";
+  readonly step: number;
+  readonly loss: number;
+  readonly gradNorm: number;
+  readonly gNorm: number;
+  readonly logvar: number;
+  readonly r: number;
+  readonly skipped: number;
+  readonly stepMs: number;
+  readonly samplesPerSec: number;
+}
+
+/** Options of `train`. */
+export interface TrainOptions<P> {
+  /** The state to start from (fresh, or loaded from a checkpoint). */
+  readonly state: TrainState<P>;
+  /** Steps already done (the step count of a loaded checkpoint). */
+  readonly startStep?: number;
+  /** Total steps to reach. */
+  readonly steps: number;
+  /** The data batch x0 of step i (deterministic in i). */
+  readonly batch: (step: number) => Tensor;
+  /** The jitted step from makeTrainStep. */
+  readonly step: (state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor) => [TrainState<P>, StepMetrics];
+  /** Tangent warm-up H: r = min(1, i/H); 0 (default) means r = 1. */
+  readonly warmup?: number;
+  /** EMA decay per step (default 0.999). */
+  readonly emaBeta?: number;
+  /** Log every this many steps (default 10). */
+  readonly logEvery?: number;
+  readonly onEvent?: (e: TrainEvent) => void;
+  /** Called with the state after every `checkpointEvery` steps and at the end. */
+  readonly onCheckpoint?: (state: TrainState<P>, step: number) => void | Promise<void>;
+  readonly checkpointEvery?: number;
+  /** Where the progress bar goes (only drawn on a TTY); false to hide it. */
+  readonly progress?: { isTTY?: boolean; write(s: string): boolean } | false;
+}
+
+/** What a run ends with. */
+export interface TrainResult<P> {
+  readonly state: TrainState<P>;
+  readonly step: number;
+  readonly skipped: number;
+  readonly lastLoss: number;
+}
+
+function bar(out: { write(s: string): boolean }, i: number, total: number, loss: number, rate: number): void {
+  const width = 28, done = Math.round((i / total) * width);
+  out.write(`\r[${"#".repeat(done)}${".".repeat(width - done)}] ${i}/${total}  loss ${loss.toPrecision(4)}  ${rate.toFixed(0)} samples/s `);
+}
+
+/** Trains from `startStep` to `steps`. The caller owns the initial state; intermediate states are released. */
+export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
+  if (!Number.isInteger(o.steps) || o.steps < 0) throw new Error(`train: steps must be a non-negative integer, got ${o.steps}`);
+  const start = o.startStep ?? 0;
+  if (start > o.steps) throw new Error(`train: the checkpoint is at step ${start}, past the requested ${o.steps} steps`);
+  const H = o.warmup ?? 0, logEvery = Math.max(1, o.logEvery ?? 10);
+  const beta = c.full([], o.emaBeta ?? 0.999);
+  const tty = o.progress === false ? undefined : o.progress ?? (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): boolean } } }).process?.stderr;
+  const showBar = !!tty?.isTTY;
+  let state = o.state, skipped = 0, lastLoss = NaN, t0 = performance.now(), since = 0;
+  for (let i = start + 1; i <= o.steps; i++) {
+    const r = H > 0 ? Math.min(1, i / H) : 1;
+    const x0 = o.batch(i);
+    const rT = c.full([], r);
+    const [next, m] = o.step(state, x0, rT, beta);
+    if (state !== o.state) for (const t of c.treeLeaves<Tensor>(state)) t.dispose();
+    x0.dispose();
+    rT.dispose();
+    state = next;
+    since++;
+    const finite = (await m.finite.data())[0]!;
+    if (finite === 0) skipped++;
+    if (i % logEvery === 0 || i === o.steps) {
+      const [loss, gradNorm, gNorm, logvar] = await Promise.all([m.loss, m.gradNorm, m.gNorm, m.logvar].map(async (t) => (await t.data())[0]!));
+      const ms = (performance.now() - t0) / since;
+      lastLoss = loss!;
+      const e: TrainEvent = { kind: "step", step: i, loss: loss!, gradNorm: gradNorm!, gNorm: gNorm!, logvar: logvar!, r, skipped, stepMs: ms, samplesPerSec: (x0.shape[0]! * 1000) / ms };
+      o.onEvent?.(e);
+      if (showBar) bar(tty!, i, o.steps, loss!, e.samplesPerSec);
+      t0 = performance.now();
+      since = 0;
+    }
+    for (const t of Object.values(m)) (t as Tensor).dispose();
+    if (o.onCheckpoint && ((o.checkpointEvery && i % o.checkpointEvery === 0) || i === o.steps)) await o.onCheckpoint(state, i);
+  }
+  if (showBar) tty!.write("\n");
+  beta.dispose();
+  return { state, step: o.steps, skipped, lastLoss };
+}

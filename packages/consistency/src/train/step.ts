@@ -1,0 +1,63 @@
+// One training step as one jitted call (design §4): draw noise and times from the step key, take
+// the loss and its gradient, clip by global norm, apply the optimizer, update the EMA — and, if the
+// loss or the gradient is not finite, keep the old state (the NaN guard; the host counts the skip).
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { applyUpdates, clipByGlobalNorm, emaUpdate, globalNorm, type MomentState, type Optimizer } from "@scm-ts/nn";
+import type { ObjectiveOutput } from "./objective.js";
+
+/** Everything that changes during training; a pytree of tensors (checkpointable as is). */
+export interface TrainState<P> {
+  readonly params: P;
+  readonly opt: MomentState<P>;
+  readonly ema: P;
+  /** The PRNG key of the next step. */
+  readonly key: Tensor;
+}
+
+/** Quantities of one step (scalar tensors). */
+export interface StepMetrics {
+  readonly loss: Tensor;
+  readonly gradNorm: Tensor;
+  readonly gNorm: Tensor;
+  readonly logvar: Tensor;
+  /** 1 when the update was applied, 0 when the NaN guard skipped it. */
+  readonly finite: Tensor;
+}
+
+/** Step settings. */
+export interface StepConfig {
+  readonly optimizer: Optimizer;
+  /** Clip the gradient to this global norm (none when absent). */
+  readonly clipNorm?: number;
+}
+
+/** The initial state: optimizer state from the params, EMA = params. */
+export function initTrainState<P>(params: P, optimizer: Optimizer, key: Tensor): TrainState<P> {
+  return { params, opt: optimizer.init(params), ema: c.treeMap(params, (p: Tensor) => c.mul(p, 1)), key };
+}
+
+// x − x = 0 exactly for finite x, NaN for ±Inf and NaN.
+const isFinite = (x: Tensor): Tensor => c.equal(c.sub(x, x), 0);
+
+/**
+ * The jitted step: (state, x0 batch, r, EMA β) → [next state, metrics]. `objective` is the output of
+ * makeObjective; everything random derives from state.key.
+ */
+export function makeTrainStep<P>(objective: (params: P, x0: Tensor, key: Tensor, r: Tensor) => ObjectiveOutput, config: StepConfig) {
+  return c.jit((state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor): [TrainState<P>, StepMetrics] => {
+    const [kNext, kStep] = c.random.split(state.key, 2);
+    const [[loss, aux], grads] = c.valueAndGrad((p: P) => {
+      const out = objective(p, x0, kStep!, r);
+      return [out.loss, out.aux];
+    }, { hasAux: true })(state.params) as [[Tensor, ObjectiveOutput["aux"]], P];
+    const [clipped, gradNorm] = config.clipNorm !== undefined ? clipByGlobalNorm(grads, config.clipNorm) : [grads, globalNorm(grads)];
+    const [updates, opt] = config.optimizer.update(clipped, state.opt, state.params);
+    const params = applyUpdates(state.params, updates);
+    const ema = emaUpdate(state.ema, params, beta);
+    const ok = c.reshape(c.mul(c.astype(isFinite(loss), "float32"), c.astype(isFinite(gradNorm), "float32")), []);
+    const keepIf = <T>(next: T, prev: T): T => c.treeMapN([next, prev], (n: Tensor, o: Tensor) => c.where(c.greater(ok, 0), n, o), "NaN guard") as T;
+    const next: TrainState<P> = { params: keepIf(params, state.params), opt: keepIf(opt, state.opt), ema: keepIf(ema, state.ema), key: kNext! };
+    return [next, { loss: c.reshape(loss, []), gradNorm: c.reshape(gradNorm, []), gNorm: aux.gNorm, logvar: aux.logvar, finite: ok }];
+  }, { name: "trainStep" });
+}

@@ -65,11 +65,16 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
     );
   });
 
-  it("matmul with odd sizes and batches", async () => {
+  it("matmul and its gradients with odd sizes and batches", async () => {
     const mm = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }));
     await fc.assert(
       fc.asyncProperty(mm.chain(([b, m, k, n]) => fc.tuple(arrayArb([b, m, k]), arrayArb([b, k, n]))), async ([a, b]) => {
-        await checkParity((p, q) => c.matmul(p, q), [a, b], { rtol: 1e-4, atol: 1e-4 });
+        // The VJP reads operands transposed in place (transposeA/B).
+        const withGrads = (p: Tensor, q: Tensor): unknown => {
+          const [y, pullback] = c.vjp((u: Tensor, v: Tensor) => c.matmul(u, v), p, q);
+          return [y, pullback(c.sin(y))];
+        };
+        await checkParity(withGrads, [a, b], { rtol: 1e-4, atol: 1e-4 });
       }),
       fcParams(12),
     );

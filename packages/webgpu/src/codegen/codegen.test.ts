@@ -92,9 +92,14 @@ describe("limits and geometry", () => {
     const k = mapK(ir.load(0, f32, ir.gidx(10)), 10, [f32]);
     expect(programShader(k, baselineLimits).workgroupSize[0]).toBe(128);
     expect(programShader(k, { ...baselineLimits, maxComputeInvocationsPerWorkgroup: 64 }).workgroupSize[0]).toBe(64);
-    const mm: Program = { kind: "routine", spec: { name: "matmul", dtype: f32, batch: 1, m: 100, k: 30, n: 100 } };
+    const mm: Program = { kind: "routine", spec: { name: "matmul", dtype: f32, batch: 1, m: 100, k: 30, n: 100, transposeA: false, transposeB: false } };
     expect(programShader(mm, baselineLimits).workgroupSize).toEqual([16, 8, 1]);
     expect(programShader(mm, coreLimits).workgroupSize).toEqual([16, 16, 1]);
+    expect(programShader(mm, coreLimits).code).toContain("workgroupBarrier()");
+    // CPU adapters (llvmpipe) read GEMM operands straight from storage: no workgroup memory.
+    const direct = programShader(mm, { ...coreLimits, cpuAdapter: true });
+    expect(direct.code).not.toContain("var<workgroup>");
+    expect(direct.cacheKey).not.toBe(programShader(mm, coreLimits).cacheKey);
   });
 
   it("refuses kernels with more buffers than the adapter binds, saying so", () => {

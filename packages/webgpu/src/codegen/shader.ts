@@ -13,6 +13,8 @@ export interface DeviceLimits {
   readonly maxComputeWorkgroupsPerDimension: number;
   readonly maxComputeWorkgroupStorageSize: number;
   readonly maxStorageBuffersPerShaderStage: number;
+  /** The adapter is a CPU implementation (llvmpipe, SwiftShader): workgroup memory and barriers cost more than they save. */
+  readonly cpuAdapter?: boolean;
 }
 
 /** WebGPU's compatibility-mode defaults: what every adapter grants. */

@@ -125,6 +125,7 @@ export async function acquireDevice(): Promise<GpuContext> {
     maxStorageBuffersPerShaderStage: num("maxStorageBuffersPerShaderStage", baselineLimits.maxStorageBuffersPerShaderStage),
     maxStorageBufferBindingSize: num("maxStorageBufferBindingSize", 134217728),
     maxBufferSize: num("maxBufferSize", 268435456),
+    cpuAdapter: (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|softpipe/i.test(name),
   };
   return {
     device,

@@ -2,8 +2,10 @@
 // C[b] (M×N) = A[b] (M×K) · B[b] (K×N), where the routine supplies WGSL loaders for A and B and
 // the output index, so convolutions never materialise im2col. A workgroup of TX×TY invocations
 // computes a BM×BN block (each invocation a TM×TN register tile, rows ty + i·TY and columns
-// tx + j·TX so stores are coalesced), staging BK-deep slices of A and B in workgroup memory.
-// Loaders are only called in bounds; out-of-range tile entries are zero.
+// tx + j·TX so stores are coalesced). On GPUs BK-deep slices of A and B are staged in workgroup
+// memory; on CPU implementations (llvmpipe), where workgroup memory and barriers cost more than
+// they save, each invocation reads its rows and columns straight from storage. Loaders are only
+// called in bounds; out-of-range tile entries are zero (staged) or clamped and never stored (direct).
 import type { DType } from "@scm-ts/core";
 import { literal, storageType, valueType } from "../quirks.js";
 import { bindingsOf, checkBindings, grid, WgslBuilder, type DeviceLimits, type ShaderSpec } from "../shader.js";
@@ -33,6 +35,8 @@ export interface GemmTiling {
   readonly tm: number;
   readonly tn: number;
   readonly bk: number;
+  /** Stage A and B tiles in workgroup memory (GPUs) or read them from storage (CPU adapters). */
+  readonly staged: boolean;
 }
 
 /** Picks the tiling from the problem size and the adapter's limits. */
@@ -43,9 +47,10 @@ export function gemmTiling(t: Pick<GemmTemplate, "m" | "n">, limits: DeviceLimit
   const tm = t.m <= ty ? 1 : t.m <= 2 * ty ? 2 : 4;
   const tn = t.n <= tx ? 1 : t.n <= 2 * tx ? 2 : 4;
   const bk = 16;
+  const staged = !limits.cpuAdapter;
   const bytes = (ty * tm + tx * tn) * bk * 4;
-  if (bytes > limits.maxComputeWorkgroupStorageSize) throw new Error(`GEMM tiling needs ${bytes} bytes of workgroup memory; the adapter allows ${limits.maxComputeWorkgroupStorageSize}`);
-  return { tx, ty, tm, tn, bk };
+  if (staged && bytes > limits.maxComputeWorkgroupStorageSize) throw new Error(`GEMM tiling needs ${bytes} bytes of workgroup memory; the adapter allows ${limits.maxComputeWorkgroupStorageSize}`);
+  return { tx, ty, tm, tn, bk, staged };
 }
 
 /** WGSL of a GEMM described by a template. */
@@ -55,13 +60,13 @@ export function gemmShader(t: GemmTemplate, limits: DeviceLimits, key: string): 
   if (t.dtype === "bool") throw new TypeError("WGSL GEMM: bool products are not supported; cast to float32");
   storageType(t.dtype);
   const T = valueType(t.dtype);
-  const { tx, ty, tm, tn, bk } = gemmTiling(t, limits);
-  const bm = ty * tm, bn = tx * tn, threads = tx * ty;
+  const tiling = gemmTiling(t, limits);
+  const { tx, ty, tm, tn, bk } = tiling;
+  const bm = ty * tm, bn = tx * tn;
   const zero = literal(0, t.dtype, () => {});
   const b = new WgslBuilder(bindings);
   b.decl(`const M = ${t.m}i;\nconst N = ${t.n}i;\nconst K = ${t.k}i;`);
   for (const d of t.decls ?? []) b.decl(d);
-  b.decl(`var<workgroup> tileA: array<${T}, ${bk * bm}>;\nvar<workgroup> tileB: array<${T}, ${bk * bn}>;`);
   b.decl(`fn loadA(b: i32, row: i32, kk: i32) -> ${T} { return ${t.loadA("b", "row", "kk")}; }`);
   b.decl(`fn loadB(b: i32, kk: i32, col: i32) -> ${T} { return ${t.loadB("b", "kk", "col")}; }`);
   b.line("let b = i32(wid.z);");
@@ -69,8 +74,31 @@ export function gemmShader(t: GemmTemplate, limits: DeviceLimits, key: string): 
   b.line(`let col0 = i32(wid.x) * ${bn}i;`);
   b.line("let tx = i32(lid.x);");
   b.line("let ty = i32(lid.y);");
-  b.line(`let t = ty * ${tx}i + tx;`);
   for (let i = 0; i < tm * tn; i++) b.line(`var acc${i}: ${T} = ${zero};`);
+  if (tiling.staged) stagedLoop(b, tiling, T, zero);
+  else directLoop(b, tiling);
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn; j++) {
+      b.block(`if (row0 + ty + ${i * ty}i < M && col0 + tx + ${j * tx}i < N)`, () => {
+        b.line(`out[${t.outIndex("b", `(row0 + ty + ${i * ty}i)`, `(col0 + tx + ${j * tx}i)`)}] = acc${i * tn + j};`);
+      });
+    }
+  }
+  const workgroupSize = [tx, ty, 1] as const;
+  const [gx, gy] = [Math.ceil(t.n / bn), Math.ceil(t.m / bm)];
+  if (gx > limits.maxComputeWorkgroupsPerDimension || gy > limits.maxComputeWorkgroupsPerDimension) {
+    throw new Error(`GEMM ${t.m}×${t.k}·${t.k}×${t.n} needs a ${gx}×${gy} grid, beyond the adapter's ${limits.maxComputeWorkgroupsPerDimension} per dimension`);
+  }
+  const dispatch: [number, number, number] = t.m * t.n * t.batch === 0 ? [0, 0, 0] : [gx, gy, grid(1, limits, t.batch)[2]];
+  const code = b.build(workgroupSize, "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>");
+  return { code, bindings, workgroupSize, dispatch, cacheKey: `${key}|gemm${tx}x${ty}/${tm}x${tn}/${tiling.staged ? bk : "direct"}` };
+}
+
+/** The K loop over BK-deep tiles staged in workgroup memory. */
+function stagedLoop(b: WgslBuilder, { tx, ty, tm, tn, bk }: GemmTiling, T: string, zero: string): void {
+  const bm = ty * tm, bn = tx * tn, threads = tx * ty;
+  b.decl(`var<workgroup> tileA: array<${T}, ${bk * bm}>;\nvar<workgroup> tileB: array<${T}, ${bk * bn}>;`);
+  b.line(`let t = ty * ${tx}i + tx;`);
   b.block(`for (var k0: i32 = 0i; k0 < K; k0 += ${bk}i)`, () => {
     // A is read along K (consecutive invocations read consecutive kk), B along N.
     b.block(`for (var e: i32 = t; e < ${bk * bm}i; e += ${threads}i)`, () => {
@@ -91,23 +119,23 @@ export function gemmShader(t: GemmTemplate, limits: DeviceLimits, key: string): 
     b.block(`for (var kk: i32 = 0i; kk < ${bk}i; kk++)`, () => {
       for (let i = 0; i < tm; i++) b.line(`let a${i} = tileA[kk * ${bm}i + ty + ${i * ty}i];`);
       for (let j = 0; j < tn; j++) b.line(`let b${j} = tileB[kk * ${bn}i + tx + ${j * tx}i];`);
-      for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`acc${i * tn + j} = acc${i * tn + j} + a${i} * b${j};`);
+      fmas(b, tm, tn);
     });
     b.line("workgroupBarrier();");
   });
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      b.block(`if (row0 + ty + ${i * ty}i < M && col0 + tx + ${j * tx}i < N)`, () => {
-        b.line(`out[${t.outIndex("b", `(row0 + ty + ${i * ty}i)`, `(col0 + tx + ${j * tx}i)`)}] = acc${i * tn + j};`);
-      });
-    }
-  }
-  const workgroupSize = [tx, ty, 1] as const;
-  const [gx, gy] = [Math.ceil(t.n / bn), Math.ceil(t.m / bm)];
-  if (gx > limits.maxComputeWorkgroupsPerDimension || gy > limits.maxComputeWorkgroupsPerDimension) {
-    throw new Error(`GEMM ${t.m}×${t.k}·${t.k}×${t.n} needs a ${gx}×${gy} grid, beyond the adapter's ${limits.maxComputeWorkgroupsPerDimension} per dimension`);
-  }
-  const dispatch: [number, number, number] = t.m * t.n * t.batch === 0 ? [0, 0, 0] : [gx, gy, grid(1, limits, t.batch)[2]];
-  const code = b.build(workgroupSize, "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>");
-  return { code, bindings, workgroupSize, dispatch, cacheKey: `${key}|gemm${tx}x${ty}/${tm}x${tn}/${bk}` };
+}
+
+/** The K loop reading rows of A and columns of B from storage (rows and columns clamped in range). */
+function directLoop(b: WgslBuilder, { tx, ty, tm, tn }: GemmTiling): void {
+  for (let i = 0; i < tm; i++) b.line(`let r${i} = min(row0 + ty + ${i * ty}i, M - 1i);`);
+  for (let j = 0; j < tn; j++) b.line(`let c${j} = min(col0 + tx + ${j * tx}i, N - 1i);`);
+  b.block("for (var kk: i32 = 0i; kk < K; kk++)", () => {
+    for (let i = 0; i < tm; i++) b.line(`let a${i} = loadA(b, r${i}, kk);`);
+    for (let j = 0; j < tn; j++) b.line(`let b${j} = loadB(b, kk, c${j});`);
+    fmas(b, tm, tn);
+  });
+}
+
+function fmas(b: WgslBuilder, tm: number, tn: number): void {
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`acc${i * tn + j} = acc${i * tn + j} + a${i} * b${j};`);
 }

@@ -4,7 +4,7 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkDivisible, checkPositiveInt, ConfigError } from "./config-check.js";
-import { lecunNormal, type FloatDType } from "./initializers.js";
+import { constant, lecunNormal, type FloatDType } from "./initializers.js";
 
 /** Configuration of a convolution layer. */
 export interface Conv2dConfig {
@@ -50,10 +50,10 @@ export function init(key: Tensor, config: Conv2dConfig): Conv2dParams {
   const scale = config.initScale ?? 1;
   if (!(Number.isFinite(scale) && scale >= 0)) throw new ConfigError(where, "initScale", `must be a finite non-negative number, got ${scale}`);
   const dtype = config.dtype ?? "float32";
-  const w = lecunNormal(key, [config.outChannels, config.inChannels / groups, k, k], dtype);
-  const weight = scale === 1 ? w : c.mul(w, scale);
+  const shape = [config.outChannels, config.inChannels / groups, k, k];
+  const weight = scale === 0 ? constant(shape, 0, dtype) : scale === 1 ? lecunNormal(key, shape, dtype) : c.mul(lecunNormal(key, shape, dtype), scale);
   if (config.bias === false) return { weight };
-  return { weight, bias: c.zeros([config.outChannels], { dtype }) };
+  return { weight, bias: constant([config.outChannels], 0, dtype) };
 }
 
 /** Static options of `apply` (as given at init). */

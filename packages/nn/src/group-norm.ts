@@ -4,7 +4,7 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkDivisible, checkPositive, checkPositiveInt } from "./config-check.js";
-import type { FloatDType } from "./initializers.js";
+import { constant, type FloatDType } from "./initializers.js";
 
 /** Configuration of a group norm. */
 export interface GroupNormConfig {
@@ -37,7 +37,7 @@ export function init(config: GroupNormConfig): GroupNormParams {
   checkPositive(where, "eps", config.eps ?? 1e-5);
   if (config.affine === false) return {};
   const dtype = config.dtype ?? "float32";
-  return { scale: c.ones([config.channels], { dtype }), bias: c.zeros([config.channels], { dtype }) };
+  return { scale: constant([config.channels], 1, dtype), bias: constant([config.channels], 0, dtype) };
 }
 
 // x̂ = (x − μ_g) / sqrt(σ²_g + ε), with μ_g, σ²_g over the group's channels and positions.

@@ -7,7 +7,7 @@
 /** Config validation shared by every init. */
 export { ConfigError, checkPositiveInt, checkNonNegativeInt, checkEven, checkDivisible, checkRange, checkPositive } from "./config-check.js";
 /** Explicit-key initializers. */
-export { type FloatDType, type FanMode, type VarianceScalingOptions, fans, normal, uniform, varianceScaling, lecunNormal, heNormal, glorotUniform } from "./initializers.js";
+export { type FloatDType, type FanMode, type VarianceScalingOptions, fans, constant, normal, uniform, varianceScaling, lecunNormal, heNormal, glorotUniform } from "./initializers.js";
 
 /** Affine layer y = x·W + b (`linear.init`, `linear.apply`). */
 export * as linear from "./linear.js";

@@ -35,9 +35,17 @@ export function fans(shape: readonly number[]): [number, number] {
   return [shape[1]! * receptive, shape[0]! * receptive];
 }
 
+/**
+ * A constant-filled parameter, built as a broadcast scalar: tracing an init (to count the parameters
+ * and FLOPs of a large preset without allocating it) then records one small equation, not a buffer.
+ */
+export function constant(shape: readonly number[], value: number, dtype: FloatDType = "float32"): Tensor {
+  return c.broadcastTo(c.full([], value, { dtype }), shape);
+}
+
 /** N(0, std²) draws; std = 0 gives zeros without drawing. */
 export function normal(key: Tensor, shape: readonly number[], std: number, dtype: FloatDType = "float32"): Tensor {
-  if (std === 0) return c.zeros(shape, { dtype });
+  if (std === 0) return constant(shape, 0, dtype);
   return c.mul(c.random.normal(key, shape, { dtype }), std);
 }
 
@@ -54,7 +62,7 @@ export function varianceScaling(key: Tensor, shape: readonly number[], options: 
   const fan = mode === "fanIn" ? fanIn : mode === "fanOut" ? fanOut : (fanIn + fanOut) / 2;
   const variance = scale / Math.max(fan, 1);
   const dtype = options.dtype ?? "float32";
-  if (scale === 0) return c.zeros(shape, { dtype });
+  if (scale === 0) return constant(shape, 0, dtype);
   if ((options.distribution ?? "normal") === "normal") return normal(key, shape, Math.sqrt(variance), dtype);
   const limit = Math.sqrt(3 * variance);
   return uniform(key, shape, -limit, limit, dtype);

@@ -4,7 +4,7 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkPositive, checkPositiveInt } from "./config-check.js";
-import type { FloatDType } from "./initializers.js";
+import { constant, type FloatDType } from "./initializers.js";
 
 /** Configuration of a layer norm. */
 export interface LayerNormConfig {
@@ -32,7 +32,7 @@ export function init(config: LayerNormConfig): LayerNormParams {
   checkPositive("layerNorm.init", "eps", config.eps ?? 1e-6);
   if (config.affine === false) return {};
   const dtype = config.dtype ?? "float32";
-  return { scale: c.ones([config.features], { dtype }), bias: c.zeros([config.features], { dtype }) };
+  return { scale: constant([config.features], 1, dtype), bias: constant([config.features], 0, dtype) };
 }
 
 // x̂ = (x − mean(x)) / sqrt(var(x) + ε) over the last axis.

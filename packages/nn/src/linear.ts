@@ -4,7 +4,7 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkPositiveInt, ConfigError } from "./config-check.js";
-import { lecunNormal, type FloatDType } from "./initializers.js";
+import { constant, lecunNormal, type FloatDType } from "./initializers.js";
 
 /** Configuration of a linear layer. */
 export interface LinearConfig {
@@ -38,10 +38,10 @@ export function init(key: Tensor, config: LinearConfig): LinearParams {
   const scale = config.initScale ?? 1;
   if (!(Number.isFinite(scale) && scale >= 0)) throw new ConfigError(where, "initScale", `must be a finite non-negative number, got ${scale}`);
   const dtype = config.dtype ?? "float32";
-  const w = lecunNormal(key, [config.inFeatures, config.outFeatures], dtype);
-  const weight = scale === 1 ? w : c.mul(w, scale);
+  const shape = [config.inFeatures, config.outFeatures];
+  const weight = scale === 0 ? constant(shape, 0, dtype) : scale === 1 ? lecunNormal(key, shape, dtype) : c.mul(lecunNormal(key, shape, dtype), scale);
   if (config.bias === false) return { weight };
-  return { weight, bias: c.full([config.outFeatures], config.biasInit ?? 0, { dtype }) };
+  return { weight, bias: constant([config.outFeatures], config.biasInit ?? 0, dtype) };
 }
 
 /** y = x·W + b. */

@@ -1,0 +1,139 @@
+// A time-conditioned residual MLP for 2-D and other low-dimensional data, with the sCM changes of
+// scm-spec.md §3 in their MLP form: c_noise(t) = t through the positional embedding, and adaptive
+// double normalisation (layer norm, then ·pnorm(s(emb)) + pnorm(b(emb))) in every block. The residual
+// branches and the output layer start at zero, so F_θ = 0 at init. Layout as EDM2: helpers → block →
+// network → presets.
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { adaptiveDoubleNorm, checkEven, checkPositiveInt, checkRange, classEmbedding, dropout, layerNorm, linear, positionalEmbedding, type FloatDType } from "@scm-ts/nn";
+import { applyLogvar, initLogvar } from "./logvar-head.js";
+import type { ApplyOptions, ModelParams, Network } from "./network.js";
+
+/** Configuration of the MLP. */
+export interface MlpConfig {
+  /** Data dimension D (inputs are [B, D]). */
+  readonly dataDim: number;
+  /** Hidden width W. */
+  readonly width: number;
+  /** Residual blocks. */
+  readonly depth: number;
+  /** Width of the positional time features (even; default 64). */
+  readonly timeFeatures?: number;
+  /** Conditioning embedding width (default W). */
+  readonly embDim?: number;
+  /** Dropout rate inside blocks (default 0). */
+  readonly dropout?: number;
+  /** Classes for class conditioning (default 0: unconditional). */
+  readonly numClasses?: number;
+  /** Parameter dtype (default float32). */
+  readonly dtype?: FloatDType;
+}
+
+/** One residual block's parameters. */
+export interface MlpBlockParams {
+  /** Adaptive double normalisation after the layer norm. */
+  readonly adn: adaptiveDoubleNorm.AdaptiveDoubleNormParams;
+  /** First linear map W → W. */
+  readonly fc0: linear.LinearParams;
+  /** Second linear map W → W, zero at init. */
+  readonly fc1: linear.LinearParams;
+}
+
+/** The backbone θ of the MLP. */
+export interface MlpParams {
+  /** Time features → embedding. */
+  readonly mapNoise0: linear.LinearParams;
+  /** Embedding → embedding. */
+  readonly mapNoise1: linear.LinearParams;
+  /** Class embedding (class-conditional only). */
+  readonly mapLabel?: classEmbedding.ClassEmbeddingParams;
+  /** Data → width. */
+  readonly fcIn: linear.LinearParams;
+  /** Residual blocks. */
+  readonly blocks: readonly MlpBlockParams[];
+  /** Modulation before the output layer. */
+  readonly outAdn: adaptiveDoubleNorm.AdaptiveDoubleNormParams;
+  /** Width → data, zero at init. */
+  readonly fcOut: linear.LinearParams;
+}
+
+function validate(config: MlpConfig): Required<Omit<MlpConfig, "dtype">> & { dtype: FloatDType } {
+  const where = "mlp.init";
+  checkPositiveInt(where, "dataDim", config.dataDim);
+  checkPositiveInt(where, "width", config.width);
+  checkPositiveInt(where, "depth", config.depth);
+  const timeFeatures = checkEven(where, "timeFeatures", config.timeFeatures ?? 64);
+  const embDim = checkPositiveInt(where, "embDim", config.embDim ?? config.width);
+  checkRange(where, "dropout", config.dropout ?? 0, 0, 1);
+  const numClasses = config.numClasses ?? 0;
+  if (numClasses !== 0) checkPositiveInt(where, "numClasses", numClasses);
+  return { ...config, timeFeatures, embDim, dropout: config.dropout ?? 0, numClasses, dtype: config.dtype ?? "float32" };
+}
+
+function initNet(key: Tensor, config: MlpConfig): MlpParams {
+  const cfg = validate(config);
+  const { width: w, embDim: e, dtype } = cfg;
+  const k = c.random.split(key, 6 + cfg.depth);
+  const adn = (kk: Tensor) => adaptiveDoubleNorm.init(kk, { embDim: e, channels: w, dtype });
+  const blocks = Array.from({ length: cfg.depth }, (_, i) => {
+    const kb = c.random.split(k[6 + i]!, 3);
+    return {
+      adn: adn(kb[0]!),
+      fc0: linear.init(kb[1]!, { inFeatures: w, outFeatures: w, dtype }),
+      fc1: linear.init(kb[2]!, { inFeatures: w, outFeatures: w, initScale: 0, dtype }), // residual branch starts at 0
+    };
+  });
+  return {
+    mapNoise0: linear.init(k[0]!, { inFeatures: cfg.timeFeatures, outFeatures: e, dtype }),
+    mapNoise1: linear.init(k[1]!, { inFeatures: e, outFeatures: e, dtype }),
+    ...(cfg.numClasses ? { mapLabel: classEmbedding.init(k[2]!, { numClasses: cfg.numClasses, dim: e, dtype }) } : {}),
+    fcIn: linear.init(k[3]!, { inFeatures: cfg.dataDim, outFeatures: w, dtype }),
+    blocks,
+    outAdn: adn(k[4]!),
+    fcOut: linear.init(k[5]!, { inFeatures: w, outFeatures: cfg.dataDim, initScale: 0, dtype }), // F_θ = 0 at init
+  };
+}
+
+// h ← h + W₁·dropout(silu(W₀·ADN(LN(h), emb)))
+function block(p: MlpBlockParams, h: Tensor, emb: Tensor, rate: number, key: Tensor | null): Tensor {
+  const r = adaptiveDoubleNorm.apply(p.adn, layerNorm.apply({}, h), emb); // [B, W]
+  const r2 = dropout(key, c.silu(linear.apply(p.fc0, r)), rate); // [B, W]
+  return c.add(h, linear.apply(p.fc1, r2)); // [B, W]
+}
+
+function applyNet(p: MlpParams, config: MlpConfig, u: Tensor, t: Tensor, options: ApplyOptions = {}): Tensor {
+  const cfg = validate(config);
+  let emb = linear.apply(p.mapNoise0, positionalEmbedding(t, { dim: cfg.timeFeatures })); // [B, E]
+  emb = linear.apply(p.mapNoise1, c.silu(emb)); // [B, E]
+  if (p.mapLabel && options.classLabels) emb = c.add(emb, classEmbedding.apply(p.mapLabel, options.classLabels));
+  emb = c.silu(emb); // [B, E]
+  const keys = options.dropoutKey && cfg.dropout > 0 ? c.random.split(options.dropoutKey, cfg.depth) : [];
+  let h = linear.apply(p.fcIn, u); // [B, W]
+  p.blocks.forEach((bp, i) => (h = block(bp, h, emb, cfg.dropout, keys[i] ?? null)));
+  const out = adaptiveDoubleNorm.apply(p.outAdn, layerNorm.apply({}, h), emb); // [B, W]
+  return linear.apply(p.fcOut, c.silu(out)); // [B, D]
+}
+
+/** The MLP as a `Network` (validates the config now). */
+export function mlp(config: MlpConfig): Network<MlpConfig, MlpParams> {
+  const cfg = validate(config);
+  const dtype = cfg.dtype;
+  return {
+    name: "mlp",
+    config,
+    sampleShape: [cfg.dataDim],
+    init(key: Tensor): ModelParams<MlpParams> {
+      const [kn, kl] = c.random.split(key);
+      return { net: initNet(kn!, config), logvar: initLogvar(kl!, { dtype }) };
+    },
+    apply: (params, u, t, options) => applyNet(params.net, config, u, t, options),
+    logvar: (params, t) => applyLogvar(params.logvar, t),
+  };
+}
+
+/** Size presets for 2-D toy data (tiny is for tests). */
+export const mlpPresets = {
+  tiny: { dataDim: 2, width: 32, depth: 2, timeFeatures: 16 },
+  small: { dataDim: 2, width: 128, depth: 3 },
+  base: { dataDim: 2, width: 256, depth: 4 },
+} as const satisfies Record<string, MlpConfig>;

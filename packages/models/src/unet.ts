@@ -184,17 +184,17 @@ const skipScale = Math.SQRT1_2; // DDPM++ scales residual sums by 1/√2
 
 // h = conv0(resample(silu(GN(x)))); h = conv1(dropout(silu(ADN(GN(h), emb)))); y = (skip(x) + h)/√2;
 // with attention y = (y + attn(GN(y)))/√2   (ADM residual block with AdaGN → double normalisation)
-function applyBlock(p: UnetBlockParams, s: BlockSpec, x: Tensor, emb: Tensor, plan_: Plan, key: Tensor | null): Tensor {
-  const { groups } = plan_.cfg;
+function applyBlock(p: UnetBlockParams, s: BlockSpec, x: Tensor, emb: Tensor, pl: Plan, key: Tensor | null): Tensor {
+  const { groups } = pl.cfg;
   const resample = (v: Tensor) => (s.resample === "down" ? downsample2d(v) : s.resample === "up" ? upsample2d(v) : v);
   let h = c.silu(groupNorm.apply(p.norm0, x, { groups })); // [B, Cin, H, W]
   h = conv2d.apply(p.conv0, resample(h)); // [B, Cout, H', W']
   h = adaptiveDoubleNorm.apply(p.adn, groupNorm.apply({}, h, { groups }), emb); // [B, Cout, H', W']
-  h = conv2d.apply(p.conv1, dropout(key, c.silu(h), plan_.cfg.dropout)); // [B, Cout, H', W']
+  h = conv2d.apply(p.conv1, dropout(key, c.silu(h), pl.cfg.dropout)); // [B, Cout, H', W']
   const skip = p.skip ? conv2d.apply(p.skip, resample(x)) : resample(x); // [B, Cout, H', W']
   let y = c.mul(c.add(skip, h), skipScale);
   if (p.attn && p.attnNorm) {
-    const heads = s.cout / (plan_.cfg.channelsPerHead ?? s.cout);
+    const heads = s.cout / (pl.cfg.channelsPerHead ?? s.cout);
     const a = selfAttention.apply(p.attn, toTokens(groupNorm.apply(p.attnNorm, y, { groups })), { heads }); // [B, HW, Cout]
     y = c.mul(c.add(y, fromTokens(a, y)), skipScale);
   }

@@ -19,7 +19,7 @@ export interface ClassEmbeddingConfig {
 
 /** The embedding table. */
 export interface ClassEmbeddingParams {
-  /** Row k embeds class k; entries ~ N(0, 1/K)·√K = N(0, 1) per unit of one-hot input. */
+  /** Row k embeds class k; entries start as N(0, 1) draws. */
   readonly table: Tensor; // [K, E]
 }
 

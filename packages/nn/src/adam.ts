@@ -5,7 +5,7 @@
 // square root as in PyTorch and Optax, so tiny gradients give steps of size ≈ η rather than NaN.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { checkPositive, checkRange } from "./config-check.js";
+import { checkPositive, checkRange, ConfigError } from "./config-check.js";
 import { decayMatrices, initMoments, like, rateAt, type LearningRate, type MomentState, type Optimizer } from "./optimizer.js";
 
 /** Configuration of Adam / AdamW. */
@@ -22,6 +22,14 @@ export interface AdamConfig {
   readonly weightDecay?: number;
   /** Which leaves weight decay applies to (default: leaves with ≥ 2 axes). */
   readonly decayMask?: (leaf: Tensor) => boolean;
+}
+
+/** Checks that a learning rate is a positive number or a schedule function. */
+export function checkLearningRate(where: string, lr: unknown): void {
+  if (typeof lr === "function") return;
+  if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) {
+    throw new ConfigError(where, "learningRate", `must be a positive number or a schedule (count ↦ rate), got ${String(lr)}`);
+  }
 }
 
 /** Checks β₁, β₂ ∈ [0, 1), ε > 0. */
@@ -49,6 +57,7 @@ export function updateMoments<P>(grads: P, state: MomentState<P>, b1: number, b2
 /** Adam, or AdamW when `weightDecay` > 0. */
 export function adam(config: AdamConfig): Optimizer {
   checkMomentConfig("adam", config);
+  checkLearningRate("adam", config.learningRate);
   const b1 = config.b1 ?? 0.9, b2 = config.b2 ?? 0.999, eps = config.eps ?? 1e-8;
   const wd = config.weightDecay ?? 0;
   const mask = config.decayMask ?? decayMatrices;

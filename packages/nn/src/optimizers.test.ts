@@ -96,3 +96,10 @@ describe("optimizers", () => {
     expect(() => radam({ learningRate: 1, eps: 0 })).toThrow("radam: eps must be a finite positive number, got 0");
   });
 });
+
+describe("optimizer config", () => {
+  test("rejects a missing or invalid learning rate at construction", () => {
+    expect(() => adam({} as never)).toThrow(/adam: learningRate must be a positive number or a schedule/);
+    expect(() => radam({ learningRate: -1 })).toThrow(/radam: learningRate/);
+  });
+});

@@ -7,7 +7,7 @@
 // β₂ = 0.999 the step where ρ_t crosses 5 (t = 5 or 6) may differ by one from a float64 reference.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { checkMomentConfig, updateMoments } from "./adam.js";
+import { checkLearningRate, checkMomentConfig, updateMoments } from "./adam.js";
 import { decayMatrices, initMoments, like, rateAt, type LearningRate, type MomentState, type Optimizer } from "./optimizer.js";
 
 /** Configuration of RAdam. */
@@ -43,6 +43,7 @@ export function rectification(count: Tensor, b2: number, threshold = 5): { r: Te
 
 /** RAdam. */
 export function radam(config: RAdamConfig): Optimizer {
+  checkLearningRate("radam", config.learningRate);
   checkMomentConfig("radam", config);
   const b1 = config.b1 ?? 0.9, b2 = config.b2 ?? 0.999, eps = config.eps ?? 1e-8;
   const wd = config.weightDecay ?? 0;

@@ -101,7 +101,7 @@ export function flattenFun(where: string, f: (...args: any[]) => unknown, inDef:
   };
 }
 
-/** The jaxpr of `f` at these example arguments (tensors or avals), printable like jax.make_jaxpr. */
+/** The jaxpr of `f` at these example arguments (tensors; only their shapes and dtypes matter), printable like jax.make_jaxpr. */
 export function makeJaxpr(f: (...args: any[]) => unknown): (...args: unknown[]) => ClosedJaxpr {
   return (...args) => {
     const [leaves, def] = flattenTensors("makeJaxpr", args);

@@ -1,0 +1,178 @@
+// User datasets from safetensors files: files written by the test writer round-trip through the reader for
+// every dtype it converts ([N, D] and [N, C, H, W], with labels); and each kind of bad file — missing,
+// truncated anywhere, corrupt header, unknown dtype, wrong byte range, wrong tensor name, wrong rank,
+// wrong example shape, bad labels, non-finite values — comes back as a Left whose message names the file,
+// the tensor and what was expected vs found. The reader is pluggable through `TensorFileReader`.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as E from "fp-ts/lib/Either.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ArrayDataset } from "./array-dataset.js";
+import type { DataError } from "./data-error.js";
+import { datasetFromTensorFile, loadSafetensorsDataset, type TensorDatasetOptions } from "./safetensors-dataset.js";
+import { parseSafetensors, safetensorsReader } from "./safetensors-reader.js";
+import type { TensorFileReader } from "./tensor-file.js";
+import { writeSafetensors } from "./test-fixtures/safetensors-writer.js";
+
+let folder = "";
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "scm-data-safetensors-"));
+});
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+async function fileWith(name: string, bytes: Uint8Array): Promise<string> {
+  const path = join(folder, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+async function load(path: string, options: TensorDatasetOptions = {}): Promise<E.Either<DataError, ArrayDataset>> {
+  return loadSafetensorsDataset(path, options)();
+}
+
+async function loadError(path: string, options: TensorDatasetOptions = {}): Promise<DataError> {
+  const result = await load(path, options);
+  if (E.isRight(result)) throw new Error(`expected ${path} to be refused`);
+  return result.left;
+}
+
+const images = Float32Array.from({ length: 3 * 2 * 4 * 5 }, (_, i) => Math.sin(i) * 0.9);
+
+describe("round trip", () => {
+  test("an [N, C, H, W] float32 tensor with int64 labels and metadata", async () => {
+    const path = await fileWith(
+      "images.safetensors",
+      writeSafetensors({ x: { dtype: "F32", shape: [3, 2, 4, 5], values: images }, y: { dtype: "I64", shape: [3], values: [7, 0, 3] } }, { format: "pt" }),
+    );
+    const result = await load(path, { labels: "y", exampleShape: [2, 4, 5] });
+    expect(E.isRight(result)).toBe(true);
+    const data = (result as E.Right<ArrayDataset>).right;
+    expect(data.shape).toEqual([3, 2, 4, 5]);
+    expect(data.values).toEqual(images);
+    expect(data.labels).toEqual(Int32Array.of(7, 0, 3));
+  });
+
+  test.each([
+    ["F64", [0.1, -2.5, 1e-3, 3.25], 0],
+    ["F32", [0.1, -2.5, 1e-3, 3.25], 0],
+    ["F16", [0.1, -2.5, 1e-3, 3.25], 1e-3],
+    ["BF16", [0.1, -2.5, 1e-3, 3.25], 1e-2],
+    ["I32", [1, -2, 3, 40000], 0],
+    ["U8", [0, 17, 128, 255], 0],
+  ] as const)("an [N, D] %s tensor, under another name", async (dtype, values, tolerance) => {
+    const path = await fileWith(`vectors-${dtype}.safetensors`, writeSafetensors({ other: { dtype: "U8", shape: [1], values: [1] }, points: { dtype, shape: [2, 2], values } }));
+    const result = await load(path, { name: "points" });
+    if (E.isLeft(result)) throw result.left;
+    expect(result.right.shape).toEqual([2, 2]);
+    result.right.values.forEach((v, i) => expect(Math.abs(v - Math.fround(values[i]!))).toBeLessThanOrEqual(tolerance * Math.abs(values[i]!)));
+  });
+
+  test("the reader is pluggable: a custom TensorFileReader is used instead of safetensors", async () => {
+    const path = await fileWith("custom.bin", Uint8Array.of(1, 2, 3, 4));
+    const reader: TensorFileReader = {
+      format: "bytes-as-one-row",
+      parse: (bytes, source) =>
+        E.right({
+          source,
+          names: ["x"],
+          shapeOf: (name) => (name === "x" ? [1, bytes.length] : undefined),
+          tensor: (name) => E.right({ name, dtype: "U8", shape: [1, bytes.length], values: Float32Array.from(bytes) }),
+        }),
+    };
+    const result = await load(path, { reader });
+    if (E.isLeft(result)) throw result.left;
+    expect(result.right.values).toEqual(Float32Array.of(1, 2, 3, 4));
+    expect(safetensorsReader.format).toBe("safetensors");
+  });
+});
+
+describe("bad files", () => {
+  const good = writeSafetensors({ x: { dtype: "F32", shape: [3, 2, 4, 5], values: images } });
+
+  test("a missing file", async () => {
+    const error = await loadError(join(folder, "nope.safetensors"));
+    expect(error.kind).toBe("io");
+    expect(error.message).toMatch(/nope\.safetensors: no such file or folder/);
+  });
+
+  test("a file truncated at any point is refused, never read past its end", async () => {
+    const path = join(folder, "truncated.safetensors");
+    const headerEnd = 8 + Number(new DataView(good.buffer).getBigUint64(0, true));
+    for (const cut of [0, 5, 8, 20, headerEnd - 1, headerEnd, headerEnd + 7, good.length - 1]) {
+      await writeFile(path, good.subarray(0, cut));
+      const error = await loadError(path);
+      expect(error.kind).toBe("format");
+      expect(error.message).toContain(path);
+      expect(error.message).toMatch(/truncated|not valid UTF-8 JSON/);
+    }
+  });
+
+  test("a corrupt header, an absurd header length, an unknown dtype, inconsistent offsets", async () => {
+    const corrupt = good.slice();
+    corrupt[8] = 0x5d; // ']' where the header's '{' was
+    expect((await loadError(await fileWith("corrupt.safetensors", corrupt))).message).toMatch(/header is not valid UTF-8 JSON/);
+    const huge = good.slice();
+    new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
+    expect((await loadError(await fileWith("huge.safetensors", huge))).message).toMatch(/over the format's 100 MB limit/);
+    const header = (entry: unknown): Uint8Array => {
+      const json = new TextEncoder().encode(JSON.stringify({ x: entry }));
+      const out = new Uint8Array(8 + json.length + 16);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      return out;
+    };
+    expect((await loadError(await fileWith("dtype.safetensors", header({ dtype: "Q7", shape: [2, 2], data_offsets: [0, 16] })))).message).toMatch(/tensor "x": unknown dtype "Q7"/);
+    expect((await loadError(await fileWith("offsets.safetensors", header({ dtype: "F32", shape: [2, 3], data_offsets: [0, 16] })))).message).toMatch(
+      /tensor "x": data_offsets \[0, 16\] hold 16 bytes but F32 \[2, 3\] needs 24/,
+    );
+    expect((await loadError(await fileWith("beyond.safetensors", header({ dtype: "F32", shape: [2, 4], data_offsets: [0, 32] })))).message).toMatch(
+      /tensor "x" ends at data byte 32 but the file has only 16 data bytes; the file is truncated/,
+    );
+    expect((await loadError(await fileWith("shape.safetensors", header({ dtype: "F32", shape: "2x2", data_offsets: [0, 16] })))).message).toMatch(/shape "2x2" is not a list/);
+    expect((await loadError(await fileWith("array.safetensors", header(1).fill(0x20, 8, 8)))).message).toMatch(/header entry is not an object/);
+  });
+
+  test("a wrong tensor name lists the names the file has", async () => {
+    const path = await fileWith("named.safetensors", writeSafetensors({ images: { dtype: "F32", shape: [1, 2], values: [1, 2] }, labels: { dtype: "I32", shape: [1], values: [0] } }));
+    const error = await loadError(path);
+    expect(error.kind).toBe("name");
+    expect(error.message).toBe(`${path}: has no tensor named "x"; it has tensors "images", "labels"`);
+    expect((await loadError(path, { name: "images", labels: "y" })).message).toMatch(/no tensor named "y"/);
+  });
+
+  test("a wrong rank or an unexpected example shape names the shapes", async () => {
+    const path = await fileWith("rank3.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 3, 4], values: new Float32Array(24) } }));
+    const rank = await loadError(path);
+    expect(rank.kind).toBe("shape");
+    expect(rank.message).toBe(`${path}: tensor "x" has shape [2, 3, 4] (rank 3); a dataset needs [N, D] or [N, C, H, W]`);
+    const imagePath = await fileWith("images-shape.safetensors", good);
+    expect((await loadError(imagePath, { exampleShape: [1, 28, 28] })).message).toBe(`${imagePath}: tensor "x" has shape [3, 2, 4, 5] but the expected shape is [N, 1, 28, 28]`);
+    const empty = await fileWith("empty.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [0, 2], values: [] } }));
+    expect((await loadError(empty)).message).toMatch(/has shape \[0, 2\] with an empty axis/);
+  });
+
+  test("labels of the wrong length or non-integer, and non-finite values", async () => {
+    const base = { x: { dtype: "F32" as const, shape: [2, 2], values: [1, 2, 3, 4] } };
+    const short = await fileWith("short-labels.safetensors", writeSafetensors({ ...base, y: { dtype: "I32", shape: [3], values: [0, 1, 2] } }));
+    expect((await loadError(short, { labels: "y" })).message).toMatch(/labels tensor "y" has shape \[3\] but the examples need \[2\]/);
+    const fractional = await fileWith("fractional-labels.safetensors", writeSafetensors({ ...base, y: { dtype: "F32", shape: [2], values: [0, 1.5] } }));
+    expect((await loadError(fractional, { labels: "y" })).message).toMatch(/non-integer value 1.5 at index 1/);
+    const nan = await fileWith("nan.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 2], values: [1, Number.NaN, 3, 4] } }));
+    expect((await loadError(nan)).message).toMatch(/tensor "x" has a non-finite value \(NaN\) at flat index 1; datasets must be finite/);
+  });
+
+  test("parseSafetensors and datasetFromTensorFile work on bytes without the file system", () => {
+    const file = parseSafetensors(good, "in-memory");
+    if (E.isLeft(file)) throw file.left;
+    expect(file.right.names).toEqual(["x"]);
+    expect(file.right.shapeOf("x")).toEqual([3, 2, 4, 5]);
+    expect(file.right.shapeOf("y")).toBeUndefined();
+    const data = datasetFromTensorFile(file.right);
+    expect(E.isRight(data) && data.right.shape).toEqual([3, 2, 4, 5]);
+    const tooShort = parseSafetensors(Uint8Array.of(1, 2, 3), "three-bytes");
+    expect(E.isLeft(tooShort) && tooShort.left.message).toBe("three-bytes: is 3 bytes long; a safetensors file starts with an 8-byte header length, so it is truncated or not safetensors");
+  });
+});

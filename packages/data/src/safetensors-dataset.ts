@@ -1,0 +1,87 @@
+// A user's own dataset from a tensor file (safetensors by default): the tensor `x` (or another name) of
+// shape [N, D] or [N, C, H, W] becomes the examples, an optional integer tensor of shape [N] their labels.
+// This is a fallible boundary (design.md §8): a missing file, a corrupt or truncated file, a wrong tensor
+// name, a wrong rank, an example shape other than the one the model expects, or a non-finite value each
+// come back as a `DataError` naming the file, the tensor, and the shape expected vs found.
+import { readFile } from "node:fs/promises";
+import * as E from "fp-ts/lib/Either.js";
+import * as TE from "fp-ts/lib/TaskEither.js";
+import { pipe } from "fp-ts/lib/function.js";
+import { arrayDataset, type ArrayDataset } from "./array-dataset.js";
+import { dataError, ioError, type DataError } from "./data-error.js";
+import { safetensorsReader } from "./safetensors-reader.js";
+import type { HostTensor, TensorFile, TensorFileReader } from "./tensor-file.js";
+
+/** Options of `loadSafetensorsDataset`. */
+export interface TensorDatasetOptions {
+  /** The name of the examples tensor (default "x"). */
+  readonly name?: string;
+  /** The name of an optional labels tensor of shape [N] with integer values. */
+  readonly labels?: string;
+  /** The shape one example must have (e.g. [1, 28, 28] for a model of MNIST); any when omitted. */
+  readonly exampleShape?: readonly number[];
+  /** The file-format reader (default: the minimal safetensors reader; `@scm-ts/io` may supply another). */
+  readonly reader?: TensorFileReader;
+}
+
+function fmt(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+function checkExamples(file: TensorFile, x: HostTensor, options: TensorDatasetOptions): E.Either<DataError, HostTensor> {
+  const { shape } = x;
+  const where = `tensor "${x.name}"`;
+  if (shape.length !== 2 && shape.length !== 4) {
+    return E.left(dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] or [N, C, H, W]`));
+  }
+  if (shape.some((n) => n === 0)) return E.left(dataError("shape", file.source, `${where} has shape ${fmt(shape)} with an empty axis; a dataset needs at least one example of positive size`));
+  const expected = options.exampleShape;
+  if (expected !== undefined && (expected.length !== shape.length - 1 || expected.some((n, i) => shape[i + 1] !== n))) {
+    return E.left(dataError("shape", file.source, `${where} has shape ${fmt(shape)} but the expected shape is [N, ${expected.join(", ")}]`));
+  }
+  const bad = x.values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) return E.left(dataError("format", file.source, `${where} has a non-finite value (${x.values[bad]}) at flat index ${bad}; datasets must be finite`));
+  return E.right(x);
+}
+
+function readLabels(file: TensorFile, name: string, count: number): E.Either<DataError, Int32Array> {
+  return pipe(
+    file.tensor(name),
+    E.chain((t) => {
+      if (t.shape.length !== 1 || t.shape[0] !== count) {
+        return E.left(dataError("shape", file.source, `labels tensor "${name}" has shape ${fmt(t.shape)} but the examples need [${count}]`));
+      }
+      const bad = t.values.findIndex((v) => !Number.isInteger(v));
+      if (bad >= 0) return E.left(dataError("format", file.source, `labels tensor "${name}" has the non-integer value ${t.values[bad]} at index ${bad}`));
+      return E.right(Int32Array.from(t.values));
+    }),
+  );
+}
+
+/** Builds a dataset from a parsed tensor file (the pure part of `loadSafetensorsDataset`). */
+export function datasetFromTensorFile(file: TensorFile, options: TensorDatasetOptions = {}): E.Either<DataError, ArrayDataset> {
+  return pipe(
+    file.tensor(options.name ?? "x"),
+    E.chain((x) => checkExamples(file, x, options)),
+    E.chain((x) => {
+      if (options.labels === undefined) return E.right(arrayDataset(x.values, x.shape));
+      return pipe(
+        readLabels(file, options.labels, x.shape[0]!),
+        E.map((labels) => arrayDataset(x.values, x.shape, labels)),
+      );
+    }),
+  );
+}
+
+/** Reads a tensor file (safetensors by default) at `path` into a dataset; every failure is a `DataError`. */
+export function loadSafetensorsDataset(path: string, options: TensorDatasetOptions = {}): TE.TaskEither<DataError, ArrayDataset> {
+  const reader = options.reader ?? safetensorsReader;
+  return pipe(
+    TE.tryCatch(
+      () => readFile(path),
+      (cause) => ioError(path, cause),
+    ),
+    TE.chainEitherK((bytes) => reader.parse(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path)),
+    TE.chainEitherK((file) => datasetFromTensorFile(file, options)),
+  );
+}

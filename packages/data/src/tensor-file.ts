@@ -1,0 +1,38 @@
+// The small interface through which datasets read named tensors from a file, so that the file format is
+// pluggable: this package ships a minimal safetensors reader behind it, and `@scm-ts/io` (which will own
+// safetensors reading and writing, issue 7) can provide its own reader of the same shape later without
+// touching the dataset loaders. A reader parses bytes it is given; reading the file is the loader's job.
+import type * as E from "fp-ts/lib/Either.js";
+import type { DataError } from "./data-error.js";
+
+/** One tensor read from a file, converted to float32 on the host. */
+export interface HostTensor {
+  /** Its name in the file. */
+  readonly name: string;
+  /** The file's element type label (e.g. "F32", "U8"). */
+  readonly dtype: string;
+  /** Its shape. */
+  readonly shape: readonly number[];
+  /** Its values, row-major, converted to float32. */
+  readonly values: Float32Array;
+}
+
+/** A parsed tensor file: the names it holds and access to each tensor. */
+export interface TensorFile {
+  /** The path or label the bytes came from (for messages). */
+  readonly source: string;
+  /** The tensor names, in file order. */
+  readonly names: readonly string[];
+  /** The shape of a tensor, without converting its data (undefined when absent). */
+  shapeOf(name: string): readonly number[] | undefined;
+  /** A tensor by name; a `name` error lists the names the file has. */
+  tensor(name: string): E.Either<DataError, HostTensor>;
+}
+
+/** A parser of one tensor-file format. */
+export interface TensorFileReader {
+  /** The format's name, for messages (e.g. "safetensors"). */
+  readonly format: string;
+  /** Parses and validates the file's bytes; `source` names them in errors. */
+  parse(bytes: Uint8Array, source: string): E.Either<DataError, TensorFile>;
+}

@@ -1,0 +1,202 @@
+// Gaussian mixtures with known parameters, p0 = Σ_k π_k N(μ_k, Σ_k) in R^d (scm-spec §10.1): sampled from a
+// key with engine ops (a one-hot component draw, then μ_k + L_k·n with L_k L_kᵀ = Σ_k), with exact moments,
+// and described in exactly the format of `@scm-ts/trigflow`'s `gaussianMixtureOracle` so that sCD tests get
+// the exact teacher of the very data they train on: `gaussianMixtureOracle(mixture.oracleSpec())`.
+// This package does not import trigflow (design.md §2); the formats agree structurally, checked by a test.
+// Presets: a ring of Gaussians (the demo's data) and a square grid, both scaled so σ_d = 0.5 is right.
+import { add, array, matmul, random, reshape, tidy, type Tensor } from "@scm-ts/core";
+import { normaliseWeights, oneHotCategorical } from "./categorical.js";
+import { checkSampleCount, type Toy, type ToySampleOptions } from "./toy.js";
+
+/** A component covariance: isotropic variance·I, diagonal, or a full symmetric positive semi-definite matrix (trigflow's format). */
+export type Covariance =
+  | { readonly kind: "isotropic"; readonly variance: number }
+  | { readonly kind: "diagonal"; readonly variances: readonly number[] }
+  | { readonly kind: "full"; readonly matrix: readonly (readonly number[])[] };
+
+/** One weighted component π_k N(μ_k, Σ_k) (trigflow's `MixtureComponent`). */
+export interface MixtureComponent {
+  /** The mixture weight π_k (positive; weights are normalised to sum to 1). */
+  readonly weight: number;
+  /** The mean μ_k (its length is the dimension d). */
+  readonly mean: readonly number[];
+  /** The covariance Σ_k. */
+  readonly covariance: Covariance;
+}
+
+/** The argument of trigflow's `gaussianMixtureOracle` for this data (its `GaussianMixtureSpec`). */
+export interface MixtureOracleSpec {
+  /** The components, weights normalised. */
+  readonly components: readonly MixtureComponent[];
+  /** σ_d of the TrigFlow process. */
+  readonly sigmaData: number;
+}
+
+/** A Gaussian mixture toy: sampling, exact moments, and its oracle description. */
+export interface GaussianMixture extends Toy {
+  /** The validated components with normalised weights. */
+  readonly components: readonly MixtureComponent[];
+  /** The spec for `gaussianMixtureOracle` with the given σ_d (default 0.5). */
+  oracleSpec(sigmaData?: number): MixtureOracleSpec;
+}
+
+function fullMatrix(context: string, covariance: Covariance, d: number): Float64Array {
+  const m = new Float64Array(d * d);
+  const check = (v: number, where: string, diagonal: boolean): number => {
+    if (!Number.isFinite(v) || (diagonal && v < 0)) throw new RangeError(`${context}: ${where} is ${v}; variances must be finite and ≥ 0`);
+    return v;
+  };
+  if (covariance.kind === "isotropic") {
+    for (let i = 0; i < d; i++) m[i * d + i] = check(covariance.variance, "the isotropic variance", true);
+  } else if (covariance.kind === "diagonal") {
+    if (covariance.variances.length !== d) throw new RangeError(`${context}: ${covariance.variances.length} diagonal variances for a mean of length ${d}; they must match`);
+    covariance.variances.forEach((v, i) => (m[i * d + i] = check(v, `variances[${i}]`, true)));
+  } else {
+    const rows = covariance.matrix;
+    if (rows.length !== d || rows.some((r) => r.length !== d)) throw new RangeError(`${context}: the covariance matrix is not ${d}×${d} (the mean has length ${d})`);
+    rows.forEach((r, i) => r.forEach((v, j) => (m[i * d + j] = check(v, `covariance[${i}][${j}]`, i === j))));
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) {
+      if (Math.abs(m[i * d + j]! - m[j * d + i]!) > 1e-12 * (1 + Math.abs(m[i * d + j]!))) throw new RangeError(`${context}: the covariance matrix is not symmetric at [${i}][${j}]`);
+    }
+  }
+  return m;
+}
+
+// Cholesky factor L (row-major, lower) with L Lᵀ = Σ, tolerating positive semi-definite Σ (zero pivots).
+function choleskyFactor(context: string, sigma: Float64Array, d: number): Float64Array {
+  const L = new Float64Array(d * d);
+  let scale = 0;
+  for (const v of sigma) scale = Math.max(scale, Math.abs(v));
+  const tolerance = 1e-12 * Math.max(scale, 1);
+  for (let j = 0; j < d; j++) {
+    let pivot = sigma[j * d + j]!;
+    for (let k = 0; k < j; k++) pivot -= L[j * d + k]! ** 2;
+    if (pivot < -tolerance) throw new RangeError(`${context}: the covariance is not positive semi-definite (pivot ${pivot} at ${j})`);
+    const root = pivot > tolerance ? Math.sqrt(pivot) : 0;
+    L[j * d + j] = root;
+    for (let i = j + 1; i < d; i++) {
+      let v = sigma[i * d + j]!;
+      for (let k = 0; k < j; k++) v -= L[i * d + k]! * L[j * d + k]!;
+      L[i * d + j] = root > 0 ? v / root : 0;
+    }
+  }
+  return L;
+}
+
+/** A Gaussian mixture from its components; throws a RangeError naming the first invalid parameter. */
+export function gaussianMixture(components: readonly MixtureComponent[]): GaussianMixture {
+  const probabilities = normaliseWeights("gaussianMixture", components.map((c) => c.weight));
+  const d = components[0]!.mean.length;
+  if (d === 0) throw new RangeError("gaussianMixture: component 0 has an empty mean; pass means of length d ≥ 1");
+  const K = components.length;
+  const sigmas = components.map((c, k) => {
+    const context = `gaussianMixture: component ${k}`;
+    if (c.mean.length !== d) throw new RangeError(`${context} has a mean of length ${c.mean.length} but component 0 has ${d}`);
+    c.mean.forEach((v, i) => {
+      if (!Number.isFinite(v)) throw new RangeError(`${context}: mean[${i}] is ${v}; means must be finite`);
+    });
+    return fullMatrix(context, c.covariance, d);
+  });
+  const factors = sigmas.map((s, k) => choleskyFactor(`gaussianMixture: component ${k}`, s, d));
+  const normalised = components.map((c, k) => ({ weight: probabilities[k]!, mean: [...c.mean], covariance: c.covariance }));
+  const means = components.flatMap((c) => [...c.mean]); // [K, d]
+  const factorRows = factors.flatMap((L) => [...L]); // [K, d·d]
+
+  const mixture: GaussianMixture = {
+    name: `gaussian mixture (${K} components in R^${d})`,
+    dimension: d,
+    components: normalised,
+    // x = onehot·M + L_sel·n, L_sel = reshape(onehot·[L_k], [n, d, d]), n ~ N(0, I).
+    sample(key: Tensor, n: number, options: ToySampleOptions = {}): Tensor {
+      checkSampleCount("gaussianMixture.sample", n);
+      return tidy(() => {
+        const dtype = options.dtype ?? "float32";
+        const [componentKey, noiseKey] = random.split(key, 2) as [Tensor, Tensor];
+        const oneHot = oneHotCategorical(componentKey, n, probabilities, dtype); // [n, K]
+        const centre = matmul(oneHot, array(means, [K, d], { dtype })); // [n, d]
+        const factor = reshape(matmul(oneHot, array(factorRows, [K, d * d], { dtype })), [n, d, d]);
+        const noise = reshape(random.normal(noiseKey, [n, d], { dtype }), [n, d, 1]);
+        return add(centre, reshape(matmul(factor, noise), [n, d])); // [n, d]
+      });
+    },
+    mean() {
+      const m = new Float64Array(d);
+      components.forEach((c, k) => c.mean.forEach((mu, i) => (m[i] = m[i]! + probabilities[k]! * mu)));
+      return m;
+    },
+    // Σ = Σ_k π_k (Σ_k + μ_k μ_kᵀ) − m mᵀ.
+    covariance() {
+      const m = mixture.mean();
+      const out = new Float64Array(d * d);
+      components.forEach((c, k) => {
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+          out[i * d + j] = out[i * d + j]! + probabilities[k]! * (sigmas[k]![i * d + j]! + c.mean[i]! * c.mean[j]!);
+        }
+      });
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = out[i * d + j]! - m[i]! * m[j]!;
+      return out;
+    },
+    oracleSpec(sigmaData = 0.5) {
+      if (!(sigmaData > 0 && Number.isFinite(sigmaData))) throw new RangeError(`gaussianMixture.oracleSpec: sigmaData must be positive and finite, got ${sigmaData}`);
+      return { components: normalised, sigmaData };
+    },
+  };
+  return mixture;
+}
+
+/** Options of `ringOfGaussians`. */
+export interface RingOptions {
+  /** The number of modes (default 8). */
+  readonly count?: number;
+  /** The standard deviation of each mode (default 0.08). */
+  readonly std?: number;
+  /** The ring radius; default √(2(σ_d² − std²)) so the per-coordinate std is σ_d. */
+  readonly radius?: number;
+  /** σ_d the default radius aims at (default 0.5). */
+  readonly sigmaData?: number;
+}
+
+/** `count` equal-weight isotropic Gaussians evenly spaced on a circle (the demo's data). */
+export function ringOfGaussians(options: RingOptions = {}): GaussianMixture {
+  const count = options.count ?? 8;
+  const std = options.std ?? 0.08;
+  const sigmaData = options.sigmaData ?? 0.5;
+  if (!Number.isInteger(count) || count < 2) throw new RangeError(`ringOfGaussians: count must be an integer ≥ 2, got ${count}`);
+  if (options.radius === undefined && !(std < sigmaData)) throw new RangeError(`ringOfGaussians: std ${std} must be below sigmaData ${sigmaData} to derive the radius; pass radius`);
+  const radius = options.radius ?? Math.sqrt(2 * (sigmaData ** 2 - std ** 2));
+  return gaussianMixture(
+    Array.from({ length: count }, (_, k) => ({
+      weight: 1,
+      mean: [radius * Math.cos((2 * Math.PI * k) / count), radius * Math.sin((2 * Math.PI * k) / count)],
+      covariance: { kind: "isotropic" as const, variance: std * std },
+    })),
+  );
+}
+
+/** Options of `gridOfGaussians`. */
+export interface GridOptions {
+  /** Modes per side (default 5, so 25 modes). */
+  readonly side?: number;
+  /** The standard deviation of each mode (default 0.05). */
+  readonly std?: number;
+  /** The distance between neighbouring modes; default √(12(σ_d² − std²)/(side² − 1)) so the per-coordinate std is σ_d. */
+  readonly spacing?: number;
+  /** σ_d the default spacing aims at (default 0.5). */
+  readonly sigmaData?: number;
+}
+
+/** side × side equal-weight isotropic Gaussians on a square grid centred at the origin. */
+export function gridOfGaussians(options: GridOptions = {}): GaussianMixture {
+  const side = options.side ?? 5;
+  const std = options.std ?? 0.05;
+  const sigmaData = options.sigmaData ?? 0.5;
+  if (!Number.isInteger(side) || side < 2) throw new RangeError(`gridOfGaussians: side must be an integer ≥ 2, got ${side}`);
+  if (options.spacing === undefined && !(std < sigmaData)) throw new RangeError(`gridOfGaussians: std ${std} must be below sigmaData ${sigmaData} to derive the spacing; pass spacing`);
+  const spacing = options.spacing ?? Math.sqrt((12 * (sigmaData ** 2 - std ** 2)) / (side * side - 1));
+  const offset = ((side - 1) * spacing) / 2;
+  const components: MixtureComponent[] = [];
+  for (let i = 0; i < side; i++) for (let j = 0; j < side; j++) {
+    components.push({ weight: 1, mean: [i * spacing - offset, j * spacing - offset], covariance: { kind: "isotropic", variance: std * std } });
+  }
+  return gaussianMixture(components);
+}

@@ -1,0 +1,62 @@
+// Consistency sampling (scm-spec §4; paper Sec. 4 and the multistep sampler of Song et al. 2023): start from
+// z ~ N(0, σ_d² I) at τ_0, map it to data with the consistency function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t)
+// (scm-spec §1.5), then for each later τ_i renoise x_{τ_i} = cos τ_i·x̂0 + sin τ_i·z_i and map again. One step
+// from t_max = arctan(80/σ_d) is the paper's 1-step sampler, [t_max, 1.1] its 2-step sampler. The randomness is
+// `random.split(key, k)`: the first key draws z, key i the renoising noise z_i of step i. Each step runs in its
+// own `tidy` scope, so memory stays flat over steps.
+import { add, array, mul, random, tidy, type Tensor } from "@scm-ts/core";
+import { f, floatingTensorOf, paperSigmaData, paperTMid, tMax } from "@scm-ts/trigflow";
+import { validateConsistencyTimes } from "./consistency-times.js";
+import { samplePrior, startingNoise, type PriorOptions } from "./prior.js";
+import { evaluateNetwork, type RawNetwork, type TimeLayout } from "./raw-network.js";
+
+/** Options of the consistency samplers. */
+export interface ConsistencySampleOptions extends PriorOptions {
+  /** How t is passed to F (default "broadcast": [B, 1, …, 1]). */
+  readonly timeLayout?: TimeLayout;
+}
+
+// Paper Sec. 3, scm-spec §1.5: f(x_t, t) = cos(t)·x_t − sin(t)·σ_d·F(x_t/σ_d, t).
+/** The consistency function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) of the raw network F at one time t for the batch. */
+export function consistencyFunction(F: RawNetwork, x: Tensor, t: number, sigmaData: number = paperSigmaData, timeLayout: TimeLayout = "broadcast"): Tensor {
+  const num = floatingTensorOf(x.dtype);
+  const output = evaluateNetwork(F, x, t, sigmaData, timeLayout, "consistencyFunction");
+  return f(num, x, array(t, [], { dtype: x.dtype }), output, sigmaData);
+}
+
+/**
+ * Multistep consistency sampling along the validated t-list `times` (strictly decreasing in [0, π/2]): k = times.length
+ * network evaluations. Throws a `ScheduleError` on a bad list and a RangeError on bad options or a network of the wrong shape.
+ */
+export function sampleConsistency(F: RawNetwork, times: ArrayLike<number>, options: ConsistencySampleOptions): Tensor {
+  const list = validateConsistencyTimes(times, "sampleConsistency");
+  const sigmaData = options.sigmaData ?? paperSigmaData;
+  const layout = options.timeLayout ?? "broadcast";
+  const keys = tidy(() => random.split(options.key, list.length));
+  const z = startingNoise("sampleConsistency", keys[0]!, options);
+  let x0 = tidy(() => consistencyFunction(F, z, list[0]!, sigmaData, layout));
+  if (options.noise === undefined) z.dispose();
+  for (let i = 1; i < list.length; i++) {
+    const t = list[i]!;
+    const previous = x0;
+    // x_t = cos t·x̂0 + sin t·z_i, z_i ~ N(0, σ_d² I), then x̂0 = f(x_t, t).
+    x0 = tidy(() => {
+      const noise = samplePrior(keys[i]!, options.shape, sigmaData, options.dtype ?? "float32");
+      const xt = add(mul(previous, Math.cos(t)), mul(noise, Math.sin(t)));
+      return consistencyFunction(F, xt, t, sigmaData, layout);
+    });
+    previous.dispose();
+  }
+  for (const k of keys) k.dispose();
+  return x0;
+}
+
+/** The paper's 1-step sampler: x̂0 = f(z, t_max), t_max = arctan(80/σ_d) unless `start` is given (e.g. π/2). */
+export function sampleOneStep(F: RawNetwork, options: ConsistencySampleOptions & { readonly start?: number }): Tensor {
+  return sampleConsistency(F, [options.start ?? tMax(options.sigmaData ?? paperSigmaData)], options);
+}
+
+/** The paper's 2-step sampler: 1 step from t_max, renoise to t_mid = 1.1 (or `middle`), one more step. */
+export function sampleTwoStep(F: RawNetwork, options: ConsistencySampleOptions & { readonly start?: number; readonly middle?: number }): Tensor {
+  return sampleConsistency(F, [options.start ?? tMax(options.sigmaData ?? paperSigmaData), options.middle ?? paperTMid], options);
+}

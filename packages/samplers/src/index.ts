@@ -1,0 +1,19 @@
+// The public surface of @scm-ts/samplers: consistency sampling in 1 step from t_max = arctan(80/σ_d), 2 steps
+// with t_mid = 1.1, or k steps along a validated t-list (scm-spec §4); teacher PF-ODE sampling with Euler,
+// DDIM, Heun or DPM-Solver-2 at a given NFE on @scm-ts/trigflow's solvers and schedules (scm-spec §1.8); all
+// taking the raw network F(x_t/σ_d, t) so any model plugs in; and trigflow's analytic oracles as such networks.
+// Every symbol below carries its own doc comment at its declaration.
+
+/** The raw network contract and the prior. */
+export { type RawNetwork, type TimeLayout, timeTensor, evaluateNetwork } from "./raw-network.js";
+export { type PriorOptions, samplePrior } from "./prior.js";
+
+/** Consistency sampling. */
+export { validateConsistencyTimes, oneStepTimes, twoStepTimes, rcmFourStepTimes } from "./consistency-times.js";
+export { type ConsistencySampleOptions, consistencyFunction, sampleConsistency, sampleOneStep, sampleTwoStep } from "./consistency-sampler.js";
+
+/** Teacher PF-ODE sampling. */
+export { type ScheduleKind, type TeacherSampleOptions, stepsForNfe, teacherSchedule, sampleTeacher } from "./teacher-sampler.js";
+
+/** Analytic oracles as raw networks (CPU backend; for tests and exact-teacher experiments). */
+export { type OracleNetworkKind, oracleNetwork } from "./oracle-network.js";

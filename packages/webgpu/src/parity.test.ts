@@ -27,7 +27,7 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
         await checkParity(chain, [x], tol);
         await checkParity((t) => jitted(t), [x], tol);
       }),
-      fcParams(12),
+      fcParams(6),
     );
   });
 
@@ -37,21 +37,21 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
       fc.asyncProperty(shapes, async ([x, y]) => {
         await checkParity((p, q) => [c.add(p, q), c.mul(p, q), c.maximum(p, q), c.where(c.greater(p, q), p, q)], [x, y], tol);
       }),
-      fcParams(10),
+      fcParams(8),
     );
   });
 
   it("reductions, over a workgroup per output and in a loop per output", async () => {
     const shapes = fc.oneof(
-      fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 129, max: 5000 })),
-      fc.tuple(fc.integer({ min: 1000, max: 9000 }), fc.integer({ min: 1, max: 9 })),
+      fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 129, max: 3000 })),
+      fc.tuple(fc.integer({ min: 1000, max: 5000 }), fc.integer({ min: 1, max: 9 })),
       fc.tuple(dim, awkward),
     );
     await fc.assert(
       fc.asyncProperty(shapes.chain(([r, n]) => arrayArb([r, n])), async (x) => {
-        await checkParity((t) => [c.sum(t, 1), c.max(t, 1), c.mean(t, 0), c.sum(t), c.logsumexp(t, 1), c.softmax(t, 1)], [x], { rtol: 1e-4, atol: 1e-4 });
+        await checkParity((t) => [c.sum(t, 1), c.max(t, 1), c.mean(t, 0), c.sum(t), c.softmax(t, 1)], [x], { rtol: 1e-4, atol: 1e-4 });
       }),
-      fcParams(10),
+      fcParams(6),
     );
   });
 
@@ -76,7 +76,7 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
         };
         await checkParity(withGrads, [a, b], { rtol: 1e-4, atol: 1e-4 });
       }),
-      fcParams(12),
+      fcParams(8),
     );
     const big: [HostArray, HostArray] = [arbitrary([131, 67]), arbitrary([67, 129])];
     await checkParity((p, q) => c.matmul(p, q), big, { rtol: 1e-4, atol: 1e-4 });
@@ -108,7 +108,7 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
           await checkParity(withGrads, [x, w], { rtol: 1e-4, atol: 1e-4 });
         },
       ),
-      fcParams(12),
+      fcParams(10),
     );
   });
 

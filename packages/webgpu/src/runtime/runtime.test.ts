@@ -6,7 +6,8 @@
 import { beforeAll, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import type { WebGpuBackend } from "./backend.js";
+import { acquireDevice } from "./acquire.js";
+import { createWebGpuBackend, type WebGpuBackend } from "./backend.js";
 import { describeWebGpu, useWebGpu } from "../test-support/webgpu.js";
 
 /** Ten elementwise primitives (webgpu-cpu.md §5.5); `k` holds its constants, numbers or tensors. */
@@ -99,6 +100,15 @@ describeWebGpu("WebGPU runtime", () => {
     gpu.context.device.createBuffer({ size: 4, usage: 0 }); // invalid: no usage
     await expect(gpu.sync()).rejects.toThrow(/WebGPU error on .*usage/i);
     await expect(c.ones([2]).data()).resolves.toBeDefined(); // the error was reported once
+  });
+
+  it("names what was lost when the device is lost", async () => {
+    const other = createWebGpuBackend(await acquireDevice());
+    const buf = other.alloc("float32", 4);
+    other.context.device.destroy();
+    await other.context.device.lost;
+    expect(() => other.alloc("float32", 4)).toThrow(/WebGPU device on .* was lost \(destroyed/);
+    await expect(other.read(buf)).rejects.toThrow(/was lost/);
   });
 
   it("is what setBackend('auto') picks", async () => {

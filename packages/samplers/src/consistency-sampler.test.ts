@@ -97,7 +97,8 @@ describe("multistep", () => {
 
 // The closed-form F_cm of N(0, s² I) written with engine ops (traceable): f* = s·x/√(s² cos²t + σ_d² sin²t).
 function isotropicConsistencyF(s: number): RawNetwork {
-  return (u: Tensor, t: Tensor) => {
+  return (u: Tensor, tIn: Tensor) => {
+    const t = tIn.ndim === 1 ? tIn.reshape([tIn.shape[0]!, ...u.shape.slice(1).map(() => 1)]) : tIn;
     const x = mul(u, sigmaData);
     const a = sqrt(add(mul(square(cos(t)), s * s), mul(square(sin(t)), sigmaData * sigmaData)));
     const fStar = div(mul(x, s), a);
@@ -116,18 +117,19 @@ describe("options", () => {
     }
   });
 
-  test("explicit noise replaces the draw; the vector time layout passes t as [B]", async () => {
+  test("explicit noise replaces the draw; t is [B] by default and [B, 1, …] with the broadcast layout", async () => {
     const noise = array([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]);
     let seen: readonly number[] = [];
     const F: RawNetwork = (u, t) => {
       seen = t.shape;
       return isotropicConsistencyF(0.4)(u, t.reshape([t.shape[0]!, ...u.shape.slice(1).map(() => 1)]));
     };
-    const out = sampleOneStep(F, { key: random.key(0), shape: [3, 2], noise, timeLayout: "vector", sigmaData, start: Math.PI / 2 });
+    const out = sampleOneStep(F, { key: random.key(0), shape: [3, 2], noise, sigmaData, start: Math.PI / 2 });
     expect(seen).toEqual([3]);
     // From π/2, f*(z, π/2) = s·z/σ_d.
     expect(maxDifference(await out.data(), (await noise.data()).map((v) => (0.4 * v) / sigmaData))).toBeLessThan(1e-6);
-    sampleOneStep(F, { key: random.key(0), shape: [3, 1, 2, 2], sigmaData });
+    sampleOneStep(isotropicConsistencyF(0.4), { key: random.key(0), shape: [3, 1, 2, 2], sigmaData });
+    sampleOneStep((u, t) => ((seen = t.shape), u), { key: random.key(0), shape: [3, 1, 2, 2], sigmaData, timeLayout: "broadcast" });
     expect(seen).toEqual([3, 1, 1, 1]);
   });
 

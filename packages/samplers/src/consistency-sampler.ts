@@ -18,7 +18,7 @@ export interface ConsistencySampleOptions extends PriorOptions {
 
 // Paper Sec. 3, scm-spec §1.5: f(x_t, t) = cos(t)·x_t − sin(t)·σ_d·F(x_t/σ_d, t).
 /** The consistency function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) of the raw network F at one time t for the batch. */
-export function consistencyFunction(F: RawNetwork, x: Tensor, t: number, sigmaData: number = paperSigmaData, timeLayout: TimeLayout = "broadcast"): Tensor {
+export function consistencyFunction(F: RawNetwork, x: Tensor, t: number, sigmaData: number = paperSigmaData, timeLayout: TimeLayout = "vector"): Tensor {
   const num = floatingTensorOf(x.dtype);
   const output = evaluateNetwork(F, x, t, sigmaData, timeLayout, "consistencyFunction");
   return f(num, x, array(t, [], { dtype: x.dtype }), output, sigmaData);
@@ -31,7 +31,7 @@ export function consistencyFunction(F: RawNetwork, x: Tensor, t: number, sigmaDa
 export function sampleConsistency(F: RawNetwork, times: ArrayLike<number>, options: ConsistencySampleOptions): Tensor {
   const list = validateConsistencyTimes(times, "sampleConsistency");
   const sigmaData = options.sigmaData ?? paperSigmaData;
-  const layout = options.timeLayout ?? "broadcast";
+  const layout = options.timeLayout ?? "vector";
   const keys = tidy(() => random.split(options.key, list.length));
   const z = startingNoise("sampleConsistency", keys[0]!, options);
   let x0 = tidy(() => consistencyFunction(F, z, list[0]!, sigmaData, layout));

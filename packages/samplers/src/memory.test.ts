@@ -10,7 +10,7 @@ import { sampleTeacher } from "./teacher-sampler.js";
 function recordingNetwork(record: number[]): RawNetwork {
   return (u: Tensor, t: Tensor) => {
     record.push(getBackend().liveBuffers());
-    return mul(tanh(u), mul(t, 0.1)); // a few temporaries per call
+    return mul(tanh(u), mul(t.reshape([t.shape[0]!, 1]), 0.1)); // a few temporaries per call
   };
 }
 

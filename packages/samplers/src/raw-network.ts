@@ -1,7 +1,7 @@
 // The one thing every sampler needs from a model: the raw network callable F(x_t/σ_d, c_noise(t)) of the
 // paper (scm-spec §1.2, c_noise(t) = t), here `(u, t) => Tensor` with u = x_t/σ_d, so any model, an analytic
 // oracle or a converted teacher plugs in. Samplers call it with one time for the whole batch, laid out either
-// to broadcast against x ([B, 1, …, 1], the default) or as a vector [B]; they check that F answers with a
+// as a vector [B] (the default, as models and losses take it) or to broadcast against x ([B, 1, …, 1]); they check that F answers with a
 // tensor of its input's shape and dtype and say so clearly when it does not (a teacher/student mismatch).
 import { full, mul, type DType, type Tensor } from "@scm-ts/core";
 

@@ -93,7 +93,7 @@ export function sampleTeacher(F: RawNetwork, options: TeacherSampleOptions): Ten
     }
   }
   const num = floatingTensorOf(options.dtype ?? "float32");
-  const layout = options.timeLayout ?? "broadcast";
+  const layout = options.timeLayout ?? "vector";
   // scm-spec §1.4: v(x, t) = σ_d·F(x/σ_d, t).
   const velocity: Velocity<Tensor> = (x, t) => num.mul(num.fromNumber(sigmaData), evaluateNetwork(F, x, t, sigmaData, layout, `sampleTeacher(${method})`));
   let x = startingNoise("sampleTeacher", options.key, options);

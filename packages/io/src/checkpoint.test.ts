@@ -1,0 +1,156 @@
+// Checkpoint bundles: pytrees of every dtype (nested objects, arrays, numbers) round-trip through the
+// single-file and folder forms, with step, config, RNG key and metadata; loading into a template
+// catches a checkpoint from another model; and a write that fails half-way (or before its rename)
+// leaves the previous checkpoint intact and no temporary file behind.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import * as E from "fp-ts/lib/Either.js";
+import { array, random, treeFlatten, Tensor } from "@scm-ts/core";
+import { nodeFileSystem, type AtomicFileSystem } from "./atomic-write.js";
+import { checkpointFile, readCheckpoint, readCheckpointInto, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
+import { readSafetensors } from "./safetensors-file.js";
+import { flattenNamed } from "./tree-names.js";
+
+const right = <T>(e: E.Either<{ message: string }, T>): T => {
+  if (E.isLeft(e)) throw new Error(e.left.message);
+  return e.right;
+};
+const tempDir = (): string => mkdtempSync(path.join(tmpdir(), "scm-ckpt-"));
+
+function model(scale: number): { params: unknown; ema: unknown; optimizer: unknown } {
+  return {
+    params: { layer1: { w: array([1, 2, 3, 4].map((v) => v * scale), [2, 2]), b: array([0.5 * scale, -1], [2]) }, blocks: [{ g: array([scale], [1], { dtype: "float64" }) }, { g: array([2 * scale], [1], { dtype: "float64" }) }] },
+    ema: { layer1: { w: array([9, 9, 9, 9], [2, 2]), b: array([0, 0], [2]) }, blocks: [{ g: array([1], [1], { dtype: "float64" }) }, { g: array([1], [1], { dtype: "float64" }) }] },
+    optimizer: { count: 7 * scale, mu: { idx: array([3, -4], [2], { dtype: "int32" }), mask: array([1, 0], [2], { dtype: "bool" }), bits: array([4294967295], [1], { dtype: "uint32" }) } },
+  };
+}
+
+async function leafValues(tree: unknown): Promise<unknown[]> {
+  const [leaves] = treeFlatten(tree);
+  return Promise.all(leaves.map(async (l) => (l instanceof Tensor ? [l.dtype, [...l.shape], [...(await l.data())]] : l)));
+}
+
+/** Leaves by dotted name, sorted (a tree rebuilt from names alone orders object keys by name). */
+async function namedValues(tree: unknown): Promise<[string, unknown][]> {
+  const named = flattenNamed(tree, "t").sort(([a], [b]) => (a < b ? -1 : 1));
+  return Promise.all(named.map(async ([n, l]) => [n, l instanceof Tensor ? [l.dtype, [...l.shape], [...(await l.data())]] : l] as [string, unknown]));
+}
+
+function checkpoint(scale: number, step: number): Checkpoint {
+  return { step, config: { model: "mlp", width: 64, lr: 1e-3, tags: ["a", null, true] }, ...model(scale), rngKey: random.key(1234 + step), metadata: { note: "hi" } };
+}
+
+describe("checkpoint bundles", () => {
+  for (const form of ["file", "folder"] as const) {
+    it(`round-trips every tree, the step, config, RNG key and metadata (${form} form)`, async () => {
+      const dir = tempDir();
+      const location = form === "file" ? path.join(dir, "run.safetensors") : path.join(dir, "ckpt");
+      const saved = checkpoint(1, 250);
+      right(await writeCheckpoint(location, saved)());
+      const template = model(0);
+      const loaded = right(await readCheckpointInto(location, template)());
+      expect([loaded.step, loaded.config, loaded.metadata]).toEqual([250, saved.config, { note: "hi" }]);
+      for (const field of ["params", "ema", "optimizer"] as const) expect(await leafValues(loaded[field])).toEqual(await leafValues(saved[field]));
+      expect([...(await loaded.rngKey!.data())]).toEqual([...(await saved.rngKey!.data())]);
+      expect(typeof (loaded.optimizer as { count: unknown }).count).toBe("number");
+      // Without a template the trees come back from the names alone, arrays included.
+      const plain = right(await readCheckpoint(location)());
+      expect(Array.isArray((plain.params as { blocks: unknown }).blocks)).toBe(true);
+      expect(await namedValues(plain.params)).toEqual(await namedValues(saved.params));
+      if (form === "folder") {
+        expect(readdirSync(location).sort()).toEqual(["checkpoint.safetensors", "config.json"]);
+        expect(JSON.parse(readFileSync(path.join(location, "config.json"), "utf8"))).toMatchObject({ step: 250, config: saved.config });
+      }
+      // PyTorch-style names in the file.
+      const names = [...right(await readSafetensors(checkpointFile(location))()).tensors.keys()].sort();
+      expect(names).toContain("params.layer1.w");
+      expect(names).toContain("params.blocks.1.g");
+      expect(names).toContain("optimizer.mu.idx");
+      expect(names).toContain("rng_key");
+    });
+  }
+
+  it("refuses a checkpoint from another model, listing the differences", async () => {
+    const dir = tempDir();
+    right(await writeCheckpoint(dir, checkpoint(1, 1))());
+    const other = { params: { layer1: { w: array([0, 0, 0, 0, 0, 0], [2, 3]), b: array([0, 0], [2]) }, head: array([0], [1]), blocks: [{ g: array([1], [1], { dtype: "float64" }) }] } };
+    const r = await readCheckpointInto(dir, other)();
+    if (E.isRight(r)) throw new Error("accepted a mismatched checkpoint");
+    expect(r.left.kind).toBe("mismatch");
+    expect(r.left.message).toMatch(/checkpoint\.safetensors: the checkpoint does not fit the model/);
+    expect(r.left.message).toMatch(/"params\.layer1\.w" is float32\[2, 2\] but the model expects float32\[2, 3\]/);
+    expect(r.left.message).toMatch(/"params\.head" \(float32\[1\]\) is missing/);
+    expect(r.left.message).toMatch(/"params\.blocks\.1\.g" is in the file but not in the model/);
+  });
+
+  it("gives clear Lefts for bad checkpoints and bad arguments", async () => {
+    const dir = tempDir();
+    const missing = await readCheckpoint(path.join(dir, "none"))();
+    expect(E.isLeft(missing) && missing.left.kind).toBe("not-found");
+    const plainFile = path.join(dir, "plain.safetensors");
+    writeFileSync(plainFile, Uint8Array.of(8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32));
+    const plain = await readCheckpoint(plainFile)();
+    expect(E.isLeft(plain) && plain.left.message).toMatch(/not an scm-ts checkpoint/);
+    const bad = async (c: Partial<Checkpoint>): Promise<string> => {
+      const r = await writeCheckpoint(path.join(dir, "x.safetensors"), { ...checkpoint(1, 1), ...c })();
+      return E.isLeft(r) ? r.left.message : "accepted";
+    };
+    expect(await bad({ step: -1 })).toMatch(/step -1 is not a non-negative integer/);
+    expect(await bad({ config: { lr: NaN } })).toMatch(/the config holds the number NaN/);
+    expect(await bad({ params: { "a.b": array([1]) } })).toMatch(/tree key "a\.b" at "params"/);
+    expect(await bad({ params: { f: "text" } })).toMatch(/"params\.f" is a string/);
+    expect(await bad({ metadata: { "scm.step": "3" } })).toMatch(/reserved/);
+  });
+});
+
+/** Node's file system, except that the write after `okWrites` writes fails (a full disk, a kill). */
+function failingFileSystem(okWrites: number, failRename = false): AtomicFileSystem {
+  let writes = 0;
+  return {
+    ...nodeFileSystem,
+    create: async (file) => {
+      const real = await nodeFileSystem.create(file);
+      return {
+        ...real,
+        write: async (data, offset, length) => {
+          if (writes++ >= okWrites) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+          // Partial writes exercise the write loop.
+          return real.write(data, offset, Math.max(1, Math.min(length, 7)));
+        },
+      };
+    },
+    rename: async (from, to) => {
+      if (failRename) throw Object.assign(new Error("EIO: i/o error, rename"), { code: "EIO" });
+      return nodeFileSystem.rename(from, to);
+    },
+  };
+}
+
+describe("atomic checkpoint writes", () => {
+  for (const [what, fs] of [["fails mid-write", failingFileSystem(5)], ["fails at the rename", failingFileSystem(1e9, true)]] as const) {
+    it(`a write that ${what} keeps the previous checkpoint intact and cleans up`, async () => {
+      for (const location of [path.join(tempDir(), "c.safetensors"), path.join(tempDir(), "folder")]) {
+        right(await writeCheckpoint(location, checkpoint(1, 100))());
+        const before = readFileSync(checkpointFile(location));
+        const r = await writeCheckpoint(location, checkpoint(2, 200), { fileSystem: fs })();
+        if (E.isRight(r)) throw new Error("the failing write succeeded");
+        expect(r.left.message).toMatch(/the previous file, if any, is unchanged/);
+        expect(readFileSync(checkpointFile(location)).equals(before)).toBe(true);
+        expect(right(await readCheckpoint(location)()).step).toBe(100);
+        expect(readdirSync(path.dirname(checkpointFile(location))).filter((f) => f.includes(".tmp-"))).toEqual([]);
+      }
+    });
+  }
+
+  it("a temporary file left by a killed run does not disturb reading or the next write", async () => {
+    const location = path.join(tempDir(), "c.safetensors");
+    right(await writeCheckpoint(location, checkpoint(1, 100))());
+    writeFileSync(path.join(path.dirname(location), ".c.safetensors.tmp-999-deadbeef"), new Uint8Array(100));
+    expect(right(await readCheckpoint(location)()).step).toBe(100);
+    right(await writeCheckpoint(location, checkpoint(2, 200))());
+    expect(right(await readCheckpoint(location)()).step).toBe(200);
+    expect(existsSync(location)).toBe(true);
+  });
+});

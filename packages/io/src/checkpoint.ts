@@ -1,0 +1,180 @@
+// Checkpoint bundles: a model's parameters, optionally its EMA parameters and optimizer state (each a
+// pytree, flattened to names like `params.layer1.w`), the RNG key, the step and a JSON config, stored as
+// ONE safetensors file that PyTorch can open (config and step live in `__metadata__`). A location
+// ending in `.safetensors` is that file; any other location is a folder holding `checkpoint.safetensors`
+// plus a readable `config.json` copy. Every file is replaced atomically, so a run killed mid-write keeps
+// its previous checkpoint. Loading into a template checks every name, shape and dtype against the model.
+import * as path from "node:path";
+import * as E from "fp-ts/lib/Either.js";
+import type * as TE from "fp-ts/lib/TaskEither.js";
+import { Tensor } from "@scm-ts/core";
+import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write.js";
+import { fromHost, toHost, type HostTensor } from "./host-tensor.js";
+import { ioError, type IoError } from "./io-error.js";
+import { readSafetensors } from "./safetensors-file.js";
+import { safetensorsChunks } from "./safetensors-write.js";
+import { flattenNamed, restoreNamed, treeFromNames } from "./tree-names.js";
+
+/** A JSON value (what a checkpoint's config may hold). */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** The trees a checkpoint holds; a template for loading has the same fields. */
+export interface CheckpointTrees {
+  /** The model parameters (a pytree of tensors). */
+  readonly params: unknown;
+  /** EMA copies of the parameters, when kept. */
+  readonly ema?: unknown;
+  /** The optimizer state (moments, counters), when kept. */
+  readonly optimizer?: unknown;
+}
+
+/** Everything a training run needs to resume. */
+export interface Checkpoint extends CheckpointTrees {
+  /** The number of optimizer steps taken. */
+  readonly step: number;
+  /** The run's configuration (model, data, optimizer settings), as JSON. */
+  readonly config: JsonValue;
+  /** The PRNG key to continue from (a uint32[2] tensor), when kept. */
+  readonly rngKey?: Tensor;
+  /** Extra string metadata to store (keys starting with "scm." are reserved). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** The metadata value that marks an scm-ts checkpoint. */
+export const checkpointFormat = "scm-ts/checkpoint@1";
+/** The checkpoint file inside a checkpoint folder. */
+export const checkpointFileName = "checkpoint.safetensors";
+/** The readable config copy inside a checkpoint folder. */
+export const configFileName = "config.json";
+/** The tensor name of the RNG key. */
+export const rngKeyName = "rng_key";
+
+const treeFields = ["params", "ema", "optimizer"] as const;
+const reserved = { format: "scm.format", step: "scm.step", config: "scm.config" } as const;
+
+/** The safetensors file of a checkpoint location (the location itself, or the file in the folder). */
+export function checkpointFile(location: string): string {
+  return location.endsWith(".safetensors") ? location : path.join(location, checkpointFileName);
+}
+
+function checkStep(step: number): string | null {
+  return Number.isSafeInteger(step) && step >= 0 ? null : `step ${step} is not a non-negative integer`;
+}
+
+/** Writes a checkpoint to `location` (a `.safetensors` file or a folder), atomically. */
+export function writeCheckpoint(location: string, checkpoint: Checkpoint, options: AtomicWriteOptions = {}): TE.TaskEither<IoError, void> {
+  return async () => {
+    const file = checkpointFile(location);
+    const fail = (detail: string): E.Either<IoError, void> => E.left(ioError("invalid-argument", file, `cannot write the checkpoint: ${detail}`));
+    const stepProblem = checkStep(checkpoint.step);
+    if (stepProblem) return fail(stepProblem);
+    let configText: string;
+    try {
+      configText = JSON.stringify(checkpoint.config, (_k, v: unknown) => {
+        if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`the config holds the number ${v}, which JSON cannot store`);
+        return v;
+      });
+    } catch (e) {
+      return fail(`${(e as Error).message}; pass a JSON config`);
+    }
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(checkpoint.metadata ?? {})) {
+      if (k.startsWith("scm.")) return fail(`metadata key "${k}" is reserved (keys starting with "scm." are the checkpoint's own)`);
+      metadata[k] = v;
+    }
+    metadata[reserved.format] = checkpointFormat;
+    metadata[reserved.step] = String(checkpoint.step);
+    metadata[reserved.config] = configText;
+    const host: [string, HostTensor][] = [];
+    try {
+      for (const field of treeFields) {
+        for (const [name, leaf] of flattenNamed(checkpoint[field], field)) {
+          host.push([name, leaf instanceof Tensor ? await toHost(leaf) : { dtype: "float64", shape: [], data: Float64Array.of(leaf) }]);
+        }
+      }
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    if (checkpoint.rngKey !== undefined) host.push([rngKeyName, await toHost(checkpoint.rngKey)]);
+    const pieces = safetensorsChunks(host, metadata, file);
+    if (E.isLeft(pieces)) return pieces;
+    const written = await writeFileAtomic(file, pieces.right.chunks, options)();
+    if (E.isLeft(written) || file === location) return written;
+    const readable = `${JSON.stringify({ format: checkpointFormat, step: checkpoint.step, config: checkpoint.config }, null, 2)}\n`;
+    return writeFileAtomic(path.join(location, configFileName), [new TextEncoder().encode(readable)], options)();
+  };
+}
+
+/** The step, config, metadata and stored tensors of a checkpoint file, validated. */
+interface OpenedCheckpoint {
+  readonly file: string;
+  readonly step: number;
+  readonly config: JsonValue;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tensors: ReadonlyMap<string, HostTensor>;
+}
+
+async function openCheckpoint(location: string): Promise<E.Either<IoError, OpenedCheckpoint>> {
+  const file = checkpointFile(location);
+  const contents = await readSafetensors(file)();
+  if (E.isLeft(contents)) return contents;
+  const { tensors, metadata } = contents.right;
+  const bad = (detail: string): E.Either<IoError, OpenedCheckpoint> => E.left(ioError("format", file, detail));
+  if (metadata[reserved.format] !== checkpointFormat) {
+    return bad(`not an scm-ts checkpoint (metadata "${reserved.format}" is ${JSON.stringify(metadata[reserved.format])}, expected "${checkpointFormat}"); load plain safetensors files with loadTensors`);
+  }
+  const step = Number(metadata[reserved.step]);
+  if (checkStep(step)) return bad(`metadata "${reserved.step}" is ${JSON.stringify(metadata[reserved.step])}, not a step count; the checkpoint is corrupt`);
+  let config: JsonValue;
+  try {
+    config = JSON.parse(metadata[reserved.config] ?? "") as JsonValue;
+  } catch {
+    return bad(`metadata "${reserved.config}" is not valid JSON; the checkpoint is corrupt`);
+  }
+  const extra = Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith("scm.")));
+  return E.right({ file, step, config, metadata: extra, tensors });
+}
+
+function withCommon(opened: OpenedCheckpoint): Pick<Checkpoint, "step" | "config" | "metadata" | "rngKey"> {
+  const key = opened.tensors.get(rngKeyName);
+  return { step: opened.step, config: opened.config, metadata: opened.metadata, ...(key ? { rngKey: fromHost(key) } : {}) };
+}
+
+/** Reads a checkpoint, rebuilding its trees from the tensor names alone (see `treeFromNames`). */
+export function readCheckpoint(location: string): TE.TaskEither<IoError, Checkpoint> {
+  return async () => {
+    const opened = await openCheckpoint(location);
+    if (E.isLeft(opened)) return opened;
+    const trees: Record<string, unknown> = {};
+    for (const field of treeFields) {
+      const tree = treeFromNames(field, opened.right.tensors);
+      if (tree !== undefined) trees[field] = tree;
+    }
+    return E.right({ ...withCommon(opened.right), ...trees, params: trees.params });
+  };
+}
+
+/**
+ * Reads a checkpoint into the structure of `template` (the model's current trees): every tensor of each
+ * tree the template has must be stored with the same shape and dtype, and no extra tensor may be stored
+ * under it; otherwise one Left lists the differences (a checkpoint from another model).
+ */
+export function readCheckpointInto<T extends CheckpointTrees>(location: string, template: T): TE.TaskEither<IoError, Checkpoint & T> {
+  return async () => {
+    const opened = await openCheckpoint(location);
+    if (E.isLeft(opened)) return opened;
+    const problems: string[] = [];
+    const trees: Record<string, unknown> = {};
+    for (const field of treeFields) {
+      if (template[field] === undefined) continue;
+      const restored = restoreNamed(template[field], field, opened.right.tensors);
+      if ("problems" in restored) problems.push(...restored.problems);
+      else trees[field] = restored.tree;
+    }
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 6).join("; ") + (problems.length > 6 ? `; and ${problems.length - 6} more` : "");
+      return E.left(ioError("mismatch", opened.right.file, `the checkpoint does not fit the model: ${shown}; load a checkpoint written by the same model configuration`));
+    }
+    return E.right({ ...template, ...withCommon(opened.right), ...trees } as Checkpoint & T);
+  };
+}

@@ -1,0 +1,48 @@
+// @scm-ts/io: files in and out of a training run. safetensors read/write byte-compatible with PyTorch's
+// `safetensors` (with a validating reader), checkpoint bundles (parameters, EMA, optimizer state, RNG
+// key, step and config) written atomically, JSONL event logs, and PNG output — image grids, density
+// scatter plots and loss curves — from a small self-contained encoder and rasteriser. Fallible calls
+// return fp-ts `Either`/`TaskEither` whose Left is an `IoError` with one self-contained message. This
+// file is the package's whole public surface.
+
+/** Errors. */
+export { type IoError, type IoErrorKind, ioError, ioErrorToException } from "./io-error.js";
+
+/** Host tensors and atomic file replacement. */
+export { type HostTensor, toHost, fromHost } from "./host-tensor.js";
+export { type AtomicFileSystem, type AtomicWriteOptions, type WritableFile, nodeFileSystem, writeFileAtomic } from "./atomic-write.js";
+
+/** safetensors. */
+export { type SafetensorsDType, safetensorsDTypes, safetensorsItemSize } from "./safetensors-dtype.js";
+export { type TensorEntries, type SafetensorsChunks, metadataKey, safetensorsChunks, serializeSafetensors } from "./safetensors-write.js";
+export { type LoadedTensor, type SafetensorsContents, maxHeaderBytes, parseSafetensors } from "./safetensors-read.js";
+export { readSafetensors, writeSafetensors, saveTensors, loadTensors } from "./safetensors-file.js";
+
+/** Checkpoints. */
+export { type NamedLeaf, flattenNamed, restoreNamed, treeFromNames } from "./tree-names.js";
+export {
+  type JsonValue,
+  type CheckpointTrees,
+  type Checkpoint,
+  checkpointFormat,
+  checkpointFileName,
+  configFileName,
+  rngKeyName,
+  checkpointFile,
+  writeCheckpoint,
+  readCheckpoint,
+  readCheckpointInto,
+} from "./checkpoint.js";
+
+/** JSONL event logs. */
+export { type LogEvent, type EventLog, eventLine, openEventLog, parseEventLog, readEventLog } from "./event-log.js";
+
+/** Images and plots. */
+export { type Channels, type RasterImage, rasterImage } from "./raster-image.js";
+export { crc32 } from "./crc32.js";
+export { encodePng, writePng } from "./png-encode.js";
+export { type ImageGridOptions, imageGrid, imageGridFromHost, writeImageGrid } from "./image-grid.js";
+export { type Rgb, canvas, blendPixel, fillRect, drawLine, drawText, textWidth, textHeight } from "./canvas.js";
+export { type AxisRange, type FrameOptions, type PlotFrame, niceTicks, formatTick, plotFrame, drawLegend } from "./plot-frame.js";
+export { type ScatterSeries, type ScatterOptions, scatterPlot, writeScatterPlot } from "./scatter-plot.js";
+export { type LineSeries, type LinePlotOptions, type LossCurveOptions, seriesColors, linePlot, seriesFromEvents, writeLossCurves } from "./line-plot.js";

@@ -1,0 +1,23 @@
+// @scm-ts/metrics: sample-quality metrics. For low-dimensional data with known ground truth: the sliced
+// Wasserstein distance (exact 1-D distances along random directions from an explicit key) and the
+// unbiased RBF-kernel MMD. In the feature space of a caller-given network: the Fréchet distance of
+// Gaussian fits (matrix square roots by symmetric eigendecomposition in float64) and k-NN precision and
+// recall. Inputs are engine tensors [N, D] or host matrices; bad inputs throw RangeErrors that name the
+// set and the problem. This file is the package's whole public surface.
+
+/** Sample sets. */
+export { type HostSamples, type SampleSet, type Samples, checkSamples, toSamples } from "./samples.js";
+
+/** Distribution distances for low-dimensional data. */
+export { wasserstein1d, wassersteinPowerSorted } from "./wasserstein-1d.js";
+export { type SlicedWassersteinOptions, randomDirections, slicedWassersteinTerms, slicedWasserstein } from "./sliced-wasserstein.js";
+export { type MmdOptions, type MmdResult, medianHeuristic, mmd } from "./mmd.js";
+
+/** Feature-space metrics. */
+export { type FeatureExtractor, type FeatureOptions, extractFeatures } from "./features.js";
+export { type GaussianFit, gaussianFit } from "./gaussian-fit.js";
+export { frechetDistanceBetweenGaussians, frechetDistance } from "./frechet-distance.js";
+export { type PrecisionRecallOptions, type PrecisionRecall, kNearestRadii, coverage, precisionRecall } from "./precision-recall.js";
+
+/** Float64 symmetric eigendecomposition. */
+export { type SymmetricEigenResult, symmetricEigen, symmetricMatrixFunction } from "./symmetric-eigen.js";

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
     const why = (e as Error).message;
     if (process.env.SCM_REQUIRE_WEBGPU === "1") throw new Error(`SCM_REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${why}`);
     answer = { available: false, detail: why };
-    console.log(`scm-ts webgpu tests: SKIPPED, no WebGPU adapter (${why.split(". ")[0]}; see the README's WebGPU section)`);
+    console.log(`scm-ts webgpu tests: SKIPPED (${why.split(". ")[0]}; see the README's WebGPU section)`);
   }
   project.provide("webgpu", answer);
   return () => {

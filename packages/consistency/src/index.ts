@@ -11,3 +11,4 @@ export { type Model, type Mode, type ObjectiveConfig, type ObjectiveOutput, make
 export { sampleLogNormalTime, discretePairSampler } from "./train/time-sampling.js";
 export { type TrainState, type StepMetrics, type StepConfig, initTrainState, makeTrainStep } from "./train/step.js";
 export { type TrainEvent, type TrainOptions, type TrainResult, train } from "./train/loop.js";
+export { type IsotropicComponent, mixtureTeacher } from "./train/mixture-teacher.js";

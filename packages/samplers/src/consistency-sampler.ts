@@ -12,7 +12,7 @@ import { evaluateNetwork, type RawNetwork, type TimeLayout } from "./raw-network
 
 /** Options of the consistency samplers. */
 export interface ConsistencySampleOptions extends PriorOptions {
-  /** How t is passed to F (default "broadcast": [B, 1, …, 1]). */
+  /** How t is passed to F (default "vector": [B]; "broadcast": [B, 1, …, 1]). */
   readonly timeLayout?: TimeLayout;
 }
 

@@ -64,7 +64,7 @@ export interface TeacherSampleOptions extends PriorOptions {
   readonly schedule?: ScheduleKind | readonly number[];
   /** σ_min, σ_max and ρ of the EDM grid (σ_d comes from `sigmaData`). */
   readonly edm?: Omit<EdmScheduleOptions, "sigmaData">;
-  /** How t is passed to F (default "broadcast": [B, 1, …, 1]). */
+  /** How t is passed to F (default "vector": [B]; "broadcast": [B, 1, …, 1]). */
   readonly timeLayout?: TimeLayout;
 }
 

@@ -102,11 +102,19 @@ describe("limits and geometry", () => {
     expect(direct.cacheKey).not.toBe(programShader(mm, coreLimits).cacheKey);
   });
 
-  it("refuses kernels with more buffers than the adapter binds, saying so", () => {
+  it("packs the inputs of kernels with more buffers than the adapter binds into one", () => {
     const i = ir.gidx(4);
-    let e = ir.load(0, f32, i);
+    let e = ir.cast(ir.load(0, "int32", i), f32);
     for (let s = 1; s < 5; s++) e = ir.binary("ADD", e, ir.load(s, f32, i));
-    expect(() => programShader(mapK(e, 4, [f32, f32, f32, f32, f32]), baselineLimits)).toThrow(/reads 5 buffers and writes 1, but this adapter allows 4/);
+    const k = mapK(e, 4, ["int32", f32, f32, f32, f32]);
+    const spec = programShader(k, baselineLimits);
+    expect(spec.packedInputs).toBe(5);
+    expect(spec.bindings.map((b) => b.name)).toEqual(["packed", "out"]);
+    expect(spec.code).toContain("var<storage, read> packed: array<u32>;");
+    expect(spec.code).toContain("let packedAt4 = packed[4];");
+    expect(spec.code).toContain("bitcast<i32>(packed[packedAt0 + u32(gidx)])");
+    expect(spec.code).toContain("bitcast<f32>(packed[packedAt3 + u32(gidx)])");
+    expect(programShader(k, coreLimits).packedInputs).toBeUndefined();
   });
 
   it("picks a workgroup per output for short, wide reductions and a loop otherwise", () => {

@@ -5,17 +5,18 @@
 // element over a 1-D workgroup laid out on a 2-D grid. A reduction either loops over RIDX in one
 // invocation per output (many outputs) or splits RIDX over a workgroup and combines the partial
 // results in workgroup memory (few outputs, long reductions). Nodes that do not depend on RIDX are
-// hoisted out of the loop.
+// hoisted out of the loop. A kernel with more inputs than the adapter binds reads them all from one
+// packed u32 buffer whose header holds each input's word offset (see ShaderSpec.packedInputs).
 import type { Kernel } from "@scm-ts/core";
 import { ir, programKey } from "@scm-ts/core";
-import { wgslOps } from "./ops.js";
+import { directLoader, wgslOps, type InputLoader } from "./ops.js";
 import { literal, storageType, toStorage, valueType } from "./quirks.js";
-import { bindingsOf, checkBindings, floorPow2, grid, WgslBuilder, type DeviceLimits, type ShaderSpec } from "./shader.js";
+import { bindingsOf, floorPow2, grid, needsPacking, WgslBuilder, type Binding, type DeviceLimits, type ShaderSpec } from "./shader.js";
 
 type Expr = ir.Expr;
 
 /** Emits `let`s for the nodes not yet named, in order. */
-function emitNodes(b: WgslBuilder, nodes: readonly Expr[], names: Map<number, string>): void {
+function emitNodes(b: WgslBuilder, nodes: readonly Expr[], names: Map<number, string>, load: InputLoader): void {
   const constNames = new Map<number, string>();
   const runtimeConst = (c: Expr): string => {
     let n = constNames.get(c.id);
@@ -30,7 +31,7 @@ function emitNodes(b: WgslBuilder, nodes: readonly Expr[], names: Map<number, st
     if (names.has(e.id)) continue;
     const allConst = e.src.length > 0 && e.src.every((s) => s.op === "CONST");
     const args = e.src.map((s) => (allConst ? runtimeConst(s) : names.get(s.id) ?? literal(s.arg, s.dtype, b.use)));
-    const code = wgslOps[e.op](args, e, b.use);
+    const code = wgslOps[e.op](args, e, b.use, load);
     if (e.op === "CONST" || e.op === "GIDX" || e.op === "RIDX") {
       names.set(e.id, code);
       continue;
@@ -56,19 +57,45 @@ export function reduceStrategy(size: number, rsize: number): ReduceStrategy {
 
 const WID = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
 
+/** Reads input words from the packed buffer: `packed[offset_j + index]`, reinterpreted as the dtype. */
+const packedLoader: InputLoader = (input, dtype, index) => {
+  const word = `packed[packedAt${input} + u32(${index})]`;
+  switch (dtype) {
+    case "float32":
+      return `bitcast<f32>(${word})`;
+    case "int32":
+      return `bitcast<i32>(${word})`;
+    case "bool":
+      return `(${word} != 0u)`;
+    default:
+      return word;
+  }
+};
+
+/** The kernel's bindings and input loader: one binding per input, or all inputs packed into one. */
+function layout(k: Kernel, limits: DeviceLimits): { bindings: Binding[]; builder: WgslBuilder; load: InputLoader; packed: boolean } {
+  if (!needsPacking(k.inputs.length, limits)) {
+    const bindings = bindingsOf(k.inputs, k.dtype);
+    return { bindings, builder: new WgslBuilder(bindings), load: directLoader, packed: false };
+  }
+  const bindings: Binding[] = [{ name: "packed", dtype: "uint32", access: "read" }, { name: "out", dtype: k.dtype, access: "read_write" }];
+  const builder = new WgslBuilder(bindings);
+  k.inputs.forEach((_, j) => builder.line(`let packedAt${j} = packed[${j}];`));
+  return { bindings, builder, load: packedLoader, packed: true };
+}
+
 function mapShader(k: Extract<Kernel, { kind: "map" }>, limits: DeviceLimits): ShaderSpec {
-  const bindings = bindingsOf(k.inputs, k.dtype);
-  checkBindings("a fused elementwise kernel", bindings, limits);
   const wg = linearWorkgroup(limits);
   const dispatch = grid(Math.ceil(k.size / wg), limits);
-  const b = new WgslBuilder(bindings);
+  const { bindings, builder: b, load, packed } = layout(k, limits);
   b.line(`let gidx = i32((wid.y * ${dispatch[0]}u + wid.x) * ${wg}u + lid);`);
   b.line(`if (gidx >= ${k.size}i) { return; }`);
   const names = new Map<number, string>();
-  emitNodes(b, ir.toposort([k.expr]), names);
+  emitNodes(b, ir.toposort([k.expr]), names, load);
   b.line(`out[gidx] = ${toStorage(k.dtype, names.get(k.expr.id)!)};`);
   const workgroupSize = [wg, 1, 1] as const;
-  return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|wg${wg}x${dispatch[0]}` };
+  const cacheKey = `${programKey(k)}|wg${wg}x${dispatch[0]}${packed ? "|packed" : ""}`;
+  return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey, ...(packed ? { packedInputs: k.inputs.length } : {}) };
 }
 
 /** The accumulator's type, start value and combine step (bools accumulate as u32, as the CPU adds 0/1). */
@@ -87,10 +114,9 @@ function accumulator(k: Extract<Kernel, { kind: "reduce" }>, b: WgslBuilder) {
 }
 
 function reduceShader(k: Extract<Kernel, { kind: "reduce" }>, limits: DeviceLimits): ShaderSpec {
-  const bindings = bindingsOf(k.inputs, k.dtype);
-  checkBindings("a reduction kernel", bindings, limits);
   const strategy = reduceStrategy(k.size, k.rsize);
-  const b = new WgslBuilder(bindings);
+  const { bindings, builder: b, load, packed } = layout(k, limits);
+  const extra = packed ? { packedInputs: k.inputs.length } : {};
   const acc = accumulator(k, b);
   const order = ir.toposort([k.expr]);
   const names = new Map<number, string>();
@@ -101,25 +127,25 @@ function reduceShader(k: Extract<Kernel, { kind: "reduce" }>, limits: DeviceLimi
     const dispatch = grid(Math.ceil(k.size / wg), limits);
     b.line(`let gidx = i32((wid.y * ${dispatch[0]}u + wid.x) * ${wg}u + lid);`);
     b.line(`if (gidx >= ${k.size}i) { return; }`);
-    emitNodes(b, hoisted, names);
+    emitNodes(b, hoisted, names, load);
     b.line(`var acc: ${acc.accType} = ${acc.init};`);
     b.block(`for (var ridx: i32 = 0i; ridx < ${k.rsize}i; ridx++)`, () => {
-      emitNodes(b, inner, names);
+      emitNodes(b, inner, names, load);
       b.line(`acc = ${acc.combine("acc", acc.asAcc(names.get(k.expr.id)!))};`);
     });
     b.line(`out[gidx] = ${acc.store("acc")};`);
     const workgroupSize = [wg, 1, 1] as const;
-    return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|loop${wg}x${dispatch[0]}` };
+    return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|loop${wg}x${dispatch[0]}${packed ? "|packed" : ""}`, ...extra };
   }
   // One workgroup per output: invocation `lid` folds ridx = lid, lid + wg, …; then a tree in shared memory.
   const wg = Math.min(linearWorkgroup(limits), floorPow2(Math.max(32, limits.maxComputeWorkgroupStorageSize / 4)));
   const dispatch = grid(k.size, limits);
   b.decl(`var<workgroup> partial: array<${acc.accType}, ${wg}>;`);
   b.line(`let gidx = i32(wid.y * ${dispatch[0]}u + wid.x);`);
-  emitNodes(b, hoisted, names);
+  emitNodes(b, hoisted, names, load);
   b.line(`var acc: ${acc.accType} = ${acc.init};`);
   b.block(`for (var ridx: i32 = i32(lid); ridx < ${k.rsize}i; ridx += ${wg}i)`, () => {
-    emitNodes(b, inner, names);
+    emitNodes(b, inner, names, load);
     b.line(`acc = ${acc.combine("acc", acc.asAcc(names.get(k.expr.id)!))};`);
   });
   b.line("partial[lid] = acc;");
@@ -130,7 +156,7 @@ function reduceShader(k: Extract<Kernel, { kind: "reduce" }>, limits: DeviceLimi
   });
   b.block(`if (lid == 0u && gidx < ${k.size}i)`, () => b.line(`out[gidx] = ${acc.store("partial[0]")};`));
   const workgroupSize = [wg, 1, 1] as const;
-  return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|wg${wg}x${dispatch[0]}` };
+  return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${programKey(k)}|wg${wg}x${dispatch[0]}${packed ? "|packed" : ""}`, ...extra };
 }
 
 /** WGSL of a map or reduce kernel. */

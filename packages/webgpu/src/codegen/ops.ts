@@ -8,8 +8,14 @@ import { literal, select, truthy, unsupportedDtype, valueType, fromStorage, type
 type Expr = ir.Expr;
 type IrOp = ir.IrOp;
 
-/** Renders one node from its operands' code; `use` requests a helper function. */
-export type WgslRender = (a: readonly string[], e: Expr, use: (h: HelperName) => void) => string;
+/** How a kernel reads element `index` (an i32 expression) of input `input` as a value of `dtype`. */
+export type InputLoader = (input: number, dtype: DType, index: string) => string;
+
+/** Reads from one binding per input (`in0`, `in1`, …). */
+export const directLoader: InputLoader = (input, dtype, index) => fromStorage(dtype, `in${input}[${index}]`);
+
+/** Renders one node from its operands' code; `use` requests a helper function, `load` reads an input. */
+export type WgslRender = (a: readonly string[], e: Expr, use: (h: HelperName) => void, load: InputLoader) => string;
 
 const isPositiveConst = (e: Expr | undefined): boolean => e !== undefined && e.op === "CONST" && e.arg > 0;
 const srcType = (e: Expr, i: number): DType => e.src[i]!.dtype;
@@ -75,7 +81,7 @@ export const wgslOps: Record<IrOp, WgslRender> = {
   CONST: (_, e, use) => literal(e.arg, e.dtype, use),
   GIDX: () => "gidx",
   RIDX: () => "ridx",
-  LOAD: ([i], e) => fromStorage(e.dtype, `in${e.arg}[${i}]`),
+  LOAD: ([i], e, _, load) => load(e.arg, e.dtype, i!),
   NEG: ([a], e) => (e.dtype === "uint32" ? `(0u - ${a})` : `(-(${a}))`),
   EXP: floatFn("exp"),
   LOG: floatFn("log"),

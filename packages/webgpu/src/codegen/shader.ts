@@ -53,11 +53,22 @@ export interface ShaderSpec {
   readonly dispatch: readonly [number, number, number];
   /** Equal keys mean equal shaders (structural: the program's key plus the choices made here). */
   readonly cacheKey: string;
+  /**
+   * Set when the program has more inputs than the adapter binds: they are then read from one u32
+   * buffer (binding 0) that the runtime fills with a header of each input's word offset, followed by
+   * the inputs' words, in order. The value is the number of inputs.
+   */
+  readonly packedInputs?: number;
 }
 
 /** Bindings of a program reading `inputs` and writing `output` (names in0…, out). */
 export function bindingsOf(inputs: readonly DType[], output: DType): Binding[] {
   return [...inputs.map((dtype, i) => ({ name: `in${i}`, dtype, access: "read" as const })), { name: "out", dtype: output, access: "read_write" }];
+}
+
+/** Whether `inputs` inputs and one output exceed the adapter's storage buffers per kernel. */
+export function needsPacking(inputs: number, limits: DeviceLimits): boolean {
+  return inputs + 1 > limits.maxStorageBuffersPerShaderStage;
 }
 
 /** Checks that a program's bindings fit the adapter's storage-buffer limit. */

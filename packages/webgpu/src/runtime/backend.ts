@@ -94,6 +94,29 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
       flush();
     }));
 
+  // More inputs than the adapter binds: copy them into one u32 buffer after a header of their word
+  // offsets (the layout ShaderSpec.packedInputs describes); the kernel reads everything from it.
+  const pack = (inputs: readonly BufferHandle[]): GpuTensorBuffer => {
+    const header = new Uint32Array(inputs.length);
+    let words = inputs.length;
+    inputs.forEach((b, j) => {
+      header[j] = words;
+      words += b.size;
+    });
+    const packed = backend.alloc("uint32", words) as GpuTensorBuffer;
+    const dst = gpuOf(packed);
+    if (inUse.has(dst)) flush();
+    device.queue.writeBuffer(dst, 0, header);
+    endPass();
+    inputs.forEach((b, j) => {
+      if (b.size > 0) enc().copyBufferToBuffer(gpuOf(b), 0, dst, header[j]! * 4, b.size * 4);
+      inUse.add(gpuOf(b));
+    });
+    inUse.add(dst);
+    packed.dirty = false;
+    return packed;
+  };
+
   const backend: WebGpuBackend = {
     name: "webgpu",
     context: ctx,
@@ -164,14 +187,16 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
       ctx.check();
       const { compiled } = exe as GpuExecutable;
       const { spec } = compiled;
-      if (inputs.length !== spec.bindings.length - 1) throw new Error(`webgpu dispatch: the kernel takes ${spec.bindings.length - 1} inputs, got ${inputs.length}`);
+      const arity = spec.packedInputs ?? spec.bindings.length - 1;
+      if (inputs.length !== arity) throw new Error(`webgpu dispatch: the kernel takes ${arity} inputs, got ${inputs.length}`);
       for (const i of inputs) clean(i as GpuTensorBuffer);
       const out = output as GpuTensorBuffer;
       // Every kernel and routine writes each element of its output.
       out.dirty = false;
       const [x, y, z] = spec.dispatch;
       if (x * y * z === 0) return;
-      const entries = [...inputs, output].map((b, i) => {
+      const bound = spec.packedInputs === undefined ? [...inputs, output] : [pack(inputs), output];
+      const entries = bound.map((b, i) => {
         const buffer = gpuOf(b);
         inUse.add(buffer);
         return { binding: i, resource: { buffer, offset: 0, size: bytesOf(b.size) } };
@@ -182,6 +207,7 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(x, y, z);
       stats.dispatches++;
+      if (spec.packedInputs !== undefined) backend.free(bound[0]!);
       if (++recorded >= MAX_RECORDED) flush();
     },
     liveBuffers: () => live,

@@ -46,6 +46,31 @@ describeWebGpu("WebGPU runtime", () => {
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5);
   });
 
+  it("packs the inputs of kernels that read more tensors than the adapter binds", async () => {
+    const limit = gpu.context.limits.maxStorageBuffersPerShaderStage;
+    const n = limit + 3;
+    const xs = Array.from({ length: n }, (_, i) => c.random.normal(c.random.key(10 + i), [5, 37]));
+    const ki = c.astype(c.mul(xs[0]!, 10), "int32");
+    const mask = c.greater(xs[1]!, 0);
+    const f = c.jit((ts: Tensor[], k: Tensor, m: Tensor) => {
+      let s = c.where(m, c.astype(k, "float32"), 0);
+      ts.forEach((t, i) => (s = c.add(s, c.mul(t, i + 1))));
+      return [s, c.sum(c.mul(s, ts[2]!), 1)];
+    });
+    const lowered = f.lower(xs, ki, mask).plan;
+    expect(Math.max(...lowered.steps.map((st) => st.inputs.length))).toBeGreaterThan(limit - 1);
+    const before = gpu.liveBuffers();
+    const [s, r] = f(xs, ki, mask) as [Tensor, Tensor];
+    const got = [await s.data(), await r.data()];
+    expect(gpu.liveBuffers()).toBe(before + 2);
+    await c.setBackend("cpu");
+    const host = async (t: Tensor) => c.array(await t.data(), [...t.shape], { dtype: t.dtype });
+    const [s2, r2] = f(await Promise.all(xs.map(host)), await host(ki), await host(mask)) as [Tensor, Tensor];
+    const want = [await s2.data(), await r2.data()];
+    await c.setBackend("webgpu");
+    want.forEach((w, j) => w.forEach((v, i) => expect(Math.abs(got[j]![i]! - v)).toBeLessThan(1e-4 * (1 + Math.abs(v)))));
+  });
+
   it("keeps memory flat across repeated steps", async () => {
     const w = c.random.normal(c.random.key(2), [33, 17]);
     const step = c.jit((v: Tensor) => c.sub(v, c.mul(c.grad((u: Tensor) => c.sum(c.tanh(c.matmul(u, c.transpose(u)))))(v), 0.01)));

@@ -1,13 +1,16 @@
 // WebGPU against the CPU backend on random shapes chosen around the workgroup sizes (so the last
 // workgroup is partial), with broadcasting: fused elementwise chains, both reduction layouts,
 // matmul, the three convolutions (through conv2d and its VJP), random streams, integer and bool
-// kernels, and NaN/±Inf/−0 edge values. Tolerances are float32's.
+// kernels, and NaN/±Inf/−0 edge values. Tolerances are float32's. GEMM routines run in both forms:
+// the adapter's own ('webgpu'; on llvmpipe operands are read from storage) and the workgroup-memory
+// tiling of GPUs ('webgpu-staged', a second backend on the same device that is told it is a GPU).
 import fc from "fast-check";
-import { it } from "vitest";
+import { beforeAll, it } from "vitest";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { arrayArb, checkParity, fcParams, type HostArray } from "@scm-ts/testing";
-import { describeWebGpu } from "./test-support/webgpu.js";
+import { createWebGpuBackend } from "./runtime/backend.js";
+import { describeWebGpu, useWebGpu } from "./test-support/webgpu.js";
 
 /** Sizes that straddle workgroup boundaries (64, 128, 256) and odd ones. */
 const awkward = fc.oneof(fc.constantFrom(1, 63, 65, 127, 129, 255, 257, 511, 1023, 4097), fc.integer({ min: 1, max: 3000 }));
@@ -19,7 +22,15 @@ const chain = (x: Tensor): Tensor => {
   return c.sub(c.maximum(y, c.neg(x)), c.div(x, c.add(c.square(x), 1)));
 };
 
+const gemmBackends = ["webgpu", "webgpu-staged"] as const;
+
 describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
+  beforeAll(async () => {
+    const { context } = await useWebGpu();
+    const staged = createWebGpuBackend({ ...context, limits: { ...context.limits, cpuAdapter: false } });
+    c.registerBackend("webgpu-staged", async () => staged);
+  });
+
   it("fused elementwise chains, plain and jitted", async () => {
     const jitted = c.jit(chain);
     await fc.assert(
@@ -74,12 +85,12 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
           const [y, pullback] = c.vjp((u: Tensor, v: Tensor) => c.matmul(u, v), p, q);
           return [y, pullback(c.sin(y))];
         };
-        await checkParity(withGrads, [a, b], { rtol: 1e-4, atol: 1e-4 });
+        for (const g of gemmBackends) await checkParity(withGrads, [a, b], { rtol: 1e-4, atol: 1e-4, backends: [g, "cpu"] });
       }),
       fcParams(8),
     );
     const big: [HostArray, HostArray] = [arbitrary([131, 67]), arbitrary([67, 129])];
-    await checkParity((p, q) => c.matmul(p, q), big, { rtol: 1e-4, atol: 1e-4 });
+    for (const g of gemmBackends) await checkParity((p, q) => c.matmul(p, q), big, { rtol: 1e-4, atol: 1e-4, backends: [g, "cpu"] });
   });
 
   it("conv2d and both of its gradients (stride, padding, groups)", async () => {
@@ -105,7 +116,7 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
             const [y, pullback] = c.vjp(f, p, q);
             return [y, pullback(c.cos(y))];
           };
-          await checkParity(withGrads, [x, w], { rtol: 1e-4, atol: 1e-4 });
+          for (const g of gemmBackends) await checkParity(withGrads, [x, w], { rtol: 1e-4, atol: 1e-4, backends: [g, "cpu"] });
         },
       ),
       fcParams(10),

@@ -1,0 +1,71 @@
+// Command-line flags: `--name value`, `--name=value` and boolean `--name`, checked against each
+// command's declared flags (unknown flags, missing values and values of the wrong kind are errors
+// that name the flag and the command), and the help text generated from the same declarations.
+
+/** A declared flag. */
+export interface FlagSpec {
+  readonly kind: "string" | "number" | "boolean";
+  readonly help: string;
+  readonly default?: string | number | boolean;
+  /** Allowed values of a string flag. */
+  readonly choices?: readonly string[];
+}
+
+/** A command's flags by name. */
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** Parsed flag values. */
+export type Flags = Record<string, string | number | boolean | undefined>;
+
+/** A usage error: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Parses argv (without the command name) against the specs; fills defaults. */
+export function parseFlags(command: string, argv: readonly string[], specs: FlagSpecs): Flags {
+  const out: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new UsageError(`scm ${command}: unexpected argument '${arg}'; flags start with --, see scm ${command} --help`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const spec = specs[name];
+    if (!spec) throw new UsageError(`scm ${command}: unknown flag --${name}; see scm ${command} --help`);
+    let raw: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
+    if (spec.kind === "boolean") {
+      out[name] = raw === undefined ? true : raw !== "false";
+      continue;
+    }
+    if (raw === undefined) {
+      raw = argv[++i];
+      if (raw === undefined || raw.startsWith("--")) throw new UsageError(`scm ${command}: --${name} needs a value`);
+    }
+    if (spec.kind === "number") {
+      const v = Number(raw);
+      if (!Number.isFinite(v)) throw new UsageError(`scm ${command}: --${name} must be a number, got '${raw}'`);
+      out[name] = v;
+    } else {
+      if (spec.choices && !spec.choices.includes(raw)) throw new UsageError(`scm ${command}: --${name} must be one of ${spec.choices.join(", ")}; got '${raw}'`);
+      out[name] = raw;
+    }
+  }
+  for (const [name, spec] of Object.entries(specs)) if (out[name] === undefined && spec.default !== undefined) out[name] = spec.default;
+  return out;
+}
+
+/** Help text of a command. */
+export function helpText(command: string, summary: string, specs: FlagSpecs): string {
+  const rows = Object.entries(specs).map(([name, s]) => {
+    const head = `  --${name}${s.kind === "boolean" ? "" : ` <${s.choices ? s.choices.join("|") : s.kind}>`}`;
+    const def = s.default !== undefined ? ` (default ${String(s.default)})` : "";
+    return `${head.padEnd(44)} ${s.help}${def}`;
+  });
+  return [`scm ${command} — ${summary}`, "", "Flags:", ...rows, "  --help".padEnd(45) + "show this help"].join("\n");
+}
+
+/** A positive integer flag value, or a usage error naming it. */
+export function positiveInt(command: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new UsageError(`scm ${command}: --${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}

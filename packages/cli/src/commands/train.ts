@@ -1,0 +1,96 @@
+// `scm train`: one training run — diffusion teacher, sCT, sCD (from a teacher checkpoint) or the
+// discrete-time CM — on built-in or user data, with a JSONL event log, a progress bar, atomic
+// checkpoints every so often, and --resume from the last checkpoint.
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type TrainEvent } from "@scm-ts/consistency";
+import { checkpointFile, openEventLog } from "@scm-ts/io";
+import type { ModelParams } from "@scm-ts/models";
+import { adam } from "@scm-ts/nn";
+import * as E from "fp-ts/lib/Either.js";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
+import { resolveData } from "../datasets.js";
+import { buildNetwork, defaultModelConfig, loadRun, modelFns, saveRun, type RunConfig } from "../run.js";
+
+/** Flags of `scm train`. */
+export const trainFlags: FlagSpecs = {
+  mode: { kind: "string", choices: ["diffusion", "sct", "scd", "cm-discrete"], default: "sct", help: "objective" },
+  data: { kind: "string", default: "ring", help: "ring, grid, moons, checkerboard, spirals, mnist, a .safetensors file (x: [N,D] or [N,C,H,W]) or a PNG folder" },
+  model: { kind: "string", choices: ["mlp", "unet", "dit"], help: "architecture (default: mlp for vectors, unet for images)" },
+  teacher: { kind: "string", help: "sCD: the teacher's checkpoint folder (a --mode diffusion run)" },
+  steps: { kind: "number", default: 2000, help: "total training steps" },
+  batch: { kind: "number", default: 256, help: "batch size" },
+  lr: { kind: "number", default: 1e-3, help: "Adam learning rate" },
+  warmup: { kind: "number", default: 300, help: "tangent warm-up steps H (r = min(1, step/H))" },
+  "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },
+  "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
+  seed: { kind: "number", default: 0, help: "random seed" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run" },
+  out: { kind: "string", help: "output folder (default runs/<mode>)" },
+  "checkpoint-every": { kind: "number", default: 500, help: "steps between checkpoints" },
+  resume: { kind: "boolean", help: "continue from the checkpoint in --out" },
+};
+
+/** A finished run. */
+export interface TrainedRun {
+  readonly dir: string;
+  readonly cfg: RunConfig;
+  readonly ema: ModelParams<unknown>;
+  readonly lastLoss: number;
+  readonly skipped: number;
+  readonly seconds: number;
+}
+
+/** Loads a teacher checkpoint as a raw network F(u, t) on its EMA weights. */
+export async function loadTeacher(dir: string, sampleShape: readonly number[]) {
+  if (!existsSync(checkpointFile(dir))) throw new UsageError(`--teacher ${dir}: no checkpoint there (train one with scm train --mode diffusion --out ${dir})`);
+  const t = await loadRun(dir, adam({ learningRate: 1 }));
+  if (t.cfg.sampleShape.join() !== sampleShape.join()) {
+    throw new UsageError(`--teacher ${dir}: the teacher works on examples of shape [${t.cfg.sampleShape.join(", ")}] but the data has [${sampleShape.join(", ")}]`);
+  }
+  return { F: (u: Tensor, x: Tensor) => t.net.apply(t.state.ema, u, x), cfg: t.cfg };
+}
+
+/** Runs `scm train` with parsed flags. */
+export async function runTrain(f: Flags, log: (line: string) => void = console.log, initParams?: ModelParams<unknown>): Promise<TrainedRun> {
+  const mode = f.mode as Mode;
+  const steps = positiveInt("train", "steps", f.steps), batch = positiveInt("train", "batch", f.batch);
+  const seed = f.seed as number;
+  const dir = (f.out as string | undefined) ?? join("runs", mode);
+  await c.setBackend(f.backend as string);
+  const data = await resolveData(f.data as string, seed);
+  if (mode === "scd" && !f.teacher) throw new UsageError("scm train: --mode scd needs --teacher <checkpoint folder of a diffusion run>");
+  const teacher = f.teacher ? await loadTeacher(f.teacher as string, data.sampleShape) : undefined;
+  const model = (f.model as RunConfig["model"] | undefined) ?? (data.sampleShape.length === 1 ? "mlp" : "unet");
+  const cfg: RunConfig = {
+    mode, model, modelConfig: defaultModelConfig(model, data.sampleShape), data: data.name, sampleShape: data.sampleShape, sigmaData: 0.5,
+    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: f.lr as number, seed, ...(teacher ? { teacher: f.teacher as string } : {}),
+  };
+  const optimizer = adam({ learningRate: cfg.lr, b2: 0.99 });
+  let net = buildNetwork(cfg);
+  let state = initTrainState(initParams ?? net.init(c.random.key(seed)), optimizer, c.random.key(seed + 1));
+  let start = 0;
+  mkdirSync(dir, { recursive: true });
+  if (f.resume) {
+    if (!existsSync(checkpointFile(dir))) throw new UsageError(`scm train --resume: no checkpoint in ${dir}`);
+    const r = await loadRun(dir, optimizer);
+    if (r.cfg.mode !== mode || r.cfg.model !== model) throw new UsageError(`scm train --resume: ${dir} holds a ${r.cfg.mode}/${r.cfg.model} run, not ${mode}/${model}`);
+    ({ state, net } = r);
+    start = r.step;
+    log(`resuming ${dir} at step ${start}`);
+  }
+  const objective = makeObjective(modelFns(net), { mode, sigmaData: cfg.sigmaData, time: cfg.time, ...(teacher ? { teacher: teacher.F } : {}), intervals: 256 });
+  const step = makeTrainStep(objective, { optimizer, clipNorm: 10 });
+  const events = await openEventLog(join(dir, "events.jsonl"))();
+  if (E.isLeft(events)) throw new Error(events.left.message);
+  const t0 = performance.now();
+  const res = await train({
+    state, startStep: start, steps, step, batch: (i) => data.batch(i, batch), warmup: f.warmup as number, emaBeta: 0.995, logEvery: 25,
+    onEvent: (e: TrainEvent) => void events.right.append({ ...e, mode }),
+    checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
+  });
+  events.right.close();
+  return { dir, cfg, ema: res.state.ema, lastLoss: res.lastLoss, skipped: res.skipped, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,97 @@
+// Where training data comes from: a built-in 2-D toy (sampled fresh each step from a key), MNIST
+// from the `mnist` package, or a user's file (safetensors `x` [N, D] or [N, C, H, W]) or folder of
+// PNGs. Every source gives a batch as a deterministic function of the step, so resume is exact.
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { checkerboard, gridOfGaussians, loadMnist, loadPngFolder, loadSafetensorsDataset, ringOfGaussians, spirals, twoMoons, type ArrayDataset, type GaussianMixture, type Toy } from "@scm-ts/data";
+import * as E from "fp-ts/lib/Either.js";
+import { statSync } from "node:fs";
+import { UsageError } from "./args.js";
+
+/** Names of the built-in data sets. */
+export const builtinData = ["ring", "grid", "moons", "checkerboard", "spirals", "mnist"] as const;
+
+/** A resolved data source. */
+export interface DataSource {
+  readonly name: string;
+  /** Shape of one example. */
+  readonly sampleShape: readonly number[];
+  /** The batch of step i (1-based), deterministic in (seed, i). */
+  batch(step: number, size: number): Tensor;
+  /** n reference samples for metrics (fresh draws for toys; a fixed subset for files). */
+  reference(n: number, seed: number): Tensor;
+  /** The mixture, when the data is a known Gaussian mixture (exact teacher and ground truth). */
+  readonly mixture?: GaussianMixture;
+}
+
+const toys: Record<string, () => Toy> = { ring: () => ringOfGaussians(), grid: () => gridOfGaussians(), moons: () => twoMoons(), checkerboard: () => checkerboard(), spirals: () => spirals() };
+
+function fromToy(name: string, toy: Toy, seed: number): DataSource {
+  return {
+    name,
+    sampleShape: [2],
+    batch: (step, size) => c.tidy(() => toy.sample(c.random.key((seed * 1_000_003 + step) % 2 ** 52), size)),
+    reference: (n, s) => c.tidy(() => toy.sample(c.random.key(s), n)),
+    ...(name === "ring" || name === "grid" ? { mixture: toy as GaussianMixture } : {}),
+  };
+}
+
+// mulberry32: a host permutation per epoch, so batches are a pure function of (seed, step).
+function permutation(n: number, seed: number): Uint32Array {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const p = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+function fromArray(name: string, ds: ArrayDataset, seed: number): DataSource {
+  const n = ds.shape[0]!, shape = ds.shape.slice(1), e = ds.values.length / n;
+  const perms = new Map<number, Uint32Array>();
+  const rows = (idx: ArrayLike<number>): Tensor => {
+    const out = new Float32Array(idx.length * e);
+    for (let k = 0; k < idx.length; k++) out.set(ds.values.subarray(idx[k]! * e, idx[k]! * e + e), k * e);
+    return c.array(out, [idx.length, ...shape]);
+  };
+  return {
+    name,
+    sampleShape: shape,
+    batch(step, size) {
+      const idx = Array.from({ length: size }, (_, k) => {
+        const g = (step - 1) * size + k, epoch = Math.floor(g / n);
+        if (!perms.has(epoch)) perms.set(epoch, permutation(n, seed * 1000003 + epoch));
+        return perms.get(epoch)![g % n]!;
+      });
+      return rows(idx);
+    },
+    reference: (m, s) => rows(permutation(n, s).subarray(0, Math.min(m, n))),
+  };
+}
+
+/** Resolves --data: a built-in name, a .safetensors file or a folder of PNGs. */
+export async function resolveData(spec: string, seed: number): Promise<DataSource> {
+  const toy = toys[spec];
+  if (toy) return fromToy(spec, toy(), seed);
+  if (spec === "mnist") {
+    const r = await loadMnist()();
+    if (E.isLeft(r)) throw new UsageError(`--data mnist: ${r.left.message}`);
+    return fromArray("mnist", r.right, seed);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(spec).isDirectory();
+  } catch {
+    throw new UsageError(`--data '${spec}': no such built-in data set (${builtinData.join(", ")}) and no such file or folder`);
+  }
+  const r = isDir ? await loadPngFolder(spec)() : await loadSafetensorsDataset(spec)();
+  if (E.isLeft(r)) throw new UsageError(`--data ${spec}: ${r.left.message}`);
+  return fromArray(spec, r.right, seed);
+}

@@ -1,0 +1,11 @@
+// @scm-ts/cli: the commands behind `scm`, callable from code (examples and tests use them).
+export { parseFlags, helpText, UsageError, type Flags, type FlagSpec, type FlagSpecs } from "./args.js";
+export { resolveData, builtinData, type DataSource } from "./datasets.js";
+export { buildNetwork, defaultModelConfig, loadRun, saveRun, type RunConfig } from "./run.js";
+export { generate, writeSamples, type GenerateOptions } from "./generate.js";
+export { computeMetric, metricNames, type MetricName } from "./metrics-table.js";
+export { runTrain, trainFlags, loadTeacher, type TrainedRun } from "./commands/train.js";
+export { runSample, sampleFlags } from "./commands/sample.js";
+export { runEval, evalFlags } from "./commands/eval.js";
+export { runDemo, demoFlags } from "./commands/demo.js";
+export { runBench, benchFlags } from "./commands/bench.js";

@@ -17,7 +17,7 @@ import { runTrain, trainFlags } from "./train.js";
 /** Flags of `scm demo`. */
 export const demoFlags: FlagSpecs = {
   out: { kind: "string", default: join("runs", "demo"), help: "output folder" },
-  steps: { kind: "number", default: 1200, help: "teacher steps (sCD and sCT take half each)" },
+  steps: { kind: "number", default: 800, help: "teacher steps (sCD and sCT take half each)" },
   n: { kind: "number", default: 2000, help: "samples per method for the metrics" },
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run" },
@@ -29,16 +29,16 @@ const defaults = (): Flags => Object.fromEntries(Object.entries(trainFlags).map(
 export async function runDemo(f: Flags, log: (line: string) => void = console.log): Promise<{ method: string; sw: number; mmd: number }[]> {
   const out = f.out as string, seed = f.seed as number, steps = f.steps as number, n = f.n as number;
   const t0 = performance.now();
-  const base = { ...defaults(), data: "ring", seed, backend: f.backend, batch: 256 };
+  const base = { ...defaults(), data: "ring", seed, backend: f.backend, batch: 512 };
   log(`scm demo: 2-D mixture of 8 Gaussians; teacher ${steps} steps, sCD and sCT ${Math.round(steps / 2)} steps each; output in ${out}`);
   const stage = (name: string, r: { seconds: number; lastLoss: number; skipped: number }) =>
     log(`  ${name.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)} s   final loss ${r.lastLoss.toFixed(4)}${r.skipped ? `   ${r.skipped} non-finite steps skipped` : ""}`);
-  const teacher = await runTrain({ ...base, mode: "diffusion", steps, warmup: 0, out: join(out, "teacher") }, () => {});
+  const teacher = await runTrain({ ...base, mode: "diffusion", steps, lr: 3e-3, warmup: 0, out: join(out, "teacher") }, () => {});
   stage("diffusion teacher", teacher);
   const half = Math.max(1, Math.round(steps / 2));
-  const scd = await runTrain({ ...base, mode: "scd", steps: half, teacher: join(out, "teacher"), out: join(out, "scd") }, () => {}, teacher.ema);
+  const scd = await runTrain({ ...base, mode: "scd", steps: half, lr: 1e-3, warmup: Math.round(half / 4), teacher: join(out, "teacher"), out: join(out, "scd") }, () => {}, teacher.ema);
   stage("sCD (from the teacher)", scd);
-  const sct = await runTrain({ ...base, mode: "sct", steps: half, out: join(out, "sct") }, () => {}, teacher.ema);
+  const sct = await runTrain({ ...base, mode: "sct", steps: half, lr: 1e-3, warmup: Math.round(half / 4), out: join(out, "sct") }, () => {}, teacher.ema);
   stage("sCT", sct);
 
   const data = await resolveData("ring", seed);

@@ -21,6 +21,9 @@ declare module "vitest" {
 let held: GpuContext | undefined;
 
 export default async function setup(project: TestProject): Promise<() => void> {
+  // One llvmpipe thread per test process (inherited by the test workers): CI runs every package's
+  // tests at once on two cores, where more threads only contend. Set LP_NUM_THREADS to override.
+  process.env.LP_NUM_THREADS ??= "1";
   let answer: WebGpuAvailability;
   try {
     held = await acquireDevice();

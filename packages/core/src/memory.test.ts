@@ -27,7 +27,7 @@ describe("memory", () => {
       if (i % 1000 === 999) samples.push(backend.liveBuffers());
     }
     expect(samples).toEqual(samples.map(() => start));
-  });
+  }, 300_000);
 
   it("tidy keeps what it returns and releases the rest", () => {
     const backend = c.getBackend();

@@ -6,15 +6,23 @@ import type { Tensor } from "@scm-ts/core";
 import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
 import { adaptiveWeighted, type LogvarHead } from "./weighting.js";
 
-/** Inputs of the diffusion loss. */
-export interface DiffusionLossInputs {
+/** What every loss takes: the network, the optional logvar head, σ_d and one batch (x0, z, t). */
+export interface LossBatchInputs {
+  /** The network F_θ(x_t/σ_d, t), closed over its (differentiated) parameters. */
   readonly F: RawNetwork;
+  /** The logvar head w_φ(t) (adaptive weighting); omit for unweighted. */
   readonly logvar?: LogvarHead;
   readonly sigmaData: number;
+  /** Clean data x0, [B, …D]. */
   readonly x0: Tensor;
+  /** Noise z ~ N(0, σ_d² I), [B, …D] (already scaled by σ_d). */
   readonly z: Tensor;
+  /** Times, [B]. */
   readonly t: Tensor;
 }
+
+/** Inputs of the diffusion loss. */
+export type DiffusionLossInputs = LossBatchInputs;
 
 // scm-spec §1.3: L = E[w(t)·‖σ_d F − v_t‖²], here ‖F − v_t/σ_d‖² (uniform in TrigFlow).
 /** The diffusion (teacher) loss of one batch. */

@@ -8,19 +8,14 @@ import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { normalizeTangent, perSampleNorm, type TangentNormalization } from "./tangent.js";
 import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
-import { adaptiveWeighted, type LogvarHead } from "./weighting.js";
+import { adaptiveWeighted } from "./weighting.js";
+import type { LossBatchInputs } from "./diffusion-loss.js";
 
 /** Inputs of the discrete-time CM loss. */
-export interface DiscreteCmLossInputs {
-  readonly F: RawNetwork;
-  readonly logvar?: LogvarHead;
+export interface DiscreteCmLossInputs extends LossBatchInputs {
+  /** sCD: the teacher whose DDIM step makes x_{t′}; omit to use the data's own velocity. */
   readonly teacher?: RawNetwork;
-  readonly sigmaData: number;
-  readonly x0: Tensor;
-  readonly z: Tensor;
-  /** The later time t, [B]. */
-  readonly t: Tensor;
-  /** The earlier grid time t′ < t, [B]. */
+  /** The earlier grid time t′ < t (t is the later one), [B]. */
   readonly tPrev: Tensor;
   readonly r?: number | Tensor;
   readonly normalization?: TangentNormalization;

@@ -5,7 +5,7 @@ export { type RawNetwork, timeColumn, meanPerSample } from "./time.js";
 export { type TangentNormalization, paperNormalization, normalizeTangent, perSampleNorm, scmTangent, type ScmTangent, type ScmTangentInputs } from "./tangent.js";
 export { type LogvarHead, adaptiveWeighted } from "./weighting.js";
 export { scmLoss, type ScmLoss, type ScmLossInputs } from "./scm-loss.js";
-export { diffusionLoss, type DiffusionLossInputs } from "./diffusion-loss.js";
+export { diffusionLoss, type DiffusionLossInputs, type LossBatchInputs } from "./diffusion-loss.js";
 export { discreteCmLoss, type DiscreteCmLossInputs } from "./discrete-loss.js";
 export { type Model, type Mode, type ObjectiveConfig, type ObjectiveOutput, makeObjective } from "./train/objective.js";
 export { sampleLogNormalTime, discretePairSampler } from "./train/time-sampling.js";

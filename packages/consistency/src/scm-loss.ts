@@ -6,23 +6,13 @@ import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { scmTangent, type TangentNormalization } from "./tangent.js";
 import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
-import { adaptiveWeighted, type LogvarHead } from "./weighting.js";
+import { adaptiveWeighted } from "./weighting.js";
+import type { LossBatchInputs } from "./diffusion-loss.js";
 
 /** Inputs of the sCM loss. */
-export interface ScmLossInputs {
-  /** The student F_θ(x_t/σ_d, t), closed over its (differentiated) parameters. */
-  readonly F: RawNetwork;
-  /** The logvar head w_φ(t) (adaptive weighting); omit for unweighted. */
-  readonly logvar?: LogvarHead;
+export interface ScmLossInputs extends LossBatchInputs {
   /** sCD: the teacher F_pretrain(x_t/σ_d, t); omit for sCT. */
   readonly teacher?: RawNetwork;
-  readonly sigmaData: number;
-  /** Clean data x0, [B, …D]. */
-  readonly x0: Tensor;
-  /** Noise z ~ N(0, σ_d² I), [B, …D] (already scaled by σ_d). */
-  readonly z: Tensor;
-  /** Times, [B]. */
-  readonly t: Tensor;
   /** Tangent warm-up r ∈ [0, 1]. */
   readonly r?: number | Tensor;
   readonly normalization?: TangentNormalization;

@@ -4,7 +4,6 @@
 //   a_k² = s_k² cos²t + σ_d² sin²t,  w = softmax_k(log π_k − (d/2) log a_k² − ‖x − cos t·μ_k‖²/(2a_k²)),
 // and F*(x/σ_d, t) = v(x, t)/σ_d.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
 import type { RawNetwork } from "../time.js";
 
 /** One isotropic component: weight π_k, mean μ_k, variance s_k². */

@@ -45,6 +45,12 @@ const factories = new Map<string, BackendFactory>();
 const instances = new Map<string, Backend>();
 let current: Backend | undefined;
 let defaultFactory: (() => Backend) | undefined;
+let warnedFallback = false;
+
+function warnOnce(line: string): void {
+  if (!warnedFallback) console.warn(line);
+  warnedFallback = true;
+}
 
 /** Registers a backend factory under a name (the CPU backend registers itself as 'cpu'). */
 export function registerBackend(name: string, factory: BackendFactory): void {
@@ -63,10 +69,10 @@ export async function setBackend(name: string): Promise<Backend> {
       try {
         return await setBackend("webgpu");
       } catch (e) {
-        console.warn(`scm-ts: no WebGPU adapter (${(e as Error).message}); using the CPU backend`);
+        warnOnce(`scm-ts: no WebGPU adapter (${(e as Error).message}); using the CPU backend`);
       }
     } else {
-      console.warn("scm-ts: the WebGPU backend is not loaded; using the CPU backend");
+      warnOnce("scm-ts: the WebGPU backend is not loaded (import @scm-ts/webgpu to use it); using the CPU backend");
     }
     return setBackend("cpu");
   }

@@ -20,7 +20,7 @@ export const demoFlags: FlagSpecs = {
   steps: { kind: "number", default: 800, help: "teacher steps (sCD and sCT take half each)" },
   n: { kind: "number", default: 2000, help: "samples per method for the metrics" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
 };
 
 const defaults = (): Flags => Object.fromEntries(Object.entries(trainFlags).map(([k, s]) => [k, s.default]));

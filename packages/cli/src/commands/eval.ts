@@ -1,5 +1,5 @@
 // `scm eval`: sample from a checkpoint and compare with reference data under one metric.
-import * as c from "@scm-ts/core";
+import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
 import { positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
 import { resolveData } from "../datasets.js";
@@ -16,13 +16,13 @@ export const evalFlags: FlagSpecs = {
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
   n: { kind: "number", default: 2000, help: "samples on each side" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
 };
 
 /** Runs `scm eval`; returns the figures. */
 export async function runEval(f: Flags, log: (line: string) => void = console.log): Promise<Record<string, number>> {
   if (!f.ckpt) throw new UsageError("scm eval: --ckpt <checkpoint folder> is required");
-  await c.setBackend(f.backend as string);
+  await selectBackend(f.backend as string);
   const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }));
   const data = await resolveData((f.data as string | undefined) ?? run.cfg.data, run.cfg.seed);
   if (data.sampleShape.join() !== run.cfg.sampleShape.join()) throw new UsageError(`scm eval: the data has examples of shape [${data.sampleShape.join(", ")}] but the model makes [${run.cfg.sampleShape.join(", ")}]`);

@@ -1,6 +1,6 @@
 // `scm sample`: draw samples from a checkpoint (1 or 2 consistency steps, an explicit t-list, or the
 // teacher's PF-ODE at --nfe) and write them as a PNG or safetensors file.
-import * as c from "@scm-ts/core";
+import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
 import { positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
 import { generate, writeSamples } from "../generate.js";
@@ -15,14 +15,14 @@ export const sampleFlags: FlagSpecs = {
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
   n: { kind: "number", default: 1000, help: "number of samples" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
   out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors)" },
 };
 
 /** Runs `scm sample`. */
 export async function runSample(f: Flags, log: (line: string) => void = console.log): Promise<void> {
   if (!f.ckpt) throw new UsageError("scm sample: --ckpt <checkpoint folder> is required");
-  await c.setBackend(f.backend as string);
+  await selectBackend(f.backend as string);
   const ts = f.ts ? String(f.ts).split(",").map((s) => Number(s.trim())) : undefined;
   if (ts && ts.some((t) => !Number.isFinite(t))) throw new UsageError(`scm sample: --ts must be comma-separated numbers, got '${String(f.ts)}'`);
   const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }));

@@ -1,6 +1,7 @@
 // `scm train`: one training run — diffusion teacher, sCT, sCD (from a teacher checkpoint) or the
 // discrete-time CM — on built-in or user data, with a JSONL event log, a progress bar, atomic
 // checkpoints every so often, and --resume from the last checkpoint.
+import { selectBackend } from "../backend.js";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type TrainEvent } from "@scm-ts/consistency";
@@ -27,7 +28,7 @@ export const trainFlags: FlagSpecs = {
   "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
   out: { kind: "string", help: "output folder (default runs/<mode>)" },
   "checkpoint-every": { kind: "number", default: 500, help: "steps between checkpoints" },
   resume: { kind: "boolean", help: "continue from the checkpoint in --out" },
@@ -59,7 +60,7 @@ export async function runTrain(f: Flags, log: (line: string) => void = console.l
   const steps = positiveInt("train", "steps", f.steps), batch = positiveInt("train", "batch", f.batch);
   const seed = f.seed as number;
   const dir = (f.out as string | undefined) ?? join("runs", mode);
-  await c.setBackend(f.backend as string);
+  await selectBackend(f.backend as string);
   const data = await resolveData(f.data as string, seed);
   if (mode === "scd" && !f.teacher) throw new UsageError("scm train: --mode scd needs --teacher <checkpoint folder of a diffusion run>");
   const teacher = f.teacher ? await loadTeacher(f.teacher as string, data.sampleShape) : undefined;

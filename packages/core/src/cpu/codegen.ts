@@ -27,7 +27,7 @@ function castTo(dtype: DType, from: DType, a: string): string {
 
 /** The JS rendering of each IR op. */
 export const jsOps: Record<IrOp, Render> = {
-  CONST: (_, e) => (Number.isNaN(e.arg) ? "NaN" : e.arg === Infinity ? "Infinity" : e.arg === -Infinity ? "-Infinity" : String(e.arg)),
+  CONST: (_, e) => (Number.isNaN(e.arg) ? "NaN" : e.arg === Infinity ? "Infinity" : e.arg === -Infinity ? "-Infinity" : Object.is(e.arg, -0) ? "-0" : String(e.arg)),
   GIDX: () => "gidx",
   RIDX: () => "ridx",
   LOAD: ([i], e) => `in${e.arg}[${i}]`,

@@ -37,7 +37,8 @@ let nextId = 0;
 const interned = new Map<string, Expr>();
 
 function node(op: IrOp, dtype: DType, src: readonly Expr[], arg = 0, min = -Infinity, max = Infinity): Expr {
-  const key = `${op}|${dtype}|${arg}|${src.map((s) => s.id).join(",")}|${min}|${max}`;
+  // -0 and 0 differ as constants (1/x, sign of a product), so the key spells -0 out.
+  const key = `${op}|${dtype}|${Object.is(arg, -0) ? "-0" : arg}|${src.map((s) => s.id).join(",")}|${min}|${max}`;
   const hit = interned.get(key);
   if (hit) return hit;
   if (interned.size > 200_000) interned.clear();
@@ -173,7 +174,7 @@ export function exprKey(root: Expr): string {
     .map((e, i) => {
       local.set(e.id, i);
       const args = e.src.map((s) => `%${local.get(s.id)}`).join(",");
-      const extra = e.op === "CONST" || e.op === "LOAD" ? `:${e.arg}` : e.op === "GIDX" || e.op === "RIDX" ? `:${e.max}` : "";
+      const extra = e.op === "CONST" || e.op === "LOAD" ? `:${Object.is(e.arg, -0) ? "-0" : e.arg}` : e.op === "GIDX" || e.op === "RIDX" ? `:${e.max}` : "";
       return `${e.op}.${e.dtype}${extra}(${args})`;
     })
     .join(";");

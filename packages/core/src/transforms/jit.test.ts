@@ -38,6 +38,11 @@ describe("jit", () => {
     expect(kinds).toEqual(["matmul", "reduce"]);
   });
 
+  it("keeps a -0 literal distinct from 0 after fusion", async () => {
+    const f = c.jit((x: Tensor) => c.div(1, c.mul(x, -0)));
+    expect(Array.from(await f(c.array([1, -2])).data())).toEqual([-Infinity, Infinity]);
+  });
+
   it("makeJaxpr prints the traced program", () => {
     const j = c.makeJaxpr((x: Tensor) => c.sin(c.mul(x, 2)))(c.ones([3]));
     const text = j.toString();

@@ -2,8 +2,9 @@
 // Wasserstein distance (exact 1-D distances along random directions from an explicit key) and the
 // unbiased RBF-kernel MMD. In the feature space of a caller-given network: the Fréchet distance of
 // Gaussian fits (matrix square roots by symmetric eigendecomposition in float64) and k-NN precision and
-// recall. Inputs are engine tensors [N, D] or host matrices; bad inputs throw RangeErrors that name the
-// set and the problem. This file is the package's whole public surface.
+// recall, with the project's own MNIST classifier as the feature network for images. Inputs are engine
+// tensors [N, D] or host matrices; bad inputs throw RangeErrors that name the set and the problem.
+// This file is the package's whole public surface.
 
 /** Sample sets. */
 export { type HostSamples, type SampleSet, type Samples, checkSamples, toSamples } from "./samples.js";
@@ -18,6 +19,25 @@ export { type FeatureExtractor, type FeatureOptions, extractFeatures } from "./f
 export { type GaussianFit, gaussianFit } from "./gaussian-fit.js";
 export { frechetDistanceBetweenGaussians, frechetDistance } from "./frechet-distance.js";
 export { type PrecisionRecallOptions, type PrecisionRecall, kNearestRadii, coverage, precisionRecall } from "./precision-recall.js";
+
+/**
+ * The MNIST feature network: a small conv classifier trained by scripts/train-mnist-classifier.mjs, its
+ * weights committed in weights/; `mnistFeatureNet()` gives the `features` option of `frechetDistance`
+ * and `precisionRecall` for images [N, 1, 28, 28] (64-d features).
+ */
+export {
+  type MnistClassifierParams,
+  mnistClassifierArchitecture,
+  mnistFeatureDimension,
+  mnistClassifierWeightsUrl,
+  initMnistClassifier,
+  mnistClassifierFeatures,
+  mnistClassifierLogits,
+  mnistClassifierTensors,
+  mnistClassifierSplit,
+  loadMnistClassifier,
+  mnistFeatureNet,
+} from "./mnist-features.js";
 
 /** Float64 symmetric eigendecomposition. */
 export { type SymmetricEigenResult, symmetricEigen, symmetricMatrixFunction } from "./symmetric-eigen.js";

@@ -1,0 +1,163 @@
+// The MNIST feature network of the feature-space metrics (Fréchet distance, precision/recall on MNIST):
+// a small convolutional classifier the project trains itself (scripts/train-mnist-classifier.mjs, on a
+// fixed 8 000 / 2 000 split of the `mnist` package's 10 000 digits, the held-out accuracy recorded in
+// weights/mnist-classifier.json) whose 64-d penultimate layer — the pre-activation output of the first
+// linear layer — plays the part Inception-v3's pool features play for FID. The weights ship with the
+// package as weights/mnist-classifier.safetensors (float32) and are read here by a minimal, validating
+// safetensors reader, so that the metrics depend only on the engine and the layers. Inputs are images
+// [N, 1, 28, 28] in the data package's default normalisation (σ_d = 0.5 over the package's pixels).
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import * as c from "@scm-ts/core";
+import type { Tensor } from "@scm-ts/core";
+import { conv2d, linear } from "@scm-ts/nn";
+import type { FeatureExtractor } from "./features.js";
+
+/** The classifier's architecture (fixed: the committed weights were trained with it). */
+export const mnistClassifierArchitecture = {
+  conv1: { inChannels: 1, outChannels: 16, kernel: 3, stride: 2, padding: "SAME" },
+  conv2: { inChannels: 16, outChannels: 32, kernel: 3, stride: 2, padding: "SAME" },
+  conv3: { inChannels: 32, outChannels: 32, kernel: 3, stride: 2, padding: "SAME" },
+  feature: { inFeatures: 32 * 4 * 4, outFeatures: 64 },
+  head: { inFeatures: 64, outFeatures: 10 },
+} as const;
+
+/** The width of the feature vectors. */
+export const mnistFeatureDimension = 64;
+
+/** Parameters of the MNIST classifier. */
+export interface MnistClassifierParams {
+  readonly conv1: conv2d.Conv2dParams;
+  readonly conv2: conv2d.Conv2dParams;
+  readonly conv3: conv2d.Conv2dParams;
+  readonly feature: linear.LinearParams;
+  readonly head: linear.LinearParams;
+}
+
+/** Freshly initialised classifier parameters from an explicit key. */
+export function initMnistClassifier(key: Tensor): MnistClassifierParams {
+  const a = mnistClassifierArchitecture;
+  const k = c.random.split(key, 5);
+  return {
+    conv1: conv2d.init(k[0]!, a.conv1),
+    conv2: conv2d.init(k[1]!, a.conv2),
+    conv3: conv2d.init(k[2]!, a.conv3),
+    feature: linear.init(k[3]!, a.feature),
+    head: linear.init(k[4]!, a.head),
+  };
+}
+
+/** The 64-d features of images [N, 1, 28, 28]: three stride-2 convs with SiLU, flatten, linear. */
+export function mnistClassifierFeatures(params: MnistClassifierParams, images: Tensor): Tensor {
+  const a = mnistClassifierArchitecture;
+  if (images.ndim !== 4 || images.shape[1] !== 1 || images.shape[2] !== 28 || images.shape[3] !== 28) {
+    throw new RangeError(`mnistFeatureNet: images [${images.shape.join(", ")}] must be [N, 1, 28, 28]`);
+  }
+  let h = c.silu(conv2d.apply(params.conv1, images, a.conv1)); // [N, 16, 14, 14]
+  h = c.silu(conv2d.apply(params.conv2, h, a.conv2)); // [N, 32, 7, 7]
+  h = c.silu(conv2d.apply(params.conv3, h, a.conv3)); // [N, 32, 4, 4]
+  return linear.apply(params.feature, c.reshape(h, [h.shape[0]!, -1])); // [N, 512] → [N, 64]
+}
+
+/** The class logits [N, 10] of images [N, 1, 28, 28]. */
+export function mnistClassifierLogits(params: MnistClassifierParams, images: Tensor): Tensor {
+  return linear.apply(params.head, c.silu(mnistClassifierFeatures(params, images)));
+}
+
+/** The parameters by tensor name ("conv1.weight", …), as stored in the safetensors file. */
+export function mnistClassifierTensors(params: MnistClassifierParams): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [layer, p] of Object.entries(params) as [string, { weight: Tensor; bias?: Tensor }][]) {
+    out[`${layer}.weight`] = p.weight;
+    if (p.bias) out[`${layer}.bias`] = p.bias;
+  }
+  return out;
+}
+
+/** Where the committed weights live (next to the package's src/ and dist/). */
+export const mnistClassifierWeightsUrl: URL = new URL("../weights/mnist-classifier.safetensors", import.meta.url);
+
+// Reads a float32 safetensors file into host arrays by name, validating header and offsets.
+function parseFloat32Safetensors(bytes: Uint8Array, file: string): Map<string, { shape: number[]; data: Float32Array }> {
+  const bad = (why: string) => new Error(`mnistFeatureNet: ${file} is not a valid weights file (${why}); rerun scripts/train-mnist-classifier.mjs`);
+  if (bytes.length < 8) throw bad("shorter than the 8-byte header length");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  if (n > bytes.length - 8) throw bad(`header length ${n} exceeds the file`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+  } catch (e) {
+    throw bad(`header is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const body = bytes.subarray(8 + n);
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === "__metadata__") continue;
+    const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (dtype !== "F32") throw bad(`"${name}" has dtype ${String(dtype)}, expected F32`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`"${name}" has a bad shape`);
+    if (!Array.isArray(offsets) || offsets.length !== 2) throw bad(`"${name}" has bad data_offsets`);
+    const [begin, end] = offsets as [number, number];
+    const size = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (!(Number.isSafeInteger(begin) && Number.isSafeInteger(end) && begin >= 0 && end <= body.length && end - begin === 4 * size)) throw bad(`"${name}" offsets [${begin}, ${end}] do not fit the data`);
+    const data = new Float32Array(size);
+    new Uint8Array(data.buffer).set(body.subarray(begin, end)); // little-endian hosts, as safetensors
+    out.set(name, { shape: shape as number[], data });
+  }
+  return out;
+}
+
+/** Loads classifier parameters from a safetensors file (default: the committed weights). */
+export async function loadMnistClassifier(file: string | URL = mnistClassifierWeightsUrl): Promise<MnistClassifierParams> {
+  const path = typeof file === "string" ? file : fileURLToPath(file);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new Error(`mnistFeatureNet: cannot read the classifier weights ${path} (${e instanceof Error ? e.message : String(e)}); they are committed with @scm-ts/metrics — restore them or run packages/metrics/scripts/train-mnist-classifier.mjs`);
+  }
+  const stored = parseFloat32Safetensors(bytes, path);
+  const template = mnistClassifierTensors(initMnistClassifier(c.random.key(0)));
+  const loaded: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(template)) {
+    const h = stored.get(name);
+    if (!h) throw new Error(`mnistFeatureNet: ${path} lacks tensor "${name}"; it is not this classifier's weights`);
+    if (h.shape.length !== t.shape.length || h.shape.some((d, i) => d !== t.shape[i])) throw new Error(`mnistFeatureNet: "${name}" in ${path} is [${h.shape.join(", ")}], expected [${t.shape.join(", ")}]`);
+    loaded[name] = c.array(h.data, h.shape);
+  }
+  const layer = (k: string) => ({ weight: loaded[`${k}.weight`]!, bias: loaded[`${k}.bias`]! });
+  return { conv1: layer("conv1"), conv2: layer("conv2"), conv3: layer("conv3"), feature: layer("feature"), head: layer("head") };
+}
+
+/**
+ * The MNIST feature network for `frechetDistance` / `precisionRecall`: loads the committed classifier
+ * (or `file`) and maps images [B, 1, 28, 28] (data package default normalisation) to features [B, 64].
+ */
+export async function mnistFeatureNet(file?: string | URL): Promise<FeatureExtractor> {
+  const params = await loadMnistClassifier(file);
+  const features = c.jit((images: Tensor) => mnistClassifierFeatures(params, images));
+  return (batch: Tensor) => features(batch);
+}
+
+/**
+ * The fixed split of the classifier: a seeded Fisher–Yates permutation (mulberry32) of `n` indices,
+ * the first `train` of it for training and the rest held out.
+ */
+export function mnistClassifierSplit(n: number, train: number, seed: number): { train: Int32Array; heldOut: Int32Array } {
+  if (!(Number.isSafeInteger(n) && Number.isSafeInteger(train) && train >= 0 && train <= n)) throw new RangeError(`mnistClassifierSplit: need 0 ≤ train ≤ n integers, got n=${n}, train=${train}`);
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+  }
+  return { train: perm.slice(0, train), heldOut: perm.slice(train) };
+}

@@ -1,0 +1,40 @@
+// Benchmark of the models: forward, forward+JVP (the sCM pass: tangents on x and t) and
+// forward+backward (grad of a mean-square loss w.r.t. the parameters) of the MLP, U-Net and DiT
+// presets on the active backend, jitted. Ratios are the median over interleaved rounds of the
+// per-round ratio to the forward (issue 5 target: forward+JVP ≤ 2.05× forward). Env: BENCH_N.
+import os from "node:os";
+import * as c from "@scm-ts/core";
+import { dit, mlp, unet } from "../dist/index.js";
+
+const N = Number(process.env.BENCH_N ?? 5);
+const cases = [
+  { name: "mlp (2-D, width 256, depth 4), batch 1024", net: mlp({ dataDim: 2, width: 256, depth: 4 }), batch: 1024 },
+  { name: "unet (16×16×3, 32 ch, [1,2,2]), batch 16", net: unet({ imageSize: 16, inChannels: 3, modelChannels: 32, channelMult: [1, 2, 2], numBlocks: 1, attnResolutions: [8], groups: 8, embDim: 128, timeFeatures: 32 }), batch: 16 },
+  { name: "dit (16×16×3, patch 2, hidden 128, depth 4), batch 16", net: dit({ imageSize: 16, inChannels: 3, patchSize: 2, hidden: 128, depth: 4, heads: 4, timeFeatures: 32 }), batch: 16 },
+];
+
+console.log(`## models: forward, forward+JVP and forward+backward\n\n- ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}, backend ${c.getBackend().name}; jitted; median of ${N} rounds\n`);
+console.log("| model | forward ms | fwd+JVP ms | fwd+JVP / fwd | fwd+bwd ms | fwd+bwd / fwd |\n|---|---:|---:|---:|---:|---:|");
+for (const { name, net, batch } of cases) {
+  const params = net.init(c.random.key(0));
+  const x = c.random.normal(c.random.key(1), [batch, ...net.sampleShape]);
+  const t = c.random.uniform(c.random.key(2), [batch]);
+  const dx = c.random.normal(c.random.key(3), [batch, ...net.sampleShape]);
+  const dt = c.ones([batch]);
+  const fwd = c.jit((p, u, tt) => net.apply(p, u, tt));
+  const fj = c.jit((p, u, tt, du, dtt) => c.jvp((a, b) => net.apply(p, a, b), [u, tt], [du, dtt]));
+  const fb = c.jit((p, u, tt) => c.grad((q) => c.mean(c.square(net.apply(q, u, tt))))(p));
+  const runs = [() => fwd(params, x, t), () => fj(params, x, t, dx, dt), () => fb(params, x, t)];
+  const time = (f) => {
+    const t0 = performance.now();
+    c.tidy(() => c.treeLeaves(f()).forEach((o) => o.dataSync()));
+    return performance.now() - t0;
+  };
+  for (const f of runs) for (let i = 0; i < 2; i++) time(f);
+  const times = runs.map(() => []);
+  for (let r = 0; r < N; r++) runs.forEach((f, i) => times[i].push(time(f)));
+  const med = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+  const ratio = (i) => med(times[i].map((v, r) => v / times[0][r]));
+  console.log(`| ${name} | ${med(times[0]).toFixed(1)} | ${med(times[1]).toFixed(1)} | ${ratio(1).toFixed(2)}× | ${med(times[2]).toFixed(1)} | ${ratio(2).toFixed(2)}× |`);
+}
+console.log("\ntarget: forward+JVP ≤ 2.05× forward");

@@ -17,3 +17,4 @@ export { gemmTiling, type GemmTiling } from "./codegen/routines/gemm.js";
 export { wgslOps } from "./codegen/ops.js";
 export { baselineLimits, coreLimits, type DeviceLimits, type ShaderSpec, type Binding } from "./codegen/shader.js";
 export { createCompileOnlyBackend, type CompileOnlyBackend } from "./codegen/compile-only.js";
+export { webgpuGate, type WebGpuGate } from "./test-support/gate.js";

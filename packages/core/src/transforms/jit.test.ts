@@ -65,3 +65,23 @@ describe("jit", () => {
     expect((await l2!.data())[0]!).toBeLessThan((await l1!.data())[0]!);
   });
 });
+
+describe("jit across backends", () => {
+  it("retraces per backend, since traced constants live on the backend that traced them", async () => {
+    // A constant made inside f (here c.arange) becomes a tensor on the backend active at trace time.
+    const f = c.jit((x: Tensor) => c.mul(x, c.arange(3)));
+    const g = c.customJvp((x: Tensor) => c.mul(x, c.arange(3)), ([x], [dx]) => [c.mul(x, c.arange(3)), c.mul(dx, c.arange(3))]);
+    const h = c.jit((x: Tensor) => g(x));
+    const x = () => c.array([1, 2, 3]);
+    await c.setBackend("cpu");
+    expect(Array.from(await f(x()).data())).toEqual([0, 2, 6]);
+    expect(Array.from(await h(x()).data())).toEqual([0, 2, 6]);
+    try {
+      await c.setBackend("cpu-js");
+      expect(Array.from(await f(x()).data())).toEqual([0, 2, 6]);
+      expect(Array.from(await h(x()).data())).toEqual([0, 2, 6]);
+    } finally {
+      await c.setBackend("cpu");
+    }
+  });
+});

@@ -103,7 +103,8 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, options: { nam
     const dyn: Tensor[] = [];
     const statics: unknown[] = [];
     for (const l of leaves) (l instanceof Tensor ? dyn : statics).push(l);
-    const key = `${treeDefString(def)}|${leaves.map((l) => (l instanceof Tensor ? fmtAval(l.aval) : `=${JSON.stringify(l)}`)).join(",")}`;
+    // Traced constants live on the backend that was active when tracing, so the backend is part of the key.
+    const key = `${getBackend().name}|${treeDefString(def)}|${leaves.map((l) => (l instanceof Tensor ? fmtAval(l.aval) : `=${JSON.stringify(l)}`)).join(",")}`;
     let entry = cache.get(key);
     if (!entry) {
       let outDef: TreeDef | undefined;

@@ -1,0 +1,54 @@
+// The VitePress site: guides, the TypeDoc API reference (generated into api/ by `typedoc` before
+// `vitepress build`), and the browser demo. `@scm-ts/*` resolve to the packages' TypeScript sources,
+// as in the tests, so the demo bundles the workspace as it is. Dead links fail the build (VitePress's
+// default, kept); the API pages are checked with the rest.
+import { existsSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig, type DefaultTheme } from "vitepress";
+import { nodeBuiltinsStub } from "./node-builtins-stub.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const packages = readdirSync(`${root}packages`).filter((p) => existsSync(`${root}packages/${p}/src/index.ts`));
+
+const guide: DefaultTheme.SidebarItem[] = [
+  { text: "Getting started", link: "/guide/getting-started" },
+  { text: "The engine, stage by stage", link: "/guide/engine" },
+  { text: "TrigFlow and sCM", link: "/guide/trigflow-scm" },
+  { text: "Training on your own data", link: "/guide/training" },
+  { text: "Sampling", link: "/guide/sampling" },
+  { text: "Checkpoints and PyTorch", link: "/guide/checkpoints" },
+  { text: "Benchmarks and results", link: "/guide/benchmarks" },
+];
+
+// One sidebar entry per generated package page (api/@scm-ts/<name>.md or <name>/index.md).
+const apiItems: DefaultTheme.SidebarItem[] = packages.map((p) => ({
+  text: `@scm-ts/${p}`,
+  link: existsSync(`${here}../api/@scm-ts/${p}/index.md`) ? `/api/@scm-ts/${p}/` : `/api/@scm-ts/${p}`,
+}));
+
+/** The site configuration. */
+export default defineConfig({
+  title: "scm-ts",
+  description: "Continuous-time consistency models (sCM) on a TypeScript tensor engine with forward- and reverse-mode autodiff, for WebGPU and the CPU.",
+  srcExclude: ["README.md", "src/**", "test/**", "node_modules/**"],
+  lastUpdated: false,
+  cleanUrls: false,
+  markdown: { math: false },
+  themeConfig: {
+    nav: [
+      { text: "Guide", link: "/guide/getting-started" },
+      { text: "API", link: "/api/" },
+      { text: "Demo", link: "/demo" },
+    ],
+    sidebar: { "/guide/": guide, "/demo": guide, "/api/": [{ text: "API reference", link: "/api/", items: apiItems }] },
+    search: { provider: "local" },
+    outline: [2, 3],
+  },
+  vite: {
+    plugins: [nodeBuiltinsStub()],
+    resolve: { alias: packages.map((name) => ({ find: `@scm-ts/${name}`, replacement: `${root}packages/${name}/src/index.ts` })) },
+    server: { fs: { allow: [root] } },
+    build: { chunkSizeWarningLimit: 4000 },
+  },
+});

@@ -1,6 +1,6 @@
 // The sCM use of every model: the JVP of F_θ along (du, dt) — inside jit, as a training step runs it —
-// equals the eager JVP; the DiT's traced forward keeps one custom_jvp_call per block, so any JVP of it
-// runs the fused attention rule. Weights are perturbed so no output layer is zero.
+// equals the eager JVP; the DiT's traced forward keeps one `attention` primitive per block, so any JVP of
+// it runs the fused attention rule. Weights are perturbed so no output layer is zero.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { compareArrays } from "@scm-ts/testing";
@@ -35,6 +35,6 @@ describe("JVP of the models under jit", () => {
     const p = net.init(c.random.key(4));
     const u = c.zeros([1, 3, 8, 8]), t = c.full([1], 0.5);
     const jaxpr = c.makeJaxpr((a: Tensor, b: Tensor) => net.apply(p, a, b))(u, t);
-    expect(jaxpr.jaxpr.eqns.filter((e) => e.op.name === "custom_jvp_call")).toHaveLength(ditPresets.tiny.depth);
+    expect(jaxpr.jaxpr.eqns.filter((e) => e.op.name === "attention")).toHaveLength(ditPresets.tiny.depth);
   });
 });

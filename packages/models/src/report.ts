@@ -37,7 +37,11 @@ export function countFlops(jaxpr: Jaxpr): { flops: number; macs: number } {
       macs += inner.macs;
     } else if (lower.kind === "routine") {
       const s = lower.spec(eqn.inputs.map((a) => a.aval), out, eqn.params as never);
-      const m = s.name === "matmul" ? s.batch * s.m * s.k * s.n : s.n * s.cout * s.oh * s.ow * (s.cin / s.groups) * s.kh * s.kw;
+      // attention: q·k_j and p·v_j per (row, key); its tangent adds t_q·k_j, q·t_k_j, t_x·v_j and p·t_v_j
+      const m =
+        s.name === "matmul" ? s.batch * s.m * s.k * s.n
+        : "scale" in s ? s.batch * s.n * s.m * (s.name === "attention" ? s.d + s.dv : 3 * (s.d + s.dv))
+        : s.n * s.cout * s.oh * s.ow * (s.cin / s.groups) * s.kh * s.kw;
       macs += m;
       flops += 2 * m;
     } else if (lower.kind === "reduce") {

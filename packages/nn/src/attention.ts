@@ -1,11 +1,11 @@
 // Scaled dot-product attention softmax(s·Q·Kᵀ)·V, s = 1/√D, over [..., N, D] queries and [..., M, D]
 // keys and values, in two forms with one meaning: `dotProductAttention`, the composed reference that
-// the engine differentiates op by op, and `fusedAttention`, the same forward with a hand-written JVP
-// (customJvp) that reuses the probabilities P of the forward (sCM App. F, scm-spec.md §3):
+// the engine differentiates op by op, and `fusedAttention`, the engine's `attention` primitive, whose
+// backends run the forward and its JVP each in one online-softmax pass (sCM App. F, scm-spec.md §3):
 //   dS = s·(dQ·Kᵀ + Q·dKᵀ),  dO = P·dV + (P ⊙ (dS − rowsum(P ⊙ dS)))·V.
-// The rule is linear in the tangents, so reverse mode (linearize + transpose) uses it too. With
-// `blockSize` the rule runs the one-pass online-softmax recursion of App. F over key blocks instead
-// (the algorithm a FlashAttention-JVP kernel implements), never forming the N×M matrix at once.
+// The tangent is linear in (dQ, dK, dV), so reverse mode (linearize + transpose) goes through it too.
+// With `blockSize` the JVP instead runs the one-pass online-softmax recursion of App. F written with
+// engine ops over key blocks (a customJvp; the reference the fused kernels are checked against).
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { onlineAttentionJvp } from "./online-attention.js";
@@ -33,42 +33,28 @@ export function dotProductAttention(q: Tensor, k: Tensor, v: Tensor): Tensor {
   return c.matmul(p, v); // [..., N, Dv]
 }
 
-// The fused rule: one softmax, P reused for the output and its tangent.
-function attentionJvp(q: Tensor, k: Tensor, v: Tensor, dq: Tensor, dk: Tensor, dv: Tensor): [Tensor, Tensor] {
-  const s = 1 / Math.sqrt(q.shape[q.ndim - 1]!);
-  const p = c.softmax(c.mul(c.matmul(q, swapLast(k)), s), -1); // [..., N, M]
-  const out = c.matmul(p, v); // [..., N, Dv]
-  const dS = c.mul(c.add(c.matmul(dq, swapLast(k)), c.matmul(q, swapLast(dk))), s); // [..., N, M]
-  const pdS = c.mul(p, dS);
-  const dP = c.mul(p, c.sub(dS, c.sum(pdS, -1, true))); // P ⊙ (dS − rowsum(P ⊙ dS))
-  const dOut = c.add(c.matmul(p, dv), c.matmul(dP, v)); // [..., N, Dv]
-  return [out, dOut];
-}
-
 /** Options of `fusedAttention`. */
 export interface FusedAttentionOptions {
-  /** Key block size of the online-softmax rule; omit (or ≥ M) for the single-block rule. */
+  /** Key block size of the engine-op online-softmax rule; omit (or ≥ M) for the fused primitive. */
   readonly blockSize?: number;
 }
 
-const fusedCache = new Map<number, (q: Tensor, k: Tensor, v: Tensor) => Tensor>();
+const onlineCache = new Map<number, (q: Tensor, k: Tensor, v: Tensor) => Tensor>();
 
 /**
- * Attention with the custom fused JVP (same values as `dotProductAttention`): q [..., N, D],
+ * Attention with the fused JVP (same values as `dotProductAttention`): q [..., N, D],
  * k [..., M, D], v [..., M, Dv] → [..., N, Dv].
  */
 export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions = {}): Tensor {
   checkShapes("fusedAttention", q, k, v);
   const m = k.shape[k.ndim - 2]!;
   const block = options.blockSize !== undefined && options.blockSize < m ? options.blockSize : 0;
-  if (block !== 0 && !(Number.isInteger(block) && block > 0)) throw new Error(`fusedAttention: blockSize must be a positive integer, got ${block}`);
-  let fn = fusedCache.get(block);
+  if (block === 0) return c.attention(q, k, v);
+  if (!(Number.isInteger(block) && block > 0)) throw new Error(`fusedAttention: blockSize must be a positive integer, got ${block}`);
+  let fn = onlineCache.get(block);
   if (!fn) {
-    fn = c.customJvp(dotProductAttention, ([pq, pk, pv], [tq, tk, tv]) =>
-      block === 0 ? attentionJvp(pq, pk, pv, tq, tk, tv) : onlineAttentionJvp(pq, pk, pv, tq, tk, tv, block),
-      { name: block === 0 ? "fusedAttention" : `fusedAttention(block=${block})` },
-    );
-    fusedCache.set(block, fn);
+    fn = c.customJvp(dotProductAttention, ([pq, pk, pv], [tq, tk, tv]) => onlineAttentionJvp(pq, pk, pv, tq, tk, tv, block), { name: `fusedAttention(block=${block})` });
+    onlineCache.set(block, fn);
   }
   return fn(q, k, v);
 }

@@ -109,6 +109,42 @@ export function conv2dRef(x: HostArray, w: HostArray, stride: [number, number], 
 const convParams = { ...CONV, inputHW: [5, 4] as [number, number], kernelHW: [3, 2] as [number, number] };
 const xShape = [2, 4, 5, 4], wShape = [6, 2, 3, 2], yShape = [2, 6, 3, 3];
 
+/** Attention y = softmax(s·q·kᵀ)·v per row, and with tangents its JVP t_y, in float64 (q [B,N,D], k [B,M,D], v [B,M,Dv]). */
+function attentionRef(q: HostArray, k: HostArray, v: HostArray, t?: [HostArray, HostArray, HostArray]): Float64Array {
+  const [bt, n, d] = q.shape as [number, number, number];
+  const m = k.shape[1]!, dv = v.shape[2]!, s = 1 / Math.sqrt(d);
+  const out = new Float64Array(bt * n * dv);
+  for (let b = 0; b < bt; b++) for (let i = 0; i < n; i++) {
+    const dot = (x: HostArray, y: HostArray, j: number) => {
+      let a = 0;
+      for (let p = 0; p < d; p++) a += x.data[(b * n + i) * d + p]! * y.data[(b * m + j) * d + p]!;
+      return a;
+    };
+    const x = Array.from({ length: m }, (_, j) => s * dot(q, k, j));
+    const mx = Math.max(...x);
+    const e = x.map((xi) => Math.exp(xi - mx));
+    const l = e.reduce((a, b2) => a + b2, 0);
+    const p = e.map((ei) => ei / l);
+    const tx = t ? Array.from({ length: m }, (_, j) => s * (dot(t[0], k, j) + dot(q, t[1], j))) : [];
+    const mu = t ? p.reduce((a, pj, j) => a + pj * tx[j]!, 0) : 0;
+    for (let c2 = 0; c2 < dv; c2++) {
+      let acc = 0;
+      for (let j = 0; j < m; j++) {
+        const vj = v.data[(b * m + j) * dv + c2]!;
+        acc += t ? p[j]! * (tx[j]! - mu) * vj + p[j]! * t[2].data[(b * m + j) * dv + c2]! : p[j]! * vj;
+      }
+      out[(b * n + i) * dv + c2] = acc;
+    }
+  }
+  return out;
+}
+const attentionShapes = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }));
+const attentionArgs = (tangents: boolean) =>
+  attentionShapes.chain(([b, n, m, d, dv]) => {
+    const qkv = [arrayArb([b, n, d]), arrayArb([b, m, d]), arrayArb([b, m, dv])];
+    return fc.tuple(...qkv, ...(tangents ? qkv : []));
+  });
+
 const jitted = c.jit((x: Tensor) => c.mul(c.sin(x), x));
 const customExp = c.customJvp((x: Tensor) => c.exp(x), ([x], [t]) => [c.exp(x), c.mul(c.exp(x), t)]);
 
@@ -213,6 +249,13 @@ export const opSpecs: Record<PrimitiveName, OpSpec> = {
       const y = conv2dRef(x, { shape: wShape, data: e }, CONV.stride, CONV.padding, CONV.groups).data;
       return y.reduce((s, v, j) => s + v * ct.data[j]!, 0);
     }),
+    differentiable: true,
+  },
+  attention: { inputs: attentionArgs(false), apply: (q, k, v) => c.attention(q, k, v), ref: (q, k, v) => attentionRef(q, k, v), differentiable: true },
+  attention_tangent: {
+    inputs: attentionArgs(true),
+    apply: (q, k, v, tq, tk, tv) => c.applyPrimitive(P.attention_tangent, [q, k, v, tq, tk, tv], { scale: 1 / Math.sqrt(q.shape[2]!) })[0]!,
+    ref: (q, k, v, tq, tk, tv) => attentionRef(q, k, v, [tq, tk, tv]),
     differentiable: true,
   },
   random_bits: { inputs: fc.constant([]), apply: () => c.random.uniform(c.random.key(7), [64]), differentiable: false },

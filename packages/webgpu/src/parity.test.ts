@@ -1,6 +1,6 @@
 // WebGPU against the CPU backend on random shapes chosen around the workgroup sizes (so the last
 // workgroup is partial), with broadcasting: fused elementwise chains, both reduction layouts,
-// matmul, the three convolutions (through conv2d and its VJP), random streams, integer and bool
+// matmul, the three convolutions (through conv2d and its VJP), attention and its tangent, random streams, integer and bool
 // kernels, and NaN/±Inf/−0 edge values. Tolerances are float32's. GEMM routines run in both forms:
 // the adapter's own ('webgpu'; on llvmpipe operands are read from storage) and the workgroup-memory
 // tiling of GPUs ('webgpu-staged', a second backend on the same device that is told it is a GPU).
@@ -121,6 +121,26 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
       ),
       fcParams(10),
     );
+  });
+
+  it("attention and its tangent (one online-softmax pass) against the composed reference on the CPU", async () => {
+    // rows straddle the 64-invocation workgroup; widths and key counts are odd
+    const cfg = fc.record({ b: fc.integer({ min: 1, max: 3 }), n: fc.oneof(fc.constantFrom(1, 63, 65, 129), fc.integer({ min: 1, max: 90 })), m: fc.integer({ min: 1, max: 77 }), d: fc.integer({ min: 1, max: 13 }), dv: fc.integer({ min: 1, max: 11 }) });
+    const composed = (q: Tensor, k: Tensor, v: Tensor): Tensor => c.matmul(c.softmax(c.mul(c.matmul(q, c.transpose(k, [0, 2, 1])), 1 / Math.sqrt(q.shape[2]!)), -1), v);
+    const pick = () => (c.getBackend().name === "cpu" ? composed : (a: Tensor, b: Tensor, e: Tensor) => c.attention(a, b, e));
+    const fwdJvp = (q: Tensor, k: Tensor, v: Tensor, tq: Tensor, tk: Tensor, tv: Tensor): unknown => c.jvp(pick(), [q, k, v], [tq, tk, tv]);
+    await fc.assert(
+      fc.asyncProperty(
+        cfg.chain(({ b, n, m, d, dv }) => fc.tuple(...[[b, n, d], [b, m, d], [b, m, dv], [b, n, d], [b, m, d], [b, m, dv]].map((s) => arrayArb(s)))),
+        async (xs) => {
+          await checkParity(fwdJvp, xs, { rtol: 2e-4, atol: 2e-5 });
+        },
+      ),
+      fcParams(8),
+    );
+    // reverse mode goes through the tangent routine's transpose (composed ops)
+    const vjp = (q: Tensor, k: Tensor, v: Tensor, ct: Tensor): unknown => c.vjp(pick(), q, k, v)[1](ct);
+    await checkParity(vjp, [arbitrary([2, 67, 5]), arbitrary([2, 31, 5]), arbitrary([2, 31, 3]), arbitrary([2, 67, 3])], { rtol: 2e-4, atol: 2e-5 });
   });
 
   it("random streams are the same stream on both backends", async () => {

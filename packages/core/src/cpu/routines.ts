@@ -5,6 +5,7 @@ import type { DataArray } from "../dtype.js";
 import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
 import { gemm as gemmJs, type MatView } from "./gemm.js";
 import { gemmF32Wasm, wasmGemm } from "./wasm-gemm.js";
+import { runAttention } from "./attention.js";
 
 /** How routines run: `simd` uses the WebAssembly SIMD kernel for float32 products when available. */
 export interface RoutineOptions {
@@ -109,5 +110,6 @@ function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
 export function runRoutine(spec: RoutineSpec, out: DataArray, inputs: DataArray[], options: RoutineOptions = { simd: false }): void {
   useSimd = options.simd;
   if (spec.name === "matmul") matmul(spec, out, inputs);
+  else if ("scale" in spec) runAttention(spec, out, inputs, gemm);
   else conv(spec, out, inputs);
 }

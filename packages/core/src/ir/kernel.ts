@@ -1,6 +1,6 @@
 // Kernels and routines: the unit a backend compiles and runs. A map kernel computes `size` output
 // elements from one expression; a reduce kernel folds `rsize` values per output element with sum or
-// max. Routines are hand-written kernels (matmul, convolutions) named by a typed spec. Each has a
+// max. Routines are hand-written kernels (matmul, convolutions, attention) named by a typed spec. Each has a
 // structural cache key so a backend compiles it once.
 import type { DType } from "../dtype.js";
 import { exprKey, type Expr } from "./expr.js";
@@ -52,8 +52,25 @@ export interface ConvSpec {
   readonly groups: number;
 }
 
+/**
+ * Scaled dot-product attention over `batch` independent heads (see ops/attention.ts): q [batch, n, d],
+ * k [batch, m, d], v [batch, m, dv] → y [batch, n, dv]; `attentionTangent` also reads the tangents
+ * t_q, t_k, t_v (shaped like q, k, v) and writes t_y.
+ */
+export interface AttentionSpec {
+  readonly name: "attention" | "attentionTangent";
+  readonly dtype: DType;
+  readonly batch: number;
+  readonly n: number;
+  readonly m: number;
+  readonly d: number;
+  readonly dv: number;
+  /** The logit scale s. */
+  readonly scale: number;
+}
+
 /** A hand-written kernel. */
-export type RoutineSpec = MatmulSpec | ConvSpec;
+export type RoutineSpec = MatmulSpec | ConvSpec | AttentionSpec;
 
 /** What a backend compiles. */
 export type Program = Kernel | { readonly kind: "routine"; readonly spec: RoutineSpec };

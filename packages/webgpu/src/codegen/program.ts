@@ -3,6 +3,7 @@
 // WGSL path is testable on any machine (see compile-only.ts).
 import { programKey, type Program } from "@scm-ts/core";
 import { kernelShader } from "./kernel.js";
+import { attentionShader } from "./routines/attention.js";
 import { convShader } from "./routines/conv2d.js";
 import { matmulShader } from "./routines/matmul.js";
 import type { DeviceLimits, ShaderSpec } from "./shader.js";
@@ -19,5 +20,8 @@ export function programShader(p: Program, limits: DeviceLimits): ShaderSpec {
     case "conv2dInputGrad":
     case "conv2dWeightGrad":
       return convShader(spec, limits, key);
+    case "attention":
+    case "attentionTangent":
+      return attentionShader(spec, limits, key);
   }
 }

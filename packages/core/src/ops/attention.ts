@@ -1,0 +1,112 @@
+// Scaled dot-product attention as two routine primitives, so backends run it in one online-softmax
+// pass (scm-spec.md §3, "FlashAttention JVP") instead of forming the N×M logits in memory:
+//   attention(q, k, v)                 y = softmax(s·Q·Kᵀ)·V                  [..., N, Dv]
+//   attention_tangent(q, k, v, tq, tk, tv)
+//                                      t_y = P·t_V + (P ⊙ (t_X − rowsum(P ⊙ t_X)))·V,
+//                                      t_X = s·(t_Q·Kᵀ + Q·t_Kᵀ),  P = softmax(s·Q·Kᵀ)
+// with q [..., N, D], k [..., M, D], v [..., M, Dv] and equal batch axes. The JVP of `attention` is
+// `attention_tangent`, which is linear in its tangent inputs; its transpose (reverse mode) and its
+// own JVP (second order) are written with composed engine ops, which the engine differentiates.
+import { defineOp, UndefPrimal, Zero, type OpDef, type Tan } from "../primitive.js";
+import { fmtAval, shapeEqual, sizeOf, type ShapedArray } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+import type { AttentionSpec } from "../ir/kernel.js";
+import { add, mul, sub } from "../api/elementwise.js";
+import { matmul } from "../api/linalg.js";
+import { sum, transpose } from "../api/shape-ops.js";
+import { softmax } from "../api/softmax.js";
+import { bind1, instantiate } from "../api/tangent.js";
+import { jvpFlat } from "../transforms/jvp.js";
+
+/** The logit scale s (1/√D for standard attention). */
+export interface AttentionParams {
+  readonly scale: number;
+}
+
+function swapLast(x: Tensor): Tensor {
+  const perm = x.shape.map((_, i) => i);
+  [perm[x.ndim - 2], perm[x.ndim - 1]] = [x.ndim - 1, x.ndim - 2];
+  return transpose(x, perm);
+}
+
+function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
+  const [q, k, v] = avals as [ShapedArray, ShapedArray, ShapedArray];
+  const r = q.shape.length;
+  const batch = q.shape.slice(0, -2);
+  const ok =
+    r >= 2 &&
+    avals.every((a, i) => a.shape.length === r && a.dtype === q.dtype && shapeEqual(a.shape.slice(0, -2), batch) && (i < 3 || shapeEqual(a.shape, avals[i - 3]!.shape))) &&
+    k.shape[r - 1] === q.shape[r - 1] &&
+    v.shape[r - 2] === k.shape[r - 2] &&
+    k.shape[r - 2]! > 0 &&
+    (q.dtype === "float32" || q.dtype === "float64");
+  if (!ok) {
+    throw new Error(`${name}: operands ${avals.map(fmtAval).join(", ")} must be float q [..., N, D], k [..., M, D], v [..., M, Dv] (tangents shaped like them) with equal batch axes and dtypes, and at least one key`);
+  }
+  return { shape: [...batch, q.shape[r - 2]!, v.shape[r - 1]!], dtype: q.dtype };
+}
+
+function specOf(name: AttentionSpec["name"], [q, k, v]: readonly ShapedArray[], p: AttentionParams): AttentionSpec {
+  const r = q!.shape.length;
+  return { name, dtype: q!.dtype, batch: sizeOf(q!.shape.slice(0, -2)), n: q!.shape[r - 2]!, m: k!.shape[r - 2]!, d: q!.shape[r - 1]!, dv: v!.shape[r - 1]!, scale: p.scale };
+}
+
+/** P = softmax(s·Q·Kᵀ) by composed ops [..., N, M]. */
+export function attentionProbs(q: Tensor, k: Tensor, scale: number): Tensor {
+  return softmax(mul(matmul(q, swapLast(k)), scale), -1);
+}
+
+/** The composed tangent map t_y (the reference of `attention_tangent`). */
+export function attentionTangentComposed(q: Tensor, k: Tensor, v: Tensor, tq: Tensor, tk: Tensor, tv: Tensor, scale: number): Tensor {
+  const p = attentionProbs(q, k, scale); // [..., N, M]
+  const tx = mul(add(matmul(tq, swapLast(k)), matmul(q, swapLast(tk))), scale); // [..., N, M]
+  const tp = mul(p, sub(tx, sum(mul(p, tx), -1, true))); // P ⊙ (t_X − rowsum(P ⊙ t_X))
+  return add(matmul(tp, v), matmul(p, tv)); // [..., N, Dv]
+}
+
+/** y = softmax(s·Q·Kᵀ)·V in one online-softmax pass. */
+export const attention: OpDef<AttentionParams> = defineOp<AttentionParams>({
+  name: "attention",
+  kind: "nonlinear",
+  abstractEval: (avals, p) => [check("attention", avals)],
+  lower: { kind: "routine", spec: (avals, _, p) => specOf("attention", avals, p) },
+  jvp: (primals, tangents, p) => {
+    const y = bind1(attention, primals, p);
+    if (tangents.every((t): boolean => t instanceof Zero)) return [[y], [new Zero(y.aval)]];
+    return [[y], [bind1(attentionTangent, [...primals, ...tangents.map(instantiate)], p)]];
+  },
+});
+
+/** t_y of attention along (t_Q, t_K, t_V), in one online-softmax pass; linear in the last three inputs. */
+export const attentionTangent: OpDef<AttentionParams> = defineOp<AttentionParams>({
+  name: "attention_tangent",
+  kind: "linear",
+  abstractEval: (avals, p) => {
+    if (avals.length !== 6) throw new Error(`attention_tangent: takes q, k, v and their three tangents, got ${avals.length} operands`);
+    return [check("attention_tangent", avals)];
+  },
+  lower: { kind: "routine", spec: (avals, _, p) => specOf("attentionTangent", avals, p) },
+  // Second order: the JVP of the composed tangent map in all six inputs.
+  jvp: (primals, tangents, p) => {
+    const out = bind1(attentionTangent, primals, p);
+    const [, [tout]] = jvpFlat((q, k, v, tq, tk, tv) => [attentionTangentComposed(q!, k!, v!, tq!, tk!, tv!, p.scale)], primals, tangents);
+    return [[out], [tout!]];
+  },
+  // With G the output cotangent: ct_tV = Pᵀ·G; ct_tX = P ⊙ (G·Vᵀ − rowsum(P ⊙ G·Vᵀ)) (the softmax
+  // Jacobian is symmetric); ct_tQ = s·ct_tX·K; ct_tK = s·ct_tXᵀ·Q.
+  transpose: ([ct], args, p) => {
+    const [q, k, v] = args;
+    if (!q || !k || !v || q instanceof UndefPrimal || k instanceof UndefPrimal || v instanceof UndefPrimal) {
+      throw new Error("attention_tangent: is linear only in its tangent inputs; q, k and v must be known when transposing");
+    }
+    const undef = args.slice(3).map((a) => (a instanceof UndefPrimal ? a : null));
+    if (ct === undefined || ct instanceof Zero) return [null, null, null, ...undef.map((a) => (a ? new Zero(a.aval) : null))];
+    const prob = attentionProbs(q, k, p.scale); // [..., N, M]
+    const gv = matmul(ct, swapLast(v)); // [..., N, M]
+    const ctx = mul(prob, sub(gv, sum(mul(prob, gv), -1, true)));
+    const ctq: Tan | null = undef[0] ? mul(matmul(ctx, k), p.scale) : null;
+    const ctk: Tan | null = undef[1] ? mul(matmul(swapLast(ctx), q), p.scale) : null;
+    const ctv: Tan | null = undef[2] ? matmul(swapLast(prob), ct) : null;
+    return [null, null, null, ctq, ctk, ctv];
+  },
+});

@@ -1,5 +1,6 @@
 // The CPU backend: buffers are typed arrays, kernels are compiled to JavaScript functions (cached by
-// structural key), routines run in JS, with float32 matrix products on a WebAssembly SIMD kernel
+// structural key), routines run in JS, with float32 matrix products and convolutions on the
+// WebAssembly SIMD kernels (on worker threads) and float32 tanh by a float32-accurate approximation,
 // unless `simd: false` ('cpu-js', the pure-JS reference). Every dtype is supported, float64
 // included. Reads are synchronous.
 import { allocArray, type DataArray, type DType } from "../dtype.js";
@@ -23,7 +24,10 @@ interface CpuExecutable extends Executable {
 
 /** Options of the CPU backend. */
 export interface CpuOptions {
-  /** Run float32 matrix products on the WebAssembly SIMD kernel (default true where available). */
+  /**
+   * The fast path (default true): float32 products and convolutions on the WebAssembly SIMD kernels
+   * where the runtime has them, and float32 tanh to float32 accuracy instead of Math.tanh.
+   */
   readonly simd?: boolean;
   /** The backend's name ('cpu', or 'cpu-js' for the pure-JS reference). */
   readonly name?: string;
@@ -31,7 +35,8 @@ export interface CpuOptions {
 
 /** Creates a CPU backend. */
 export function createCpuBackend(options: CpuOptions = {}): Backend {
-  const simd = (options.simd ?? true) && wasmGemm() !== null;
+  const fast = options.simd ?? true;
+  const simd = fast && wasmGemm() !== null;
   let live = 0;
   const cache = new Map<string, CpuExecutable>();
   const arr = (b: BufferHandle): DataArray => {
@@ -83,7 +88,7 @@ export function createCpuBackend(options: CpuOptions = {}): Backend {
           const spec = program.spec;
           exe = { program, run: (out, inputs) => runRoutine(spec, out, inputs, { simd }) };
         } else {
-          const fn = compileKernel(program);
+          const fn = compileKernel(program, fast);
           exe = { program, run: (out, inputs) => fn(out, ...inputs) };
         }
         cache.set(key, exe);

@@ -5,6 +5,7 @@
 import type { DType } from "../dtype.js";
 import { toposort, type Expr, type IrOp } from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
+import { tanh32 } from "./fast-math.js";
 
 type Render = (a: readonly string[], e: Expr) => string;
 
@@ -61,10 +62,12 @@ export const jsOps: Record<IrOp, Render> = {
   WHERE: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
 };
 
-function emit(nodes: readonly Expr[], names: Map<number, string>, lines: string[], indent: string): void {
+function emit(nodes: readonly Expr[], names: Map<number, string>, lines: string[], indent: string, fast: boolean): void {
   for (const e of nodes) {
     if (names.has(e.id)) continue;
-    const code = jsOps[e.op](e.src.map((s) => names.get(s.id)!), e);
+    const args = e.src.map((s) => names.get(s.id)!);
+    // fast mode: float32 tanh by a float32-accurate rational approximation (fast-math.ts)
+    const code = fast && e.op === "TANH" && e.dtype === "float32" ? `tanh32(${args[0]})` : jsOps[e.op](args, e);
     if (e.op === "CONST" || e.op === "GIDX" || e.op === "RIDX") {
       names.set(e.id, code);
       continue;
@@ -77,21 +80,24 @@ function emit(nodes: readonly Expr[], names: Map<number, string>, lines: string[
 
 const storeOf = (dtype: DType, v: string): string => (dtype === "bool" ? `(${v} ? 1 : 0)` : v);
 
-/** JavaScript source of a kernel: a function `(out, in0, in1, …) => void`. */
-export function kernelSource(k: Kernel): string {
+/**
+ * JavaScript source of a kernel: a function `(out, in0, in1, …) => void`. With `fast`, float32 tanh
+ * calls `tanh32` (which the caller binds) instead of Math.tanh.
+ */
+export function kernelSource(k: Kernel, fast = false): string {
   const params = ["out", ...k.inputs.map((_, i) => `in${i}`)].join(", ");
   const lines: string[] = [`"use strict";`, `return function kernel(${params}) {`];
   const names = new Map<number, string>();
   const order = toposort([k.expr]);
   if (k.kind === "map") {
     lines.push(`  for (let gidx = 0; gidx < ${k.size}; gidx++) {`);
-    emit(order, names, lines, "    ");
+    emit(order, names, lines, "    ", fast);
     lines.push(`    out[gidx] = ${storeOf(k.dtype, names.get(k.expr.id)!)};`, "  }");
   } else {
     lines.push(`  for (let gidx = 0; gidx < ${k.size}; gidx++) {`);
-    emit(order.filter((e) => !e.usesRidx), names, lines, "    ");
+    emit(order.filter((e) => !e.usesRidx), names, lines, "    ", fast);
     lines.push(`    let acc = ${k.op === "sum" ? "0" : "-Infinity"};`, `    for (let ridx = 0; ridx < ${k.rsize}; ridx++) {`);
-    emit(order.filter((e) => e.usesRidx), names, lines, "      ");
+    emit(order.filter((e) => e.usesRidx), names, lines, "      ", fast);
     const v = names.get(k.expr.id)!;
     // max propagates NaN like JAX (Math.max does).
     lines.push(k.op === "sum" ? `      acc += ${v};` : `      acc = Math.max(acc, ${v});`, "    }");
@@ -101,8 +107,8 @@ export function kernelSource(k: Kernel): string {
   return lines.join("\n");
 }
 
-/** Compiles a kernel to a JS function. */
-export function compileKernel(k: Kernel): (out: unknown, ...inputs: unknown[]) => void {
+/** Compiles a kernel to a JS function (`fast`: float32 tanh to float32 accuracy instead of Math.tanh). */
+export function compileKernel(k: Kernel, fast = false): (out: unknown, ...inputs: unknown[]) => void {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function(kernelSource(k))() as (out: unknown, ...inputs: unknown[]) => void;
+  return new Function("tanh32", kernelSource(k, fast))(tanh32) as (out: unknown, ...inputs: unknown[]) => void;
 }

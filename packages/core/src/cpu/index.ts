@@ -1,11 +1,11 @@
 // Registers the CPU backends: 'cpu' (the default; float32 products on WebAssembly SIMD when the
-// runtime has it, saying so once when it does not) and 'cpu-js', the pure-JS reference.
+// runtime has it, on worker threads where it can; one line says so when it cannot) and 'cpu-js', the pure-JS reference.
 import { registerBackend, registerDefaultBackend } from "../backend.js";
 import { createCpuBackend } from "./backend.js";
-import { wasmGemm } from "./wasm-gemm.js";
+import { warnCpuFallbackOnce } from "./fallback.js";
 
 function createDefault() {
-  if (!wasmGemm()) console.warn("scm-ts: this runtime has no WebAssembly SIMD; the CPU backend runs matrix products in plain JS");
+  warnCpuFallbackOnce();
   return createCpuBackend();
 }
 

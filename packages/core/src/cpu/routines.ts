@@ -4,7 +4,7 @@
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
 import { gemm as gemmJs, type MatView } from "./gemm.js";
-import { gemmF32Wasm, wasmGemm } from "./wasm-gemm.js";
+import { convF32Wasm, gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
 import { runAttention } from "./attention.js";
 
 /** How routines run: `simd` uses the WebAssembly SIMD kernel for float32 products when available. */
@@ -22,6 +22,13 @@ function gemm(m: number, n: number, k: number, a: MatView, b: MatView, c: DataAr
 
 function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
   const { m, k, n } = s;
+  const w = useSimd && out instanceof Float32Array && k > 0 ? wasmGemm() : null;
+  if (w) {
+    // all batch items in one call, so threads can split across them
+    const av = s.transposeA ? { data: a!, off: 0, rs: 1, cs: m, bs: m * k } : { data: a!, off: 0, rs: k, cs: 1, bs: m * k };
+    const bv = s.transposeB ? { data: b!, off: 0, rs: 1, cs: k, bs: k * n } : { data: b!, off: 0, rs: n, cs: 1, bs: k * n };
+    return matmulF32Wasm(w, s.batch, m, n, k, av, bv, out, 0, false);
+  }
   for (let i = 0; i < s.batch; i++) {
     const av = s.transposeA ? { data: a!, off: i * m * k, rs: 1, cs: m } : { data: a!, off: i * m * k, rs: k, cs: 1 };
     const bv = s.transposeB ? { data: b!, off: i * k * n, rs: 1, cs: k } : { data: b!, off: i * k * n, rs: n, cs: 1 };
@@ -74,7 +81,33 @@ function col2im(s: ConvSpec, cols: DataArray, n: number, c0: number, cg: number,
   }
 }
 
+// The input gradient of a stride-1 convolution is a convolution of ct with the flipped, transposed
+// weights: dx[n, g·cg + c, y, x] = Σ_{o,u,v} W[g·og + o, c, u, v]·ct[n, g·og + o, y − u + p, x − v + p],
+// i.e. weights W'[g·cg + c, o, kh−1−u, kw−1−v] = W[g·og + o, c, u, v] and padding kh−1−p (which may
+// be negative: the kernel treats out-of-range rows as zero either way).
+function convInputGradAsConv(s: ConvSpec, ct: DataArray, wts: DataArray): { spec: ConvSpec; w: Float32Array } {
+  const cg = s.cin / s.groups, og = s.cout / s.groups, khw = s.kh * s.kw;
+  const wt = new Float32Array(s.cin * og * khw);
+  for (let g = 0; g < s.groups; g++)
+    for (let o = 0; o < og; o++)
+      for (let c = 0; c < cg; c++)
+        for (let u = 0; u < s.kh; u++)
+          for (let v = 0; v < s.kw; v++)
+            wt[(((g * cg + c) * og + o) * s.kh + (s.kh - 1 - u)) * s.kw + (s.kw - 1 - v)] = wts[(((g * og + o) * cg + c) * s.kh + u) * s.kw + v]!;
+  const spec: ConvSpec = {
+    name: "conv2d", dtype: s.dtype, n: s.n, cin: s.cout, h: s.oh, w: s.ow, cout: s.cin, kh: s.kh, kw: s.kw, oh: s.h, ow: s.w,
+    stride: [1, 1], padding: [s.kh - 1 - s.padding[0], s.kw - 1 - s.padding[1]], groups: s.groups,
+  };
+  return { spec, w: wt };
+}
+
 function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
+  const w = useSimd && out instanceof Float32Array ? wasmGemm() : null;
+  if (w && s.name === "conv2d") return convF32Wasm(w, s, p!, q!, out);
+  if (w && s.name === "conv2dInputGrad" && s.stride[0] === 1 && s.stride[1] === 1) {
+    const t = convInputGradAsConv(s, p!, q!);
+    return convF32Wasm(w, t.spec, p!, t.w, out);
+  }
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow;
   const cols = s.dtype === "float32" ? new Float32Array(kk * hw) : new Float64Array(kk * hw);
   if (s.name === "conv2d") {

@@ -1,0 +1,147 @@
+// A tiny WebAssembly assembler for the CPU kernels: opcodes as byte arrays, structured loops, and a
+// module writer (one imported memory, exported functions). It knows only the instructions the
+// kernels use (i32 arithmetic, loads and stores, SIMD128 and relaxed SIMD's multiply-add), so the
+// kernels ship as TypeScript with no build-time toolchain.
+
+/** Bytes of code. */
+export type Code = number[];
+
+/** A piece of code: single bytes and byte arrays, flattened in order. */
+export type Part = number | Code;
+
+/** Value types. */
+export const I32 = 0x7f, V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): Code {
+  const out: Code = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+/** Signed LEB128. */
+export function sleb(n: number): Code {
+  const out: Code = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+const simd = (op: number, ...imm: number[]): Code => [0xfd, ...uleb(op), ...imm];
+const mem = (align: number, offset: number): Code => [align, ...uleb(offset)];
+
+/** The instructions used by the kernels (stack machine: operands are pushed first). */
+export const op = {
+  get: (i: number): Code => [0x20, ...uleb(i)],
+  set: (i: number): Code => [0x21, ...uleb(i)],
+  tee: (i: number): Code => [0x22, ...uleb(i)],
+  i32: (v: number): Code => [0x41, ...sleb(v | 0)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  divU: [0x6e],
+  remU: [0x70],
+  and: [0x71],
+  shl: [0x74],
+  eqz: [0x45],
+  eq: [0x46],
+  ne: [0x47],
+  ltS: [0x48],
+  ltU: [0x49],
+  geS: [0x4e],
+  geU: [0x4f],
+  gtS: [0x4a],
+  leS: [0x4c],
+  select: [0x1b],
+  drop: [0x1a],
+  i32Load: (offset = 0): Code => [0x28, ...mem(2, offset)],
+  i32Store: (offset = 0): Code => [0x36, ...mem(2, offset)],
+  f32Load: (offset = 0): Code => [0x2a, ...mem(2, offset)],
+  f32Store: (offset = 0): Code => [0x38, ...mem(2, offset)],
+  f32Const0: [0x43, 0, 0, 0, 0],
+  v128Load: (offset = 0): Code => simd(0, ...mem(4, offset)),
+  v128Store: (offset = 0): Code => simd(11, ...mem(4, offset)),
+  load32Splat: (offset = 0): Code => simd(9, ...mem(2, offset)),
+  v128Zero: simd(12, ...new Array<number>(16).fill(0)),
+  f32x4Add: simd(228),
+  f32x4Mul: simd(230),
+  /** relaxed SIMD: a·b + c (fused or not, as the hardware does it). Operands: a, b, c. */
+  f32x4RelaxedMadd: simd(0x105),
+};
+
+/** `block … end` (a forward branch target, depth 0 inside). */
+export const block = (...body: Part[]): Code => [0x02, 0x40, ...body.flat(), 0x0b];
+/** `br_if depth`. */
+export const brIf = (depth: number): Code => [0x0d, ...uleb(depth)];
+/** `if … else … end` on the i32 on the stack. */
+export const ifElse = (then: Part[], otherwise: Part[] = []): Code =>
+  otherwise.length ? [0x04, 0x40, ...then.flat(), 0x05, ...otherwise.flat(), 0x0b] : [0x04, 0x40, ...then.flat(), 0x0b];
+
+/**
+ * `for (i = from; i < to; i += step) body`, with i, from, to as code that pushes an i32 (to is
+ * re-evaluated each iteration, so pass a local). The body runs zero times when from ≥ to.
+ */
+export function forRange(i: number, from: Code, to: Code, step: number, ...body: Part[]): Code {
+  return [
+    ...from, ...op.set(i),
+    ...block(
+      op.get(i), to, op.geS, brIf(0),
+      [0x03, 0x40, ...body.flat(), ...op.get(i), ...op.i32(step), ...op.add, ...op.tee(i), ...to, ...op.ltS, ...brIf(0), 0x0b],
+    ),
+  ];
+}
+
+/** One function: parameter and local types, and the body. */
+export interface Func {
+  readonly name: string;
+  readonly params: readonly number[];
+  readonly locals: readonly number[];
+  readonly body: Code;
+}
+
+/** Allocates numbered locals after the parameters (for readable kernels). */
+export class Locals {
+  readonly types: number[] = [];
+  constructor(private readonly nParams: number) {}
+  /** A new local of the given type; returns its index. */
+  add(type: number): number {
+    this.types.push(type);
+    return this.nParams + this.types.length - 1;
+  }
+}
+
+const section = (id: number, payload: Code): Code => [id, ...uleb(payload.length), ...payload];
+const str = (s: string): Code => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+/** A module importing memory `env.mem` (shared with at most `maxPages` pages, or not) and exporting the functions. */
+export function moduleBytes(funcs: readonly Func[], shared: boolean, maxPages: number): Uint8Array {
+  const types = section(1, [...uleb(funcs.length), ...funcs.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, 0])]);
+  const limits = shared ? [0x03, 1, ...uleb(maxPages)] : [0x00, 1];
+  const imports = section(2, [1, ...str("env"), ...str("mem"), 0x02, ...limits]);
+  const fsec = section(3, [...uleb(funcs.length), ...funcs.flatMap((_, i) => uleb(i))]);
+  const exps = section(7, [...uleb(funcs.length), ...funcs.flatMap((f, i) => [...str(f.name), 0x00, ...uleb(i)])]);
+  const bodies = funcs.map((f) => {
+    // locals as runs of equal types
+    const runs: Code = [];
+    let start = 0, nRuns = 0;
+    for (let i = 0; i < f.locals.length; i++) {
+      if (i + 1 === f.locals.length || f.locals[i + 1] !== f.locals[i]) {
+        runs.push(...uleb(i + 1 - start), f.locals[i]!);
+        start = i + 1;
+        nRuns++;
+      }
+    }
+    const body = [...uleb(nRuns), ...runs, ...f.body, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  const code = section(10, [...uleb(funcs.length), ...bodies.flat()]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...fsec, ...exps, ...code]);
+}

@@ -1,0 +1,47 @@
+// The experiments' command line: `node dist/cli.js <id> [--quick] [--seed N]` runs one experiment and
+// writes results/<id>.json (results/quick/<id>.json with --quick); `node dist/cli.js report` renders
+// docs/results.md from the committed result files. Run from the repository root through
+// `npm run exp -w @scm-ts/experiments -- <id>`.
+import * as c from "@scm-ts/core";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { experiments } from "./registry.js";
+import { renderResults } from "./report.js";
+import { readResults, writeResult } from "./result-file.js";
+import { runExperiment } from "./run-context.js";
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const resultsRoot = join(packageRoot, "results");
+
+function usage(): never {
+  console.error(`usage: npm run exp -w @scm-ts/experiments -- <${Object.keys(experiments).join("|")}|report> [--quick] [--seed N]`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [id, ...rest] = argv;
+  if (!id) usage();
+  if (id === "report") {
+    const out = join(packageRoot, "..", "docs", "results.md");
+    writeFileSync(out, renderResults(readResults(resultsRoot), readResults(join(resultsRoot, "quick"))));
+    console.log(`wrote ${out}`);
+    return;
+  }
+  const body = experiments[id];
+  if (!body) usage();
+  const quick = rest.includes("--quick");
+  const seedAt = rest.indexOf("--seed");
+  const seed = seedAt >= 0 ? Number(rest[seedAt + 1]) : 0;
+  if (!Number.isInteger(seed)) {
+    console.error(`--seed must be an integer, got ${rest[seedAt + 1]}`);
+    process.exit(2);
+  }
+  await c.setBackend("cpu");
+  const log = (line: string) => console.log(`[${id}] ${line}`);
+  const result = await runExperiment(id, { quick, seed, log }, body);
+  for (const claim of result.claims) log(`${claim.holds ? "HOLDS" : "DOES NOT HOLD"}: ${claim.text} — ${claim.detail}`);
+  log(`wrote ${writeResult(resultsRoot, result)} (${result.wallSeconds.toFixed(0)} s)`);
+}
+
+await main(process.argv.slice(2));

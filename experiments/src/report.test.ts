@@ -1,0 +1,55 @@
+// The results page renderer and the result files: every section names its command, machine, wall
+// time and seeds, claims carry their verdicts, full runs replace quick ones, and files round-trip.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatNumber, renderResults } from "./report.js";
+import { readResults, resultsDir, writeResult, type ExperimentResult } from "./result-file.js";
+
+const result = (id: string, quick: boolean, sw: number): ExperimentResult => ({
+  id, title: `Experiment ${id}`, command: `npm run exp -w @scm-ts/experiments -- ${id}${quick ? " --quick" : ""}`, quick,
+  seeds: { "train.x": 11 }, settings: { steps: 10 }, machine: { cpu: "Test CPU", cores: 2, node: "v20", backend: "cpu" },
+  startedAt: "2026-11-27T18:00:00.000Z", wallSeconds: 12.5, commit: "abc1234",
+  tables: [{ title: "T", columns: ["method", "SW"], rows: [["a|b", sw], ["none", null]] }],
+  claims: [{ text: "claim one", holds: false, detail: "1.2× the teacher" }], notes: ["a note"],
+});
+
+describe("renderResults", () => {
+  it("names the command, machine, wall time, seeds and verdicts", () => {
+    const page = renderResults([result("e1", false, 0.01234)], []);
+    expect(page).toContain("`npm run exp -w @scm-ts/experiments -- e1`");
+    expect(page).toContain("Test CPU, 2 cores, Node v20, cpu backend");
+    expect(page).toContain("12.50 s");
+    expect(page).toContain("train.x 11");
+    expect(page).toContain("| claim one | **does not hold** | 1.2× the teacher |");
+    expect(page).toContain("| a\\|b | 0.01234 |");
+    expect(page).toContain("| none | — |");
+  });
+
+  it("uses a full run over a quick one, and marks quick-only sections", () => {
+    const both = renderResults([result("e1", false, 1)], [result("e1", true, 2), result("e2", true, 3)]);
+    expect(both).toContain("-- e1`");
+    expect(both).not.toContain("-- e1 --quick");
+    expect(both.match(/Quick run only/g)?.length).toBe(1);
+  });
+});
+
+describe("formatNumber", () => {
+  it("keeps integers, 4 significant digits, exponents for tiny values", () => {
+    expect(formatNumber(1500)).toBe("1500");
+    expect(formatNumber(0.0123456)).toBe("0.01235");
+    expect(formatNumber(1.5e-5)).toBe("1.50e-5");
+    expect(formatNumber(Number.POSITIVE_INFINITY)).toBe("Infinity");
+  });
+});
+
+describe("result files", () => {
+  it("round-trip through write and read, quick runs in their own folder", () => {
+    const root = mkdtempSync(join(tmpdir(), "scm-results-"));
+    writeResult(root, result("e1", false, 1));
+    writeResult(root, result("e2", true, 2));
+    expect(readResults(root).map((r) => r.id)).toEqual(["e1"]);
+    expect(readResults(resultsDir(root, true))).toEqual([result("e2", true, 2)]);
+  });
+});

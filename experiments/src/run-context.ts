@@ -1,0 +1,50 @@
+// What every experiment receives and how it becomes a result file: quick or full budget, the seed
+// offset, the command line that reproduces the run, and the commit of the tree; `finish` stamps the
+// machine, the wall time and the command onto the experiment's tables and claims.
+import { execSync } from "node:child_process";
+import { describeMachine } from "./machine.js";
+import type { Claim, ExperimentResult, ResultTable } from "./result-file.js";
+
+/** The options of one experiment run. */
+export interface RunOptions {
+  /** Small budget (CI and smoke runs). */
+  readonly quick: boolean;
+  /** Added to every training seed (0 = the published runs); evaluation seeds never change. */
+  readonly seed: number;
+  /** Progress lines. */
+  readonly log: (line: string) => void;
+}
+
+/** The parts of a result an experiment computes. */
+export interface ExperimentBody {
+  readonly title: string;
+  readonly seeds: Record<string, number>;
+  readonly settings: Record<string, unknown>;
+  readonly tables: readonly ResultTable[];
+  readonly claims: readonly Claim[];
+  readonly notes: readonly string[];
+  readonly verbatim?: readonly { readonly title: string; readonly text: string }[];
+}
+
+function commit(): string {
+  try {
+    const head = execSync("git rev-parse --short HEAD", { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execSync("git status --porcelain --untracked-files=no -- packages", { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return dirty ? `${head} + uncommitted changes in packages/` : head;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The command that reproduces an experiment run, from the repository root. */
+export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed">): string {
+  return `npm run exp -w @scm-ts/experiments -- ${id}${o.quick ? " --quick" : ""}${o.seed ? ` --seed ${o.seed}` : ""}`;
+}
+
+/** Runs an experiment body and wraps it as a result. */
+export async function runExperiment(id: string, o: RunOptions, body: (o: RunOptions) => Promise<ExperimentBody>): Promise<ExperimentResult> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const b = await body(o);
+  return { id, ...b, command: commandFor(id, o), quick: o.quick, machine: describeMachine(), startedAt, wallSeconds: (performance.now() - t0) / 1000, commit: commit() };
+}

@@ -1,8 +1,8 @@
 // The runtime on a real device: a jitted 10-op chain is one dispatch (eager is ten, still one
 // submit), reads coalesce into one submit, memory returns to the pool and stays flat across steps,
 // recycled buffers read as zeros, writes into recycled memory do not overtake recorded work,
-// float64 and disposed tensors fail clearly, uncaptured WebGPU errors become thrown errors, and
-// 'auto' picks WebGPU.
+// float64 and disposed tensors fail clearly, uncaptured WebGPU errors become thrown errors, a lost
+// device is an error naming it, the navigator.gpu path of browsers works, and 'auto' picks WebGPU.
 import { beforeAll, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
@@ -134,6 +134,26 @@ describeWebGpu("WebGPU runtime", () => {
     await other.context.device.lost;
     expect(() => other.alloc("float32", 4)).toThrow(/WebGPU device on .* was lost \(destroyed/);
     await expect(other.read(buf)).rejects.toThrow(/was lost/);
+  });
+
+  it("acquires through navigator.gpu as in a browser (the same Dawn object standing in for it)", async () => {
+    const via = /\((\w+), (core|compatibility)\)$/.exec(gpu.context.description)?.[1] ?? "default";
+    const dawn = (await import("webgpu" as string)) as { create(flags: string[]): GPU };
+    const nav = globalThis as { navigator?: unknown };
+    const had = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+    Object.defineProperty(globalThis, "navigator", { value: { gpu: dawn.create(via === "default" ? [] : [`backend=${via}`]) }, configurable: true, writable: true });
+    try {
+      const ctx = await acquireDevice();
+      expect(ctx.description).toMatch(/\(navigator\.gpu, (core|compatibility)\)$/);
+      const b = createWebGpuBackend(ctx);
+      const buf = b.alloc("float32", 3);
+      b.write(buf, Float32Array.from([1, 2, 3]));
+      expect(Array.from(await b.read(buf))).toEqual([1, 2, 3]);
+      ctx.device.destroy();
+    } finally {
+      if (had) Object.defineProperty(globalThis, "navigator", had);
+      else delete nav.navigator;
+    }
   });
 
   it("is what setBackend('auto') picks", async () => {

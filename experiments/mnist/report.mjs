@@ -37,7 +37,7 @@ const ratio = scd2.fd / teacher.fd;
 const s = scd.settings, n = s.n, size = scd.data.size;
 const stageRows = [
   ["teacher (diffusion)", scd.stages.teacher?.steps ?? null, scd.stages.teacher?.seconds ?? null, scd.stages.teacher?.lastLoss ?? null],
-  ["sCD (from the teacher)", scd.stages.scd.steps, scd.stages.scd.seconds, scd.stages.scd.lastLoss],
+  ["sCD (from the teacher)", scd.stages.scd?.steps ?? null, scd.stages.scd?.seconds ?? null, scd.stages.scd?.lastLoss ?? null],
   ["sCT (from the teacher)", sct.stages.sct.steps, sct.stages.sct.seconds, sct.stages.sct.lastLoss],
 ];
 const result = {

@@ -2,7 +2,7 @@
 // output), the evaluation of a list of samplers against the held-out digits, and the outputs — one
 // PNG grid per method, a captioned panel of all of them, results.json with every figure, setting and
 // timing, and the markdown table printed at the end.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataFloor, gridOf, panel, savePng, scoreMethod, table, type Draw, type Scored } from "./evaluate.js";
 import type { FlagSpec } from "./flags.js";
@@ -46,6 +46,7 @@ export async function evaluateAndReport(
   example: string, out: string, data: MnistSplit, methods: readonly Method[], n: number, seed: number,
   stages: ExampleResult["stages"], settings: Record<string, unknown>, t0: number, log: (line: string) => void,
 ): Promise<ExampleResult> {
+  mkdirSync(out, { recursive: true });
   const rows: Scored[] = [], files: string[] = [], items = [];
   for (const [i, m] of methods.entries()) {
     const { row, pixels } = await scoreMethod(data, m.method, m.nfe, m.draw, n, seed * 7919 + 101 + i);

@@ -35,6 +35,16 @@ describe("the MNIST sCD example", () => {
     expect(lines.join("\n")).toMatch(/\n\| sCD, 2 steps \| 2 \| [0-9.]+ \|/);
   }, 300_000);
 
+  it("scores saved teacher and student checkpoints without training (--teacher, --student)", async () => {
+    const again = join(dir, "again");
+    const r = await main(["--teacher", join(dir, "teacher"), "--student", join(dir, "scd"), "--n", "16", "--nfe", "3", "--out", again], () => {});
+    expect(Object.keys(r!.stages)).toEqual([]);
+    expect(r!.rows).toHaveLength(4);
+    for (const row of r!.rows) expect(Number.isFinite(row.fd)).toBe(true);
+    expect(existsSync(checkpointFile(join(again, "scd")))).toBe(false);
+    await expect(main(["--teacher", join(dir, "teacher"), "--student", join(dir, "teacher"), "--n", "8"], () => {})).rejects.toThrow(/a diffusion checkpoint, not an sCD one/);
+  }, 300_000);
+
   it("rejects a teacher folder without a checkpoint, naming it", async () => {
     await expect(main(["--teacher", join(dir, "nothing-here"), "--n", "8"], () => {})).rejects.toThrow(/nothing-here: no readable checkpoint/);
   }, 60_000);

@@ -21,6 +21,7 @@ export const scdFlags = {
   "teacher-lr": { kind: "number", default: 1e-3, min: 0, help: "the teacher's Adam learning rate" },
   "teacher-ema": { kind: "number", default: 0.995, help: "the teacher's EMA decay per step" },
   teacher: { kind: "string", default: "", help: "use this diffusion checkpoint (folder) as the teacher instead of training one" },
+  student: { kind: "string", default: "", help: "skip distillation: score this sCD checkpoint (folder) against the teacher" },
   steps: { kind: "number", default: 300, integer: true, min: 1, help: "sCD distillation steps" },
   lr: { kind: "number", default: 3e-4, min: 0, help: "the student's Adam learning rate" },
   warmup: { kind: "number", default: -1, integer: true, help: "tangent warm-up steps H (-1: a quarter of --steps)" },
@@ -52,12 +53,20 @@ export async function main(argv: readonly string[], log: (line: string) => void 
   const teacher = given ?? (await loadEma(teacherDir, f.size));
   if (teacher.config.mode !== "diffusion") throw new UsageError(`--teacher ${teacherDir}: a ${String(teacher.config.mode)} checkpoint; sCD needs a diffusion teacher`);
   const warmup = f.warmup < 0 ? Math.round(f.steps / 4) : f.warmup;
-  const scd = await trainStage({
-    ...common, name: "scd", mode: "scd", net: teacher.net, init: teacher.ema, teacher: (u, t) => teacher.net.apply(teacher.ema, u, t), steps: f.steps, lr: f.lr, warmup,
-    dir: join(f.out, "scd"), extra: { teacher: teacherDir },
-  });
-  stages.scd = { seconds: scd.seconds, steps: f.steps, lastLoss: scd.lastLoss, skipped: scd.skipped };
-  const methods = [teacherMethod(teacher.net, teacher.ema, f.size, data.sigmaData, f.nfe), ...consistencyMethods("sCD", "scd", teacher.net, scd.ema, f.size, data.sigmaData)];
+  let student;
+  if (f.student) {
+    student = await loadEma(f.student, f.size);
+    if (student.config.mode !== "scd") throw new UsageError(`--student ${f.student}: a ${String(student.config.mode)} checkpoint, not an sCD one`);
+    log(`[scd] scoring ${f.student} (step ${String(student.config.steps)}) instead of distilling`);
+  } else {
+    const scd = await trainStage({
+      ...common, name: "scd", mode: "scd", net: teacher.net, init: teacher.ema, teacher: (u, t) => teacher.net.apply(teacher.ema, u, t), steps: f.steps, lr: f.lr, warmup,
+      dir: join(f.out, "scd"), extra: { teacher: teacherDir },
+    });
+    stages.scd = { seconds: scd.seconds, steps: f.steps, lastLoss: scd.lastLoss, skipped: scd.skipped };
+    student = { net: teacher.net, ema: scd.ema };
+  }
+  const methods = [teacherMethod(teacher.net, teacher.ema, f.size, data.sigmaData, f.nfe), ...consistencyMethods("sCD", "scd", student.net, student.ema, f.size, data.sigmaData)];
   return evaluateAndReport("mnist-scd", f.out, data, methods, f.n, f.seed, stages, { ...f, warmup, teacher: teacherDir }, t0, log);
 }
 

@@ -21,6 +21,13 @@ const guide: DefaultTheme.SidebarItem[] = [
   { text: "Benchmarks and results", link: "/guide/benchmarks" },
 ];
 
+// The experiments' write-up, docs/results.md, when it exists: linked from the benchmarks page and the sidebar.
+const hasResults = existsSync(`${here}../results.md`);
+const resultsText = hasResults
+  ? "The measured results — training runs, sample quality and speed — are on the [results page](/results)."
+  : "No results page yet: the experiments write theirs to `docs/results.md`, which then appears here.";
+if (hasResults) guide.push({ text: "Results", link: "/results" });
+
 // One sidebar entry per generated package page (api/@scm-ts/<name>.md or <name>/index.md).
 const apiItems: DefaultTheme.SidebarItem[] = packages.map((p) => ({
   text: `@scm-ts/${p}`,
@@ -34,7 +41,14 @@ export default defineConfig({
   srcExclude: ["README.md", "src/**", "test/**", "node_modules/**"],
   lastUpdated: false,
   cleanUrls: false,
-  markdown: { math: false },
+  markdown: {
+    config(md) {
+      // Replace the results marker before parsing, so the link is checked like any other.
+      md.core.ruler.before("normalize", "scm-results", (state) => {
+        state.src = state.src.replace("<!-- scm-ts:results -->", resultsText);
+      });
+    },
+  },
   themeConfig: {
     nav: [
       { text: "Guide", link: "/guide/getting-started" },

@@ -41,13 +41,18 @@ export function drawScatter(ctx: CanvasRenderingContext2D, points: Float32Array,
   return inside;
 }
 
-/** Draws the loss per step (faint) and its moving average with decay `beta` (solid). */
-export function drawLossCurve(ctx: CanvasRenderingContext2D, losses: readonly LossPoint[], title = "sCT loss", beta = 0.95): void {
+/** Draws the loss per step (faint) and its bias-corrected moving average with decay `beta` (solid). */
+export function drawLossCurve(ctx: CanvasRenderingContext2D, losses: readonly LossPoint[], title = "sCT loss", beta = 0.9): void {
   const { w, h } = frame(ctx, title);
   if (losses.length < 2) return;
+  // Bias-corrected moving average (as in Adam): m_k = β·m_{k−1} + (1 − β)·loss_k, shown as m_k/(1 − β^k).
   const smooth: number[] = [];
-  let m = losses[0]!.loss;
-  for (const p of losses) smooth.push((m = beta * m + (1 - beta) * p.loss));
+  let m = 0, bk = 1;
+  for (const p of losses) {
+    m = beta * m + (1 - beta) * p.loss;
+    bk *= beta;
+    smooth.push(m / (1 - bk));
+  }
   // The y range covers the smoothed curve and most raw points (a few early spikes may be cut).
   const sorted = losses.map((p) => p.loss).sort((a, b) => a - b);
   const lo = Math.min(sorted[Math.floor(0.01 * (sorted.length - 1))]!, ...smooth), hi = Math.max(sorted[Math.floor(0.99 * (sorted.length - 1))]!, ...smooth);

@@ -1,4 +1,4 @@
-// The demo's trainer on the CPU backend: the sCT loss falls over the first steps, and after a few
+// The demo's trainer on the CPU backend: the sCT loss falls over the first steps, and after a couple of
 // hundred steps 1- and 2-step samples land on the ring (closer to the data than the prior noise is).
 import { describe, expect, it } from "vitest";
 import { createSctTrainer, defaultDemoConfig } from "./sct-trainer.js";
@@ -7,9 +7,9 @@ describe("createSctTrainer", () => {
   it("lowers the loss and moves 1-step samples towards the ring", async () => {
     const t = createSctTrainer(defaultDemoConfig);
     const losses = [];
-    for (let i = 0; i < 10; i++) losses.push(...(await t.advance(30)));
-    expect(t.step).toBe(300);
-    expect(losses.map((p) => p.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    for (let i = 0; i < 8; i++) losses.push(...(await t.advance(25)));
+    expect(t.step).toBe(200);
+    expect(losses.map((p) => p.step)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     const mean = (a: { loss: number }[]) => a.reduce((s, p) => s + p.loss, 0) / a.length;
     expect(mean(losses.slice(-50))).toBeLessThan(mean(losses.slice(0, 5)));
     const radius = (xy: Float32Array) => {
@@ -25,7 +25,7 @@ describe("createSctTrainer", () => {
     expect(one.length).toBe(1000);
     expect(radius(one)).toBeLessThan(0.5 * radius(noise));
     expect(radius(two)).toBeLessThan(radius(noise));
-    expect(radius(data)).toBeLessThan(radius(one));
+    expect(radius(data)).toBeLessThan(0.1); // modes of std 0.08 on the ring
     t.dispose();
   });
 });

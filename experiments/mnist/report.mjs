@@ -3,13 +3,15 @@
 // settings, machine, wall time, commit, tables, claims, notes), a markdown fragment mnist.md for the
 // results page, and copies the two sample panels next to them. Checks the claim "2-step sCD within 10%
 // of the teacher's FD".
-//   node experiments/mnist/report.mjs OUT WALL_SECONDS "COMMAND"
+//   node experiments/mnist/report.mjs OUT WALL_SECONDS "COMMAND" [TEACHER_DIR]
+// When the teacher was trained by an earlier run (MNIST_TEACHER), its steps, settings and training time
+// come from its checkpoint's config.json and events.jsonl.
 import { execSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 
-const [out, wall, command] = process.argv.slice(2);
+const [out, wall, command, teacherDir] = process.argv.slice(2);
 if (!out) throw new Error("usage: node experiments/mnist/report.mjs OUT WALL_SECONDS COMMAND");
 const scd = JSON.parse(readFileSync(join(out, "scd", "results.json"), "utf8"));
 const sct = JSON.parse(readFileSync(join(out, "sct", "results.json"), "utf8"));
@@ -35,8 +37,18 @@ const rows = order.filter((m) => byMethod.has(m)).map((m) => {
 const teacher = byMethod.get("teacher, 35 NFE"), scd2 = byMethod.get("sCD, 2 steps");
 const ratio = scd2.fd / teacher.fd;
 const s = scd.settings, n = s.n, size = scd.data.size;
+// The teacher stage: from this run, or from the reused checkpoint's config and event log.
+const teacherStage = (() => {
+  if (scd.stages.teacher) return { ...scd.stages.teacher, lr: s["teacher-lr"], ema: s["teacher-ema"], reused: false };
+  const dir = teacherDir ?? s.teacher;
+  const cfg = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).config;
+  const events = readFileSync(join(dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  let seconds = 0, prev = 0;
+  for (const e of events) (seconds += (e.stepMs * (e.step - prev)) / 1000), (prev = e.step);
+  return { steps: cfg.steps, seconds, lastLoss: events.at(-1).loss, skipped: events.at(-1).skipped, lr: cfg.lr, ema: cfg.emaBeta, reused: true };
+})();
 const stageRows = [
-  ["teacher (diffusion)", scd.stages.teacher?.steps ?? null, scd.stages.teacher?.seconds ?? null, scd.stages.teacher?.lastLoss ?? null],
+  ["teacher (diffusion)", teacherStage.steps, teacherStage.seconds, teacherStage.lastLoss],
   ["sCD (from the teacher)", scd.stages.scd?.steps ?? null, scd.stages.scd?.seconds ?? null, scd.stages.scd?.lastLoss ?? null],
   ["sCT (from the teacher)", sct.stages.sct.steps, sct.stages.sct.seconds, sct.stages.sct.lastLoss],
 ];
@@ -48,7 +60,7 @@ const result = {
   seeds: { seed: s.seed },
   settings: {
     resolution: `${size}×${size} (28×28 average-pooled; samples upsampled to 28×28 for the features)`, model: `U-Net "${s.model}" (examples/mnist/src/model.ts)`,
-    batch: s.batch, teacherSteps: s["teacher-steps"], teacherLr: s["teacher-lr"], teacherEma: s["teacher-ema"], cmSteps: s.steps, cmLr: s.lr, cmEma: s.ema, warmup: s.warmup,
+    batch: s.batch, teacherSteps: teacherStage.steps, teacherLr: teacherStage.lr, teacherEma: teacherStage.ema, cmSteps: s.steps, cmLr: s.lr, cmEma: s.ema, warmup: s.warmup,
     time: { pMean: s["p-mean"], pStd: s["p-std"] }, teacherSampler: `DPM-Solver-2, EDM ρ = 7 grid, ${s.nfe} NFE`, samplesPerMethod: n,
     reference: `${scd.data.heldOutCount} held-out digits of the feature classifier's split (seed ${scd.data.split.seed}); models train on the other ${scd.data.trainCount}`,
   },
@@ -63,7 +75,10 @@ const result = {
       rows,
       caption: `Fréchet distance and k-NN precision/recall (k = 3) in the 64-d features of the project's MNIST classifier, ${n} samples per method against the ${scd.data.heldOutCount} held-out digits (both through the same ${size}×${size} pooling and 28×28 upsampling). "data" scores ${n} training digits: the floor at this sample size.`,
     },
-    { title: "Training", columns: ["stage", "steps", "seconds", "final loss"], rows: stageRows, caption: "Wall time on a 2-core CPU shared with other jobs (noisy)." },
+    {
+      title: "Training", columns: ["stage", "steps", "seconds", "final loss"], rows: stageRows,
+      caption: `Wall time on a 2-core CPU shared with other jobs (noisy).${teacherStage.reused ? " The teacher was trained by an earlier invocation (same settings and seed); its time is the sum of its logged step times." : ""}`,
+    },
   ],
   claims: [
     {

@@ -5,7 +5,9 @@
 # is trained, the sCT one from the same teacher (the paper's protocol: every CM starts from the teacher's
 # EMA) in parallel — then writes experiments/results/mnist.json and mnist.md with report.mjs.
 #   experiments/mnist/run.sh [OUT]      (default OUT = runs/exp-mnist; about an hour on a shared 2-core CPU)
-# The budget can be changed with MNIST_TEACHER_STEPS, MNIST_CM_STEPS, MNIST_N, MNIST_MODEL, MNIST_SIZE.
+# The budget can be changed with MNIST_TEACHER_STEPS, MNIST_CM_STEPS, MNIST_N, MNIST_MODEL, MNIST_SIZE;
+# MNIST_TEACHER=DIR reuses a trained teacher checkpoint (e.g. OUT/scd/teacher of an earlier run) and runs
+# sCD and sCT from it side by side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${1:-runs/exp-mnist}"
@@ -15,15 +17,23 @@ COMMON=(--size "$SIZE" --model "$MODEL" --batch 32 --seed 0 --n "$N" --lr 3e-4 -
 [ "${MNIST_SKIP_BUILD:-0}" = 1 ] || npx tsc -b examples/mnist
 mkdir -p "$OUT"
 start=$(date +%s)
-node examples/mnist/dist/scd.js "${COMMON[@]}" --teacher-steps "$TEACHER_STEPS" --teacher-lr 1e-3 --teacher-ema 0.995 --steps "$CM_STEPS" --nfe 35 --out "$OUT/scd" > "$OUT/scd.log" 2>&1 &
-scd_pid=$!
-# The sCD stage creates its folder once the teacher's last checkpoint is written.
-until [ -d "$OUT/scd/scd" ]; do
-  kill -0 "$scd_pid" 2>/dev/null || { echo "the sCD example stopped before the teacher was trained; see $OUT/scd.log" >&2; exit 1; }
-  sleep 10
-done
-node examples/mnist/dist/sct.js "${COMMON[@]}" --steps "$CM_STEPS" --init "$OUT/scd/teacher" --out "$OUT/sct" > "$OUT/sct.log" 2>&1 &
+TEACHER="${MNIST_TEACHER:-}"
+if [ -z "$TEACHER" ]; then
+  TEACHER="$OUT/scd/teacher"
+  node examples/mnist/dist/scd.js "${COMMON[@]}" --teacher-steps "$TEACHER_STEPS" --teacher-lr 1e-3 --teacher-ema 0.995 --steps "$CM_STEPS" --nfe 35 --out "$OUT/scd" > "$OUT/scd.log" 2>&1 &
+  scd_pid=$!
+  # The sCD stage creates its folder once the teacher's last checkpoint is written.
+  until [ -d "$OUT/scd/scd" ]; do
+    kill -0 "$scd_pid" 2>/dev/null || { echo "the sCD example stopped before the teacher was trained; see $OUT/scd.log" >&2; exit 1; }
+    sleep 10
+  done
+else
+  node examples/mnist/dist/scd.js "${COMMON[@]}" --teacher "$TEACHER" --steps "$CM_STEPS" --nfe 35 --out "$OUT/scd" > "$OUT/scd.log" 2>&1 &
+  scd_pid=$!
+fi
+node examples/mnist/dist/sct.js "${COMMON[@]}" --steps "$CM_STEPS" --init "$TEACHER" --out "$OUT/sct" > "$OUT/sct.log" 2>&1 &
 sct_pid=$!
 wait "$scd_pid"
 wait "$sct_pid"
-node experiments/mnist/report.mjs "$OUT" "$(( $(date +%s) - start ))" "experiments/mnist/run.sh $OUT"
+env_line=$(env | grep -E '^MNIST_(TEACHER_STEPS|CM_STEPS|N|MODEL|SIZE|TEACHER)=' | sort | tr '\n' ' ' || true)
+node experiments/mnist/report.mjs "$OUT" "$(( $(date +%s) - start ))" "${env_line}experiments/mnist/run.sh $OUT" "$TEACHER"

@@ -46,6 +46,7 @@ export class ClosedJaxpr {
     readonly jaxpr: Jaxpr,
     readonly consts: readonly Tensor[],
   ) {}
+  /** The jaxpr as text, as `makeJaxpr(f)(…).toString()` prints it. */
   toString(): string {
     return printJaxpr(this.jaxpr);
   }

@@ -39,6 +39,7 @@ export abstract class Tensor {
   }
   /** Releases the buffer now (no-op for tracers and already disposed tensors). */
   dispose(): void {}
+  /** "Tensor(float32[2,3])": the shape and dtype, not the values (read those with `data`). */
   toString(): string {
     return `Tensor(${fmtAval(this.aval)})`;
   }
@@ -81,6 +82,7 @@ export class ConcreteArray extends Tensor {
     scopes[scopes.length - 1]?.add(this);
   }
 
+  /** Whether the buffer has been released. */
   get disposed(): boolean {
     return this.state.disposed;
   }

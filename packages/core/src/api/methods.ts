@@ -9,27 +9,49 @@ import type { TensorLike } from "./convert.js";
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** `add(this, y)`. */
     add(y: TensorLike): Tensor;
+    /** `sub(this, y)`. */
     sub(y: TensorLike): Tensor;
+    /** `mul(this, y)`. */
     mul(y: TensorLike): Tensor;
+    /** `div(this, y)`. */
     div(y: TensorLike): Tensor;
+    /** `pow(this, y)`. */
     pow(y: TensorLike): Tensor;
+    /** `neg(this)`. */
     neg(): Tensor;
+    /** `exp(this)`. */
     exp(): Tensor;
+    /** `log(this)`. */
     log(): Tensor;
+    /** `sin(this)`. */
     sin(): Tensor;
+    /** `cos(this)`. */
     cos(): Tensor;
+    /** `tanh(this)`. */
     tanh(): Tensor;
+    /** `sqrt(this)`. */
     sqrt(): Tensor;
+    /** `square(this)`. */
     square(): Tensor;
+    /** `abs(this)`. */
     abs(): Tensor;
+    /** `matmul(this, y)`. */
     matmul(y: Tensor): Tensor;
+    /** `astype(this, dtype)`. */
     astype(dtype: DType): Tensor;
+    /** `reshape(this, shape)`. */
     reshape(shape: readonly number[]): Tensor;
+    /** `transpose(this, perm)`. */
     transpose(perm?: readonly number[]): Tensor;
+    /** `sum(this, axis, keepDims)`. */
     sum(axis?: S.AxisArg, keepDims?: boolean): Tensor;
+    /** `mean(this, axis, keepDims)`. */
     mean(axis?: S.AxisArg, keepDims?: boolean): Tensor;
+    /** `max(this, axis, keepDims)`. */
     max(axis?: S.AxisArg, keepDims?: boolean): Tensor;
+    /** `min(this, axis, keepDims)`. */
     min(axis?: S.AxisArg, keepDims?: boolean): Tensor;
   }
 }

@@ -88,6 +88,7 @@ export const jitCall: OpDef<JitParams> = defineOp<JitParams>({
 /** A jitted function; `lower(...args)` shows its jaxpr and fused kernel plan. */
 export interface JittedFunction<A extends unknown[], R> {
   (...args: A): R;
+  /** Traces and lowers for these arguments without running: the jaxpr and the fused plan; `toString` prints both. */
   lower(...args: A): { jaxpr: ClosedJaxpr; plan: Plan; toString(): string };
 }
 

@@ -2,12 +2,14 @@
 // elementwise and movement ops stay lazy (an expression of the flat index) and are inlined into
 // the kernel that consumes them, reductions absorb their producers, and only the values chosen by
 // fusion.ts (shared across kernels, outputs, routine operands) and reduction results are stored.
-import { load, gidx, ridx, konst, toposort, withSrc, type Expr } from "../ir/expr.js";
+import { load, gidx, ridx, konst, idx, binary, toposort, withSrc, type Expr } from "../ir/expr.js";
 import type { Program } from "../ir/kernel.js";
 import { ClosedJaxpr, Literal, Var, type Atom, type Jaxpr } from "../jaxpr.js";
 import type { Lazy } from "../primitive.js";
 import { flattenCalls } from "./flatten.js";
 import { materializedVars } from "./fusion.js";
+import { attentionPairs } from "./attention-pairs.js";
+import { attentionSpec } from "../ops/attention.js";
 import { sizeOf, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -100,10 +102,25 @@ export function lowerJaxpr(input: ClosedJaxpr): Plan {
     return slot;
   };
 
+  // attention and its tangent on the same operands: one routine writing [y; t_y] (attention-pairs.ts)
+  const pairs = attentionPairs(jaxpr);
+  const fusedAway = new Set(pairs.values());
   const run = (j: Jaxpr): void => {
     for (const e of j.eqns) {
+      if (fusedAway.has(e)) continue;
       const low = e.op.lower;
       const out = e.outputs[0]!;
+      const tangentEqn = pairs.get(e);
+      if (tangentEqn) {
+        const inputs = tangentEqn.inputs.map(materialize);
+        const spec = attentionSpec("attentionJvp", tangentEqn.inputs.map((a) => a.aval), tangentEqn.params as never);
+        const slot = newSlot({ shape: [2, ...out.aval.shape], dtype: out.aval.dtype });
+        steps.push({ program: { kind: "routine", spec }, inputs, output: slot });
+        const half = sizeOf(out.aval.shape);
+        env.set(out, { lazy: (i) => load(slot, out.aval.dtype, i) });
+        env.set(tangentEqn.outputs[0]!, { lazy: (i) => load(slot, out.aval.dtype, binary("ADD", i, idx(half))) });
+        continue;
+      }
       if (low.kind === "inline") throw new Error(`internal: call equation ${e.op.name} left after flattening`);
       const avalsIn = e.inputs.map((a) => a.aval);
       if (low.kind === "map") {

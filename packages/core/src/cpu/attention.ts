@@ -39,7 +39,7 @@ function softmaxRows(p: DataArray, n: number, m: number, s: number): void {
   }
 }
 
-/** Runs `attention` or `attentionTangent` (inputs q, k, v[, t_q, t_k, t_v]) into `out`. */
+/** Runs `attention`, `attentionTangent` or `attentionJvp` (inputs q, k, v[, t_q, t_k, t_v]) into `out`. */
 export function runAttention(spec: AttentionSpec, out: DataArray, inputs: readonly DataArray[], gemm: Gemm): void {
   const { n, m, d, dv, scale: s } = spec;
   const [q, k, v, tq, tk, tv] = inputs;
@@ -48,13 +48,14 @@ export function runAttention(spec: AttentionSpec, out: DataArray, inputs: readon
   // Kᵀ as a k×n view of k [m, d]: element (kk, j) = k[j·d + kk].
   const transposed = (data: DataArray, off: number): MatView => ({ data, off, rs: 1, cs: d });
   for (let b = 0; b < spec.batch; b++) {
-    const qo = b * n * d, ko = b * m * d, vo = b * m * dv, oo = b * n * dv;
+    const qo = b * n * d, ko = b * m * d, vo = b * m * dv;
+    let oo = b * n * dv;
     gemm(n, m, d, rowMajor(q!, qo, d), transposed(k!, ko), p, 0, false);
     softmaxRows(p, n, m, s);
-    if (spec.name === "attention") {
-      gemm(n, dv, m, rowMajor(p, 0, m), rowMajor(v!, vo, dv), out, oo, false);
-      continue;
-    }
+    if (spec.name !== "attentionTangent") gemm(n, dv, m, rowMajor(p, 0, m), rowMajor(v!, vo, dv), out, oo, false);
+    if (spec.name === "attention") continue;
+    // attentionJvp writes [y; t_y]: the tangent goes to the second half
+    if (spec.name === "attentionJvp") oo += spec.batch * n * dv;
     gemm(n, m, d, rowMajor(tq!, qo, d), transposed(k!, ko), t, 0, false);
     gemm(n, m, d, rowMajor(q!, qo, d), transposed(tk!, ko), t, 0, true);
     for (let i = 0; i < n; i++) {

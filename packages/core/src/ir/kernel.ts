@@ -55,10 +55,11 @@ export interface ConvSpec {
 /**
  * Scaled dot-product attention over `batch` independent heads (see ops/attention.ts): q [batch, n, d],
  * k [batch, m, d], v [batch, m, dv] → y [batch, n, dv]; `attentionTangent` also reads the tangents
- * t_q, t_k, t_v (shaped like q, k, v) and writes t_y.
+ * t_q, t_k, t_v (shaped like q, k, v) and writes t_y; `attentionJvp` reads the same and writes
+ * [y; t_y] ([2, batch, n, dv]) from one pass.
  */
 export interface AttentionSpec {
-  readonly name: "attention" | "attentionTangent";
+  readonly name: "attention" | "attentionTangent" | "attentionJvp";
   readonly dtype: DType;
   readonly batch: number;
   readonly n: number;

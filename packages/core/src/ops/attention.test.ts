@@ -1,6 +1,6 @@
 // The attention primitives against the composed reference softmax(s·Q·Kᵀ)·V (float64, random shapes
 // with broadcast batch axes): values, JVPs, VJPs and the JVP of the VJP map agree; a jitted forward
-// and JVP lower to the two attention routines without storing the N×M logits; bad operands fail
+// and JVP lower to one attentionJvp routine (both outputs, one pass) without storing the N×M logits; bad operands fail
 // with a message naming the shapes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -45,13 +45,19 @@ describe("attention primitives", () => {
     );
   });
 
-  it("a jitted forward and JVP run the attention routines, with no N×M intermediate", () => {
-    const q = c.ones([2, 9, 4]), k = c.ones([2, 11, 4]), v = c.ones([2, 11, 3]);
+  it("a jitted forward and JVP run as one attentionJvp routine, with no N×M intermediate", async () => {
+    const ks = c.random.split(c.random.key(3), 6);
+    const shapes = [[2, 9, 4], [2, 11, 4], [2, 11, 3]];
+    const [q, k, v, tq, tk, tv] = [...shapes, ...shapes].map((s, i) => c.random.normal(ks[i]!, s, f64));
     const f = c.jit((a: Tensor, b: Tensor, e: Tensor, ta: Tensor, tb: Tensor, te: Tensor) => c.jvp(c.attention, [a, b, e], [ta, tb, te]));
-    const { plan } = f.lower(q, k, v, q, k, v);
+    const { plan } = f.lower(q!, k!, v!, tq!, tk!, tv!);
     const names = plan.steps.map((s) => (s.program.kind === "routine" ? s.program.spec.name : s.program.kind));
-    expect(names).toEqual(["attention", "attentionTangent"]);
+    expect(names.filter((n) => n !== "map")).toEqual(["attentionJvp"]);
     expect(plan.slots.some((s) => s.shape.includes(9) && s.shape.includes(11))).toBe(false);
+    const [y, ty] = f(q!, k!, v!, tq!, tk!, tv!);
+    const [y0, ty0] = c.jvp(composed, [q!, k!, v!], [tq!, tk!, tv!]);
+    await expectClose(y, y0);
+    await expectClose(ty, ty0);
   });
 
   it("rejects operands that are not [..., N, D], [..., M, D], [..., M, Dv]", () => {

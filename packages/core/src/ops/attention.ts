@@ -46,7 +46,8 @@ function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
   return { shape: [...batch, q.shape[r - 2]!, v.shape[r - 1]!], dtype: q.dtype };
 }
 
-function specOf(name: AttentionSpec["name"], [q, k, v]: readonly ShapedArray[], p: AttentionParams): AttentionSpec {
+/** The routine spec of attention-shaped operands (q, k, v first). */
+export function attentionSpec(name: AttentionSpec["name"], [q, k, v]: readonly ShapedArray[], p: AttentionParams): AttentionSpec {
   const r = q!.shape.length;
   return { name, dtype: q!.dtype, batch: sizeOf(q!.shape.slice(0, -2)), n: q!.shape[r - 2]!, m: k!.shape[r - 2]!, d: q!.shape[r - 1]!, dv: v!.shape[r - 1]!, scale: p.scale };
 }
@@ -69,7 +70,7 @@ export const attention: OpDef<AttentionParams> = defineOp<AttentionParams>({
   name: "attention",
   kind: "nonlinear",
   abstractEval: (avals, p) => [check("attention", avals)],
-  lower: { kind: "routine", spec: (avals, _, p) => specOf("attention", avals, p) },
+  lower: { kind: "routine", spec: (avals, _, p) => attentionSpec("attention", avals, p) },
   jvp: (primals, tangents, p) => {
     const y = bind1(attention, primals, p);
     if (tangents.every((t): boolean => t instanceof Zero)) return [[y], [new Zero(y.aval)]];
@@ -85,7 +86,7 @@ export const attentionTangent: OpDef<AttentionParams> = defineOp<AttentionParams
     if (avals.length !== 6) throw new Error(`attention_tangent: takes q, k, v and their three tangents, got ${avals.length} operands`);
     return [check("attention_tangent", avals)];
   },
-  lower: { kind: "routine", spec: (avals, _, p) => specOf("attentionTangent", avals, p) },
+  lower: { kind: "routine", spec: (avals, _, p) => attentionSpec("attentionTangent", avals, p) },
   // Second order: the JVP of the composed tangent map in all six inputs.
   jvp: (primals, tangents, p) => {
     const out = bind1(attentionTangent, primals, p);

@@ -22,6 +22,7 @@ export function programShader(p: Program, limits: DeviceLimits): ShaderSpec {
       return convShader(spec, limits, key);
     case "attention":
     case "attentionTangent":
+    case "attentionJvp":
       return attentionShader(spec, limits, key);
   }
 }

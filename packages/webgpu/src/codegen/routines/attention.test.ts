@@ -20,7 +20,11 @@ describe("WGSL attention routines", () => {
       expect(s.code).not.toMatch(/array<f32, (N|M)\b/);
       expect(s.dispatch[0] * s.workgroupSize[0]).toBeGreaterThanOrEqual(6 * 65);
     }
-    expect(tan.code).toContain("g[c] * inv - mu * inv * y + ft[c] * inv");
+    expect(tan.code).toContain("out[row * DV + c] = g[c] * inv - mu * inv * y + ft[c] * inv;");
+    // the fused pair writes y, then t_y after all batch·n·dv values of y
+    const both = programShader(spec({ name: "attentionJvp" }), coreLimits).code;
+    expect(both).toContain("out[row * DV + c] = y;");
+    expect(both).toContain(`out[${6 * 65 * 5}i + row * DV + c] = g[c] * inv`);
     expect(fwd.bindings).toHaveLength(4);
     expect(tan.bindings).toHaveLength(7);
   });
@@ -28,7 +32,7 @@ describe("WGSL attention routines", () => {
   it("have structural cache keys", () => {
     const key = (p: Program) => programShader(p, coreLimits).cacheKey;
     expect(key(spec())).toBe(key(spec()));
-    const variants = [spec(), spec({ n: 64 }), spec({ m: 34 }), spec({ d: 9 }), spec({ dv: 6 }), spec({ scale: 0.5 }), spec({ batch: 7 }), spec({ name: "attentionTangent" })];
+    const variants = [spec(), spec({ n: 64 }), spec({ m: 34 }), spec({ d: 9 }), spec({ dv: 6 }), spec({ scale: 0.5 }), spec({ batch: 7 }), spec({ name: "attentionTangent" }), spec({ name: "attentionJvp" })];
     expect(new Set(variants.map(key)).size).toBe(variants.length);
     expect(programShader(spec(), coreLimits).code).toContain("const SCALE = 0.3499999940395355f;");
   });
@@ -54,7 +58,7 @@ describe("WGSL attention routines", () => {
       });
       for (const t of f(q, k, v)) await t.data();
       const names = [...be.shaders.keys()].filter((key) => key.startsWith("routine:")).map((key) => JSON.parse(key.slice(8)).name as string);
-      expect(names).toEqual(expect.arrayContaining(["attention", "attentionTangent"]));
+      expect(names).toEqual(expect.arrayContaining(["attentionJvp", "matmul"]));
     } finally {
       await c.setBackend("cpu");
     }

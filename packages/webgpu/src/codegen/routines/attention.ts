@@ -5,6 +5,7 @@
 // e = e^{x_j − m_new}: ℓ += e, f += e·v_j and, for the tangent, μ += e·t_j, g += e·t_j·v_j,
 // f_t += e·t_v_j. Then y = f/ℓ and t_y = g/ℓ − (μ/ℓ)·y + f_t/ℓ. Inputs are q, k, v (and t_q, t_k,
 // t_v) as [batch, rows, width]; with more inputs than the adapter binds they come packed.
+// `attentionJvp` writes both, y then t_y ([2, batch, rows, dv]).
 import type { AttentionSpec } from "@scm-ts/core";
 import { literal } from "../quirks.js";
 import { bindingsOf, grid, needsPacking, WgslBuilder, type Binding, type DeviceLimits, type ShaderSpec } from "../shader.js";
@@ -12,10 +13,10 @@ import { linearWorkgroup } from "../kernel.js";
 
 const WID = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
 
-/** WGSL of `attention` or `attentionTangent`. */
+/** WGSL of `attention`, `attentionTangent` or `attentionJvp`. */
 export function attentionShader(s: AttentionSpec, limits: DeviceLimits, key: string): ShaderSpec {
   if (s.dtype !== "float32") throw new TypeError(`WGSL ${s.name}: ${s.dtype} is not supported; use float32`);
-  const tangent = s.name === "attentionTangent";
+  const tangent = s.name !== "attention";
   const arity = tangent ? 6 : 3;
   const packed = needsPacking(arity, limits);
   const bindings: Binding[] = packed
@@ -66,7 +67,8 @@ export function attentionShader(s: AttentionSpec, limits: DeviceLimits, key: str
   b.line("let inv = 1.0f / l;");
   b.block("for (var c = 0i; c < DV; c++)", () => {
     if (!tangent) b.line("out[row * DV + c] = f[c] * inv;");
-    else b.line("let y = f[c] * inv;").line("out[row * DV + c] = g[c] * inv - mu * inv * y + ft[c] * inv;");
+    else b.line("let y = f[c] * inv;").line(`out[${s.name === "attentionJvp" ? `${rows * s.dv}i + ` : ""}row * DV + c] = g[c] * inv - mu * inv * y + ft[c] * inv;`);
+    if (s.name === "attentionJvp") b.line("out[row * DV + c] = y;");
   });
   const workgroupSize = [wg, 1, 1] as const;
   const cacheKey = `${key}|wg${wg}x${dispatch[0]}${packed ? "|packed" : ""}`;

@@ -26,6 +26,7 @@ export {
 export { sum, mean, max, min, reshape, transpose, concat, stack, slice, pad, expandDims, squeeze, flatten, type AxisArg } from "./api/shape-ops.js";
 export { matmul, conv2d, upsampleNearest, avgPool2d, type Conv2dOptions } from "./api/linalg.js";
 export { attention, type AttentionOptions } from "./api/attention.js";
+export { standardize } from "./api/standardize.js";
 export { softmax, logSoftmax, logsumexp } from "./api/softmax.js";
 export * as random from "./api/random.js";
 
@@ -39,7 +40,7 @@ export { ClosedJaxpr, printJaxpr, type Jaxpr } from "./jaxpr.js";
 
 // Engine internals for backend packages (@scm-ts/webgpu) and tests: the IR, kernels and primitives.
 export * as ir from "./ir/expr.js";
-export { programKey, type Kernel, type Program, type RoutineSpec, type MatmulSpec, type ConvSpec, type AttentionSpec } from "./ir/kernel.js";
+export { programKey, type Kernel, type Program, type RoutineSpec, type MatmulSpec, type ConvSpec, type AttentionSpec, type StandardizeSpec } from "./ir/kernel.js";
 export { primitives } from "./ops/registry.js";
 export type { OpDef } from "./primitive.js";
 export { Zero } from "./primitive.js";

@@ -41,9 +41,11 @@ export function countFlops(jaxpr: Jaxpr): { flops: number; macs: number } {
       const m =
         s.name === "matmul" ? s.batch * s.m * s.k * s.n
         : "scale" in s ? s.batch * s.n * s.m * (s.name === "attention" ? s.d + s.dv : 3 * (s.d + s.dv))
+        : "eps" in s ? 0
         : s.n * s.cout * s.oh * s.ow * (s.cin / s.groups) * s.kh * s.kw;
       macs += m;
-      flops += 2 * m;
+      // standardisation: about 8 flops per element (mean, deviation, square, sum, scale), 14 for its tangent
+      flops += "eps" in s ? (s.name === "standardize" ? 8 : 14) * s.rows * s.len : 2 * m;
     } else if (lower.kind === "reduce") {
       flops += sizeOf(eqn.inputs[0]!.aval.shape);
     } else if (!free.has(eqn.op.name)) {

@@ -46,11 +46,8 @@ export function apply(params: GroupNormParams, x: Tensor, config: Pick<GroupNorm
   const [b, ch] = x.shape as [number, number];
   const g = config.groups;
   if (x.ndim < 2 || ch % g !== 0) throw new Error(`groupNorm.apply: input [${x.shape.join(",")}] needs a channel axis 1 divisible by groups (${g})`);
-  const xg = c.reshape(x, [b, g, -1]); // [B, G, C/G·HW]
-  const mu = c.mean(xg, 2, true); // [B, G, 1]
-  const centred = c.sub(xg, mu);
-  const variance = c.mean(c.square(centred), 2, true); // [B, G, 1]
-  let y = c.reshape(c.mul(centred, c.rsqrt(c.add(variance, config.eps ?? 1e-5))), x.shape); // [B, C, ...]
+  // one row per (sample, group): the engine's standardize primitive, one pass per row on every backend
+  let y = c.reshape(c.standardize(c.reshape(x, [b, g, -1]), config.eps ?? 1e-5), x.shape); // [B, C, ...]
   const bshape = [1, ch, ...x.shape.slice(2).map(() => 1)];
   if (params.scale) y = c.mul(y, c.reshape(params.scale, bshape));
   if (params.bias) y = c.add(y, c.reshape(params.bias, bshape));

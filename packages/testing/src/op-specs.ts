@@ -145,6 +145,27 @@ const attentionArgs = (tangents: boolean) =>
     return fc.tuple(...qkv, ...(tangents ? qkv : []));
   });
 
+/** Rows of the last axis standardised, y = (x − μ)/√(var + ε), and with a tangent t its JVP, in float64. */
+function standardizeRef(x: HostArray, t?: HostArray, eps = 1e-5): Float64Array {
+  const len = x.shape[x.shape.length - 1]!;
+  const out = new Float64Array(x.data.length);
+  for (let o = 0; o < x.data.length; o += len) {
+    const row = Array.from(x.data.subarray(o, o + len));
+    const mu = row.reduce((a, v) => a + v, 0) / len;
+    const r = 1 / Math.sqrt(row.reduce((a, v) => a + (v - mu) ** 2, 0) / len + eps);
+    const y = row.map((v) => (v - mu) * r);
+    if (!t) {
+      out.set(y, o);
+      continue;
+    }
+    const tr = Array.from(t.data.subarray(o, o + len));
+    const mt = tr.reduce((a, v) => a + v, 0) / len, myt = tr.reduce((a, v, i) => a + v * y[i]!, 0) / len;
+    out.set(tr.map((v, i) => r * (v - mt - y[i]! * myt)), o);
+  }
+  return out;
+}
+const standardizeShape = shapeArb(1, 3, 5).filter((s) => s[s.length - 1]! > 1);
+
 const jitted = c.jit((x: Tensor) => c.mul(c.sin(x), x));
 const customExp = c.customJvp((x: Tensor) => c.exp(x), ([x], [t]) => [c.exp(x), c.mul(c.exp(x), t)]);
 
@@ -257,6 +278,15 @@ export const opSpecs: Record<PrimitiveName, OpSpec> = {
     apply: (q, k, v, tq, tk, tv) => c.applyPrimitive(P.attention_tangent, [q, k, v, tq, tk, tv], { scale: 1 / Math.sqrt(q.shape[2]!) })[0]!,
     ref: (q, k, v, tq, tk, tv) => attentionRef(q, k, v, [tq, tk, tv]),
     differentiable: true,
+  },
+  // a spread along each row keeps its variance well above ε (rows of equal values have no direction to normalise)
+  standardize: { inputs: standardizeShape.chain((s) => one(s)).map(([x]) => [{ shape: x!.shape, data: x!.data.map((v, i) => v + 0.5 * i) }]), apply: (x) => c.standardize(x), ref: (x) => standardizeRef(x), differentiable: true, tol: { rtol: 1e-5, atol: 1e-5 } },
+  standardize_tangent: {
+    inputs: standardizeShape.chain((s) => fc.tuple(arrayArb(s), arrayArb(s))),
+    apply: (x, t) => c.applyPrimitive(P.standardize_tangent, [x, t], { eps: 1e-5 })[0]!,
+    ref: (x, t) => standardizeRef(x, t),
+    differentiable: true,
+    tol: { rtol: 1e-5, atol: 1e-5 },
   },
   random_bits: { inputs: fc.constant([]), apply: () => c.random.uniform(c.random.key(7), [64]), differentiable: false },
   jit_call: { inputs: anyShape(), apply: (x) => jitted(x), ref: (x) => x.data.map((v) => Math.sin(v) * v), differentiable: true },

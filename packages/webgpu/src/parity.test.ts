@@ -1,6 +1,6 @@
 // WebGPU against the CPU backend on random shapes chosen around the workgroup sizes (so the last
 // workgroup is partial), with broadcasting: fused elementwise chains, both reduction layouts,
-// matmul, the three convolutions (through conv2d and its VJP), attention and its tangent, random streams, integer and bool
+// matmul, the three convolutions (through conv2d and its VJP), attention and its tangent, standardisation, random streams, integer and bool
 // kernels, and NaN/±Inf/−0 edge values. Tolerances are float32's. GEMM routines run in both forms:
 // the adapter's own ('webgpu'; on llvmpipe operands are read from storage) and the workgroup-memory
 // tiling of GPUs ('webgpu-staged', a second backend on the same device that is told it is a GPU).
@@ -145,6 +145,25 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
     // reverse mode goes through the tangent routine's transpose (composed ops)
     const vjp = (q: Tensor, k: Tensor, v: Tensor, ct: Tensor): unknown => c.vjp(pick(), q, k, v)[1](ct);
     await checkParity(vjp, [arbitrary([2, 67, 5]), arbitrary([2, 31, 5]), arbitrary([2, 31, 3]), arbitrary([2, 67, 3])], { rtol: 2e-4, atol: 2e-5 });
+  });
+
+  it("standardisation (group norm rows) and its tangent against the composed reference on the CPU", async () => {
+    // row lengths straddle the 64- and 256-invocation workgroups
+    const shapes = fc.tuple(fc.integer({ min: 1, max: 9 }), fc.oneof(fc.constantFrom(2, 63, 65, 255, 257, 1000), fc.integer({ min: 2, max: 700 })));
+    const composed = (x: Tensor): Tensor => {
+      const xc = c.sub(x, c.mean(x, -1, true));
+      return c.mul(xc, c.rsqrt(c.add(c.mean(c.square(xc), -1, true), 1e-5)));
+    };
+    const fn = (x: Tensor, t: Tensor, ct: Tensor): unknown => {
+      const f = c.getBackend().name === "cpu" ? composed : (a: Tensor) => c.standardize(a);
+      return [c.jvp(f, [x], [t]), c.vjp(f, x)[1](ct)];
+    };
+    await fc.assert(
+      fc.asyncProperty(shapes.chain(([r, l]) => fc.tuple(arrayArb([r, l]), arrayArb([r, l]), arrayArb([r, l]))), async (xs) => {
+        await checkParity(fn, xs, { rtol: 2e-4, atol: 2e-4 });
+      }),
+      fcParams(6),
+    );
   });
 
   it("random streams are the same stream on both backends", async () => {

@@ -6,6 +6,7 @@ import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
 import { gemm as gemmJs, type MatView } from "./gemm.js";
 import { convF32Wasm, gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
 import { runAttention } from "./attention.js";
+import { runStandardize } from "./standardize.js";
 
 /** How routines run: `simd` uses the WebAssembly SIMD kernel for float32 products when available. */
 export interface RoutineOptions {
@@ -144,5 +145,6 @@ export function runRoutine(spec: RoutineSpec, out: DataArray, inputs: DataArray[
   useSimd = options.simd;
   if (spec.name === "matmul") matmul(spec, out, inputs);
   else if ("scale" in spec) runAttention(spec, out, inputs, gemm);
+  else if ("eps" in spec) runStandardize(spec, out, inputs);
   else conv(spec, out, inputs);
 }

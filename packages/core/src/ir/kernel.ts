@@ -1,6 +1,6 @@
 // Kernels and routines: the unit a backend compiles and runs. A map kernel computes `size` output
 // elements from one expression; a reduce kernel folds `rsize` values per output element with sum or
-// max. Routines are hand-written kernels (matmul, convolutions, attention) named by a typed spec. Each has a
+// max. Routines are hand-written kernels (matmul, convolutions, attention, standardisation) named by a typed spec. Each has a
 // structural cache key so a backend compiles it once.
 import type { DType } from "../dtype.js";
 import { exprKey, type Expr } from "./expr.js";
@@ -70,8 +70,20 @@ export interface AttentionSpec {
   readonly scale: number;
 }
 
+/**
+ * Standardisation of `rows` rows of `len` contiguous values (see ops/standardize.ts):
+ * y = (x − mean)/√(var + eps) per row; `standardizeTangent` reads x and t and writes t_y.
+ */
+export interface StandardizeSpec {
+  readonly name: "standardize" | "standardizeTangent";
+  readonly dtype: DType;
+  readonly rows: number;
+  readonly len: number;
+  readonly eps: number;
+}
+
 /** A hand-written kernel. */
-export type RoutineSpec = MatmulSpec | ConvSpec | AttentionSpec;
+export type RoutineSpec = MatmulSpec | ConvSpec | AttentionSpec | StandardizeSpec;
 
 /** What a backend compiles. */
 export type Program = Kernel | { readonly kind: "routine"; readonly spec: RoutineSpec };

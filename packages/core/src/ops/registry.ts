@@ -7,6 +7,7 @@ import { matmul } from "./matmul.js";
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from "./conv.js";
 import { randomBits } from "./random.js";
 import { attention, attentionTangent } from "./attention.js";
+import { standardize, standardizeTangent } from "./standardize.js";
 import { jitCall } from "../transforms/jit.js";
 import { customJvpCall } from "../transforms/custom-jvp.js";
 
@@ -18,7 +19,7 @@ export const primitives = {
   reshape, broadcast, transpose, slice, pad, concat,
   reduce_sum: reduceSum, reduce_max: reduceMax,
   matmul, conv2d, conv2d_input_grad: conv2dInputGrad, conv2d_weight_grad: conv2dWeightGrad,
-  attention, attention_tangent: attentionTangent,
+  attention, attention_tangent: attentionTangent, standardize, standardize_tangent: standardizeTangent,
   random_bits: randomBits,
   jit_call: jitCall, custom_jvp_call: customJvpCall,
 } as const;

@@ -6,6 +6,7 @@ import { kernelShader } from "./kernel.js";
 import { attentionShader } from "./routines/attention.js";
 import { convShader } from "./routines/conv2d.js";
 import { matmulShader } from "./routines/matmul.js";
+import { standardizeShader } from "./routines/standardize.js";
 import type { DeviceLimits, ShaderSpec } from "./shader.js";
 
 /** WGSL, bindings, workgroup size, dispatch grid and cache key of a program. */
@@ -24,5 +25,8 @@ export function programShader(p: Program, limits: DeviceLimits): ShaderSpec {
     case "attentionTangent":
     case "attentionJvp":
       return attentionShader(spec, limits, key);
+    case "standardize":
+    case "standardizeTangent":
+      return standardizeShader(spec, limits, key);
   }
 }

@@ -1,12 +1,16 @@
 // Benchmark of the models: forward, forward+JVP (the sCM pass: tangents on x and t) and
 // forward+backward (grad of a mean-square loss w.r.t. the parameters) of the MLP, U-Net and DiT
 // presets on the active backend, jitted. Ratios are the median over interleaved rounds of the
-// per-round ratio to the forward (issue 5 target: forward+JVP ≤ 2.05× forward). Env: BENCH_N.
+// per-round ratio to the forward (issue 5 target: forward+JVP ≤ 2.05× forward). Env: BENCH_N;
+// BENCH_BACKEND=webgpu runs it on WebGPU (through @scm-ts/webgpu; each timed call then waits for the
+// GPU's results).
 import os from "node:os";
 import * as c from "@scm-ts/core";
 import { dit, mlp, unet } from "../dist/index.js";
 
 const N = Number(process.env.BENCH_N ?? 5);
+if (process.env.BENCH_BACKEND === "webgpu") await import("@scm-ts/webgpu");
+if (process.env.BENCH_BACKEND) await c.setBackend(process.env.BENCH_BACKEND);
 const cases = [
   { name: "mlp (2-D, width 256, depth 4), batch 1024", net: mlp({ dataDim: 2, width: 256, depth: 4 }), batch: 1024 },
   { name: "unet (16×16×3, 32 ch, [1,2,2]), batch 16", net: unet({ imageSize: 16, inChannels: 3, modelChannels: 32, channelMult: [1, 2, 2], numBlocks: 1, attnResolutions: [8], groups: 8, embDim: 128, timeFeatures: 32 }), batch: 16 },
@@ -25,14 +29,16 @@ for (const { name, net, batch } of cases) {
   const fj = c.jit((p, u, tt, du, dtt) => c.jvp((a, b) => net.apply(p, a, b), [u, tt], [du, dtt]));
   const fb = c.jit((p, u, tt) => c.grad((q) => c.mean(c.square(net.apply(q, u, tt))))(p));
   const runs = [() => fwd(params, x, t), () => fj(params, x, t, dx, dt), () => fb(params, x, t)];
-  const time = (f) => {
+  const time = async (f) => {
     const t0 = performance.now();
-    c.tidy(() => c.treeLeaves(f()).forEach((o) => o.dataSync()));
+    const outs = c.treeLeaves(f());
+    await Promise.all(outs.map((o) => o.data()));
+    outs.forEach((o) => o.dispose());
     return performance.now() - t0;
   };
-  for (const f of runs) for (let i = 0; i < 2; i++) time(f);
+  for (const f of runs) for (let i = 0; i < 2; i++) await time(f);
   const times = runs.map(() => []);
-  for (let r = 0; r < N; r++) runs.forEach((f, i) => times[i].push(time(f)));
+  for (let r = 0; r < N; r++) for (const [i, f] of runs.entries()) times[i].push(await time(f));
   const med = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
   const ratio = (i) => med(times[i].map((v, r) => v / times[0][r]));
   console.log(`| ${name} | ${med(times[0]).toFixed(1)} | ${med(times[1]).toFixed(1)} | ${ratio(1).toFixed(2)}× | ${med(times[2]).toFixed(1)} | ${ratio(2).toFixed(2)}× |`);

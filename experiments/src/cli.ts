@@ -15,7 +15,7 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsRoot = join(packageRoot, "results");
 
 function usage(): never {
-  console.error(`usage: npm run exp -w @scm-ts/experiments -- <${Object.keys(experiments).join("|")}|report> [--quick] [--seed N]`);
+  console.error(`usage: npm run exp -w @scm-ts/experiments -- <${Object.keys(experiments).join("|")}|report> [--quick] [--seed N] [--cm-lr X]`);
   process.exit(2);
 }
 
@@ -37,9 +37,15 @@ async function main(argv: string[]): Promise<void> {
     console.error(`--seed must be an integer, got ${rest[seedAt + 1]}`);
     process.exit(2);
   }
+  const lrAt = rest.indexOf("--cm-lr");
+  const cmLr = lrAt >= 0 ? Number(rest[lrAt + 1]) : undefined;
+  if (cmLr !== undefined && !(cmLr > 0)) {
+    console.error(`--cm-lr must be a positive number, got ${rest[lrAt + 1]}`);
+    process.exit(2);
+  }
   await c.setBackend("cpu");
   const log = (line: string) => console.log(`[${id}] ${line}`);
-  const result = await runExperiment(id, { quick, seed, log }, body);
+  const result = await runExperiment(id, { quick, seed, log, ...(cmLr !== undefined ? { cmLr } : {}) }, body);
   for (const claim of result.claims) log(`${claim.holds ? "HOLDS" : "DOES NOT HOLD"}: ${claim.text} — ${claim.detail}`);
   log(`wrote ${writeResult(resultsRoot, result)} (${result.wallSeconds.toFixed(0)} s)`);
 }

@@ -41,9 +41,9 @@ export interface MixtureFigures {
 }
 
 /** The CM phase of a mode with the paper's settings at this budget. */
-export function cmPhase(mode: "sct" | "scd", steps: number, seed: number, problem: ToyProblem): Phase {
+export function cmPhase(mode: "sct" | "scd", steps: number, seed: number, problem: ToyProblem, lr: number = paperCm.lr): Phase {
   return {
-    mode, steps, seed, lr: paperCm.lr, batch: paperCm.batch, time: paperCm.time, normalization: paperCm.normalization,
+    mode, steps, seed, lr, batch: paperCm.batch, time: paperCm.time, normalization: paperCm.normalization,
     adaptiveWeighting: paperCm.adaptiveWeighting, warmup: Math.round(paperCm.warmupFraction * steps), ema: paperCm.ema,
     ...(mode === "scd" ? { teacher: problem.exactTeacher } : {}),
   };
@@ -95,7 +95,7 @@ export async function mixtureFigures(o: RunOptions): Promise<MixtureFigures> {
   students.push({ method: "pre-trained diffusion network (the CMs' init), 35 NFE", nfe: 35, ...(await ev.score(xPre)), flowError: await ev.flowMapError(xPre) });
   xPre.dispose();
   for (const mode of ["scd", "sct"] as const) {
-    phases[mode] = await trainPhase(net, problem.data, cmPhase(mode, budget.cm, exp1Seeds[mode] + o.seed, problem), phases.diffusion.ema);
+    phases[mode] = await trainPhase(net, problem.data, cmPhase(mode, budget.cm, exp1Seeds[mode] + o.seed, problem, o.cmLr), phases.diffusion.ema);
     o.log(`${mode}: ${phases[mode]!.seconds.toFixed(0)} s, final loss ${phases[mode]!.lastLoss.toFixed(4)}`);
     students.push(...(await scoreStudent(ev, net, phases[mode]!.ema, mode === "scd" ? "sCD" : "sCT")));
   }
@@ -148,7 +148,7 @@ export async function experiment1(o: RunOptions): Promise<ExperimentBody> {
   return {
     title: "Experiment 1 — 2-D mixture with the exact teacher",
     seeds: { ...Object.fromEntries(Object.entries(exp1Seeds).map(([k, v]) => [`train.${k}`, v + o.seed])), ...Object.fromEntries(Object.entries(evalSeeds).map(([k, v]) => [`eval.${k}`, v])) },
-    settings: { data: problem8(), network: "mlp width 128, 3 residual blocks, positional time embedding", ...budget, cm: paperCm, evaluation: evalSizes[o.quick ? "quick" : "full"], teacherSampler: "dpm-solver-2, EDM ρ = 7 grid from t_max = arctan(80/σ_d)" },
+    settings: { data: problem8(), network: "mlp width 128, 3 residual blocks, positional time embedding", ...budget, cm: { ...paperCm, lr: o.cmLr ?? paperCm.lr }, evaluation: evalSizes[o.quick ? "quick" : "full"], teacherSampler: "dpm-solver-2, EDM ρ = 7 grid from t_max = arctan(80/σ_d)" },
     tables,
     claims: exp1Claims(f),
     notes: [

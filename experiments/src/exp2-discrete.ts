@@ -27,7 +27,7 @@ export async function experiment2(o: RunOptions): Promise<ExperimentBody> {
   o.log(`diffusion pre-training: ${pre.seconds.toFixed(0)} s`);
   const arms: { name: string; N: number | null; result: PhaseResult; rows: Row[] }[] = [];
   for (const N of [...gridSizes, null]) {
-    const base = cmPhase("scd", budget.cm, exp2Seeds.cm + o.seed, problem);
+    const base = cmPhase("scd", budget.cm, exp2Seeds.cm + o.seed, problem, o.cmLr);
     const phase = N === null ? base : { ...base, mode: "cm-discrete" as const, intervals: N };
     const result = await trainPhase(net, problem.data, phase, pre.ema);
     const name = N === null ? "continuous (sCD)" : `discrete, N = ${N}`;
@@ -52,7 +52,7 @@ export async function experiment2(o: RunOptions): Promise<ExperimentBody> {
   return {
     title: "Experiment 2 — continuous vs discrete time (Fig. 5c)",
     seeds: { "train.diffusion": exp2Seeds.diffusion + o.seed, "train.cm (every arm)": exp2Seeds.cm + o.seed, ...Object.fromEntries(Object.entries(evalSeeds).map(([k, v]) => [`eval.${k}`, v])) },
-    settings: { ...budget, cm: paperCm, grid: "EDM ρ = 7, σ ∈ [0.002, 80], t = arctan(σ/σ_d); pairs (t_{i+1}, t_i) drawn from the log-normal proposal split over the grid", teacher: "exact F* of the mixture", evaluation: evalSizes[o.quick ? "quick" : "full"] },
+    settings: { ...budget, cm: { ...paperCm, lr: o.cmLr ?? paperCm.lr }, grid: "EDM ρ = 7, σ ∈ [0.002, 80], t = arctan(σ/σ_d); pairs (t_{i+1}, t_i) drawn from the log-normal proposal split over the grid", teacher: "exact F* of the mixture", evaluation: evalSizes[o.quick ? "quick" : "full"] },
     tables: [
       {
         title: "Distillation from the exact teacher: discrete-time CM at N intervals vs continuous time",

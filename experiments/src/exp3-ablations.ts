@@ -62,7 +62,7 @@ export async function experiment3(o: RunOptions): Promise<ExperimentBody> {
   for (const mode of modes) {
     for (const arm of arms) {
       const key = arm.network ?? "default";
-      const phase = arm.change(cmPhase(mode, budget.cm, exp3Seeds.cm + o.seed, problem));
+      const phase = arm.change(cmPhase(mode, budget.cm, exp3Seeds.cm + o.seed, problem, o.cmLr));
       const r = await trainPhase(nets[key]!, problem.data, phase, init[key]);
       const s = r.diverged ? null : await scoreStudent(ev, nets[key]!, r.ema, mode);
       sw[`${mode}|${arm.name}`] = s ? s[0]!.sw : Infinity;
@@ -84,7 +84,7 @@ export async function experiment3(o: RunOptions): Promise<ExperimentBody> {
   return {
     title: "Experiment 3 — ablations (Fig. 5a–b, Fig. 4)",
     seeds: { "train.diffusion": exp3Seeds.diffusion + o.seed, "train.cm (every arm)": exp3Seeds.cm + o.seed, ...Object.fromEntries(Object.entries(evalSeeds).map(([k, v]) => [`eval.${k}`, v])) },
-    settings: { ...budget, modes, cm: paperCm, evaluation: evalSizes[o.quick ? "quick" : "full"] },
+    settings: { ...budget, modes, cm: { ...paperCm, lr: o.cmLr ?? paperCm.lr }, evaluation: evalSizes[o.quick ? "quick" : "full"] },
     tables: [
       { title: "Diffusion pre-training of each network (the CMs' initialisation)", columns: ["network", "35-NFE SW ↓", "final loss", "skipped steps", "diverged", "loss curve"], rows: preRows },
       {

@@ -51,7 +51,7 @@ export async function experiment5(o: RunOptions): Promise<ExperimentBody> {
     scdCurve.push([step, sw, sw / teacherSw]);
     if (reached === null && sw <= teacherSw) reached = step;
   };
-  const scdPhase = { ...cmPhase("scd", b.scd, exp5Seeds.scd + o.seed, problem), teacher: teacherNet };
+  const scdPhase = { ...cmPhase("scd", b.scd, exp5Seeds.scd + o.seed, problem, o.cmLr), teacher: teacherNet };
   const scd = await trainPhase(net, problem.data, scdPhase, teacher.ema, { every: b.probeEvery, fn: scdProbe });
   o.log(`sCD: ${scd.seconds.toFixed(0)} s, reached the teacher at ${reached ?? "never"}`);
   const bestScd = scdCurve.reduce((a, r) => ((r[1] as number) < (a[1] as number) ? r : a));
@@ -71,7 +71,7 @@ export async function experiment5(o: RunOptions): Promise<ExperimentBody> {
   return {
     title: "Experiment 5 — cost",
     seeds: { "train.teacher": exp5Seeds.teacher + o.seed, "train.scd": exp5Seeds.scd + o.seed, "timing data": exp5Seeds.timing, ...Object.fromEntries(Object.entries(evalSeeds).map(([k, v]) => [`eval.${k}`, v])) },
-    settings: { ...b, network: "mlp width 128, 3 blocks", batch: paperCm.batch, cm: paperCm, probeEvaluation: evalSizes.quick },
+    settings: { ...b, network: "mlp width 128, 3 blocks", batch: paperCm.batch, cm: { ...paperCm, lr: o.cmLr ?? paperCm.lr }, probeEvaluation: evalSizes.quick },
     tables: [
       { title: "Training-step cost on the experiments' network (MLP 128×3, batch 256, jitted step with Adam, EMA and clipping)", columns: ["step", "median ms", "best ms", "÷ diffusion step (median per round)"], rows: timing.map((t) => [t.mode, t.medianMs, t.bestMs, t.ratio]) },
       { title: "The learned teacher's 35-NFE SW during its training", columns: ["teacher iteration", "35-NFE SW ↓"], rows: teacherCurve },

@@ -62,7 +62,10 @@ export function renderResults(full: readonly ExperimentResult[], quick: readonly
     "Contents: " + ids.map((id) => `[${byId.get(id)!.title}](#${anchor(byId.get(id)!.title)})`).join(" · "),
     "",
   ];
-  return [...head, ...ids.map((id) => section(byId.get(id)!))].join("\n");
+  const summary = ["## Summary of the claims checked", "", "| experiment | claim | at this scale |", "|---|---|---|"];
+  for (const id of ids) for (const cl of byId.get(id)!.claims) summary.push(`| ${byId.get(id)!.title.split(" — ")[0]}${byId.get(id)!.quick ? " (quick run)" : ""} | ${cell(cl.text)} | ${cl.holds ? "holds" : "**does not hold**"} |`);
+  summary.push("");
+  return [...head, ...(summary.length > 5 ? summary : []), ...ids.map((id) => section(byId.get(id)!))].join("\n");
 }
 
 function anchor(title: string): string {

@@ -11,6 +11,8 @@ export interface RunOptions {
   readonly quick: boolean;
   /** Added to every training seed (0 = the published runs); evaluation seeds never change. */
   readonly seed: number;
+  /** A CM learning rate other than the paper's (a "what was tried" variant; its result id gets a suffix). */
+  readonly cmLr?: number;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -37,8 +39,13 @@ function commit(): string {
 }
 
 /** The command that reproduces an experiment run, from the repository root. */
-export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed">): string {
-  return `npm run exp -w @scm-ts/experiments -- ${id}${o.quick ? " --quick" : ""}${o.seed ? ` --seed ${o.seed}` : ""}`;
+export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed" | "cmLr">): string {
+  return `npm run exp -w @scm-ts/experiments -- ${id}${o.quick ? " --quick" : ""}${o.seed ? ` --seed ${o.seed}` : ""}${o.cmLr !== undefined ? ` --cm-lr ${o.cmLr}` : ""}`;
+}
+
+/** The result id of a run: the experiment id, suffixed for variants. */
+export function resultId(id: string, o: Pick<RunOptions, "cmLr">): string {
+  return o.cmLr !== undefined ? `${id}-cmlr-${o.cmLr}` : id;
 }
 
 /** Runs an experiment body and wraps it as a result. */
@@ -46,5 +53,6 @@ export async function runExperiment(id: string, o: RunOptions, body: (o: RunOpti
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const b = await body(o);
-  return { id, ...b, command: commandFor(id, o), quick: o.quick, machine: describeMachine(), startedAt, wallSeconds: (performance.now() - t0) / 1000, commit: commit() };
+  const title = o.cmLr !== undefined ? `${b.title} (variant: CM learning rate ${o.cmLr})` : b.title;
+  return { id: resultId(id, o), ...b, title, command: commandFor(id, o), quick: o.quick, machine: describeMachine(), startedAt, wallSeconds: (performance.now() - t0) / 1000, commit: commit() };
 }

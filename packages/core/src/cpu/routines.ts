@@ -17,8 +17,7 @@ let useSimd = false;
 // float32 outputs go to the SIMD kernel when enabled (accumulating in float32); the rest to JS.
 function gemm(m: number, n: number, k: number, a: MatView, b: MatView, c: DataArray, cOff: number, accumulate: boolean): void {
   const w = useSimd && c instanceof Float32Array && k > 0 ? wasmGemm() : null;
-  if (w) gemmF32Wasm(w, m, n, k, a, b, c, cOff, accumulate);
-  else gemmJs(m, n, k, a, b, c, cOff, accumulate);
+  if (!w || !gemmF32Wasm(w, m, n, k, a, b, c, cOff, accumulate)) gemmJs(m, n, k, a, b, c, cOff, accumulate);
 }
 
 function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
@@ -28,7 +27,7 @@ function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
     // all batch items in one call, so threads can split across them
     const av = s.transposeA ? { data: a!, off: 0, rs: 1, cs: m, bs: m * k } : { data: a!, off: 0, rs: k, cs: 1, bs: m * k };
     const bv = s.transposeB ? { data: b!, off: 0, rs: 1, cs: k, bs: k * n } : { data: b!, off: 0, rs: n, cs: 1, bs: k * n };
-    return matmulF32Wasm(w, s.batch, m, n, k, av, bv, out, 0, false);
+    if (matmulF32Wasm(w, s.batch, m, n, k, av, bv, out, 0, false)) return;
   }
   for (let i = 0; i < s.batch; i++) {
     const av = s.transposeA ? { data: a!, off: i * m * k, rs: 1, cs: m } : { data: a!, off: i * m * k, rs: k, cs: 1 };
@@ -104,10 +103,10 @@ function convInputGradAsConv(s: ConvSpec, ct: DataArray, wts: DataArray): { spec
 
 function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
   const w = useSimd && out instanceof Float32Array ? wasmGemm() : null;
-  if (w && s.name === "conv2d") return convF32Wasm(w, s, p!, q!, out);
+  if (w && s.name === "conv2d" && convF32Wasm(w, s, p!, q!, out)) return;
   if (w && s.name === "conv2dInputGrad" && s.stride[0] === 1 && s.stride[1] === 1) {
     const t = convInputGradAsConv(s, p!, q!);
-    return convF32Wasm(w, t.spec, p!, t.w, out);
+    if (convF32Wasm(w, t.spec, p!, t.w, out)) return;
   }
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow;
   const cols = s.dtype === "float32" ? new Float32Array(kk * hw) : new Float64Array(kk * hw);

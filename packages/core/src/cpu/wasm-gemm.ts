@@ -132,18 +132,57 @@ function copyOut(mem: Float32Array, cAt: number, batch: number, m: number, n: nu
   }
 }
 
+/** Bytes of wasm memory a call may use (the shared memory's reserved maximum, less a margin). */
+let maxCallBytes = (maxSharedPages - 64) * 65536;
+
+/** For tests: lowers the memory a call may use (so batches run in chunks or fall back), or restores it. */
+export function setMaxCallBytesForTests(bytes?: number): void {
+  maxCallBytes = bytes ?? (maxSharedPages - 64) * 65536;
+}
+
+const stats = { chunked: 0, tooLarge: 0 };
+
+/** Calls run in several chunks, and calls refused as too large (for tests). */
+export function wasmCallStats(): { chunked: number; tooLarge: number } {
+  return { ...stats };
+}
+
+/** Where call data starts in the kernels' memory (bytes; for tests that set a memory limit). */
+export const callDataStart = DATA;
+
+/** Batch items per call so a call fits in `maxCallBytes` (0: not even one item fits). */
+function chunkOf(batch: number, fixed: number, perItem: number): number {
+  const c = Math.max(0, Math.min(batch, Math.floor((maxCallBytes - DATA - fixed) / perItem)));
+  if (c === 0) stats.tooLarge++;
+  else if (c < batch) stats.chunked++;
+  return c;
+}
+
 /**
  * Batched C_b[m×n] (+)= A_b·B_b in float32: A_b[i, p] = a.data[a.off + b·a.bs + i·a.rs + p·a.cs], B likewise,
- * out_b at out[oOff + b·m·n] (row-major).
+ * out_b at out[oOff + b·m·n] (row-major). Returns false (computing nothing) when one batch item does
+ * not fit in the kernels' memory; larger batches run in chunks.
  */
-export function matmulF32Wasm(w: Instance, batch: number, m: number, n: number, k: number, a: Operand, b: Operand, out: DataArray, oOff: number, accumulate: boolean): void {
+export function matmulF32Wasm(w: Instance, batch: number, m: number, n: number, k: number, a: Operand, b: Operand, out: DataArray, oOff: number, accumulate: boolean): boolean {
   const mb = Math.ceil(m / MR), nb = Math.ceil(n / NR), mp = mb * MR, np = nb * NR;
+  const item = (m * k + mb * k * MR + k * n + mp * np) * 4 + 4 * 64;
+  const chunk = chunkOf(batch, 0, item + 4 * (a.bs + b.bs));
+  if (chunk === 0) return false;
+  for (let b0 = 0; b0 < batch; b0 += chunk) {
+    const bc = Math.min(chunk, batch - b0);
+    const ac = { ...a, off: a.off + b0 * a.bs }, bcOp = { ...b, off: b.off + b0 * b.bs };
+    matmulChunk(w, bc, m, n, k, mb, nb, mp, np, ac, bcOp, out, oOff + b0 * m * n, accumulate);
+  }
+  return true;
+}
+
+function matmulChunk(w: Instance, batch: number, m: number, n: number, k: number, mb: number, nb: number, mp: number, np: number, a: Operand, b: Operand, out: DataArray, oOff: number, accumulate: boolean): void {
   const aRaw = DATA;
-  const aSpan = a.off + (batch - 1) * a.bs + (m - 1) * a.rs + (k - 1) * a.cs + 1 - a.off;
+  const aSpan = (batch - 1) * a.bs + (m - 1) * a.rs + (k - 1) * a.cs + 1;
   const aPacked = align(aRaw + aSpan * 4);
   const aBatch = mb * k * MR * 4;
   const bRaw = align(aPacked + batch * aBatch);
-  const bSpan = b.off + (batch - 1) * b.bs + (k - 1) * b.rs + (n - 1) * b.cs + 1 - b.off;
+  const bSpan = (batch - 1) * b.bs + (k - 1) * b.rs + (n - 1) * b.cs + 1;
   const cAt = align(bRaw + bSpan * 4);
   const mem = ensure(w, cAt + batch * mp * np * 4);
   copyIn(mem, aRaw, a, batch, m, k);
@@ -154,40 +193,47 @@ export function matmulF32Wasm(w: Instance, batch: number, m: number, n: number, 
   copyOut(ensure(w, 0), cAt, batch, m, n, mp, np, out, oOff, m * n, accumulate);
 }
 
-/** C[m×n] (contiguous at cOff) = A·B (or += with accumulate) in float32 on the SIMD kernels. */
-export function gemmF32Wasm(w: Instance, m: number, n: number, k: number, a: MatView, b: MatView, c: DataArray, cOff: number, accumulate: boolean): void {
-  matmulF32Wasm(w, 1, m, n, k, { ...a, bs: 0 }, { ...b, bs: 0 }, c, cOff, accumulate);
+/** C[m×n] (contiguous at cOff) = A·B (or += with accumulate) in float32 on the SIMD kernels; false when it does not fit. */
+export function gemmF32Wasm(w: Instance, m: number, n: number, k: number, a: MatView, b: MatView, c: DataArray, cOff: number, accumulate: boolean): boolean {
+  return matmulF32Wasm(w, 1, m, n, k, { ...a, bs: 0 }, { ...b, bs: 0 }, c, cOff, accumulate);
 }
-
-/** Whether `convF32Wasm` computes this convolution (the forward map; any stride, padding, groups). */
-export const convOnWasm = (s: ConvSpec): boolean => s.name === "conv2d";
 
 /**
  * y = conv2d(x, w) in float32 by implicit GEMM: per group, Y_n (og × oh·ow) = W_g (og × cg·kh·kw) · cols(x_n),
- * where the kernel gathers the im2col matrix from x while packing B.
+ * where the kernel gathers the im2col matrix from x while packing B. Returns false (computing nothing)
+ * when one image does not fit in the kernels' memory; larger batches run in chunks of images.
  */
-export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArray, out: DataArray): void {
+export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArray, out: DataArray): boolean {
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow;
   const mb = Math.ceil(og / MR), nb = Math.ceil(hw / NR), mp = mb * MR, np = nb * NR;
-  const xRaw = DATA, plane = s.h * s.w;
-  const wRaw = align(xRaw + s.n * s.cin * plane * 4);
+  const plane = s.h * s.w;
+  const fixed = (s.cout * kk + mb * kk * MR) * 4 + 3 * 64;
+  const chunk = chunkOf(s.n, fixed, (s.cin * plane + mp * np) * 4);
+  if (chunk === 0) return false;
+  const wRaw = DATA;
   const aPacked = align(wRaw + s.cout * kk * 4);
-  const cAt = align(aPacked + mb * kk * MR * 4);
-  let mem = ensure(w, cAt + s.n * mp * np * 4);
-  mem.set(x.subarray(0, s.n * s.cin * plane) as ArrayLike<number>, xRaw / 4);
-  mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
-  for (let g = 0; g < s.groups; g++) {
-    w.packA(wRaw + g * og * kk * 4, kk * 4, 4, og, kk, aPacked, mb);
-    setJob(w, {
-      kind: 1, a: aPacked, aBatch: 0, mb, nb, k: kk, n: hw,
-      b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
-      c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH,
-      h: s.h, w: s.w, kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph: s.padding[0], pw: s.padding[1],
-    });
-    runUnits(w, JOB, s.n * nb, s.n * og * hw * kk);
-    mem = ensure(w, 0);
-    copyOut(mem, cAt, s.n, og, hw, mp, np, out, g * og * hw, s.cout * hw, false);
+  const xRaw = align(aPacked + mb * kk * MR * 4);
+  let mem = ensure(w, 0);
+  for (let n0 = 0; n0 < s.n; n0 += chunk) {
+    const nc = Math.min(chunk, s.n - n0);
+    const cAt = align(xRaw + nc * s.cin * plane * 4);
+    mem = ensure(w, cAt + nc * mp * np * 4);
+    if (n0 === 0) mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
+    mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
+    for (let g = 0; g < s.groups; g++) {
+      w.packA(wRaw + g * og * kk * 4, kk * 4, 4, og, kk, aPacked, mb);
+      setJob(w, {
+        kind: 1, a: aPacked, aBatch: 0, mb, nb, k: kk, n: hw,
+        b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
+        c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH,
+        h: s.h, w: s.w, kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph: s.padding[0], pw: s.padding[1],
+      });
+      runUnits(w, JOB, nc * nb, nc * og * hw * kk);
+      mem = ensure(w, 0);
+      copyOut(mem, cAt, nc, og, hw, mp, np, out, (n0 * s.cout + g * og) * hw, s.cout * hw, false);
+    }
   }
+  return true;
 }
 
 /** Rows of B packed at a time by the kernel (exported for tests that cross the KC boundary). */

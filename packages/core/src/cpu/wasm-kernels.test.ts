@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ConvSpec, MatmulSpec } from "../ir/kernel.js";
 import { runRoutine } from "./routines.js";
-import { kernelKC } from "./wasm-gemm.js";
+import { callDataStart, kernelKC, setMaxCallBytesForTests, wasmCallStats } from "./wasm-gemm.js";
 
 const tol = { rtol: 1e-4, atol: 1e-4 };
 
@@ -102,5 +102,28 @@ describe("wasm SIMD convolution routines", () => {
     const s: ConvSpec = { name: "conv2d", dtype: "float32", n: 2, cin: 64, h: 32, w: 32, cout: 64, kh: 3, kw: 3, oh: 32, ow: 32, stride: [1, 1], padding: [1, 1], groups: 1 };
     const [got, ref] = both(s, 2 * 64 * 32 * 32, [data(2 * 64 * 32 * 32, 9), data(64 * 64 * 9, 10)]);
     expectClose(got, ref, "bench conv");
+  });
+});
+
+describe("wasm SIMD routines under a memory limit", () => {
+  it("run large batches in chunks, and fall back to JS when one item does not fit", () => {
+    const conv: ConvSpec = { name: "conv2d", dtype: "float32", n: 5, cin: 3, h: 12, w: 10, cout: 4, kh: 3, kw: 3, oh: 12, ow: 10, stride: [1, 1], padding: [1, 1], groups: 1 };
+    const mm: MatmulSpec = { name: "matmul", dtype: "float32", batch: 5, m: 20, k: 30, n: 24, transposeA: false, transposeB: true };
+    // room for 3 images of the conv and no matmul item, for 2 matmul items, for nothing
+    const before = wasmCallStats();
+    for (const limit of [callDataStart + 12 * 1024, callDataStart + 35 * 1024, 1024]) {
+      setMaxCallBytesForTests(limit);
+      try {
+        const [gc, rc] = both(conv, 5 * 4 * 12 * 10, [data(5 * 3 * 12 * 10, 11), data(4 * 3 * 9, 12)]);
+        expectClose(gc, rc, `conv under ${limit} bytes`);
+        const [gm, rm] = both(mm, 5 * 20 * 24, [data(5 * 20 * 30, 13), data(5 * 30 * 24, 14)]);
+        expectClose(gm, rm, `matmul under ${limit} bytes`);
+      } finally {
+        setMaxCallBytesForTests();
+      }
+    }
+    const after = wasmCallStats();
+    expect(after.chunked - before.chunked).toBe(2);
+    expect(after.tooLarge - before.tooLarge).toBeGreaterThanOrEqual(3);
   });
 });

@@ -14,7 +14,10 @@ export function browserRequired(): boolean {
   return !!process.env.CI || process.env.SCM_REQUIRE_BROWSER === "1";
 }
 
-/** Command-line flags for headless Chromium on this machine (playwright adds --headless and --no-sandbox). */
-export const chromiumArgs = [
-  "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
+const quiet = ["--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** Command-line flags for headless Chromium on this machine (playwright adds --headless and --no-sandbox): no GPU, so no WebGPU adapter. */
+export const chromiumArgs = ["--disable-gpu", ...quiet];
+
+/** The same with WebGPU on SwiftShader, Chromium's CPU implementation of the GPU: `navigator.gpu` gives a (fallback) adapter. */
+export const chromiumWebGpuArgs = ["--enable-unsafe-webgpu", "--use-angle=swiftshader", ...quiet];

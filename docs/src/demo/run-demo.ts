@@ -25,6 +25,8 @@ export interface DemoStatus {
   readonly stepsPerSecond: number;
   /** How many times the sample panels were redrawn. */
   readonly sampleDraws: number;
+  /** At the last redraw, the fewest points that fell inside a panel (of 1000 per panel). */
+  readonly pointsDrawn: number;
   /** A note (e.g. why the CPU backend is used), or an error. */
   readonly note: string;
 }
@@ -62,14 +64,16 @@ export function startDemo(canvases: DemoCanvases, onStatus: (s: DemoStatus) => v
     let { name: backend, note } = await chooseBackend();
     let trainer: SctTrainer = createSctTrainer(defaultDemoConfig);
     const losses: LossPoint[] = [];
-    let sampleDraws = 0, chunk = 5, lastDraw = -Infinity, rate = 0;
+    let sampleDraws = 0, pointsDrawn = 0, chunk = 5, lastDraw = -Infinity, rate = 0;
     const status = (running: boolean) =>
-      onStatus({ backend, step: trainer.step, running, lossStart: mean(losses.slice(0, 5)), lossRecent: mean(losses.slice(-20)), stepsPerSecond: rate, sampleDraws, note });
+      onStatus({ backend, step: trainer.step, running, lossStart: mean(losses.slice(0, 5)), lossRecent: mean(losses.slice(-20)), stepsPerSecond: rate, sampleDraws, pointsDrawn, note });
     const drawSamples = async () => {
       const [data, one, two] = [await trainer.data(1000), await trainer.sample(1, 1000), await trainer.sample(2, 1000)];
-      drawScatter(ctx(canvases.data), data, "#555555", "data: ring of 8 Gaussians");
-      drawScatter(ctx(canvases.oneStep), one, "#1f77b4", `sCT, 1 step (step ${trainer.step})`);
-      drawScatter(ctx(canvases.twoStep), two, "#d62728", `sCT, 2 steps (step ${trainer.step})`);
+      pointsDrawn = Math.min(
+        drawScatter(ctx(canvases.data), data, "#555555", "data: ring of 8 Gaussians"),
+        drawScatter(ctx(canvases.oneStep), one, "#1f77b4", `sCT, 1 step (step ${trainer.step})`),
+        drawScatter(ctx(canvases.twoStep), two, "#d62728", `sCT, 2 steps (step ${trainer.step})`),
+      );
       sampleDraws++;
       lastDraw = performance.now();
     };

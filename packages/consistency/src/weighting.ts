@@ -7,7 +7,14 @@ import type { Tensor } from "@scm-ts/core";
 /** The logvar head w_φ(t): t [B] → [B] (or [B, 1]). */
 export type LogvarHead = (t: Tensor) => Tensor;
 
-/** e^{w}·err − w per sample, and the batch mean; without a head, plain err. */
+/**
+ * e^{w}·err − w per sample, and the batch mean; without a head, plain err.
+ *
+ * Caveat (measured in train/quality.test.ts): the optimum e^{w*} = 1/E[err | t] is flat in t only while the
+ * normalised tangent has norm ≈ 1 (‖g‖ ≫ c, as in the paper's D ≥ 3072, or sCT's noisy g). For sCD from an
+ * exact or near-exact teacher in low dimension, ‖g‖ → 0 below c, so e^{w*} grows as 1/error² and the weighted
+ * gradient stops shrinking as f_θ converges; there, training without the head (plain err) converges better.
+ */
 export function adaptiveWeighted(err: Tensor, t: Tensor, logvar?: LogvarHead): { loss: Tensor; perSample: Tensor; w: Tensor | undefined } {
   if (!logvar) return { loss: c.mean(err), perSample: err, w: undefined };
   const w = c.reshape(logvar(t), [t.shape[0]!]);

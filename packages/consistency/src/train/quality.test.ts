@@ -100,7 +100,7 @@ describe("sCM on a 2-D Gaussian mixture (issue 6 acceptance)", () => {
     const sct = await trainPhase(sctPhase, diffusion);
     sw.sCT1 = await distance(sampleOneStep((u, t) => apply(sct, u, t), sampling));
     console.log(JSON.stringify(Object.fromEntries(Object.entries(sw).map(([k, v]) => [k, +v.toFixed(4)]))));
-  }, 600_000);
+  }, 900_000);
 
   it("16k samples resolve the 35-NFE teacher's error (SW of exact samples well below it)", () => {
     expect(sw.floor!).toBeLessThan(0.5 * sw.teacher!);

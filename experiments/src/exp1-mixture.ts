@@ -115,7 +115,17 @@ export function exp1Claims(f: MixtureFigures): Claim[] {
     const r = row(m), ratio = r.sw / best.sw;
     return { text, holds: ratio <= 1 + tol, detail: `${m} SW ${r.sw.toFixed(4)} = ${ratio.toFixed(3)}× the teacher's best (${best.sw.toFixed(4)}, ${best.method}); MMD² ${r.mmd2.toExponential(2)} vs ${best.mmd2.toExponential(2)}` };
   };
-  return [check("sCD, 2 steps", 0.05, "2-step sCD within 5% of the teacher's best (sliced W2)"), check("sCD, 1 step", 0.1, "1-step sCD within 10% of the teacher's best (sliced W2)")];
+  const at35 = f.teacher.find((r) => r.nfe === 35 && r.method.includes("dpm-solver-2"))!;
+  const vs35 = (m: string, tol: number, text: string): Claim => {
+    const r = row(m), ratio = r.sw / at35.sw;
+    return { text, holds: ratio <= 1 + tol, detail: `${m} SW ${r.sw.toFixed(4)} = ${ratio.toFixed(3)}× the teacher's at 35 NFE (${at35.sw.toFixed(4)})` };
+  };
+  return [
+    check("sCD, 2 steps", 0.05, "2-step sCD within 5% of the teacher's best (sliced W2)"),
+    check("sCD, 1 step", 0.1, "1-step sCD within 10% of the teacher's best (sliced W2)"),
+    vs35("sCD, 2 steps", 0.05, "(the paper's comparison point) 2-step sCD within 5% of the teacher at 35 NFE, DPM-Solver-2"),
+    vs35("sCD, 1 step", 0.1, "(the paper's comparison point) 1-step sCD within 10% of the teacher at 35 NFE, DPM-Solver-2"),
+  ];
 }
 
 const rowCells = (r: Row, best: number) => [r.method, r.nfe, r.sw, r.sw / best, r.mmd2, r.flowError];
@@ -154,6 +164,7 @@ export async function experiment1(o: RunOptions): Promise<ExperimentBody> {
     notes: [
       "sCD and sCT start from the same diffusion pre-training (the paper initialises CMs from the teacher's EMA); sCD's teacher is the exact F* of the mixture, not the pre-trained network.",
       "Hyper-parameters are the paper's CM settings mapped to this scale (scm-spec §7), chosen before any evaluation and not tuned on these figures.",
+      `The exact teacher's best SW (${bestTeacher(f).sw.toFixed(4)}) is at the metric's floor: a fresh draw of the data scores ${f.floor.sw.toFixed(4)} against the same reference at this n. The 5%/10% criteria therefore ask for samples statistically indistinguishable from the data at ${evalSizes[o.quick ? "quick" : "full"].n} points; the 35-NFE rows compare with the paper's teacher budget instead.`,
     ],
   };
 }

@@ -63,9 +63,15 @@ export function renderResults(full: readonly ExperimentResult[], quick: readonly
     "",
   ];
   const summary = ["## Summary of the claims checked", "", "| experiment | claim | at this scale |", "|---|---|---|"];
-  for (const id of ids) for (const cl of byId.get(id)!.claims) summary.push(`| ${byId.get(id)!.title.split(" — ")[0]}${byId.get(id)!.quick ? " (quick run)" : ""} | ${cell(cl.text)} | ${cl.holds ? "holds" : "**does not hold**"} |`);
+  for (const id of ids) for (const cl of byId.get(id)!.claims) summary.push(`| ${shortTitle(byId.get(id)!)} | ${cell(cl.text)} | ${cl.holds ? "holds" : "**does not hold**"} |`);
   summary.push("");
   return [...head, ...(summary.length > 5 ? summary : []), ...ids.map((id) => section(byId.get(id)!))].join("\n");
+}
+
+// "Experiment 1", plus "(variant: …)" and "(quick run)" where they apply.
+function shortTitle(r: ExperimentResult): string {
+  const variant = r.title.match(/\(variant: [^)]*\)/)?.[0];
+  return `${r.title.split(" — ")[0]}${variant ? ` ${variant}` : ""}${r.quick ? " (quick run)" : ""}`;
 }
 
 function anchor(title: string): string {

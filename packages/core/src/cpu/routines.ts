@@ -4,7 +4,7 @@
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
 import { gemm as gemmJs, type MatView } from "./gemm.js";
-import { convF32Wasm, gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
+import { convF32Wasm, convWeightGradF32Wasm, gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
 import { runAttention } from "./attention.js";
 import { runStandardize } from "./standardize.js";
 
@@ -108,6 +108,7 @@ function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
     const t = convInputGradAsConv(s, p!, q!);
     if (convF32Wasm(w, t.spec, p!, t.w, out)) return;
   }
+  if (w && s.name === "conv2dWeightGrad" && convWeightGradF32Wasm(w, s, p!, q!, out)) return;
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow;
   const cols = s.dtype === "float32" ? new Float32Array(kk * hw) : new Float64Array(kk * hw);
   if (s.name === "conv2d") {

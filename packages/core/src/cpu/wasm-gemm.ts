@@ -236,5 +236,47 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
   return true;
 }
 
+/**
+ * dW = conv2dWeightGrad(x, ct) in float32: per group, dW_g (og × cg·kh·kw) = Σ_n CT_g,n (og × oh·ow) · cols(x_n)ᵀ.
+ * The kernel writes each image's im2col matrix into its memory (kind 2, split across threads), then a
+ * GEMM per image reads it transposed (B[pixel, (c,u,v)]) and accumulates into C in place. Returns
+ * false when one image does not fit in the kernels' memory.
+ */
+export function convWeightGradF32Wasm(w: Instance, s: ConvSpec, x: DataArray, ct: DataArray, out: DataArray): boolean {
+  const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow, plane = s.h * s.w;
+  const mb = Math.ceil(og / MR), mp = mb * MR;
+  const nbCols = Math.ceil(hw / NR), ldCols = nbCols * NR; // im2col rows, padded to whole panels
+  const nb = Math.ceil(kk / NR), np = nb * NR;
+  const fixed = (mp * np + mb * hw * MR) * 4 + 5 * 64;
+  const chunk = chunkOf(s.n, fixed, (s.cin * plane + s.cout * hw + kk * ldCols) * 4);
+  if (chunk === 0) return false;
+  const cAt = DATA, aPacked = align(cAt + mp * np * 4), xRaw = align(aPacked + mb * hw * MR * 4);
+  for (let g = 0; g < s.groups; g++) {
+    for (let n0 = 0; n0 < s.n; n0 += chunk) {
+      const nc = Math.min(chunk, s.n - n0);
+      const ctRaw = align(xRaw + nc * s.cin * plane * 4), cols = align(ctRaw + nc * s.cout * hw * 4);
+      const mem = ensure(w, cols + nc * kk * ldCols * 4);
+      mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
+      mem.set(ct.subarray(n0 * s.cout * hw, (n0 + nc) * s.cout * hw) as ArrayLike<number>, ctRaw / 4);
+      setJob(w, {
+        kind: 2, mb: 0, nb: nbCols, k: kk, n: hw, b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
+        c: cols, cBatch: kk * ldCols * 4, ldc: ldCols * 4, scratch: SCRATCH,
+        h: s.h, w: s.w, kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph: s.padding[0], pw: s.padding[1],
+      });
+      runUnits(w, JOB, nc * nbCols, nc * kk * hw);
+      for (let i = 0; i < nc; i++) {
+        w.packA(ctRaw + (i * s.cout + g * og) * hw * 4, hw * 4, 4, og, hw, aPacked, mb);
+        setJob(w, {
+          kind: 0, a: aPacked, mb, nb, k: hw, n: kk, b: cols + i * kk * ldCols * 4, brs: 4, bcs: ldCols * 4,
+          c: cAt, ldc: np * 4, scratch: SCRATCH, accumulate: n0 + i > 0 ? 1 : 0,
+        });
+        runUnits(w, JOB, nb, og * kk * hw);
+      }
+    }
+    copyOut(ensure(w, 0), cAt, 1, og, kk, mp, np, out, g * og * kk, 0, false);
+  }
+  return true;
+}
+
 /** Rows of B packed at a time by the kernel (exported for tests that cross the KC boundary). */
 export const kernelKC = KC;

@@ -19,7 +19,7 @@ export const scratchBytes = KC * NR * 4;
 
 /** Word offsets of the job record that `gemm_run` reads (int32 words in wasm memory). */
 export const J = {
-  kind: 0, // 0: B strided, 1: B = im2col of an NCHW input
+  kind: 0, // 0: B strided, 1: B = im2col of an NCHW input, 2: only write that im2col matrix to C
   a: 1, aBatch: 2, mb: 3, nb: 4, k: 5, n: 6,
   b: 7, bBatch: 8, brs: 9, bcs: 10, // bytes
   c: 11, cBatch: 12, ldc: 13, scratch: 14, accumulate: 15,
@@ -36,7 +36,7 @@ function gemmRun(fma: boolean): Func {
   const kind = i(), aBase = i(), aBatch = i(), mb = i(), nb = i(), K = i(), N = i(), bBase = i(), bBatch = i(), rs = i(), cs = i(), cBase = i(), cBatch = i(), ldc = i(), scr = i(), accIn = i();
   const H = i(), W = i(), KH = i(), KW = i(), OW = i(), SH = i(), SW = i(), PH = i(), PW = i();
   const u = i(), n = i(), jb = i(), j0 = i(), k0 = i(), kc = i(), ib = i(), ap = i(), bp = i(), cp = i(), end = i(), dst = i(), src = i(), kk = i(), fast = i();
-  const cc = i(), uu = i(), vv = i(), i0 = i(), jj0 = i(), y = i(), xx0 = i(), rowBase = i(), jt = i(), it = i(), t1 = i();
+  const cc = i(), uu = i(), vv = i(), i0 = i(), jj0 = i(), y = i(), xx0 = i(), rowBase = i(), jt = i(), it = i(), t1 = i(), dstStep = i();
   const acc = Array.from({ length: (MR * NR) / 4 }, () => L.add(V128));
   const bv = Array.from({ length: NR / 4 }, () => L.add(V128));
   const av = L.add(V128);
@@ -87,7 +87,12 @@ function gemmRun(fma: boolean): Func {
     ...get(j0), ...get(OW), ...op.divU, ...set(i0),
     ...get(j0), ...get(i0), ...get(OW), ...op.mul, ...op.sub, ...set(jj0),
     ...get(jj0), ...i32(NR), ...op.add, ...get(OW), ...op.leS, ...get(j0), ...i32(NR), ...op.add, ...get(N), ...op.leS, ...op.and, ...set(fast),
-    ...get(scr), ...set(dst),
+    // kind 2 writes the im2col matrix itself (rows of ldc bytes at C + n·cBatch), else the B panel
+    ...get(kind), ...i32(2), ...op.eq,
+    ...ifElse(
+      [...get(cBase), ...get(n), ...get(cBatch), ...op.mul, ...op.add, ...get(k0), ...get(ldc), ...op.mul, ...op.add, ...get(j0), ...i32(4), ...op.mul, ...op.add, ...set(dst), ...get(ldc), ...set(dstStep)],
+      [...get(scr), ...set(dst), ...i32(NR * 4), ...set(dstStep)],
+    ),
     ...forRange(kk, i32(0), get(kc), 1,
       // plane base of channel c
       ...get(bBase), ...get(n), ...get(bBatch), ...op.mul, ...op.add, ...get(cc), ...get(H), ...op.mul, ...get(W), ...op.mul, ...i32(4), ...op.mul, ...op.add, ...set(src),
@@ -127,7 +132,7 @@ function gemmRun(fma: boolean): Func {
           ),
         ]),
       ),
-      [...get(dst), ...i32(NR * 4), ...op.add, ...set(dst)],
+      [...get(dst), ...get(dstStep), ...op.add, ...set(dst)],
       // next (c, u, v)
       [...get(vv), ...i32(1), ...op.add, ...op.tee(vv), ...get(KW), ...op.eq],
       ifElse([[...i32(0), ...set(vv), ...get(uu), ...i32(1), ...op.add, ...op.tee(uu), ...get(KH), ...op.eq],
@@ -170,7 +175,7 @@ function gemmRun(fma: boolean): Func {
         ...get(K), ...get(k0), ...op.sub, ...set(kc),
         ...i32(KC), ...get(kc), ...get(kc), ...i32(KC), ...op.gtS, ...op.select, ...set(kc),
         ...get(kind), ...ifElse([packConv], [packStrided]),
-        ...forRange(ib, i32(0), get(mb), 1, tile),
+        ...get(kind), ...i32(2), ...op.ne, ...ifElse([forRange(ib, i32(0), get(mb), 1, tile)]),
       ),
     ),
   ];

@@ -42,6 +42,10 @@ export default defineConfig({
   lastUpdated: false,
   cleanUrls: false,
   markdown: {
+    // Heading ids as the repository's other markdown tools write their links: lower case, letters,
+    // digits, spaces and hyphens kept, runs of spaces and hyphens made one hyphen
+    // ("Experiment 1 — 2-D mixture" → "experiment-1-2-d-mixture").
+    anchor: { slugify: (s: string) => s.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, "").replace(/[\s-]+/g, "-").replace(/^-|-$/g, "") },
     config(md) {
       // Replace the results marker before parsing, so the link is checked like any other.
       md.core.ruler.before("normalize", "scm-results", (state) => {

@@ -164,6 +164,9 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
       }),
       fcParams(6),
     );
+    // under jit the pair becomes one standardizeJvp routine writing [y; t_y]
+    const jitted = c.jit((x: Tensor, t: Tensor) => c.jvp(c.getBackend().name === "cpu" ? composed : (a: Tensor) => c.standardize(a), [x], [t]));
+    await checkParity(jitted, [arbitrary([5, 3, 301]), arbitrary([5, 3, 301], 2)], { rtol: 2e-4, atol: 2e-4 });
   });
 
   it("random streams are the same stream on both backends", async () => {

@@ -8,8 +8,7 @@ import { ClosedJaxpr, Literal, Var, type Atom, type Jaxpr } from "../jaxpr.js";
 import type { Lazy } from "../primitive.js";
 import { flattenCalls } from "./flatten.js";
 import { materializedVars } from "./fusion.js";
-import { attentionPairs } from "./attention-pairs.js";
-import { attentionSpec } from "../ops/attention.js";
+import { tangentPairs } from "./tangent-pairs.js";
 import { sizeOf, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -102,23 +101,22 @@ export function lowerJaxpr(input: ClosedJaxpr): Plan {
     return slot;
   };
 
-  // attention and its tangent on the same operands: one routine writing [y; t_y] (attention-pairs.ts)
-  const pairs = attentionPairs(jaxpr);
-  const fusedAway = new Set(pairs.values());
+  // a primal routine and its tangent on the same operands: one routine writing [y; t_y] (tangent-pairs.ts)
+  const pairs = tangentPairs(jaxpr);
+  const fusedAway = new Set([...pairs.values()].map((p) => p.tangent));
   const run = (j: Jaxpr): void => {
     for (const e of j.eqns) {
       if (fusedAway.has(e)) continue;
       const low = e.op.lower;
       const out = e.outputs[0]!;
-      const tangentEqn = pairs.get(e);
-      if (tangentEqn) {
-        const inputs = tangentEqn.inputs.map(materialize);
-        const spec = attentionSpec("attentionJvp", tangentEqn.inputs.map((a) => a.aval), tangentEqn.params as never);
+      const pair = pairs.get(e);
+      if (pair) {
+        const inputs = pair.tangent.inputs.map(materialize);
         const slot = newSlot({ shape: [2, ...out.aval.shape], dtype: out.aval.dtype });
-        steps.push({ program: { kind: "routine", spec }, inputs, output: slot });
+        steps.push({ program: { kind: "routine", spec: pair.spec }, inputs, output: slot });
         const half = sizeOf(out.aval.shape);
         env.set(out, { lazy: (i) => load(slot, out.aval.dtype, i) });
-        env.set(tangentEqn.outputs[0]!, { lazy: (i) => load(slot, out.aval.dtype, binary("ADD", i, idx(half))) });
+        env.set(pair.tangent.outputs[0]!, { lazy: (i) => load(slot, out.aval.dtype, binary("ADD", i, idx(half))) });
         continue;
       }
       if (low.kind === "inline") throw new Error(`internal: call equation ${e.op.name} left after flattening`);

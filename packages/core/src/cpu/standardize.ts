@@ -4,7 +4,7 @@
 import type { DataArray } from "../dtype.js";
 import type { StandardizeSpec } from "../ir/kernel.js";
 
-/** Runs `standardize` (input x) or `standardizeTangent` (inputs x, t) into `out`. */
+/** Runs `standardize` (input x), `standardizeTangent` or `standardizeJvp` (inputs x, t) into `out`. */
 export function runStandardize(spec: StandardizeSpec, out: DataArray, [x, t]: readonly DataArray[]): void {
   const { len } = spec;
   for (let row = 0; row < spec.rows; row++) {
@@ -15,10 +15,10 @@ export function runStandardize(spec: StandardizeSpec, out: DataArray, [x, t]: re
     let v = 0;
     for (let i = 0; i < len; i++) v += (x![o + i]! - mu) ** 2;
     const r = 1 / Math.sqrt(v / len + spec.eps);
-    if (spec.name === "standardize") {
-      for (let i = 0; i < len; i++) out[o + i] = (x![o + i]! - mu) * r;
-      continue;
-    }
+    if (spec.name !== "standardizeTangent") for (let i = 0; i < len; i++) out[o + i] = (x![o + i]! - mu) * r;
+    if (spec.name === "standardize") continue;
+    // standardizeJvp writes [y; t_y]: the tangent goes to the second half
+    const to = spec.name === "standardizeJvp" ? o + spec.rows * len : o;
     let mt = 0, myt = 0;
     for (let i = 0; i < len; i++) {
       mt += t![o + i]!;
@@ -26,6 +26,6 @@ export function runStandardize(spec: StandardizeSpec, out: DataArray, [x, t]: re
     }
     mt /= len;
     myt /= len;
-    for (let i = 0; i < len; i++) out[o + i] = r * (t![o + i]! - mt - (x![o + i]! - mu) * r * myt);
+    for (let i = 0; i < len; i++) out[to + i] = r * (t![o + i]! - mt - (x![o + i]! - mu) * r * myt);
   }
 }

@@ -72,10 +72,11 @@ export interface AttentionSpec {
 
 /**
  * Standardisation of `rows` rows of `len` contiguous values (see ops/standardize.ts):
- * y = (x − mean)/√(var + eps) per row; `standardizeTangent` reads x and t and writes t_y.
+ * y = (x − mean)/√(var + eps) per row; `standardizeTangent` reads x and t and writes t_y;
+ * `standardizeJvp` reads the same and writes [y; t_y] ([2, rows, len]).
  */
 export interface StandardizeSpec {
-  readonly name: "standardize" | "standardizeTangent";
+  readonly name: "standardize" | "standardizeTangent" | "standardizeJvp";
   readonly dtype: DType;
   readonly rows: number;
   readonly len: number;

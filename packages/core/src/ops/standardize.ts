@@ -26,7 +26,8 @@ function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
   return x;
 }
 
-function specOf(name: StandardizeSpec["name"], x: ShapedArray, p: StandardizeParams): StandardizeSpec {
+/** The routine spec of a standardisation of x's rows. */
+export function standardizeSpec(name: StandardizeSpec["name"], x: ShapedArray, p: StandardizeParams): StandardizeSpec {
   const len = x.shape[x.shape.length - 1]!;
   return { name, dtype: x.dtype, rows: sizeOf(x.shape) / len, len, eps: p.eps };
 }
@@ -44,7 +45,7 @@ export const standardize: OpDef<StandardizeParams> = defineOp<StandardizeParams>
   name: "standardize",
   kind: "nonlinear",
   abstractEval: (avals) => [check("standardize", avals)],
-  lower: { kind: "routine", spec: ([x], _, p) => specOf("standardize", x!, p) },
+  lower: { kind: "routine", spec: ([x], _, p) => standardizeSpec("standardize", x!, p) },
   jvp: ([x], [t], p) => {
     const y = bind1(standardize, [x!], p);
     return [[y], [t instanceof Zero ? t : bind1(standardizeTangent, [x!, t!], p)]];
@@ -59,7 +60,7 @@ export const standardizeTangent: OpDef<StandardizeParams> = defineOp<Standardize
     if (avals.length !== 2) throw new Error(`standardize_tangent: takes x and a tangent, got ${avals.length} operands`);
     return [check("standardize_tangent", avals)];
   },
-  lower: { kind: "routine", spec: ([x], _, p) => specOf("standardizeTangent", x!, p) },
+  lower: { kind: "routine", spec: ([x], _, p) => standardizeSpec("standardizeTangent", x!, p) },
   jvp: (primals, tangents, p) => {
     const out = bind1(standardizeTangent, primals, p);
     const [, [tout]] = jvpFlat((x, t) => [standardizeTangentComposed(x!, t!, p.eps)], primals, tangents);

@@ -27,6 +27,7 @@ export function programShader(p: Program, limits: DeviceLimits): ShaderSpec {
       return attentionShader(spec, limits, key);
     case "standardize":
     case "standardizeTangent":
+    case "standardizeJvp":
       return standardizeShader(spec, limits, key);
   }
 }

@@ -19,6 +19,10 @@ describe("WGSL standardisation routines", () => {
     expect(tan.code).toContain("red2[lid] += red2[lid + st];");
     expect(tan.code).toContain("out[base + i] = r * (in1[base + i] - mt - (in0[base + i] - mu) * r * myt);");
     expect(tan.bindings).toHaveLength(3);
+    // the fused pair writes y, then t_y after all rows·len values of y
+    const both = programShader(spec({ name: "standardizeJvp" }), coreLimits).code;
+    expect(both).toContain("out[base + i] = (in0[base + i] - mu) * r;");
+    expect(both).toContain(`out[${37 * 301}i + base + i] = r * (in1[base + i]`);
   });
 
   it("size the workgroup to the row and the adapter", () => {
@@ -31,7 +35,7 @@ describe("WGSL standardisation routines", () => {
   it("have structural cache keys", () => {
     const key = (p: Program) => programShader(p, coreLimits).cacheKey;
     expect(key(spec())).toBe(key(spec()));
-    const variants = [spec(), spec({ rows: 38 }), spec({ len: 300 }), spec({ eps: 1e-6 }), spec({ name: "standardizeTangent" })];
+    const variants = [spec(), spec({ rows: 38 }), spec({ len: 300 }), spec({ eps: 1e-6 }), spec({ name: "standardizeTangent" }), spec({ name: "standardizeJvp" })];
     expect(new Set(variants.map(key)).size).toBe(variants.length);
   });
 });

@@ -2,7 +2,8 @@
 // per row: the invocations stride over the row, tree-reduce in workgroup memory the sum (μ), then the
 // sum of squared deviations (r = 1/√(var + ε), two passes over the row for accuracy), and write
 // y = (x − μ)·r. The tangent also reduces mean(t) and mean(y ⊙ t) (together, in a second array) and
-// writes t_y = r·(t − mean(t) − y·mean(y ⊙ t)). Workgroup ids are uniform, so the barriers are too.
+// writes t_y = r·(t − mean(t) − y·mean(y ⊙ t)); `standardizeJvp` writes y and then t_y ([2, rows, len]).
+// Workgroup ids are uniform, so the barriers are too.
 import type { StandardizeSpec } from "@scm-ts/core";
 import { literal } from "../quirks.js";
 import { bindingsOf, grid, WgslBuilder, type DeviceLimits, type ShaderSpec } from "../shader.js";
@@ -10,10 +11,10 @@ import { linearWorkgroup } from "../kernel.js";
 
 const WID = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
 
-/** WGSL of `standardize` or `standardizeTangent`. */
+/** WGSL of `standardize`, `standardizeTangent` or `standardizeJvp`. */
 export function standardizeShader(s: StandardizeSpec, limits: DeviceLimits, key: string): ShaderSpec {
   if (s.dtype !== "float32") throw new TypeError(`WGSL ${s.name}: ${s.dtype} is not supported; use float32`);
-  const tangent = s.name === "standardizeTangent";
+  const tangent = s.name !== "standardize";
   const bindings = bindingsOf(tangent ? ["float32", "float32"] : ["float32"], "float32");
   // Short rows waste fewer idle invocations with a smaller workgroup.
   const wg = linearWorkgroup(limits, s.len >= 256 ? 256 : 64);
@@ -48,7 +49,11 @@ export function standardizeShader(s: StandardizeSpec, limits: DeviceLimits, key:
     b.line("red[lid] = st1;").line("red2[lid] = st2;");
     reduce(["red", "red2"]);
     b.line("let mt = red[0] / f32(L);").line("let myt = red2[0] / f32(L);");
-    b.block("for (var i = i32(lid); i < L; i += i32(WG))", () => b.line("out[base + i] = r * (in1[base + i] - mt - (in0[base + i] - mu) * r * myt);"));
+    const both = s.name === "standardizeJvp";
+    b.block("for (var i = i32(lid); i < L; i += i32(WG))", () => {
+      if (both) b.line("out[base + i] = (in0[base + i] - mu) * r;");
+      b.line(`out[${both ? `${s.rows * s.len}i + ` : ""}base + i] = r * (in1[base + i] - mt - (in0[base + i] - mu) * r * myt);`);
+    });
   }
   const workgroupSize = [wg, 1, 1] as const;
   return { code: b.build(workgroupSize, WID), bindings, workgroupSize, dispatch, cacheKey: `${key}|wg${wg}x${dispatch[0]}` };

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { experiments } from "./registry.js";
 import { renderResults } from "./report.js";
-import { readResults, writeResult } from "./result-file.js";
+import { readCommentary, readResults, writeResult } from "./result-file.js";
 import { runExperiment } from "./run-context.js";
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
   if (!id) usage();
   if (id === "report") {
     const out = join(packageRoot, "..", "docs", "results.md");
-    writeFileSync(out, renderResults(readResults(resultsRoot), readResults(join(resultsRoot, "quick"))));
+    writeFileSync(out, renderResults(readResults(resultsRoot), readResults(join(resultsRoot, "quick")), readCommentary(resultsRoot)));
     console.log(`wrote ${out}`);
     return;
   }

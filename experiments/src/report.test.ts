@@ -1,11 +1,11 @@
 // The results page renderer and the result files: every section names its command, machine, wall
 // time and seeds, claims carry their verdicts, full runs replace quick ones, and files round-trip.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatNumber, renderResults } from "./report.js";
-import { readResults, resultsDir, writeResult, type ExperimentResult } from "./result-file.js";
+import { readCommentary, readResults, resultsDir, writeResult, type ExperimentResult } from "./result-file.js";
 
 const result = (id: string, quick: boolean, sw: number): ExperimentResult => ({
   id, title: `Experiment ${id}`, command: `npm run exp -w @scm-ts/experiments -- ${id}${quick ? " --quick" : ""}`, quick,
@@ -25,6 +25,11 @@ describe("renderResults", () => {
     expect(page).toContain("| claim one | **does not hold** | 1.2× the teacher |");
     expect(page).toContain("| a\\|b | 0.01234 |");
     expect(page).toContain("| none | — |");
+  });
+
+  it("appends the hand-written reading of an experiment", () => {
+    const page = renderResults([result("e1", false, 1)], [], new Map([["e1", "The numbers say so."]]));
+    expect(page).toContain("**Reading** (written after the run, from the figures above):\n\nThe numbers say so.");
   });
 
   it("uses a full run over a quick one, and marks quick-only sections", () => {
@@ -51,5 +56,12 @@ describe("result files", () => {
     writeResult(root, result("e2", true, 2));
     expect(readResults(root).map((r) => r.id)).toEqual(["e1"]);
     expect(readResults(resultsDir(root, true))).toEqual([result("e2", true, 2)]);
+  });
+
+  it("reads readings from <id>.reading.md only (other markdown is left alone)", () => {
+    const root = mkdtempSync(join(tmpdir(), "scm-results-"));
+    writeFileSync(join(root, "e1.reading.md"), "reading");
+    writeFileSync(join(root, "fragment.md"), "not a reading");
+    expect([...readCommentary(root)]).toEqual([["e1", "reading"]]);
   });
 });

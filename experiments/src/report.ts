@@ -1,6 +1,7 @@
 // Renders docs/results.md from result files: for each experiment (full run, else the quick run with a
 // warning), its command, seeds, machine, wall time and commit, then its claims with verdicts, its
-// tables and notes. Numbers are formatted here, so the JSON keeps full precision.
+// tables and notes, then the hand-written reading of the figures if results/<id>.reading.md exists. Numbers
+// are formatted here, so the JSON keeps full precision.
 import type { Cell, ExperimentResult } from "./result-file.js";
 import { machineLine } from "./machine.js";
 
@@ -15,7 +16,7 @@ export function formatNumber(v: number): string {
 
 const cell = (v: Cell): string => (v === null ? "—" : typeof v === "number" ? formatNumber(v) : v.replace(/\|/g, "\\|"));
 
-function section(r: ExperimentResult): string {
+function section(r: ExperimentResult, commentary: ReadonlyMap<string, string>): string {
   const out: string[] = [`## ${r.title}`, ""];
   if (r.quick) out.push("> **Quick run only** (reduced budget); the full run has not been recorded yet.", "");
   out.push(
@@ -38,12 +39,14 @@ function section(r: ExperimentResult): string {
   }
   for (const v of r.verbatim ?? []) out.push(`### ${v.title}`, "", "```text", v.text.trim(), "```", "");
   if (r.notes.length) out.push(...r.notes.map((n) => `- ${n}`), "");
+  const words = commentary.get(r.id);
+  if (words) out.push(`**Reading** (written after the run, from the figures above):`, "", words.trim(), "");
   out.push("<details><summary>settings</summary>", "", "```json", JSON.stringify(r.settings, null, 2), "```", "", "</details>", "");
   return out.join("\n");
 }
 
 /** The whole page: full results, with quick results standing in for experiments not yet run in full. */
-export function renderResults(full: readonly ExperimentResult[], quick: readonly ExperimentResult[]): string {
+export function renderResults(full: readonly ExperimentResult[], quick: readonly ExperimentResult[], commentary: ReadonlyMap<string, string> = new Map()): string {
   const byId = new Map<string, ExperimentResult>();
   for (const r of quick) byId.set(r.id, r);
   for (const r of full) byId.set(r.id, r);
@@ -65,7 +68,7 @@ export function renderResults(full: readonly ExperimentResult[], quick: readonly
   const summary = ["## Summary of the claims checked", "", "| experiment | claim | at this scale |", "|---|---|---|"];
   for (const id of ids) for (const cl of byId.get(id)!.claims) summary.push(`| ${shortTitle(byId.get(id)!)} | ${cell(cl.text)} | ${cl.holds ? "holds" : "**does not hold**"} |`);
   summary.push("");
-  return [...head, ...(summary.length > 5 ? summary : []), ...ids.map((id) => section(byId.get(id)!))].join("\n");
+  return [...head, ...(summary.length > 5 ? summary : []), ...ids.map((id) => section(byId.get(id)!, commentary))].join("\n");
 }
 
 // "Experiment 1", plus "(variant: …)" and "(quick run)" where they apply.

@@ -62,6 +62,12 @@ export function writeResult(root: string, r: ExperimentResult): string {
   return file;
 }
 
+/** The hand-written readings results/<id>.reading.md of a folder, by id. */
+export function readCommentary(dir: string): Map<string, string> {
+  if (!existsSync(dir)) return new Map();
+  return new Map(readdirSync(dir).filter((f) => f.endsWith(".reading.md")).map((f) => [f.slice(0, -".reading.md".length), readFileSync(join(dir, f), "utf8")]));
+}
+
 /** Reads every result in a folder (not recursive), sorted by id. */
 export function readResults(dir: string): ExperimentResult[] {
   if (!existsSync(dir)) return [];

@@ -1,6 +1,10 @@
 // Runs every ```ts block of the guides (see snippets.ts) as a module, so the samples cannot rot:
-// an API change that breaks one fails here. Samples check their own results with node:assert.
+// an API change that breaks one fails here. Samples check their own results with node:assert. The
+// samples are also type-checked, against the packages' published declarations (dist/*.d.ts), as a
+// reader's project would see them.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as c from "@scm-ts/core";
@@ -24,17 +28,25 @@ describe("extractTsBlocks", () => {
 });
 
 const snippets = siteSnippets(docs);
+const fileOf = (s: { page: string; line: number }) => join(dir, `${s.page.replace(/[/.]/g, "_")}_${s.line}.ts`);
+for (const s of snippets) writeFileSync(fileOf(s), `// ${s.page}:${s.line}\n${s.code}export {};\n`);
 
 describe("the guides' code samples", () => {
   afterEach(async () => {
     await c.setBackend("cpu"); // a sample that picks a backend leaves the next one on the CPU
   });
   it("exist", () => expect(snippets.length).toBeGreaterThanOrEqual(10));
+  it("type-check", () => {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    try {
+      execFileSync(process.execPath, [tsc, "-p", join(docs, "tsconfig.snippets.json")], { encoding: "utf8", stdio: "pipe" });
+    } catch (e) {
+      throw new Error(`the guides' samples do not type-check (files in docs/.snippets, named after page and line):\n${(e as { stdout?: string }).stdout ?? e}`);
+    }
+  });
   for (const s of snippets) {
     it(`${s.page}:${s.line}`, async () => {
-      const file = join(dir, `${s.page.replace(/[/.]/g, "_")}_${s.line}.ts`);
-      writeFileSync(file, `// ${s.page}:${s.line}\n${s.code}export {};\n`);
-      await import(pathToFileURL(file).href);
+      await import(pathToFileURL(fileOf(s)).href);
     });
   }
 });

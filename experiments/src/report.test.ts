@@ -27,6 +27,14 @@ describe("renderResults", () => {
     expect(page).toContain("| none | — |");
   });
 
+  it("orders sections by the issue's numbering, MNIST as experiment 4", () => {
+    const mnist = { ...result("mnist", false, 1), title: "MNIST: teacher vs sCD" };
+    const page = renderResults([{ ...result("exp5", false, 1), title: "Experiment 5 — cost" }, mnist, { ...result("exp3", false, 1), title: "Experiment 3 — x" }], []);
+    const at = (s: string) => page.indexOf(`## ${s}`);
+    expect(at("Experiment 3")).toBeLessThan(at("MNIST"));
+    expect(at("MNIST")).toBeLessThan(at("Experiment 5"));
+  });
+
   it("appends the hand-written reading of an experiment", () => {
     const page = renderResults([result("e1", false, 1)], [], new Map([["e1", "The numbers say so."]]));
     expect(page).toContain("**Reading** (written after the run, from the figures above):\n\nThe numbers say so.");

@@ -50,7 +50,7 @@ export function renderResults(full: readonly ExperimentResult[], quick: readonly
   const byId = new Map<string, ExperimentResult>();
   for (const r of quick) byId.set(r.id, r);
   for (const r of full) byId.set(r.id, r);
-  const ids = [...byId.keys()].sort();
+  const ids = [...byId.keys()].sort((a, b) => order(byId.get(a)!) - order(byId.get(b)!) || a.localeCompare(b));
   const head = [
     "# Results: the paper's claims at small scale",
     "",
@@ -69,6 +69,12 @@ export function renderResults(full: readonly ExperimentResult[], quick: readonly
   for (const id of ids) for (const cl of byId.get(id)!.claims) summary.push(`| ${shortTitle(byId.get(id)!)} | ${cell(cl.text)} | ${cl.holds ? "holds" : "**does not hold**"} |`);
   summary.push("");
   return [...head, ...(summary.length > 5 ? summary : []), ...ids.map((id) => section(byId.get(id)!, commentary))].join("\n");
+}
+
+// Issue 9's numbering: "Experiment N — …" titles, the MNIST run (item 4) by its id, anything else last.
+function order(r: ExperimentResult): number {
+  const n = r.title.match(/^Experiment (\d+)/)?.[1];
+  return n ? Number(n) : r.id.includes("mnist") ? 4 : 99;
 }
 
 // "Experiment 1", plus "(variant: …)" and "(quick run)" where they apply.

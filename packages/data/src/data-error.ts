@@ -20,6 +20,7 @@ export type DataErrorKind =
 
 /** A dataset loading failure: `kind`, the offending `source` (a path, or a label for in-memory bytes) and a full message. */
 export class DataError extends Error {
+  /** "DataError", for `instanceof`-free checks and stack traces. */
   override readonly name = "DataError";
   constructor(
     /** The category of failure. */

@@ -13,7 +13,14 @@ import { fromSystemError, type IoError } from "./io-error.js";
 /** A file opened for writing. */
 export interface WritableFile {
   /** Writes `length` bytes of `data` from `offset`; resolves to the bytes written (maybe fewer). */
-  write(data: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  write(
+    data: Uint8Array,
+    offset: number,
+    length: number,
+  ): Promise<{
+    /** How many bytes of data[offset, offset + length) this call wrote. */
+    bytesWritten: number;
+  }>;
   /** Flushes the file's data and metadata to the disk. */
   sync(): Promise<void>;
   /** Closes the file. */

@@ -93,7 +93,16 @@ export function linePlot(series: readonly LineSeries[], options: LinePlotOptions
 }
 
 /** The (x, y) pairs of events that carry both keys as numbers, in log order. */
-export function seriesFromEvents(events: readonly LogEvent[], xKey: string, yKey: string): { x: Float64Array; y: Float64Array } {
+export function seriesFromEvents(
+  events: readonly LogEvent[],
+  xKey: string,
+  yKey: string,
+): {
+  /** The xKey values of the events that carry both keys as numbers. */
+  x: Float64Array;
+  /** Their yKey values. */
+  y: Float64Array;
+} {
   const xs: number[] = [], ys: number[] = [];
   for (const e of events) {
     const x = e[xKey], y = e[yKey];

@@ -29,7 +29,16 @@ export interface PlotFrame {
   /** The RGB image being drawn. */
   readonly image: RasterImage;
   /** The plot box in pixels: left, top, right, bottom (inclusive). */
-  readonly box: { readonly left: number; readonly top: number; readonly right: number; readonly bottom: number };
+  readonly box: {
+    /** The first pixel column inside the box. */
+    readonly left: number;
+    /** The first pixel row inside the box. */
+    readonly top: number;
+    /** The last pixel column inside the box. */
+    readonly right: number;
+    /** The last pixel row inside the box. */
+    readonly bottom: number;
+  };
   /** Pixel column of data x. */
   px(x: number): number;
   /** Pixel row of data y. */

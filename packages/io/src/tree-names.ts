@@ -43,7 +43,17 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * template leaf has a stored tensor of the same shape and dtype and that no stored name under the prefix
  * is left over. Returns the tree, or a list of problems (each naming the tensor) when any check fails.
  */
-export function restoreNamed(template: unknown, prefix: string, stored: ReadonlyMap<string, HostTensor>): { tree: unknown } | { problems: string[] } {
+export function restoreNamed(
+  template: unknown,
+  prefix: string,
+  stored: ReadonlyMap<string, HostTensor>,
+): {
+  /** The rebuilt tree, shaped like the template. */
+  tree: unknown;
+} | {
+  /** What did not match, one line per tensor. */
+  problems: string[];
+} {
   const problems: string[] = [];
   const used = new Set<string>();
   const walk = (x: unknown, name: string): unknown => {

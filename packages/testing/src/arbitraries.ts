@@ -7,7 +7,9 @@ export type Domain = "any" | "positive" | "unit" | "awayFromZero" | "small";
 
 /** A host array: row-major float64 values and a shape. */
 export interface HostArray {
+  /** The shape. */
   readonly shape: number[];
+  /** The values, row-major. */
   readonly data: Float64Array;
 }
 

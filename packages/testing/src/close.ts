@@ -4,16 +4,23 @@ import type { Tensor } from "@scm-ts/core";
 
 /** Tolerances: |a − b| ≤ atol + rtol·|b|. */
 export interface Tolerance {
+  /** Relative tolerance (default 1e-5). */
   readonly rtol?: number;
+  /** Absolute tolerance (default 1e-8). */
   readonly atol?: number;
 }
 
 /** The outcome of a comparison. */
 export interface CloseReport {
+  /** Whether every element is within tolerance. */
   readonly ok: boolean;
+  /** The largest |a − b| over finite elements. */
   readonly maxAbs: number;
+  /** The largest |a − b|/|b| over finite elements with b ≠ 0. */
   readonly maxRel: number;
+  /** The index of the element closest to (or furthest past) its tolerance bound; −1 for empty arrays or different lengths. */
   readonly worst: number;
+  /** A one-line description for a failing assertion. */
   readonly message: string;
 }
 

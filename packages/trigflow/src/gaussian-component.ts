@@ -7,9 +7,24 @@ import { matrix, symmetricEigen, type Matrix } from "./linalg.js";
 
 /** A component covariance: isotropic s²·I, diagonal, or a full symmetric positive semi-definite matrix. */
 export type Covariance =
-  | { readonly kind: "isotropic"; readonly variance: number }
-  | { readonly kind: "diagonal"; readonly variances: readonly number[] }
-  | { readonly kind: "full"; readonly matrix: readonly (readonly number[])[] };
+  | {
+      /** σ²·I. */
+      readonly kind: "isotropic";
+      /** σ², the variance of every coordinate. */
+      readonly variance: number;
+    }
+  | {
+      /** diag(σ₁², …, σ_d²). */
+      readonly kind: "diagonal";
+      /** The variance of each coordinate. */
+      readonly variances: readonly number[];
+    }
+  | {
+      /** A full symmetric positive semi-definite matrix. */
+      readonly kind: "full";
+      /** The d × d matrix, row by row. */
+      readonly matrix: readonly (readonly number[])[];
+    };
 
 /** A Gaussian N(mean, covariance) in R^d. */
 export interface GaussianSpec {

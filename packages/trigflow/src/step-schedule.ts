@@ -7,6 +7,7 @@ import { paperSigmaData } from "./trigflow.js";
 
 /** A schedule that is not a valid PF-ODE schedule. */
 export class ScheduleError extends RangeError {
+  /** "ScheduleError", for `instanceof`-free checks and stack traces. */
   override readonly name = "ScheduleError";
 }
 

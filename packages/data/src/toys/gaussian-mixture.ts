@@ -10,9 +10,24 @@ import { checkSampleCount, type Toy, type ToySampleOptions } from "./toy.js";
 
 /** A component covariance: isotropic variance·I, diagonal, or a full symmetric positive semi-definite matrix (trigflow's format). */
 export type Covariance =
-  | { readonly kind: "isotropic"; readonly variance: number }
-  | { readonly kind: "diagonal"; readonly variances: readonly number[] }
-  | { readonly kind: "full"; readonly matrix: readonly (readonly number[])[] };
+  | {
+      /** σ²·I. */
+      readonly kind: "isotropic";
+      /** σ², the variance of every coordinate. */
+      readonly variance: number;
+    }
+  | {
+      /** diag(σ₁², …, σ_d²). */
+      readonly kind: "diagonal";
+      /** The variance of each coordinate. */
+      readonly variances: readonly number[];
+    }
+  | {
+      /** A full symmetric positive semi-definite matrix. */
+      readonly kind: "full";
+      /** The d × d matrix, row by row. */
+      readonly matrix: readonly (readonly number[])[];
+    };
 
 /** One weighted component π_k N(μ_k, Σ_k) (trigflow's `MixtureComponent`). */
 export interface MixtureComponent {

@@ -35,8 +35,13 @@ export interface TrainOptions<P> {
   readonly step: (state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor) => [TrainState<P>, StepMetrics];
   /** Tangent warm-up H: r = min(1, i/H); 0 (default) means r = 1. */
   readonly warmup?: number;
-  /** EMA decay per step (default 0.999). */
-  readonly emaBeta?: number;
+  /**
+   * EMA decay per step (default 0.999): a constant, or β(i) of the step index i (1-based, counted from the
+   * start of the run, so a resumed run gets the same βs) — e.g. a ramp-up with nn's `emaBeta` and
+   * `rampupRatio`, or EDM2's power EMA `powerFunctionBeta(σ_rel, i, 1)`. In a run of a few hundred steps
+   * a constant 0.995 still gives the initial weights 0.995^400 ≈ 13% of the average; a ramp-up forgets them.
+   */
+  readonly emaBeta?: number | ((step: number) => number);
   /** Log every this many steps (default 10). */
   readonly logEvery?: number;
   readonly onEvent?: (e: TrainEvent) => void;
@@ -60,13 +65,19 @@ function bar(out: { write(s: string): boolean }, i: number, total: number, loss:
   out.write(`\r[${"#".repeat(done)}${".".repeat(width - done)}] ${i}/${total}  loss ${loss.toPrecision(4)}  ${rate.toFixed(0)} samples/s `);
 }
 
+function checkBeta(b: number, step: number): number {
+  if (!(b >= 0 && b <= 1)) throw new Error(`train: emaBeta(${step}) is ${b}; an EMA decay must lie in [0, 1]`);
+  return b;
+}
+
 /** Trains from `startStep` to `steps`. The caller owns the initial state; intermediate states are released. */
 export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new Error(`train: steps must be a non-negative integer, got ${o.steps}`);
   const start = o.startStep ?? 0;
   if (start > o.steps) throw new Error(`train: the checkpoint is at step ${start}, past the requested ${o.steps} steps`);
   const H = o.warmup ?? 0, logEvery = Math.max(1, o.logEvery ?? 10);
-  const beta = c.full([], o.emaBeta ?? 0.999);
+  const schedule = typeof o.emaBeta === "function" ? o.emaBeta : undefined;
+  const beta = c.full([], typeof o.emaBeta === "number" ? o.emaBeta : 0.999);
   const tty = o.progress === false ? undefined : o.progress ?? (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): boolean } } }).process?.stderr;
   const showBar = !!tty?.isTTY;
   let state = o.state, skipped = 0, lastLoss = NaN, t0 = performance.now(), since = 0;
@@ -74,7 +85,9 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
     const r = H > 0 ? Math.min(1, i / H) : 1;
     const x0 = o.batch(i);
     const rT = c.full([], r);
-    const [next, m] = o.step(state, x0, rT, beta);
+    const betaI = schedule ? c.full([], checkBeta(schedule(i), i)) : beta;
+    const [next, m] = o.step(state, x0, rT, betaI);
+    if (betaI !== beta) betaI.dispose();
     if (state !== o.state) for (const t of c.treeLeaves<Tensor>(state)) t.dispose();
     x0.dispose();
     rT.dispose();

@@ -35,6 +35,15 @@ describe("training loop", () => {
     expect(await values(resumed.state)).toEqual(await values(full.state));
   });
 
+  it("emaBeta as a function of the step: called with the run's step indices, and β = 0 makes the EMA the parameters", async () => {
+    const step = run("diffusion");
+    const seen: number[] = [];
+    const res = await train({ state: initTrainState(init(6), opt, c.random.key(4)), startStep: 2, steps: 6, batch, step, progress: false, emaBeta: (i) => (seen.push(i), 0) });
+    expect(seen).toEqual([3, 4, 5, 6]);
+    expect(await values(res.state.ema)).toEqual(await values(res.state.params));
+    await expect(train({ state: initTrainState(init(6), opt, c.random.key(4)), steps: 2, batch, step, progress: false, emaBeta: () => 1.5 })).rejects.toThrow(/emaBeta\(1\) is 1.5/);
+  });
+
   it("the NaN guard skips and counts non-finite steps and keeps the state", async () => {
     const bad: Model<P> = { apply: (p, u, t) => c.mul(model.apply(p, u, t), NaN) };
     const step = makeTrainStep(makeObjective(bad, { mode: "diffusion", sigmaData: 0.5, time: { pMean: -1, pStd: 1.4 } }), { optimizer: opt });

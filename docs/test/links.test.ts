@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkLinks } from "./links.js";
+import { checkLinks } from "../scripts/check-links.mjs";
 
 const dist = fileURLToPath(new URL("../.vitepress/dist", import.meta.url));
 

@@ -4,14 +4,14 @@
 # scripts of examples/mnist — the sCD one (teacher, then sCD from the teacher), and, as soon as the teacher
 # is trained, the sCT one from the same teacher (the paper's protocol: every CM starts from the teacher's
 # EMA) in parallel — then writes experiments/results/mnist.json and mnist.md with report.mjs.
-#   experiments/mnist/run.sh [OUT]      (default OUT = runs/exp-mnist; about an hour on a shared 2-core CPU)
+#   experiments/mnist/run.sh [OUT]      (default OUT = runs/exp-mnist; about 75 min on a 2-core CPU shared with other jobs)
 # The budget can be changed with MNIST_TEACHER_STEPS, MNIST_CM_STEPS, MNIST_N, MNIST_MODEL, MNIST_SIZE;
 # MNIST_TEACHER=DIR reuses a trained teacher checkpoint (e.g. OUT/scd/teacher of an earlier run) and runs
 # sCD and sCT from it side by side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${1:-runs/exp-mnist}"
-TEACHER_STEPS="${MNIST_TEACHER_STEPS:-1000}" CM_STEPS="${MNIST_CM_STEPS:-300}" N="${MNIST_N:-1000}"
+TEACHER_STEPS="${MNIST_TEACHER_STEPS:-1000}" CM_STEPS="${MNIST_CM_STEPS:-200}" N="${MNIST_N:-500}"
 MODEL="${MNIST_MODEL:-small}" SIZE="${MNIST_SIZE:-14}"
 COMMON=(--size "$SIZE" --model "$MODEL" --batch 32 --seed 0 --n "$N" --lr 3e-4 --ema 0.99)
 [ "${MNIST_SKIP_BUILD:-0}" = 1 ] || npx tsc -b examples/mnist

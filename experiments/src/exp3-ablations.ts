@@ -14,7 +14,7 @@ import { pretrain } from "./pretrain-cache.js";
 import { trainPhase, type Phase } from "./training.js";
 
 /** Iterations per run. */
-export const exp3Budget = { quick: { diffusion: 300, cm: 200 }, full: { diffusion: 1500, cm: 600 } } as const;
+export const exp3Budget = { quick: { diffusion: 300, cm: 200 }, full: { diffusion: 1500, cm: 400 } } as const;
 /** Training seeds, shared by every arm. */
 export const exp3Seeds = { diffusion: 11, cm: 31 } as const;
 

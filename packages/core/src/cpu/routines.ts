@@ -16,13 +16,14 @@ export interface RoutineOptions {
 let useSimd = false;
 // float32 outputs go to the SIMD kernel when enabled (accumulating in float32); the rest to JS.
 function gemm(m: number, n: number, k: number, a: MatView, b: MatView, c: DataArray, cOff: number, accumulate: boolean): void {
-  const w = useSimd && c instanceof Float32Array && k > 0 ? wasmGemm() : null;
+  const w = useSimd && c instanceof Float32Array && k > 0 && m * n * k > 2048 ? wasmGemm() : null;
   if (!w || !gemmF32Wasm(w, m, n, k, a, b, c, cOff, accumulate)) gemmJs(m, n, k, a, b, c, cOff, accumulate);
 }
 
 function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
   const { m, k, n } = s;
-  const w = useSimd && out instanceof Float32Array && k > 0 ? wasmGemm() : null;
+  // tiny products (≤ 2048 multiply-adds) cost less in JS than the copies into wasm memory
+  const w = useSimd && out instanceof Float32Array && k > 0 && s.batch * m * n * k > 2048 ? wasmGemm() : null;
   if (w) {
     // all batch items in one call, so threads can split across them
     const av = s.transposeA ? { data: a!, off: 0, rs: 1, cs: m, bs: m * k } : { data: a!, off: 0, rs: k, cs: 1, bs: m * k };

@@ -80,6 +80,7 @@ export function wasmUnavailableReason(): string {
 /** For tests: forget the compiled module so the next call detects the runtime again. */
 export function resetWasmGemmForTests(): void {
   instance = undefined;
+  views = null;
   unavailable = "";
 }
 
@@ -87,10 +88,21 @@ export function resetWasmGemmForTests(): void {
 const JOB = 0, SCRATCH = 128, DATA = SCRATCH + 16 * scratchBytes;
 const align = (x: number) => Math.ceil(x / 64) * 64;
 
+// Views of the memory, remade only when it grows (or the module changes).
+let views: { buffer: ArrayBuffer; f32: Float32Array; job: Int32Array } | null = null;
+
+function view(w: Instance): { f32: Float32Array; job: Int32Array } {
+  const buffer = w.memory.buffer;
+  if (!views || views.buffer !== buffer || views.f32.length * 4 !== buffer.byteLength) {
+    views = { buffer, f32: new Float32Array(buffer), job: new Int32Array(buffer, JOB, J.words) };
+  }
+  return views;
+}
+
 function ensure(w: Instance, bytes: number): Float32Array {
   const have = w.memory.buffer.byteLength;
   if (bytes > have) w.memory.grow(Math.ceil((bytes - have) / 65536));
-  return new Float32Array(w.memory.buffer);
+  return view(w).f32;
 }
 
 /** A strided float operand with an optional batch stride (elements). */
@@ -110,9 +122,9 @@ function copyIn(mem: Float32Array, at: number, x: Operand, batch: number, rows: 
 }
 
 function setJob(w: Instance, fields: Partial<Record<keyof typeof J, number>>): void {
-  const words = new Int32Array(w.memory.buffer, JOB, J.words);
+  const words = view(w).job;
   words.fill(0);
-  for (const [k, v] of Object.entries(fields)) words[J[k as keyof typeof J]] = v;
+  for (const k in fields) words[J[k as keyof typeof J]] = fields[k as keyof typeof J]!;
 }
 
 /** Copies the padded C tiles out: out[oOff + b·oBatch + i·n + j] (+)= C[b][i][j]. */

@@ -3,7 +3,10 @@
 // settings, machine, wall time, commit, tables, claims, notes), a markdown fragment mnist.md for the
 // results page, and copies the two sample panels next to them. Checks the claim "2-step sCD within 10%
 // of the teacher's FD".
-//   node experiments/mnist/report.mjs OUT WALL_SECONDS "COMMAND" [TEACHER_DIR]
+//   node experiments/mnist/report.mjs OUT WALL_SECONDS "COMMAND" [TEACHER_DIR [EXTRA_SCD_OUT ...]]
+// EXTRA_SCD_OUT: folders of further sCD example runs from the same teacher (other budgets), reported in a
+// second table. OUT/notes.md, when present, adds the operator's notes ("- " lines: what was run, what
+// the grids show).
 // When the teacher was trained by an earlier run (MNIST_TEACHER), its steps, settings and training time
 // come from its checkpoint's config.json and events.jsonl.
 import { execSync } from "node:child_process";
@@ -11,7 +14,7 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from
 import os from "node:os";
 import { join } from "node:path";
 
-const [out, wall, command, teacherDir] = process.argv.slice(2);
+const [out, wall, command, teacherDir, ...extraScd] = process.argv.slice(2);
 if (!out) throw new Error("usage: node experiments/mnist/report.mjs OUT WALL_SECONDS COMMAND");
 const scd = JSON.parse(readFileSync(join(out, "scd", "results.json"), "utf8"));
 const sct = JSON.parse(readFileSync(join(out, "sct", "results.json"), "utf8"));
@@ -26,7 +29,15 @@ const cpu = (() => {
   }
 })();
 const git = (args) => execSync(`git ${args}`, { encoding: "utf8" }).trim();
-const commit = `${git("rev-parse --short HEAD")}${git("status --porcelain --untracked-files=no") ? " (with uncommitted changes in the tree)" : ""}`;
+// run.sh records when the run started and at which commit (OUT/run-info.json); else: now.
+const info = (() => {
+  try {
+    return JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
+  } catch {
+    return {};
+  }
+})();
+const commit = info.commit ?? `${git("rev-parse --short HEAD")}${git("status --porcelain --untracked-files=no") ? " (with uncommitted changes in the tree)" : ""}`;
 
 const byMethod = new Map([...scd.rows, ...sct.rows].map((r) => [r.method, r]));
 const order = ["teacher, 35 NFE", "sCD, 1 step", "sCD, 2 steps", "sCT, 1 step", "sCT, 2 steps", "data (training digits)"];
@@ -52,6 +63,17 @@ const stageRows = [
   ["sCD (from the teacher)", scd.stages.scd?.steps ?? null, scd.stages.scd?.seconds ?? null, scd.stages.scd?.lastLoss ?? null],
   ["sCT (from the teacher)", sct.stages.sct.steps, sct.stages.sct.seconds, sct.stages.sct.lastLoss],
 ];
+const extraRows = extraScd.flatMap((dir) => {
+  const r = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
+  return r.rows.map((x) => [`${r.settings.steps} sCD steps: ${x.method}`, x.nfe || "—", x.fd, x.precision, x.recall, r.stages.scd?.seconds ?? null]);
+});
+const extraNotes = (() => {
+  try {
+    return readFileSync(join(out, "notes.md"), "utf8").split("\n").filter((l) => l.startsWith("- ")).map((l) => l.slice(2));
+  } catch {
+    return [];
+  }
+})();
 const result = {
   id: "mnist",
   title: "MNIST: TrigFlow teacher at 35 NFE vs sCD and sCT at 1 and 2 steps",
@@ -65,7 +87,7 @@ const result = {
     reference: `${scd.data.heldOutCount} held-out digits of the feature classifier's split (seed ${scd.data.split.seed}); models train on the other ${scd.data.trainCount}`,
   },
   machine: { cpu, cores: os.availableParallelism?.() ?? os.cpus().length, node: process.version, backend: "cpu" },
-  startedAt: new Date(Date.now() - Number(wall) * 1000).toISOString(),
+  startedAt: info.startedAt ?? new Date(Date.now() - Number(wall) * 1000).toISOString(),
   wallSeconds: Number(wall),
   commit,
   tables: [
@@ -75,6 +97,12 @@ const result = {
       rows,
       caption: `Fréchet distance and k-NN precision/recall (k = 3) in the 64-d features of the project's MNIST classifier, ${n} samples per method against the ${scd.data.heldOutCount} held-out digits (both through the same ${size}×${size} pooling and 28×28 upsampling). "data" scores ${n} training digits: the floor at this sample size.`,
     },
+    ...(extraRows.length
+      ? [{
+          title: "sCD with other budgets (same teacher, settings and seed)", columns: ["run: method", "NFE", "FD ↓", "precision ↑", "recall ↑", "sCD training s"], rows: extraRows,
+          caption: `The sCD example rerun from the same teacher checkpoint with only --steps changed (${extraScd.join(", ")}); same ${n} samples per method against the held-out digits.`,
+        }]
+      : []),
     {
       title: "Training", columns: ["stage", "steps", "seconds", "final loss"], rows: stageRows,
       caption: `Wall time on a 2-core CPU shared with other jobs (noisy).${teacherStage.reused ? " The teacher was trained by an earlier invocation (same settings and seed); its time is the sum of its logged step times." : ""}`,
@@ -90,6 +118,7 @@ const result = {
   notes: [
     "Small scale: a small U-Net trained for minutes on a shared 2-core CPU, far from the paper's budgets; the figures show what the code does at this scale, not the paper's numbers.",
     "No setting was tuned on the held-out digits: the settings were fixed before the run.",
+    ...extraNotes,
   ],
 };
 const file = join(dest, "mnist.json");

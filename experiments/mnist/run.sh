@@ -17,6 +17,8 @@ COMMON=(--size "$SIZE" --model "$MODEL" --batch 32 --seed 0 --n "$N" --lr 3e-4 -
 [ "${MNIST_SKIP_BUILD:-0}" = 1 ] || npx tsc -b examples/mnist
 mkdir -p "$OUT"
 start=$(date +%s)
+dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with uncommitted changes in the tree)" || true)
+printf '{"startedAt": "%s", "commit": "%s%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" "$(git rev-parse --short HEAD)" "$dirty" > "$OUT/run-info.json"
 TEACHER="${MNIST_TEACHER:-}"
 if [ -z "$TEACHER" ]; then
   TEACHER="$OUT/scd/teacher"

@@ -145,7 +145,7 @@ function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
 export function runRoutine(spec: RoutineSpec, out: DataArray, inputs: DataArray[], options: RoutineOptions = { simd: false }): void {
   useSimd = options.simd;
   if (spec.name === "matmul") matmul(spec, out, inputs);
-  else if ("scale" in spec) runAttention(spec, out, inputs, gemm);
+  else if ("scale" in spec) runAttention(spec, out, inputs, matmul);
   else if ("eps" in spec) runStandardize(spec, out, inputs);
   else conv(spec, out, inputs);
 }

@@ -278,14 +278,22 @@ async function main() {
     console.log(`| ${names[w]} | ${cell(o, w)} | ${cell(j, w)} | ${cell(t, w)} | ${(Math.min(j.ms, t.ms) / o.ms).toFixed(2)}× |`);
   }
   const gf = (w) => FLOP[w] / best[`${w}/ours`].ms / 1e6;
-  const ratio = (w) => best[`${w}/ours`].ms / best["mlp/ours"].ms;
+  // ours: w's time over the forward's in the same round and mode (measured moments apart, so load
+  // noise largely cancels), median over rounds, in the mode where it is smaller
+  const ratio = (w) =>
+    Math.min(
+      ...["eager", "jit"].map((mode) => {
+        const [a, f] = [w, "mlp"].map((x) => times.get(cases.find((c) => c.engine === "ours" && c.mode === mode && c.workload === x)));
+        return median(a.map((t, i) => t / f[i]));
+      }),
+    );
   console.log("\n### Targets of issue 8\n");
   const line = (label, ok, v) => console.log(`- ${label}: ${v} ${ok ? "ok" : "MISS"}`);
   line("matmul 512³ ≥ 70 GFLOP/s", gf("matmul") >= 70, gf("matmul").toFixed(1));
   line("conv2d ≥ 55 GFLOP/s", gf("conv") >= 55, gf("conv").toFixed(1));
   for (const [w, o, peer] of summary) line(`${names[w]} ≥ 2× the faster peer`, peer / o.ms >= 2, `${(peer / o.ms).toFixed(2)}×`);
-  line("MLP forward+JVP ≤ 2.05× forward (ours)", ratio("jvp") <= 2.05, `${ratio("jvp").toFixed(2)}×`);
-  line("MLP gradient ≤ 3× forward (ours)", ratio("grad") <= 3, `${ratio("grad").toFixed(2)}×`);
+  line("MLP forward+JVP ≤ 2.05× forward (ours; median per-round ratio, same mode)", ratio("jvp") <= 2.05, `${ratio("jvp").toFixed(2)}×`);
+  line("MLP gradient ≤ 3× forward (ours; median per-round ratio, same mode)", ratio("grad") <= 3, `${ratio("grad").toFixed(2)}×`);
   console.log(`\ntotal time ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -65,7 +65,7 @@ const stageRows = [
 ];
 const extraRows = extraScd.flatMap((dir) => {
   const r = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
-  return r.rows.map((x) => [`${r.settings.steps} sCD steps: ${x.method}`, x.nfe || "—", x.fd, x.precision, x.recall, r.stages.scd?.seconds ?? null]);
+  return r.rows.map((x) => [`${r.settings.steps} sCD steps (${(r.stages.scd?.seconds ?? NaN).toFixed(0)} s): ${x.method}`, x.nfe || "—", x.fd, x.precision, x.recall, x.sampleSeconds]);
 });
 const extraNotes = (() => {
   try {
@@ -99,7 +99,7 @@ const result = {
     },
     ...(extraRows.length
       ? [{
-          title: "sCD with other budgets (same teacher, settings and seed)", columns: ["run: method", "NFE", "FD ↓", "precision ↑", "recall ↑", "sCD training s"], rows: extraRows,
+          title: "sCD with other budgets (same teacher, settings and seed)", columns: ["run (sCD training time): method", "NFE", "FD ↓", "precision ↑", "recall ↑", "sampling s"], rows: extraRows,
           caption: `The sCD example rerun from the same teacher checkpoint with only --steps changed (${extraScd.join(", ")}); same ${n} samples per method against the held-out digits.`,
         }]
       : []),

@@ -30,9 +30,13 @@ describe("train, sample, eval", () => {
     await runTrain({ ...base, mode: "diffusion", steps: 6, out: join(dir, "t"), "checkpoint-every": 3 }, quiet);
     expect(existsSync(join(dir, "t", "checkpoint.safetensors"))).toBe(true);
     expect(readFileSync(join(dir, "t", "events.jsonl"), "utf8").trim().split("\n").length).toBeGreaterThan(0);
-    await runTrain({ ...base, mode: "scd", steps: 4, teacher: join(dir, "t"), out: join(dir, "s") }, quiet);
-    const resumed = await runTrain({ ...base, mode: "scd", steps: 6, teacher: join(dir, "t"), out: join(dir, "s"), resume: true }, quiet);
+    const short = { "lr-schedule": "cosine", "ema-std": 0.05, weighting: "none" }; // the demo's sCD settings
+    await runTrain({ ...base, ...short, mode: "scd", steps: 4, teacher: join(dir, "t"), out: join(dir, "s") }, quiet);
+    const resumed = await runTrain({ ...base, ...short, mode: "scd", steps: 6, teacher: join(dir, "t"), out: join(dir, "s"), resume: true }, quiet);
     expect(Number.isFinite(resumed.lastLoss)).toBe(true);
+    expect(resumed.cfg).toMatchObject({ lrSchedule: "cosine", weighting: "none", ema: { kind: "power", std: 0.05 } });
+    await expect(runTrain({ ...base, mode: "sct", steps: 2, "ema-std": 0.9, out: join(dir, "v") }, quiet)).rejects.toThrow(/--ema-std: .*σ_rel.*0\.9/);
+    await expect(runTrain({ ...base, mode: "sct", steps: 2, ema: 1, out: join(dir, "v") }, quiet)).rejects.toThrow(/--ema must lie in \[0, 1\), got 1/);
     await runSample({ ckpt: join(dir, "s"), steps: 2, "t-mid": 1.1, n: 64, nfe: 35, seed: 0, backend: "cpu", out: join(dir, "x.png") }, quiet);
     await runSample({ ckpt: join(dir, "t"), steps: 1, n: 16, nfe: 5, seed: 0, backend: "cpu", out: join(dir, "x.safetensors") }, quiet);
     expect(readFileSync(join(dir, "x.png")).subarray(1, 4).toString()).toBe("PNG");

@@ -24,6 +24,12 @@ export interface RunConfig {
   readonly lr: number;
   readonly seed: number;
   readonly teacher?: string;
+  /** Learning-rate schedule (absent in older checkpoints: constant). */
+  readonly lrSchedule?: "constant" | "cosine";
+  /** Adaptive weighting by w_φ(t), or none (absent: adaptive). */
+  readonly weighting?: "adaptive" | "none";
+  /** The EMA of the sampling weights: a fixed decay, or EDM2's power EMA of width σ_rel. */
+  readonly ema?: { readonly kind: "fixed"; readonly beta: number } | { readonly kind: "power"; readonly std: number };
 }
 
 type AnyNetwork = Network<Record<string, unknown>, unknown>;

@@ -51,7 +51,7 @@ export { radam, rectification, type RAdamConfig } from "./radam.js";
 /** Gradient clipping by global norm. */
 export { globalNorm, clipByGlobalNorm } from "./clip.js";
 /** Learning-rate schedules. */
-export { constantSchedule, warmupSchedule, inverseSqrtSchedule, scheduleAt } from "./schedules.js";
+export { constantSchedule, warmupSchedule, inverseSqrtSchedule, cosineSchedule, scheduleAt } from "./schedules.js";
 /** EMA with a half-life in images. */
 export { emaBeta, emaInit, emaUpdate, type EmaHalfLife } from "./ema.js";
 /** EDM2's power-function EMA with snapshots. */

@@ -3,7 +3,7 @@
 import * as c from "@scm-ts/core";
 import { describe, expect, test } from "vitest";
 import { clipByGlobalNorm, globalNorm } from "./clip.js";
-import { constantSchedule, inverseSqrtSchedule, scheduleAt, warmupSchedule } from "./schedules.js";
+import { constantSchedule, cosineSchedule, inverseSqrtSchedule, scheduleAt, warmupSchedule } from "./schedules.js";
 
 describe("schedules", () => {
   test("constant, linear warm-up and inverse square root decay", async () => {
@@ -16,6 +16,16 @@ describe("schedules", () => {
     expect(await scheduleAt(isqrt, 35000)).toBeCloseTo(1e-2, 8);
     expect(await scheduleAt(isqrt, 140000)).toBeCloseTo(5e-3, 8); // α_ref/sqrt(4)
     expect(() => inverseSqrtSchedule({ peak: 1, tRef: 0 })).toThrow("inverseSqrtSchedule: tRef must be a finite positive number, got 0");
+  });
+
+  test("cosine decay: peak at 0, half at the midpoint, 0 at the end and after it", async () => {
+    const cos = cosineSchedule({ peak: 1e-3, steps: 400 });
+    expect(await scheduleAt(cos, 0)).toBeCloseTo(1e-3, 9);
+    expect(await scheduleAt(cos, 100)).toBeCloseTo(1e-3 * (1 + Math.SQRT1_2) / 2, 9);
+    expect(await scheduleAt(cos, 200)).toBeCloseTo(5e-4, 9);
+    expect(await scheduleAt(cos, 400)).toBeCloseTo(0, 9);
+    expect(await scheduleAt(cos, 900)).toBeCloseTo(0, 9);
+    expect(() => cosineSchedule({ peak: 1, steps: 0 })).toThrow("cosineSchedule: steps must be a finite positive number, got 0");
   });
 });
 

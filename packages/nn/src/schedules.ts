@@ -1,7 +1,9 @@
 // Learning-rate schedules as functions of the update count (a float32 scalar tensor, so they run inside
-// a jitted step): constant, linear warm-up, and EDM2's inverse square root decay with warm-up,
+// a jitted step): constant, linear warm-up, EDM2's inverse square root decay with warm-up,
 // α(t) = α_ref·min(1, t/t_warmup)/sqrt(max(t/t_ref, 1)) (Karras et al. 2024, Eq. 71; the sCM
-// ImageNet runs use t_ref = 35k or 70k, scm-spec.md §7). `scheduleAt` evaluates one on the host.
+// ImageNet runs use t_ref = 35k or 70k, scm-spec.md §7), and cosine decay to zero for short runs of a
+// known length, where the raw weights of a constant rate keep jumping and EMA cannot average that out.
+// `scheduleAt` evaluates one on the host.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkNonNegativeInt, checkPositive } from "./config-check.js";
@@ -30,6 +32,13 @@ export function inverseSqrtSchedule(config: { peak: number; tRef: number; warmup
   checkPositive("inverseSqrtSchedule", "tRef", config.tRef);
   const warm = warmupSchedule({ peak: config.peak, warmupSteps: config.warmupSteps ?? 0 });
   return (count) => c.mul(warm(count), c.rsqrt(c.maximum(c.div(count, config.tRef), 1)));
+}
+
+// α(t) = peak · (1 + cos(π·min(t/steps, 1)))/2
+/** Cosine decay from `peak` at update 0 to 0 at update `steps` (and 0 after it). */
+export function cosineSchedule(config: { peak: number; steps: number }): Schedule {
+  checkPositive("cosineSchedule", "steps", config.steps);
+  return (count) => c.mul(config.peak / 2, c.add(1, c.cos(c.mul(c.minimum(c.div(count, config.steps), 1), Math.PI))));
 }
 
 /** The rate of `schedule` after `step` updates, read on the host. */

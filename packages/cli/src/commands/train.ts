@@ -7,7 +7,7 @@ import type { Tensor } from "@scm-ts/core";
 import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type TrainEvent } from "@scm-ts/consistency";
 import { checkpointFile, openEventLog } from "@scm-ts/io";
 import type { ModelParams } from "@scm-ts/models";
-import { adam } from "@scm-ts/nn";
+import { adam, constantSchedule, cosineSchedule, powerFunctionBeta, stdToExp } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +23,11 @@ export const trainFlags: FlagSpecs = {
   teacher: { kind: "string", help: "sCD: the teacher's checkpoint folder (a --mode diffusion run)" },
   steps: { kind: "number", default: 2000, help: "total training steps" },
   batch: { kind: "number", default: 256, help: "batch size" },
-  lr: { kind: "number", default: 1e-3, help: "Adam learning rate" },
+  lr: { kind: "number", default: 1e-3, help: "Adam learning rate (the peak, with --lr-schedule cosine)" },
+  "lr-schedule": { kind: "string", choices: ["constant", "cosine"], default: "constant", help: "constant, or cosine decay to 0 at --steps (better for short runs)" },
+  ema: { kind: "number", default: 0.995, help: "EMA decay per step of the weights used for sampling" },
+  "ema-std": { kind: "number", help: "use EDM2's power EMA with this relative width σ_rel (e.g. 0.05) instead of --ema" },
+  weighting: { kind: "string", choices: ["adaptive", "none"], default: "adaptive", help: "adaptive weighting by the learned w_φ(t), or none (see the guide: sCD in low dimension)" },
   warmup: { kind: "number", default: 300, help: "tangent warm-up steps H (r = min(1, step/H))" },
   "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
@@ -54,6 +58,25 @@ export async function loadTeacher(dir: string, sampleShape: readonly number[]) {
   return { F: (u: Tensor, x: Tensor) => t.net.apply(t.state.ema, u, x), cfg: t.cfg };
 }
 
+// A fixed decay β per step, or EDM2's power EMA β_i = (1 − 1/i)^(γ+1) of width σ_rel.
+type EmaSetting = NonNullable<RunConfig["ema"]>;
+function emaSetting(f: Flags): EmaSetting {
+  if (f["ema-std"] !== undefined) {
+    const std = f["ema-std"] as number;
+    try {
+      stdToExp(std);
+    } catch (e) {
+      throw new UsageError(`scm train: --ema-std: ${(e as Error).message} (EDM2 uses 0.05–0.15)`);
+    }
+    return { kind: "power", std };
+  }
+  const beta = f.ema as number;
+  if (!(beta >= 0 && beta < 1)) throw new UsageError(`scm train: --ema must lie in [0, 1), got ${beta}`);
+  return { kind: "fixed", beta };
+}
+
+const emaBeta = (e: EmaSetting): number | ((i: number) => number) => (e.kind === "power" ? (i) => powerFunctionBeta(e.std, i, 1) : e.beta);
+
 /** Runs `scm train` with parsed flags. */
 export async function runTrain(f: Flags, log: (line: string) => void = console.log, initParams?: ModelParams<unknown>): Promise<TrainedRun> {
   const mode = f.mode as Mode;
@@ -65,11 +88,14 @@ export async function runTrain(f: Flags, log: (line: string) => void = console.l
   if (mode === "scd" && !f.teacher) throw new UsageError("scm train: --mode scd needs --teacher <checkpoint folder of a diffusion run>");
   const teacher = f.teacher ? await loadTeacher(f.teacher as string, data.sampleShape) : undefined;
   const model = (f.model as RunConfig["model"] | undefined) ?? (data.sampleShape.length === 1 ? "mlp" : "unet");
+  const ema = emaSetting(f);
   const cfg: RunConfig = {
     mode, model, modelConfig: defaultModelConfig(model, data.sampleShape), data: data.name, sampleShape: data.sampleShape, sigmaData: 0.5,
     time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: f.lr as number, seed, ...(teacher ? { teacher: f.teacher as string } : {}),
+    lrSchedule: f["lr-schedule"] as "constant" | "cosine", weighting: f.weighting as "adaptive" | "none", ema,
   };
-  const optimizer = adam({ learningRate: cfg.lr, b2: 0.99 });
+  const learningRate = cfg.lrSchedule === "cosine" ? cosineSchedule({ peak: cfg.lr, steps }) : constantSchedule(cfg.lr);
+  const optimizer = adam({ learningRate, b2: 0.99 });
   let net = buildNetwork(cfg);
   let state = initTrainState(initParams ?? net.init(c.random.key(seed)), optimizer, c.random.key(seed + 1));
   let start = 0;
@@ -82,13 +108,14 @@ export async function runTrain(f: Flags, log: (line: string) => void = console.l
     start = r.step;
     log(`resuming ${dir} at step ${start}`);
   }
-  const objective = makeObjective(modelFns(net), { mode, sigmaData: cfg.sigmaData, time: cfg.time, ...(teacher ? { teacher: teacher.F } : {}), intervals: 256 });
+  const fns = modelFns(net);
+  const objective = makeObjective(cfg.weighting === "none" ? { apply: fns.apply } : fns, { mode, sigmaData: cfg.sigmaData, time: cfg.time, ...(teacher ? { teacher: teacher.F } : {}), intervals: 256 });
   const step = makeTrainStep(objective, { optimizer, clipNorm: 10 });
   const events = await openEventLog(join(dir, "events.jsonl"))();
   if (E.isLeft(events)) throw new Error(events.left.message);
   const t0 = performance.now();
   const res = await train({
-    state, startStep: start, steps, step, batch: (i) => data.batch(i, batch), warmup: f.warmup as number, emaBeta: 0.995, logEvery: 25,
+    state, startStep: start, steps, step, batch: (i) => data.batch(i, batch), warmup: f.warmup as number, emaBeta: emaBeta(ema), logEvery: 25,
     onEvent: (e: TrainEvent) => void events.right.append({ ...e, mode }),
     checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
   });

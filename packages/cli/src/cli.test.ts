@@ -7,6 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFlags, UsageError } from "./args.js";
+import type { DataArray } from "@scm-ts/core";
+import { loadMnist } from "@scm-ts/data";
+import { mnistClassifierRecordedSplit } from "@scm-ts/metrics";
+import { resolveData } from "./datasets.js";
 import { runEval, runSample, runTrain, trainFlags } from "./index.js";
 
 const defaults = Object.fromEntries(Object.entries(trainFlags).map(([k, s]) => [k, s.default]));
@@ -46,6 +50,22 @@ describe("train, sample, eval", () => {
     await expect(runTrain({ ...base, mode: "scd", steps: 2, teacher: join(dir, "nowhere"), out: join(dir, "u") }, quiet)).rejects.toThrow(/no checkpoint there/);
     await expect(runSample({ ckpt: join(dir, "s"), ts: "0.5,1.2", n: 4, nfe: 35, seed: 0, backend: "cpu", out: join(dir, "y.png") }, quiet)).rejects.toThrow(/t-list entry 1 \(1\.2\)/);
   }, 120_000);
+});
+
+describe("--data mnist", () => {
+  it("trains on the feature classifier's training digits and scores against its held-out ones", async () => {
+    const data = await resolveData("mnist", 0);
+    const loaded = await loadMnist()();
+    if (loaded._tag === "Left") throw new Error(loaded.left.message);
+    const { train, heldOut } = await mnistClassifierRecordedSplit(loaded.right.shape[0]!);
+    const key = (v: DataArray, i: number): string => v.subarray(i * 784, (i + 1) * 784).join(",");
+    const trainSet = new Set(Array.from(train, (i) => key(loaded.right.values, i)));
+    const heldSet = new Set(Array.from(heldOut, (i) => key(loaded.right.values, i)));
+    const batch = await data.batch(3, 64).data(), ref = await data.reference(256, 7).data();
+    for (let i = 0; i < 64; i++) expect(trainSet.has(key(batch, i))).toBe(true);
+    for (let i = 0; i < 256; i++) expect(heldSet.has(key(ref, i))).toBe(true);
+    expect(heldOut.length).toBe(2000);
+  }, 60_000);
 });
 
 describe("the scm binary", () => {

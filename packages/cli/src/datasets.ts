@@ -4,6 +4,7 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkerboard, gridOfGaussians, loadMnist, loadPngFolder, loadSafetensorsDataset, ringOfGaussians, spirals, twoMoons, type ArrayDataset, type GaussianMixture, type Toy } from "@scm-ts/data";
+import { mnistClassifierRecordedSplit } from "@scm-ts/metrics";
 import * as E from "fp-ts/lib/Either.js";
 import { statSync } from "node:fs";
 import { UsageError } from "./args.js";
@@ -18,7 +19,7 @@ export interface DataSource {
   readonly sampleShape: readonly number[];
   /** The batch of step i (1-based), deterministic in (seed, i). */
   batch(step: number, size: number): Tensor;
-  /** n reference samples for metrics (fresh draws for toys; a fixed subset for files). */
+  /** n reference samples for metrics (fresh draws for toys; a fixed subset for files; MNIST's held-out digits). */
   reference(n: number, seed: number): Tensor;
   /** The mixture, when the data is a known Gaussian mixture (exact teacher and ground truth). */
   readonly mixture?: GaussianMixture;
@@ -53,8 +54,13 @@ function permutation(n: number, seed: number): Uint32Array {
   return p;
 }
 
-function fromArray(name: string, ds: ArrayDataset, seed: number): DataSource {
-  const n = ds.shape[0]!, shape = ds.shape.slice(1), e = ds.values.length / n;
+// Batches from the rows `train` (default all), metrics' references from `held` (default all as well).
+function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train: Int32Array; held: Int32Array }): DataSource {
+  const shape = ds.shape.slice(1), e = ds.values.length / ds.shape[0]!;
+  const n = split ? split.train.length : ds.shape[0]!;
+  const trainRow = (i: number) => (split ? split.train[i]! : i);
+  const heldRow = (i: number) => (split ? split.held[i]! : i);
+  const nHeld = split ? split.held.length : n;
   const perms = new Map<number, Uint32Array>();
   const rows = (idx: ArrayLike<number>): Tensor => {
     const out = new Float32Array(idx.length * e);
@@ -68,11 +74,11 @@ function fromArray(name: string, ds: ArrayDataset, seed: number): DataSource {
       const idx = Array.from({ length: size }, (_, k) => {
         const g = (step - 1) * size + k, epoch = Math.floor(g / n);
         if (!perms.has(epoch)) perms.set(epoch, permutation(n, seed * 1000003 + epoch));
-        return perms.get(epoch)![g % n]!;
+        return trainRow(perms.get(epoch)![g % n]!);
       });
       return rows(idx);
     },
-    reference: (m, s) => rows(permutation(n, s).subarray(0, Math.min(m, n))),
+    reference: (m, s) => rows(Array.from(permutation(nHeld, s).subarray(0, Math.min(m, nHeld)), heldRow)),
   };
 }
 
@@ -83,7 +89,10 @@ export async function resolveData(spec: string, seed: number): Promise<DataSourc
   if (spec === "mnist") {
     const r = await loadMnist()();
     if (E.isLeft(r)) throw new UsageError(`--data mnist: ${r.left.message}`);
-    return fromArray("mnist", r.right, seed);
+    // Train on the feature classifier's training digits and score against its held-out ones, so FD and
+    // precision/recall compare with digits neither the model nor the classifier has seen.
+    const { train, heldOut } = await mnistClassifierRecordedSplit(r.right.shape[0]!);
+    return fromArray("mnist", r.right, seed, { train, held: heldOut });
   }
   let isDir = false;
   try {

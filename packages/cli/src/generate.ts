@@ -9,6 +9,7 @@ import type { ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
 import { paperTMid, tMax } from "@scm-ts/trigflow";
 import * as E from "fp-ts/lib/Either.js";
+import { mnistPixelMean, mnistPixelStd } from "@scm-ts/data";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
 
@@ -36,13 +37,21 @@ export function generate(net: Network<Record<string, unknown>, unknown>, ema: Mo
   return sampleConsistency(F, times, { key, shape, sigmaData: cfg.sigmaData });
 }
 
+// The data values of pixel 0 and pixel 1: MNIST's σ_d normalisation x = σ_d·(p − m)/s; other image
+// data (PNG folders, files) uses the EDM convention x = 2p − 1.
+function pixelRange(cfg: RunConfig): [number, number] {
+  if (cfg.data !== "mnist") return [-1, 1];
+  const toData = (p: number) => (cfg.sigmaData * (p - mnistPixelMean)) / mnistPixelStd;
+  return [toData(0), toData(1)];
+}
+
 /** Writes samples as .png or .safetensors (by extension). */
 export async function writeSamples(file: string, x: Tensor, cfg: RunConfig): Promise<void> {
   let r: E.Either<{ message: string }, void>;
   if (file.endsWith(".safetensors")) r = await saveTensors(file, { x }, { "scm.mode": cfg.mode, "scm.data": cfg.data })();
   else if (file.endsWith(".png")) {
     if (cfg.sampleShape.length === 1 && cfg.sampleShape[0] === 2) r = await writeScatterPlot(file, [{ points: await x.data(), color: [31, 119, 180], label: `${cfg.mode} samples` }])();
-    else if (cfg.sampleShape.length === 3) r = await writeImageGrid(file, x, { valueRange: [-1, 1] })();
+    else if (cfg.sampleShape.length === 3) r = await writeImageGrid(file, x, { valueRange: pixelRange(cfg) })();
     else throw new UsageError(`--out ${file}: PNG output needs 2-D points or images; write .safetensors for data of shape [${cfg.sampleShape.join(", ")}]`);
   } else throw new UsageError(`--out ${file}: use a .png or .safetensors file name`);
   if (E.isLeft(r)) throw new Error(`could not write ${file}: ${r.left.message}`);

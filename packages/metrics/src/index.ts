@@ -35,6 +35,7 @@ export {
   mnistClassifierLogits,
   mnistClassifierTensors,
   mnistClassifierSplit,
+  mnistClassifierRecordedSplit,
   loadMnistClassifier,
   mnistFeatureNet,
 } from "./mnist-features.js";

@@ -161,3 +161,22 @@ export function mnistClassifierSplit(n: number, train: number, seed: number): { 
   }
   return { train: perm.slice(0, train), heldOut: perm.slice(train) };
 }
+
+/**
+ * The classifier's recorded split of the `mnist` package's `n` digits (seed and training count read from
+ * weights/mnist-classifier.json): generative models should train on `train` and be scored against
+ * `heldOut`, which neither they nor the classifier have seen.
+ */
+export async function mnistClassifierRecordedSplit(n: number): Promise<{ train: Int32Array; heldOut: Int32Array }> {
+  const url = new URL("mnist-classifier.json", mnistClassifierWeightsUrl);
+  let settings: { seed?: unknown; trainCount?: unknown } | undefined;
+  try {
+    settings = (JSON.parse(await readFile(url, "utf8")) as { settings?: { seed?: unknown; trainCount?: unknown } }).settings;
+  } catch (e) {
+    throw new Error(`mnistClassifierRecordedSplit: cannot read ${fileURLToPath(url)} (${e instanceof Error ? e.message : String(e)}); it is committed with @scm-ts/metrics`);
+  }
+  const { seed, trainCount } = settings ?? {};
+  if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(trainCount)) throw new Error(`mnistClassifierRecordedSplit: ${fileURLToPath(url)} lacks settings.seed / settings.trainCount; rerun scripts/train-mnist-classifier.mjs`);
+  if ((trainCount as number) > n) throw new RangeError(`mnistClassifierRecordedSplit: the classifier trained on ${trainCount as number} digits but only ${n} were loaded; load all of MNIST`);
+  return mnistClassifierSplit(n, trainCount as number, seed as number);
+}

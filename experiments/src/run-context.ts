@@ -44,8 +44,14 @@ export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed" | "c
 }
 
 /** The result id of a run: the experiment id, suffixed for variants. */
-export function resultId(id: string, o: Pick<RunOptions, "cmLr">): string {
-  return o.cmLr !== undefined ? `${id}-cmlr-${o.cmLr}` : id;
+export function resultId(id: string, o: Pick<RunOptions, "cmLr" | "seed">): string {
+  return `${id}${o.cmLr !== undefined ? `-cmlr-${o.cmLr}` : ""}${o.seed ? `-seed-${o.seed}` : ""}`;
+}
+
+// "(variant: …)" for runs other than the published default.
+function variantLabel(o: Pick<RunOptions, "cmLr" | "seed">): string | undefined {
+  const parts = [...(o.cmLr !== undefined ? [`CM learning rate ${o.cmLr}`] : []), ...(o.seed ? [`training seeds +${o.seed}`] : [])];
+  return parts.length ? `(variant: ${parts.join(", ")})` : undefined;
 }
 
 /** Runs an experiment body and wraps it as a result. */
@@ -53,6 +59,7 @@ export async function runExperiment(id: string, o: RunOptions, body: (o: RunOpti
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const b = await body(o);
-  const title = o.cmLr !== undefined ? `${b.title} (variant: CM learning rate ${o.cmLr})` : b.title;
+  const variant = variantLabel(o);
+  const title = variant ? `${b.title} ${variant}` : b.title;
   return { id: resultId(id, o), ...b, title, command: commandFor(id, o), quick: o.quick, machine: describeMachine(), startedAt, wallSeconds: (performance.now() - t0) / 1000, commit: commit() };
 }

@@ -1,14 +1,16 @@
 // Runs the SIMD kernels on several cores: worker threads instantiate the same module on the same
-// shared WebAssembly memory and wait on Atomics. A call cuts its work units (batch item, column
-// panel) into contiguous ranges, one per thread; the calling thread runs the first range itself and
-// then waits on Atomics for the rest, so a call costs one notify per worker and no message passing.
-// Each unit is computed exactly as on one thread, so results do not depend on the thread count.
+// shared WebAssembly memory and wait on Atomics. A call publishes its job record and unit count,
+// wakes the workers with one notify, and every thread (the calling one included) then takes chunks
+// of work units (batch item, column panel) from a shared atomic counter until none are left; the
+// caller waits until every unit is done. A worker that the OS does not schedule in time simply gets
+// no chunks, so a busy machine degrades to one thread instead of waiting on a stalled one. Each unit
+// is computed exactly as on one thread, so results do not depend on the thread count or the split.
 // Node only for now (worker_threads, a blocking Atomics.wait on the main thread); elsewhere, or for
 // small calls, everything runs on the calling thread.
 import type { Instance } from "./wasm-gemm.js";
 
-// control words per worker: [sequence, done, job, u0, u1, tid]
-const WORDS = 6;
+// shared control words: [sequence, next unit, units done, job, units, chunk, workers inside takeChunks]
+const SEQ = 0, NEXT = 1, DONE = 2, JOBW = 3, UNITS = 4, CHUNK = 5, ACTIVE = 6, WORDS = 7;
 /** Calls with fewer multiply-adds than this stay on one thread (waking a worker costs ~20-50 µs). */
 export const minParallelWork = 1 << 21;
 
@@ -28,19 +30,40 @@ export function gemmThreadStats(): { workers: number; parallelCalls: number } {
   return { workers: pool ? pool.size : 0, parallelCalls };
 }
 
+// Takes chunks until the counter passes the unit count; job and units are read after each take. The
+// counter is parked at 2^30 between calls, and a call returns only once no worker is inside this
+// loop, so a late worker either gets nothing or units of the call now published (whose job and unit
+// count were stored before the counter opened), which it computes and counts like any other thread.
+const takeChunks = `(ctl, run, tid) => {
+  for (;;) {
+    const c = Atomics.load(ctl, ${CHUNK});
+    const u = Atomics.add(ctl, ${NEXT}, c);
+    const units = Atomics.load(ctl, ${UNITS});
+    if (u >= units) return;
+    const end = Math.min(units, u + c);
+    run(Atomics.load(ctl, ${JOBW}), u, end, tid);
+    Atomics.add(ctl, ${DONE}, end - u);
+    Atomics.notify(ctl, ${DONE});
+  }
+}`;
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const takeChunksHere = new Function(`return ${takeChunks}`)() as (ctl: Int32Array, run: Instance["run"], tid: number) => void;
+
 const workerSource = `
 const { workerData } = require("node:worker_threads");
 const { bytes, memory, ctl: sab, slot } = workerData;
 const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
 const run = inst.exports.gemm_run;
-const ctl = new Int32Array(sab, slot * ${WORDS} * 4, ${WORDS});
+const ctl = new Int32Array(sab);
+const takeChunks = ${takeChunks};
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, 0, seen);
-  seen = Atomics.load(ctl, 0);
-  run(ctl[2], ctl[3], ctl[4], ctl[5]);
-  Atomics.store(ctl, 1, seen);
-  Atomics.notify(ctl, 1);
+  Atomics.wait(ctl, ${SEQ}, seen);
+  seen = Atomics.load(ctl, ${SEQ});
+  Atomics.add(ctl, ${ACTIVE}, 1);
+  takeChunks(ctl, run, slot + 1);
+  Atomics.sub(ctl, ${ACTIVE}, 1);
+  Atomics.notify(ctl, ${ACTIVE});
 }`;
 
 type Proc = { env?: Record<string, string | undefined>; getBuiltinModule?: (m: string) => unknown };
@@ -67,7 +90,7 @@ function startPool(w: Instance): Pool | null {
     | undefined;
   const size = wantedThreads() - 1;
   if (!wt || !w.shared || size <= 0) return null;
-  const sab = new SharedArrayBuffer(size * WORDS * 4);
+  const sab = new SharedArrayBuffer(WORDS * 4);
   const dead: { error?: string } = {};
   const workers = [];
   for (let slot = 0; slot < size; slot++) {
@@ -77,7 +100,9 @@ function startPool(w: Instance): Pool | null {
     worker.unref();
     workers.push(worker);
   }
-  return { instance: w, ctl: new Int32Array(sab), size, dead, workers };
+  const ctl = new Int32Array(sab);
+  ctl[NEXT] = 1 << 30;
+  return { instance: w, ctl, size, dead, workers };
 }
 
 /** Runs units [0, units) of the job record at `job` (bytes), split across the pool when `work` is large. */
@@ -92,29 +117,28 @@ export function runUnits(w: Instance, job: number, units: number, work: number):
   if (!pool || pool.dead.error) return w.run(job, 0, units, 0);
   const p = pool;
   parallelCalls++;
-  const parts = Math.min(p.size + 1, units);
-  const jobs: { slot: number; seq: number }[] = [];
-  for (let t = 1; t < parts; t++) {
-    const u0 = Math.floor((t * units) / parts), u1 = Math.floor(((t + 1) * units) / parts);
-    const slot = t - 1;
-    const c = p.ctl.subarray(slot * WORDS, slot * WORDS + WORDS);
-    c[2] = job;
-    c[3] = u0;
-    c[4] = u1;
-    c[5] = t;
-    const seq = (Atomics.load(c, 0) + 1) | 0;
-    Atomics.store(c, 0, seq);
-    Atomics.notify(c, 0);
-    jobs.push({ slot, seq });
+  const ctl = p.ctl, threads = p.size + 1;
+  // park the counter, publish the call, then open the counter and wake the workers
+  Atomics.store(ctl, NEXT, 1 << 30);
+  Atomics.store(ctl, JOBW, job);
+  Atomics.store(ctl, UNITS, units);
+  Atomics.store(ctl, CHUNK, Math.max(1, Math.floor(units / (4 * threads))));
+  Atomics.store(ctl, DONE, 0);
+  Atomics.store(ctl, NEXT, 0);
+  Atomics.add(ctl, SEQ, 1);
+  Atomics.notify(ctl, SEQ);
+  takeChunksHere(ctl, w.run, 0);
+  const t0 = Date.now();
+  let done: number;
+  while ((done = Atomics.load(ctl, DONE)) < units) {
+    if (p.dead.error || Date.now() - t0 > 60_000) throw new Error(`gemm worker thread failed: ${p.dead.error ?? "no answer in 60 s"}`);
+    Atomics.wait(ctl, DONE, done, 1000);
   }
-  w.run(job, 0, Math.floor(units / parts), 0);
-  for (const { slot, seq } of jobs) {
-    const c = p.ctl.subarray(slot * WORDS, slot * WORDS + WORDS);
-    let done: number;
-    const t0 = Date.now();
-    while ((done = Atomics.load(c, 1)) !== seq) {
-      if (p.dead.error || Date.now() - t0 > 60_000) throw new Error(`gemm worker thread failed: ${p.dead.error ?? "no answer in 60 s"}`);
-      Atomics.wait(c, 1, done, 1000);
-    }
+  // park the counter and let any worker still inside takeChunks leave before the next call
+  Atomics.store(ctl, NEXT, 1 << 30);
+  let active: number;
+  while ((active = Atomics.load(ctl, ACTIVE)) !== 0) {
+    if (p.dead.error || Date.now() - t0 > 60_000) throw new Error(`gemm worker thread failed: ${p.dead.error ?? "no answer in 60 s"}`);
+    Atomics.wait(ctl, ACTIVE, active, 1000);
   }
 }

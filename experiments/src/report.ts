@@ -37,7 +37,11 @@ function section(r: ExperimentResult, commentary: ReadonlyMap<string, string>): 
     out.push("");
     if (t.caption) out.push(t.caption, "");
   }
-  for (const v of r.verbatim ?? []) out.push(`### ${v.title}`, "", "```text", v.text.trim(), "```", "");
+  for (const v of r.verbatim ?? []) {
+    // The fence must be longer than any run of backticks in the text (benchmarks print their own fences).
+    const fence = "`".repeat(Math.max(3, ...Array.from(v.text.matchAll(/`+/g), (m) => m[0].length + 1)));
+    out.push(`### ${v.title}`, "", `${fence}text`, v.text.trim(), fence, "");
+  }
   if (r.notes.length) out.push(...r.notes.map((n) => `- ${n}`), "");
   const words = commentary.get(r.id);
   if (words) out.push(`**Reading** (written after the run, from the figures above):`, "", words.trim(), "");

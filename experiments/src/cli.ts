@@ -15,7 +15,7 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsRoot = join(packageRoot, "results");
 
 function usage(): never {
-  console.error(`usage: npm run exp -w @scm-ts/experiments -- <${Object.keys(experiments).join("|")}|report> [--quick] [--seed N] [--cm-lr X]`);
+  console.error(`usage: npm run exp -w @scm-ts/experiments -- <${Object.keys(experiments).join("|")}|report> [--quick] [--seed N] [--cm-lr X] [--recipe short-run]`);
   process.exit(2);
 }
 
@@ -43,9 +43,15 @@ async function main(argv: string[]): Promise<void> {
     console.error(`--cm-lr must be a positive number, got ${rest[lrAt + 1]}`);
     process.exit(2);
   }
+  const recipeAt = rest.indexOf("--recipe");
+  const recipe = recipeAt >= 0 ? rest[recipeAt + 1] : undefined;
+  if (recipe !== undefined && recipe !== "short-run") {
+    console.error(`--recipe must be short-run (the default is the paper's settings), got ${recipe}`);
+    process.exit(2);
+  }
   await c.setBackend("cpu");
   const log = (line: string) => console.log(`[${id}] ${line}`);
-  const result = await runExperiment(id, { quick, seed, log, ...(cmLr !== undefined ? { cmLr } : {}) }, body);
+  const result = await runExperiment(id, { quick, seed, log, ...(cmLr !== undefined ? { cmLr } : {}), ...(recipe ? { recipe } : {}) }, body);
   for (const claim of result.claims) log(`${claim.holds ? "HOLDS" : "DOES NOT HOLD"}: ${claim.text} — ${claim.detail}`);
   log(`wrote ${writeResult(resultsRoot, result)} (${result.wallSeconds.toFixed(0)} s)`);
 }

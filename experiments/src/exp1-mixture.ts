@@ -40,14 +40,25 @@ export interface MixtureFigures {
   readonly phases: Record<string, PhaseResult>;
 }
 
-/** The CM phase of a mode with the paper's settings at this budget. */
-export function cmPhase(mode: "sct" | "scd", steps: number, seed: number, problem: ToyProblem, lr: number = paperCm.lr): Phase {
+/**
+ * The CM phase of a mode with the paper's settings at this budget, or with the short-run recipe of
+ * @scm-ts/consistency's quality test (chosen there by the error to the exact f*, not by SW).
+ */
+export function cmPhase(mode: "sct" | "scd", steps: number, seed: number, problem: ToyProblem, lr: number = paperCm.lr, recipe?: "short-run"): Phase {
+  if (recipe === "short-run") return { ...cmPhase(mode, steps, seed, problem, lr), ...shortRunCm[mode], warmup: Math.round(shortRunCm.warmupFraction * steps) };
   return {
     mode, steps, seed, lr, batch: paperCm.batch, time: paperCm.time, normalization: paperCm.normalization,
     adaptiveWeighting: paperCm.adaptiveWeighting, warmup: Math.round(paperCm.warmupFraction * steps), ema: paperCm.ema,
     ...(mode === "scd" ? { teacher: problem.exactTeacher } : {}),
   };
 }
+
+/** The short-run recipe: cosine decay from 1e-3; sCD without w_φ (its ‖g‖ < c in 2-D); sCT with c = 1, batch 768. */
+export const shortRunCm = {
+  scd: { lr: 1e-3, lrSchedule: "cosine", adaptiveWeighting: false, ema: 0.99 },
+  sct: { lr: 1e-3, lrSchedule: "cosine", adaptiveWeighting: true, ema: 0.995, batch: 768, normalization: { kind: "l2", c: 1 } },
+  warmupFraction: 0.4,
+} as const;
 
 /** The diffusion pre-training phase every CM starts from. */
 export function diffusionPhase(steps: number, seed: number): Phase {
@@ -95,7 +106,7 @@ export async function mixtureFigures(o: RunOptions): Promise<MixtureFigures> {
   students.push({ method: "pre-trained diffusion network (the CMs' init), 35 NFE", nfe: 35, ...(await ev.score(xPre)), flowError: await ev.flowMapError(xPre) });
   xPre.dispose();
   for (const mode of ["scd", "sct"] as const) {
-    phases[mode] = await trainPhase(net, problem.data, cmPhase(mode, budget.cm, exp1Seeds[mode] + o.seed, problem, o.cmLr), phases.diffusion.ema);
+    phases[mode] = await trainPhase(net, problem.data, cmPhase(mode, budget.cm, exp1Seeds[mode] + o.seed, problem, o.cmLr, o.recipe), phases.diffusion.ema);
     o.log(`${mode}: ${phases[mode]!.seconds.toFixed(0)} s, final loss ${phases[mode]!.lastLoss.toFixed(4)}`);
     students.push(...(await scoreStudent(ev, net, phases[mode]!.ema, mode === "scd" ? "sCD" : "sCT")));
   }
@@ -158,7 +169,7 @@ export async function experiment1(o: RunOptions): Promise<ExperimentBody> {
   return {
     title: "Experiment 1 — 2-D mixture with the exact teacher",
     seeds: { ...Object.fromEntries(Object.entries(exp1Seeds).map(([k, v]) => [`train.${k}`, v + o.seed])), ...Object.fromEntries(Object.entries(evalSeeds).map(([k, v]) => [`eval.${k}`, v])) },
-    settings: { data: problem8(), network: "mlp width 128, 3 residual blocks, positional time embedding", ...budget, cm: { ...paperCm, lr: o.cmLr ?? paperCm.lr }, evaluation: evalSizes[o.quick ? "quick" : "full"], teacherSampler: "dpm-solver-2, EDM ρ = 7 grid from t_max = arctan(80/σ_d)" },
+    settings: { data: problem8(), network: "mlp width 128, 3 residual blocks, positional time embedding", ...budget, cm: o.recipe ? { recipe: o.recipe, ...shortRunCm } : { ...paperCm, lr: o.cmLr ?? paperCm.lr }, evaluation: evalSizes[o.quick ? "quick" : "full"], teacherSampler: "dpm-solver-2, EDM ρ = 7 grid from t_max = arctan(80/σ_d)" },
     tables,
     claims: exp1Claims(f),
     notes: [

@@ -13,6 +13,11 @@ export interface RunOptions {
   readonly seed: number;
   /** A CM learning rate other than the paper's (a "what was tried" variant; its result id gets a suffix). */
   readonly cmLr?: number;
+  /**
+   * "short-run": the recipe of @scm-ts/consistency's quality test for short 2-D runs (cosine decay from
+   * 1e-3, sCD without adaptive weighting, sCT with c = 1 at batch 768) instead of the paper's settings.
+   */
+  readonly recipe?: "short-run";
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -39,18 +44,18 @@ function commit(): string {
 }
 
 /** The command that reproduces an experiment run, from the repository root. */
-export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed" | "cmLr">): string {
-  return `npm run exp -w @scm-ts/experiments -- ${id}${o.quick ? " --quick" : ""}${o.seed ? ` --seed ${o.seed}` : ""}${o.cmLr !== undefined ? ` --cm-lr ${o.cmLr}` : ""}`;
+export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed" | "cmLr" | "recipe">): string {
+  return `npm run exp -w @scm-ts/experiments -- ${id}${o.quick ? " --quick" : ""}${o.seed ? ` --seed ${o.seed}` : ""}${o.cmLr !== undefined ? ` --cm-lr ${o.cmLr}` : ""}${o.recipe ? ` --recipe ${o.recipe}` : ""}`;
 }
 
 /** The result id of a run: the experiment id, suffixed for variants. */
-export function resultId(id: string, o: Pick<RunOptions, "cmLr" | "seed">): string {
-  return `${id}${o.cmLr !== undefined ? `-cmlr-${o.cmLr}` : ""}${o.seed ? `-seed-${o.seed}` : ""}`;
+export function resultId(id: string, o: Pick<RunOptions, "cmLr" | "seed" | "recipe">): string {
+  return `${id}${o.recipe ? `-recipe-${o.recipe}` : ""}${o.cmLr !== undefined ? `-cmlr-${o.cmLr}` : ""}${o.seed ? `-seed-${o.seed}` : ""}`;
 }
 
 // "(variant: …)" for runs other than the published default.
-function variantLabel(o: Pick<RunOptions, "cmLr" | "seed">): string | undefined {
-  const parts = [...(o.cmLr !== undefined ? [`CM learning rate ${o.cmLr}`] : []), ...(o.seed ? [`training seeds +${o.seed}`] : [])];
+function variantLabel(o: Pick<RunOptions, "cmLr" | "seed" | "recipe">): string | undefined {
+  const parts = [...(o.recipe ? [`${o.recipe} recipe`] : []), ...(o.cmLr !== undefined ? [`CM learning rate ${o.cmLr}`] : []), ...(o.seed ? [`training seeds +${o.seed}`] : [])];
   return parts.length ? `(variant: ${parts.join(", ")})` : undefined;
 }
 

@@ -6,7 +6,7 @@
 import * as c from "@scm-ts/core";
 import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type RawNetwork, type TangentNormalization } from "@scm-ts/consistency";
 import type { Toy } from "@scm-ts/data";
-import { adam } from "@scm-ts/nn";
+import { adam, cosineSchedule } from "@scm-ts/nn";
 import type { LogNormalParameters } from "@scm-ts/trigflow";
 import { sigmaData, type AnyNetwork, type AnyParams } from "./toy-setup.js";
 
@@ -15,6 +15,8 @@ export interface Phase {
   readonly mode: Mode;
   readonly steps: number;
   readonly lr: number;
+  /** Constant rate (default), or cosine decay from `lr` to 0 over the phase. */
+  readonly lrSchedule?: "cosine";
   readonly batch: number;
   readonly time: LogNormalParameters;
   readonly normalization?: TangentNormalization;
@@ -47,7 +49,7 @@ export interface PhaseResult {
 /** Runs a phase from `init` (or fresh parameters); `probe` sees the EMA every `probeEvery` steps. */
 export async function trainPhase(net: AnyNetwork, data: Toy, p: Phase, init?: AnyParams, probe?: { every: number; fn: (ema: AnyParams, step: number) => Promise<void> }): Promise<PhaseResult> {
   const model = { apply: (q: AnyParams, u: c.Tensor, t: c.Tensor) => net.apply(q, u, t), ...(p.adaptiveWeighting ? { logvar: (q: AnyParams, t: c.Tensor) => net.logvar(q, t) } : {}) };
-  const optimizer = adam({ learningRate: p.lr, b2: 0.99 });
+  const optimizer = adam({ learningRate: p.lrSchedule === "cosine" ? cosineSchedule({ peak: p.lr, steps: p.steps }) : p.lr, b2: 0.99 });
   const objective = makeObjective(model, {
     mode: p.mode,
     sigmaData,

@@ -5,11 +5,10 @@
 // output maps back to pixels in [0, 1] at 28×28 (nearest-neighbour upsampling, clipped) for the PNG
 // grids and the feature network, and the held-out reference goes through the same pooling and
 // upsampling, so a Fréchet distance compares like with like.
-import { readFile } from "node:fs/promises";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { loadMnist, mnistPixelMean, mnistPixelStd, mnistSide } from "@scm-ts/data";
-import { mnistClassifierSplit, mnistClassifierWeightsUrl } from "@scm-ts/metrics";
+import { mnistClassifierRecordedSplit, mnistClassifierSplit } from "@scm-ts/metrics";
 import * as E from "fp-ts/lib/Either.js";
 
 /** MNIST at one training resolution, split into training and held-out digits. */
@@ -31,15 +30,6 @@ export interface MnistSplit {
   readonly pixelStd: number;
   /** Where the split came from. */
   readonly split: { readonly seed: number; readonly trainCount: number; readonly total: number };
-}
-
-// The classifier's recorded split (weights/mnist-classifier.json beside the weights).
-async function classifierSplitSettings(): Promise<{ seed: number; trainCount: number }> {
-  const url = new URL("mnist-classifier.json", mnistClassifierWeightsUrl);
-  const meta = JSON.parse(await readFile(url, "utf8")) as { settings?: { seed?: number; trainCount?: number } };
-  const seed = meta.settings?.seed, trainCount = meta.settings?.trainCount;
-  if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(trainCount)) throw new Error(`${url.pathname} lacks settings.seed / settings.trainCount; rerun the metrics package's train-classifier script`);
-  return { seed: seed!, trainCount: trainCount! };
 }
 
 /** Average-pools pixel images [n, 28, 28] by `factor` to [n, 28/factor, 28/factor]. */
@@ -75,8 +65,7 @@ export async function loadMnistSplit(size = 14, sigmaData = 0.5): Promise<MnistS
   if (E.isLeft(r)) throw new Error(`MNIST: ${r.left.message}`);
   const total = r.right.shape[0]!, px = mnistSide * mnistSide;
   const all = r.right.values.map((v) => (v + 1) / 2);
-  const { seed, trainCount } = await classifierSplitSettings();
-  const { train, heldOut } = mnistClassifierSplit(total, trainCount, seed);
+  const { train, heldOut, seed, trainCount } = await mnistClassifierRecordedSplit(total);
   const gather = (idx: Int32Array) => {
     const out = new Float32Array(idx.length * px);
     idx.forEach((i, k) => out.set(all.subarray(i * px, (i + 1) * px), k * px));

@@ -165,9 +165,9 @@ export function mnistClassifierSplit(n: number, train: number, seed: number): { 
 /**
  * The classifier's recorded split of the `mnist` package's `n` digits (seed and training count read from
  * weights/mnist-classifier.json): generative models should train on `train` and be scored against
- * `heldOut`, which neither they nor the classifier have seen.
+ * `heldOut`, which neither they nor the classifier have seen. Also returns the recorded seed and count.
  */
-export async function mnistClassifierRecordedSplit(n: number): Promise<{ train: Int32Array; heldOut: Int32Array }> {
+export async function mnistClassifierRecordedSplit(n: number): Promise<{ train: Int32Array; heldOut: Int32Array; seed: number; trainCount: number }> {
   const url = new URL("mnist-classifier.json", mnistClassifierWeightsUrl);
   let settings: { seed?: unknown; trainCount?: unknown } | undefined;
   try {
@@ -178,5 +178,5 @@ export async function mnistClassifierRecordedSplit(n: number): Promise<{ train: 
   const { seed, trainCount } = settings ?? {};
   if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(trainCount)) throw new Error(`mnistClassifierRecordedSplit: ${fileURLToPath(url)} lacks settings.seed / settings.trainCount; rerun scripts/train-mnist-classifier.mjs`);
   if ((trainCount as number) > n) throw new RangeError(`mnistClassifierRecordedSplit: the classifier trained on ${trainCount as number} digits but only ${n} were loaded; load all of MNIST`);
-  return mnistClassifierSplit(n, trainCount as number, seed as number);
+  return { ...mnistClassifierSplit(n, trainCount as number, seed as number), seed: seed as number, trainCount: trainCount as number };
 }

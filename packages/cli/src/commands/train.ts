@@ -104,6 +104,9 @@ export async function runTrain(f: Flags, log: (line: string) => void = console.l
     if (!existsSync(checkpointFile(dir))) throw new UsageError(`scm train --resume: no checkpoint in ${dir}`);
     const r = await loadRun(dir, optimizer);
     if (r.cfg.mode !== mode || r.cfg.model !== model) throw new UsageError(`scm train --resume: ${dir} holds a ${r.cfg.mode}/${r.cfg.model} run, not ${mode}/${model}`);
+    // A resumed run must train as it began: older checkpoints lack these fields and mean the defaults.
+    const recipe = (x: Pick<RunConfig, "lrSchedule" | "weighting" | "ema">) => JSON.stringify([x.lrSchedule ?? "constant", x.weighting ?? "adaptive", x.ema ?? { kind: "fixed", beta: 0.995 }]);
+    if (recipe(r.cfg) !== recipe(cfg)) throw new UsageError(`scm train --resume: ${dir} was trained with --lr-schedule/--weighting/EMA ${recipe(r.cfg)}, not ${recipe(cfg)}; pass the same flags`);
     ({ state, net } = r);
     start = r.step;
     log(`resuming ${dir} at step ${start}`);

@@ -31,7 +31,7 @@ import type { Tensor } from "@scm-ts/core";
 import { ringOfGaussians } from "@scm-ts/data";
 import { slicedWasserstein } from "@scm-ts/metrics";
 import { mlp, type MlpParams, type ModelParams } from "@scm-ts/models";
-import { adam, type Schedule } from "@scm-ts/nn";
+import { adam, cosineSchedule, type Schedule } from "@scm-ts/nn";
 import { samplePrior, sampleOneStep, sampleTeacher, sampleTwoStep } from "@scm-ts/samplers";
 import type { LogNormalParameters } from "@scm-ts/trigflow";
 import { initTrainState, makeObjective, makeTrainStep, mixtureTeacher, train, type Mode, type TangentNormalization } from "../index.js";
@@ -57,8 +57,8 @@ interface Phase {
   readonly normalization?: TangentNormalization;
 }
 
-// α(i) = peak·(1 + cos(π i/steps))/2.
-const cosine = (peak: number) => (steps: number): Schedule => (count) => c.mul(peak / 2, c.add(1, c.cos(c.mul(c.minimum(c.div(count, steps), 1), Math.PI))));
+// α(i) = peak·(1 + cos(π i/steps))/2 over the phase's steps.
+const cosine = (peak: number) => (steps: number): Schedule => cosineSchedule({ peak, steps });
 
 const paperTime = { pMean: -1, pStd: 1.4 };
 const diffusionPhase: Phase = { mode: "diffusion", steps: 500, lr: 1e-3, time: paperTime, adaptiveWeighting: true, warmup: 0, ema: 0.995, seed: 31, batch: 256 };

@@ -57,7 +57,12 @@ export function anyArrayArb(domain: Domain = "any", maxRank = 3, maxDim = 4): fc
 }
 
 /** The fast-check run parameters of this repository: a fixed seed (FC_SEED overrides) and a run count. */
-export function fcParams(numRuns = 25): { seed: number; numRuns: number } {
+export function fcParams(numRuns = 25): {
+  /** fast-check's seed: 20261127, or the number in the FC_SEED environment variable. */
+  seed: number;
+  /** How many generated cases each property runs (the argument, default 25). */
+  numRuns: number;
+} {
   const env = typeof process !== "undefined" ? process.env.FC_SEED : undefined;
   return { seed: env ? Number(env) : 20261127, numRuns };
 }

@@ -10,12 +10,15 @@ import type { Tolerance } from "./close.js";
 
 /** How to test one primitive. */
 export interface OpSpec {
+  /** Generates the operands, as host arrays of compatible shapes, within the primitive's domain. */
   readonly inputs: fc.Arbitrary<HostArray[]>;
+  /** Applies the primitive (through its public core function) to the operands, as tensors. */
   readonly apply: (...xs: Tensor[]) => Tensor;
   /** Float64 reference of `apply` on host arrays (absent for random bits, checked statistically). */
   readonly ref?: (...xs: HostArray[]) => Float64Array;
   /** Whether JVP/VJP/second-order checks apply (else the tangent must be zero). */
   readonly differentiable: boolean;
+  /** Tolerance of the float32 forward against `ref` (default rtol = atol = 2e-6; a suite's `forwardTol` can only loosen it). */
   readonly tol?: Tolerance;
 }
 

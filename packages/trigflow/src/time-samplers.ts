@@ -38,13 +38,55 @@ export interface LogNormalParameters {
  * teacher is "same as EDM", i.e. (−1.2, 1.2), which the spec marks UNVERIFIED.
  */
 export const logNormalPresets = {
-  cifar10: { pMean: -1.0, pStd: 1.4 },
-  imagenet64: { pMean: -1.0, pStd: 1.6 },
-  imagenet512: { pMean: -0.8, pStd: 1.6 },
-  cifar10Ect: { pMean: -1.0, pStd: 1.8 },
-  cifar10Teacher: { pMean: -1.2, pStd: 1.2 },
-  imagenet64Teacher: { pMean: -0.8, pStd: 1.6 },
-  imagenet512Teacher: { pMean: -0.4, pStd: 1.0 },
+  /** The CM proposal on CIFAR-10 (sCT and sCD, App. G). */
+  cifar10: {
+    /** P_mean: median σ = σ_d tan t = e^−1.0 ≈ 0.37, median t ≈ 0.634. */
+    pMean: -1.0,
+    /** P_std: 95 % of t in about [0.047, 1.484]. */
+    pStd: 1.4,
+  },
+  /** The CM proposal on ImageNet 64×64 (App. G, Table 4). */
+  imagenet64: {
+    /** P_mean: median σ ≈ 0.37, median t ≈ 0.634. */
+    pMean: -1.0,
+    /** P_std: 95 % of t in about [0.032, 1.512]. */
+    pStd: 1.6,
+  },
+  /** The CM proposal on ImageNet 512×512 latents (App. G, Table 5). */
+  imagenet512: {
+    /** P_mean: median σ ≈ 0.45, median t ≈ 0.732. */
+    pMean: -0.8,
+    /** P_std: 95 % of t in about [0.039, 1.522]. */
+    pStd: 1.6,
+  },
+  /** The wider proposal of the ECT comparison on CIFAR-10 (App. E.3). */
+  cifar10Ect: {
+    /** P_mean: median σ ≈ 0.37, median t ≈ 0.634. */
+    pMean: -1.0,
+    /** P_std: 95 % of t in about [0.022, 1.531]. */
+    pStd: 1.8,
+  },
+  /** The CIFAR-10 teacher's proposal, EDM's (UNVERIFIED for the TrigFlow teacher, scm-spec §1.3). */
+  cifar10Teacher: {
+    /** P_mean: median σ ≈ 0.30, median t ≈ 0.542. */
+    pMean: -1.2,
+    /** P_std: 95 % of t in about [0.057, 1.414]. */
+    pStd: 1.2,
+  },
+  /** The ImageNet 64 teachers' proposal (EDM2 config G, scm-spec §1.3). */
+  imagenet64Teacher: {
+    /** P_mean: median σ ≈ 0.45, median t ≈ 0.732. */
+    pMean: -0.8,
+    /** P_std: 95 % of t in about [0.039, 1.522]. */
+    pStd: 1.6,
+  },
+  /** The ImageNet 512 teachers' proposal (scm-spec §1.3). */
+  imagenet512Teacher: {
+    /** P_mean: median σ ≈ 0.67, median t ≈ 0.930. */
+    pMean: -0.4,
+    /** P_std: 95 % of t in about [0.187, 1.466]. */
+    pStd: 1.0,
+  },
 } as const satisfies Record<string, LogNormalParameters>;
 
 /** The name of a log-normal preset. */

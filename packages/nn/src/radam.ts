@@ -30,7 +30,12 @@ export interface RAdamConfig {
 
 // r_t and whether to rectify, from the count t (Liu et al. 2020, Eq. 6 and Algorithm 2).
 /** The rectification r_t (0 where ρ_t ≤ threshold) and the boolean "rectify" flag, as scalars. */
-export function rectification(count: Tensor, b2: number, threshold = 5): { r: Tensor; rectify: Tensor } {
+export function rectification(count: Tensor, b2: number, threshold = 5): {
+  /** r_t, a scalar of count's dtype; 0 where ρ_t ≤ threshold. */
+  r: Tensor;
+  /** Boolean scalar: ρ_t > threshold, i.e. take the rectified Adam step (else momentum SGD). */
+  rectify: Tensor;
+} {
   const rhoInf = 2 / (1 - b2) - 1;
   const b2t = c.pow(c.full([], b2, { dtype: count.dtype }), count);
   const rho = c.sub(rhoInf, c.div(c.mul(c.mul(count, 2), b2t), c.sub(1, b2t)));

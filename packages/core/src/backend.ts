@@ -6,17 +6,21 @@ import type { Program } from "./ir/kernel.js";
 
 /** An opaque handle to backend memory holding `size` elements of `dtype`. */
 export interface BufferHandle {
+  /** Length in elements (not bytes). */
   readonly size: number;
+  /** Element dtype. */
   readonly dtype: DType;
 }
 
 /** A compiled program, ready to dispatch. */
 export interface Executable {
+  /** The program it was compiled from. */
   readonly program: Program;
 }
 
 /** What a backend implements. */
 export interface Backend {
+  /** The name it was registered under and that `setBackend` takes ("cpu", "cpu-js", "webgpu"). */
   readonly name: string;
   /** Allocates a buffer; its contents are unspecified until written (every program writes all of its output). */
   alloc(dtype: DType, size: number): BufferHandle;

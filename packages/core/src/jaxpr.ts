@@ -34,16 +34,22 @@ export interface Eqn {
 
 /** A program over variables; `constvars` are bound to `consts` in a ClosedJaxpr. */
 export interface Jaxpr {
+  /** Variables standing for captured tensors; a ClosedJaxpr binds them, in order, to its `consts`. */
   readonly constvars: readonly Var[];
+  /** The inputs: the flattened tensor leaves of the traced function's arguments, in order. */
   readonly invars: readonly Var[];
+  /** The equations in evaluation order; each reads only inputs, constants, literals and earlier outputs. */
   readonly eqns: readonly Eqn[];
+  /** The results, the flattened leaves of the traced function's output (a literal where an output is a known scalar). */
   readonly outvars: readonly Atom[];
 }
 
 /** A jaxpr with its constants, printable. */
 export class ClosedJaxpr {
   constructor(
+    /** The program. */
     readonly jaxpr: Jaxpr,
+    /** The values of `jaxpr.constvars`, one per constvar, in order. */
     readonly consts: readonly Tensor[],
   ) {}
   /** The jaxpr as text, as `makeJaxpr(f)(…).toString()` prints it. */

@@ -9,7 +9,10 @@ import type { Tensor } from "./tensor.js";
 
 /** A symbolic zero tangent or cotangent of a given aval (JAX's `Zero`). */
 export class Zero {
-  constructor(readonly aval: ShapedArray) {}
+  constructor(
+    /** Shape and dtype of the tangent it stands for. */
+    readonly aval: ShapedArray,
+  ) {}
 }
 
 /** A tangent or cotangent: a tensor, or a symbolic zero. */

@@ -4,10 +4,30 @@
 
 /** The structure of a pytree without its leaves. */
 export type TreeDef =
-  | { readonly kind: "leaf" }
-  | { readonly kind: "none"; readonly value: null | undefined }
-  | { readonly kind: "array"; readonly children: readonly TreeDef[] }
-  | { readonly kind: "object"; readonly keys: readonly string[]; readonly children: readonly TreeDef[] };
+  | {
+      /** A leaf: anything that is not null, undefined, an array or a plain object (a tensor, typically). */
+      readonly kind: "leaf";
+    }
+  | {
+      /** An empty node: null or undefined, kept as is and holding no leaves. */
+      readonly kind: "none";
+      /** Which of the two it was, so unflattening restores it. */
+      readonly value: null | undefined;
+    }
+  | {
+      /** An array node. */
+      readonly kind: "array";
+      /** The structure of each element, in index order. */
+      readonly children: readonly TreeDef[];
+    }
+  | {
+      /** A plain-object node (prototype Object.prototype or null). */
+      readonly kind: "object";
+      /** Its own enumerable keys, in insertion order. */
+      readonly keys: readonly string[];
+      /** The structure under each key, in the order of `keys`. */
+      readonly children: readonly TreeDef[];
+    };
 
 /** A nested structure of arrays and plain objects. */
 export type PyTree<T> = T | null | undefined | readonly PyTree<T>[] | { readonly [key: string]: PyTree<T> };

@@ -8,7 +8,9 @@ export type Shape = readonly number[];
 
 /** Abstract value: what a tracer knows about a tensor. */
 export interface ShapedArray {
+  /** Axis sizes, outermost first (row-major); [] for a scalar. */
   readonly shape: Shape;
+  /** Element dtype. */
   readonly dtype: DType;
 }
 

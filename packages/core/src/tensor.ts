@@ -75,6 +75,7 @@ export class ConcreteArray extends Tensor {
 
   constructor(
     readonly aval: ShapedArray,
+    /** The backend buffer holding the values, shared (reference-counted) with tensors that alias it. */
     readonly buffer: SharedBuffer,
   ) {
     super();

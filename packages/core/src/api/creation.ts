@@ -9,6 +9,7 @@ export type NestedArray = number | boolean | readonly NestedArray[];
 
 /** Creation options. */
 export interface DTypeOption {
+  /** Element dtype (default float32; `array` infers it from a Float64Array, Int32Array or Uint32Array). */
   readonly dtype?: DType;
 }
 

@@ -26,6 +26,7 @@ export function bits(k: Tensor, shape: readonly number[]): Tensor {
 }
 /** Sampler options. */
 export interface SampleOptions {
+  /** Dtype of the samples (default float32; the draws are made in float32 and converted). */
   readonly dtype?: DType;
 }
 /** Uniform samples in [minval, maxval). */

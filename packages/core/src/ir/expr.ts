@@ -21,13 +21,19 @@ export type BinaryIrOp =
 
 /** One IR node. `arg` is the constant (CONST) or the input slot (LOAD); `src` its operands. */
 export interface Expr {
+  /** Unique per hash-consed node: equal ids mean the same subexpression (the key of CSE). */
   readonly id: number;
+  /** The operation. */
   readonly op: IrOp;
+  /** The result dtype (bool for comparisons and NOT, int32 for GIDX/RIDX). */
   readonly dtype: DType;
+  /** The operands, in the op's order (WHERE: condition, then-value, else-value). */
   readonly src: readonly Expr[];
+  /** The constant's value for CONST, the input slot for LOAD; 0 otherwise. */
   readonly arg: number;
-  /** Inclusive integer bounds, known for index arithmetic. */
+  /** Inclusive lower bound of the value, known for index arithmetic (−∞ when unknown). */
   readonly min: number;
+  /** Inclusive upper bound of the value (+∞ when unknown). */
   readonly max: number;
   /** True when the value depends on RIDX (reduction loops hoist the rest). */
   readonly usesRidx: boolean;

@@ -7,15 +7,32 @@ import { exprKey, type Expr } from "./expr.js";
 
 /** An elementwise (map) or reduction kernel over the kernel IR. */
 export type Kernel =
-  | { readonly kind: "map"; readonly size: number; readonly dtype: DType; readonly expr: Expr; readonly inputs: readonly DType[] }
   | {
-      readonly kind: "reduce";
+      /** Elementwise: output element GIDX is `expr`, for GIDX in [0, size). */
+      readonly kind: "map";
+      /** Number of output elements (the flat length of the contiguous output buffer). */
       readonly size: number;
+      /** Dtype of the output buffer. */
+      readonly dtype: DType;
+      /** The value of output element GIDX; LOAD nodes read the input buffers by slot. */
+      readonly expr: Expr;
+      /** Dtypes of the input buffers, in slot order (LOAD `arg` i reads buffer i). */
+      readonly inputs: readonly DType[];
+    }
+  | {
+      /** Reduction: output element GIDX folds `expr` over RIDX in [0, rsize). */
+      readonly kind: "reduce";
+      /** Number of output elements. */
+      readonly size: number;
+      /** Number of values folded into each output element (the product of the reduced axes). */
       readonly rsize: number;
+      /** The fold: sum (from 0) or max (from −∞). */
       readonly op: "sum" | "max";
+      /** Dtype of the output buffer (and of the accumulator). */
       readonly dtype: DType;
       /** Value to fold, in terms of GIDX and RIDX. */
       readonly expr: Expr;
+      /** Dtypes of the input buffers, in slot order (LOAD `arg` i reads buffer i). */
       readonly inputs: readonly DType[];
     };
 
@@ -24,31 +41,56 @@ export type Kernel =
  * ([batch, k, m] when transposeA), B [batch, k, n] ([batch, n, k] when transposeB), C [batch, m, n].
  */
 export interface MatmulSpec {
+  /** Routine tag. */
   readonly name: "matmul";
+  /** Dtype of A, B and C. */
   readonly dtype: DType;
+  /** Number of independent products (1 for a plain matrix product). */
   readonly batch: number;
+  /** Rows of op(A) and of C. */
   readonly m: number;
+  /** The contracted dimension: columns of op(A), rows of op(B). */
   readonly k: number;
+  /** Columns of op(B) and of C. */
   readonly n: number;
+  /** A is stored [batch, k, m] and op(A) = Aᵀ. */
   readonly transposeA: boolean;
+  /** B is stored [batch, n, k] and op(B) = Bᵀ. */
   readonly transposeB: boolean;
 }
 
 /** The three bilinear maps of a 2-D convolution (NCHW, weights OIHW); see ops/conv.ts. */
 export interface ConvSpec {
+  /**
+   * Which map: `conv2d` (x, w) → y [n, cout, oh, ow]; `conv2dInputGrad` (ct_y, w) → ct_x [n, cin, h, w];
+   * `conv2dWeightGrad` (x, ct_y) → ct_w [cout, cin/groups, kh, kw].
+   */
   readonly name: "conv2d" | "conv2dInputGrad" | "conv2dWeightGrad";
+  /** Dtype of every operand and of the result. */
   readonly dtype: DType;
+  /** Batch size N. */
   readonly n: number;
+  /** Input channels C (all groups together). */
   readonly cin: number;
+  /** Input height H (before padding). */
   readonly h: number;
+  /** Input width W (before padding). */
   readonly w: number;
+  /** Output channels O (all groups together). */
   readonly cout: number;
+  /** Kernel height KH. */
   readonly kh: number;
+  /** Kernel width KW. */
   readonly kw: number;
+  /** Output height ⌊(h + 2·padding[0] − kh)/stride[0]⌋ + 1. */
   readonly oh: number;
+  /** Output width ⌊(w + 2·padding[1] − kw)/stride[1]⌋ + 1. */
   readonly ow: number;
+  /** Stride [vertical, horizontal]. */
   readonly stride: readonly [number, number];
+  /** Zero padding on each side, [rows, columns]. */
   readonly padding: readonly [number, number];
+  /** Channel groups: group g maps input channels g·cin/groups … to output channels g·cout/groups …; both divisible. */
   readonly groups: number;
 }
 
@@ -59,12 +101,19 @@ export interface ConvSpec {
  * [y; t_y] ([2, batch, n, dv]) from one pass.
  */
 export interface AttentionSpec {
+  /** Which pass: forward y, the tangent t_y alone, or both from one pass (see above). */
   readonly name: "attention" | "attentionTangent" | "attentionJvp";
+  /** Dtype of every operand and of the result. */
   readonly dtype: DType;
+  /** Independent heads (batch × heads of the caller, flattened). */
   readonly batch: number;
+  /** Queries per head (rows of q and y). */
   readonly n: number;
+  /** Keys and values per head (the softmax length). */
   readonly m: number;
+  /** Width of each query and key. */
   readonly d: number;
+  /** Width of each value and output row. */
   readonly dv: number;
   /** The logit scale s. */
   readonly scale: number;
@@ -76,10 +125,15 @@ export interface AttentionSpec {
  * `standardizeJvp` reads the same and writes [y; t_y] ([2, rows, len]).
  */
 export interface StandardizeSpec {
+  /** Which pass: forward y, the tangent t_y alone, or both from one pass (see above). */
   readonly name: "standardize" | "standardizeTangent" | "standardizeJvp";
+  /** Dtype of x, t and the result. */
   readonly dtype: DType;
+  /** Number of independent rows. */
   readonly rows: number;
+  /** Values per row: the mean and variance run over these. */
   readonly len: number;
+  /** Added to the (biased) variance before the square root. */
   readonly eps: number;
 }
 
@@ -87,7 +141,14 @@ export interface StandardizeSpec {
 export type RoutineSpec = MatmulSpec | ConvSpec | AttentionSpec | StandardizeSpec;
 
 /** What a backend compiles. */
-export type Program = Kernel | { readonly kind: "routine"; readonly spec: RoutineSpec };
+export type Program =
+  | Kernel
+  | {
+      /** A hand-written kernel on materialised, contiguous inputs. */
+      readonly kind: "routine";
+      /** Which routine and its sizes; equal specs share one compiled program. */
+      readonly spec: RoutineSpec;
+    };
 
 /** The structural cache key of a kernel or routine. */
 export function programKey(p: Program): string {

@@ -37,15 +37,19 @@ function unaryOp(name: string, ir: UnaryIrOp, deriv: (x: Tensor, y: Tensor) => T
   return op;
 }
 
+/** eˣ; d eˣ = eˣ dx. */
 export const exp = unaryOp("exp", "EXP", (_, y) => y);
+/** Natural logarithm; d log x = dx/x. */
 export const log = unaryOp("log", "LOG", (x) => T.recip(x));
+/** sin x; d sin x = cos x dx. */
 export const sin = unaryOp("sin", "SIN", (x) => T.bind1(cos, [x]));
+/** cos x; d cos x = −sin x dx. */
 export const cos = unaryOp("cos", "COS", (x) => T.bind1(neg, [T.bind1(sin, [x])]));
-// d√x = dx / (2√x)
+/** √x; d√x = dx / (2√x). */
 export const sqrt = unaryOp("sqrt", "SQRT", (_, y) => T.recip(T.bind1(mul, [y, T.scalarLike(y, 2)])));
-// d tanh x = (1 − y²) dx
+/** tanh x; d tanh x = (1 − y²) dx. */
 export const tanh = unaryOp("tanh", "TANH", (_, y) => T.bind1(sub, [T.scalarLike(y, 1), T.bind1(mul, [y, y])]));
-// d atan x = dx / (1 + x²)
+/** atan x; d atan x = dx / (1 + x²). */
 export const atan = unaryOp("atan", "ATAN", (x) => T.recip(T.bind1(add, [T.scalarLike(x, 1), T.bind1(mul, [x, x])])));
 
 /** −x: linear. */
@@ -186,7 +190,10 @@ export const where: OpDef<NoParams> = defineOp<NoParams>({
 });
 
 /** Converts the dtype; linear between float types, zero tangent otherwise. */
-export const convert: OpDef<{ dtype: DType }> = defineOp<{ dtype: DType }>({
+export const convert: OpDef<{
+  /** The output dtype. */
+  dtype: DType;
+}> = defineOp<{ dtype: DType }>({
   name: "convert",
   kind: "linear",
   abstractEval: ([x], { dtype }) => [{ shape: x!.shape, dtype }],

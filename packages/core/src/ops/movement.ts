@@ -15,7 +15,10 @@ function selfLinearJvp<P>(op: () => OpDef<P>) {
 }
 
 /** Reshape to a shape with the same number of elements (row-major: the flat index is unchanged). */
-export const reshape: OpDef<{ shape: number[] }> = defineOp<{ shape: number[] }>({
+export const reshape: OpDef<{
+  /** The output shape; its product equals the input's size. */
+  shape: number[];
+}> = defineOp<{ shape: number[] }>({
   name: "reshape",
   kind: "linear",
   abstractEval: ([x], { shape }) => {
@@ -28,7 +31,10 @@ export const reshape: OpDef<{ shape: number[] }> = defineOp<{ shape: number[] }>
 });
 
 /** Expands size-1 axes to `shape` (input and output have equal rank). */
-export const broadcast: OpDef<{ shape: number[] }> = defineOp<{ shape: number[] }>({
+export const broadcast: OpDef<{
+  /** The output shape: the input's, with size-1 axes widened. */
+  shape: number[];
+}> = defineOp<{ shape: number[] }>({
   name: "broadcast",
   kind: "linear",
   abstractEval: ([x], { shape }) => {
@@ -58,7 +64,10 @@ export const broadcast: OpDef<{ shape: number[] }> = defineOp<{ shape: number[] 
 });
 
 /** Permutes axes: output axis j is input axis perm[j]. */
-export const transpose: OpDef<{ perm: number[] }> = defineOp<{ perm: number[] }>({
+export const transpose: OpDef<{
+  /** A permutation of 0 … rank − 1: output axis j is input axis perm[j]. */
+  perm: number[];
+}> = defineOp<{ perm: number[] }>({
   name: "transpose",
   kind: "linear",
   abstractEval: ([x], { perm }) => {
@@ -84,7 +93,12 @@ export const transpose: OpDef<{ perm: number[] }> = defineOp<{ perm: number[] }>
 });
 
 /** x[starts[k] : limits[k]] on every axis. */
-export const slice: OpDef<{ starts: number[]; limits: number[] }> = defineOp<{ starts: number[]; limits: number[] }>({
+export const slice: OpDef<{
+  /** First index kept on each axis (inclusive). */
+  starts: number[];
+  /** End on each axis (exclusive), starts[k] ≤ limits[k] ≤ shape[k]. */
+  limits: number[];
+}> = defineOp<{ starts: number[]; limits: number[] }>({
   name: "slice",
   kind: "linear",
   abstractEval: ([x], { starts, limits }) => {
@@ -106,7 +120,12 @@ export const slice: OpDef<{ starts: number[]; limits: number[] }> = defineOp<{ s
 });
 
 /** Pads with zeros: `lo[k]` before and `hi[k]` after axis k (non-negative). */
-export const pad: OpDef<{ lo: number[]; hi: number[] }> = defineOp<{ lo: number[]; hi: number[] }>({
+export const pad: OpDef<{
+  /** Zeros before each axis (non-negative). */
+  lo: number[];
+  /** Zeros after each axis (non-negative). */
+  hi: number[];
+}> = defineOp<{ lo: number[]; hi: number[] }>({
   name: "pad",
   kind: "linear",
   abstractEval: ([x], { lo, hi }) => {
@@ -138,7 +157,10 @@ export const pad: OpDef<{ lo: number[]; hi: number[] }> = defineOp<{ lo: number[
 });
 
 /** Joins tensors along an axis. */
-export const concat: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
+export const concat: OpDef<{
+  /** The axis to join along (non-negative); the other axes agree across operands. */
+  axis: number;
+}> = defineOp<{ axis: number }>({
   name: "concat",
   kind: "linear",
   abstractEval: (avals, { axis }) => {

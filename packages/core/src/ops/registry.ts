@@ -13,15 +13,72 @@ import { customJvpCall } from "../transforms/custom-jvp.js";
 
 /** All primitives by name. */
 export const primitives = {
-  exp: E.exp, log: E.log, sin: E.sin, cos: E.cos, sqrt: E.sqrt, tanh: E.tanh, atan: E.atan, neg: E.neg,
-  add: E.add, sub: E.sub, mul: E.mul, div: E.div, max: E.max, pow: E.pow,
-  lt: E.lt, le: E.le, eq: E.eq, ne: E.ne, where: E.where, convert: E.convert, stop_gradient: E.stopGradient, sign: E.sign,
+  /** eˣ; tangent y·dx. */
+  exp: E.exp,
+  /** Natural logarithm; tangent dx/x. */
+  log: E.log,
+  /** sin x; tangent cos x·dx. */
+  sin: E.sin,
+  /** cos x; tangent −sin x·dx. */
+  cos: E.cos,
+  /** √x; tangent dx/(2√x). */
+  sqrt: E.sqrt,
+  /** tanh x; tangent (1 − y²)·dx. */
+  tanh: E.tanh,
+  /** atan x; tangent dx/(1 + x²). */
+  atan: E.atan,
+  /** −x; linear. */
+  neg: E.neg,
+  /** x + y (operands of equal shape); linear. */
+  add: E.add,
+  /** x − y; linear. */
+  sub: E.sub,
+  /** x·y elementwise; bilinear. */
+  mul: E.mul,
+  /** x/y; linear in x, tangent (dx − (x/y)·dy)/y. */
+  div: E.div,
+  /** max(x, y), NaN propagating; the tangent follows the larger operand, the mean of both at ties. */
+  max: E.max,
+  /** xʸ; tangent y·xʸ⁻¹·dx + log x·xʸ·dy. */
+  pow: E.pow,
+  /** x < y, to bool; no tangent. */
+  lt: E.lt,
+  /** x ≤ y, to bool; no tangent. */
+  le: E.le,
+  /** x = y, to bool; no tangent. */
+  eq: E.eq,
+  /** x ≠ y, to bool; no tangent. */
+  ne: E.ne,
+  /** where(c, x, y): x where c is true, else y; linear in (x, y). */
+  where: E.where,
+  /** Dtype conversion; linear between float dtypes, zero tangent otherwise. */
+  convert: E.convert,
+  /** Identity with a zero tangent: cuts derivatives (the θ⁻ = stopgrad(θ) of the sCM loss). */
+  stop_gradient: E.stopGradient,
+  /** sign x ∈ {−1, 0, 1} (NaN stays NaN); zero tangent. */
+  sign: E.sign,
   reshape, broadcast, transpose, slice, pad, concat,
-  reduce_sum: reduceSum, reduce_max: reduceMax,
-  matmul, conv2d, conv2d_input_grad: conv2dInputGrad, conv2d_weight_grad: conv2dWeightGrad,
-  attention, attention_tangent: attentionTangent, standardize, standardize_tangent: standardizeTangent,
+  /** Σ over `axes`; linear. */
+  reduce_sum: reduceSum,
+  /** max over `axes` (NaN propagates). */
+  reduce_max: reduceMax,
+  matmul, conv2d,
+  /** The input cotangent of conv2d, (ct_y, w) ↦ ct_x; the transpose of conv2d in x. */
+  conv2d_input_grad: conv2dInputGrad,
+  /** The weight cotangent of conv2d, (x, ct_y) ↦ ct_w; the transpose of conv2d in w. */
+  conv2d_weight_grad: conv2dWeightGrad,
+  attention,
+  /** t_y of attention along (t_Q, t_K, t_V) in one online-softmax pass (scm-spec §3); linear in the tangents. */
+  attention_tangent: attentionTangent,
+  standardize,
+  /** The JVP of `standardize` at x along t, r·(t − mean t − y·mean(y ⊙ t)); linear in t. */
+  standardize_tangent: standardizeTangent,
+  /** Threefry random bits (uint32), or float32 uniforms in [0, 1), of a shape from a key (uint32[2]). */
   random_bits: randomBits,
-  jit_call: jitCall, custom_jvp_call: customJvpCall,
+  /** A call of a jitted function: its closed jaxpr is inlined when lowering. */
+  jit_call: jitCall,
+  /** A function with a custom JVP rule (JAX's custom_jvp); lowered by inlining the function. */
+  custom_jvp_call: customJvpCall,
 } as const;
 
 /** The name of every primitive. */

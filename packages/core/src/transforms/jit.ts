@@ -89,7 +89,14 @@ export const jitCall: OpDef<JitParams> = defineOp<JitParams>({
 export interface JittedFunction<A extends unknown[], R> {
   (...args: A): R;
   /** Traces and lowers for these arguments without running: the jaxpr and the fused plan; `toString` prints both. */
-  lower(...args: A): { jaxpr: ClosedJaxpr; plan: Plan; toString(): string };
+  lower(...args: A): {
+    /** The traced program, with its constants. */
+    jaxpr: ClosedJaxpr;
+    /** The lowered plan: fused kernels and routines with their buffer assignment, as it is replayed. */
+    plan: Plan;
+    /** The jaxpr and the plan as text. */
+    toString(): string;
+  };
 }
 
 /**

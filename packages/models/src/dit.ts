@@ -187,9 +187,89 @@ export function dit(config: DitConfig): Network<DitConfig, DitParams> {
 
 /** DiT's presets (models.py, for 32×32×4 latents of 256² images) and `tiny` for tests. */
 export const ditPresets = {
-  tiny: { imageSize: 8, inChannels: 3, patchSize: 2, hidden: 32, depth: 2, heads: 2, timeFeatures: 16 },
-  "S/2": { imageSize: 32, inChannels: 4, patchSize: 2, hidden: 384, depth: 12, heads: 6, numClasses: 1000 },
-  "B/2": { imageSize: 32, inChannels: 4, patchSize: 2, hidden: 768, depth: 12, heads: 12, numClasses: 1000 },
-  "L/2": { imageSize: 32, inChannels: 4, patchSize: 2, hidden: 1024, depth: 24, heads: 16, numClasses: 1000 },
-  "XL/2": { imageSize: 32, inChannels: 4, patchSize: 2, hidden: 1152, depth: 28, heads: 16, numClasses: 1000 },
+  /** For tests: 16 tokens of width 32, about 0.04 M parameters. */
+  tiny: {
+    /** 8×8 inputs: (8/2)² = 16 tokens. */
+    imageSize: 8,
+    /** Three input channels, like RGB. */
+    inChannels: 3,
+    /** 2×2 patches. */
+    patchSize: 2,
+    /** Token width. */
+    hidden: 32,
+    /** Two transformer blocks. */
+    depth: 2,
+    /** Two heads of 16 channels. */
+    heads: 2,
+    /** 16 positional time features instead of DiT's 256. */
+    timeFeatures: 16,
+  },
+  /** DiT-S/2 of Peebles & Xie (2023), with 4 output channels: 32.9 M parameters and 6.05 GMACs per sample (`modelReport`). */
+  "S/2": {
+    /** 32×32 latents (the SD-VAE's, 8× below 256² images): 16² = 256 tokens at p = 2. */
+    imageSize: 32,
+    /** The SD-VAE's 4 latent channels. */
+    inChannels: 4,
+    /** p = 2, the "/2" of the name. */
+    patchSize: 2,
+    /** Token width of DiT-S. */
+    hidden: 384,
+    /** Transformer blocks of DiT-S. */
+    depth: 12,
+    /** Attention heads, 64 channels each. */
+    heads: 6,
+    /** ImageNet's 1000 classes (class-conditional). */
+    numClasses: 1000,
+  },
+  /** DiT-B/2 of Peebles & Xie (2023), with 4 output channels: 130.3 M parameters and 23.0 GMACs per sample (`modelReport`). */
+  "B/2": {
+    /** 32×32 latents (the SD-VAE's, 8× below 256² images): 16² = 256 tokens at p = 2. */
+    imageSize: 32,
+    /** The SD-VAE's 4 latent channels. */
+    inChannels: 4,
+    /** p = 2, the "/2" of the name. */
+    patchSize: 2,
+    /** Token width of DiT-B. */
+    hidden: 768,
+    /** Transformer blocks of DiT-B. */
+    depth: 12,
+    /** Attention heads, 64 channels each. */
+    heads: 12,
+    /** ImageNet's 1000 classes (class-conditional). */
+    numClasses: 1000,
+  },
+  /** DiT-L/2 of Peebles & Xie (2023), with 4 output channels: 457.8 M parameters and 80.7 GMACs per sample (`modelReport`). */
+  "L/2": {
+    /** 32×32 latents (the SD-VAE's, 8× below 256² images): 16² = 256 tokens at p = 2. */
+    imageSize: 32,
+    /** The SD-VAE's 4 latent channels. */
+    inChannels: 4,
+    /** p = 2, the "/2" of the name. */
+    patchSize: 2,
+    /** Token width of DiT-L. */
+    hidden: 1024,
+    /** Transformer blocks of DiT-L. */
+    depth: 24,
+    /** Attention heads, 64 channels each. */
+    heads: 16,
+    /** ImageNet's 1000 classes (class-conditional). */
+    numClasses: 1000,
+  },
+  /** DiT-XL/2 of Peebles & Xie (2023), with 4 output channels: 674.8 M parameters and 118.6 GMACs per sample (`modelReport`). */
+  "XL/2": {
+    /** 32×32 latents (the SD-VAE's, 8× below 256² images): 16² = 256 tokens at p = 2. */
+    imageSize: 32,
+    /** The SD-VAE's 4 latent channels. */
+    inChannels: 4,
+    /** p = 2, the "/2" of the name. */
+    patchSize: 2,
+    /** Token width of DiT-XL. */
+    hidden: 1152,
+    /** Transformer blocks of DiT-XL. */
+    depth: 28,
+    /** Attention heads, 72 channels each. */
+    heads: 16,
+    /** ImageNet's 1000 classes (class-conditional). */
+    numClasses: 1000,
+  },
 } as const satisfies Record<string, DitConfig>;

@@ -133,7 +133,33 @@ export function mlp(config: MlpConfig): Network<MlpConfig, MlpParams> {
 
 /** Size presets for 2-D toy data (tiny is for tests). */
 export const mlpPresets = {
-  tiny: { dataDim: 2, width: 32, depth: 2, timeFeatures: 16 },
-  small: { dataDim: 2, width: 128, depth: 3 },
-  base: { dataDim: 2, width: 256, depth: 4 },
+  /** For tests: about 0.01 M parameters. */
+  tiny: {
+    /** 2-D points. */
+    dataDim: 2,
+    /** Hidden width W = 32. */
+    width: 32,
+    /** Two residual blocks. */
+    depth: 2,
+    /** 16 positional time features instead of the default 64. */
+    timeFeatures: 16,
+  },
+  /** About 0.26 M parameters. */
+  small: {
+    /** 2-D points. */
+    dataDim: 2,
+    /** Hidden width W = 128. */
+    width: 128,
+    /** Three residual blocks. */
+    depth: 3,
+  },
+  /** About 1.27 M parameters. */
+  base: {
+    /** 2-D points. */
+    dataDim: 2,
+    /** Hidden width W = 256. */
+    width: 256,
+    /** Four residual blocks. */
+    depth: 4,
+  },
 } as const satisfies Record<string, MlpConfig>;

@@ -26,7 +26,12 @@ const free = new Set(["reshape", "broadcast", "transpose", "slice", "pad", "conc
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** FLOPs and MACs of the equations of a jaxpr (call-like equations counted through their jaxpr). */
-export function countFlops(jaxpr: Jaxpr): { flops: number; macs: number } {
+export function countFlops(jaxpr: Jaxpr): {
+  /** Floating-point operations: 2 per multiply-add of products and convolutions, plus the elementwise ops and reductions. */
+  flops: number;
+  /** Multiply-adds of matrix products, convolutions and attention alone. */
+  macs: number;
+} {
   let flops = 0, macs = 0;
   for (const eqn of jaxpr.eqns) {
     const lower = eqn.op.lower;

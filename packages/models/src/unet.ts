@@ -246,7 +246,61 @@ export function unet(config: UnetConfig): Network<UnetConfig, UnetParams> {
  * from the magnitude-preserving EDM2-S (280 M).
  */
 export const unetPresets = {
-  tiny: { imageSize: 8, inChannels: 3, modelChannels: 16, channelMult: [1, 2], numBlocks: 1, attnResolutions: [4], groups: 8, embDim: 32, timeFeatures: 16 },
-  cifar10: { imageSize: 32, inChannels: 3, modelChannels: 128, channelMult: [2, 2, 2], numBlocks: 4, attnResolutions: [16], dropout: 0.13 },
-  imagenet64S: { imageSize: 64, inChannels: 3, modelChannels: 192, channelMult: [1, 2, 3, 4], numBlocks: 3, attnResolutions: [16, 8], channelsPerHead: 64, numClasses: 1000 },
+  /** For tests: two levels (8×8 and 4×4), about 0.19 M parameters. */
+  tiny: {
+    /** 8×8 inputs. */
+    imageSize: 8,
+    /** Three input channels, like RGB. */
+    inChannels: 3,
+    /** Base width C = 16. */
+    modelChannels: 16,
+    /** Widths 16 at 8×8 and 32 at 4×4. */
+    channelMult: [1, 2],
+    /** One residual block per encoder level. */
+    numBlocks: 1,
+    /** Self-attention at 4×4. */
+    attnResolutions: [4],
+    /** GroupNorm with 8 groups (the default 32 does not divide C = 16). */
+    groups: 8,
+    /** Conditioning embedding width 2C instead of the default 4C. */
+    embDim: 32,
+    /** 16 positional time features. */
+    timeFeatures: 16,
+  },
+  /** DDPM++ as in EDM's CIFAR-10 config, the sCM CIFAR-10 teacher (scm-spec §7): 61.4 M parameters, 22.1 GMACs per sample. */
+  cifar10: {
+    /** CIFAR-10's 32×32 images. */
+    imageSize: 32,
+    /** RGB. */
+    inChannels: 3,
+    /** Base width C = 128. */
+    modelChannels: 128,
+    /** Width 256 at each of 32×32, 16×16 and 8×8. */
+    channelMult: [2, 2, 2],
+    /** Four residual blocks per encoder level. */
+    numBlocks: 4,
+    /** Self-attention at 16×16 (and in the middle, at 8×8). */
+    attnResolutions: [16],
+    /** The teacher's dropout 0.13 (scm-spec §7; the sCT student uses 0.20, sCD 0). */
+    dropout: 0.13,
+  },
+  /** EDM2-S's widths and depths for ImageNet 64 in this ADM block design: 291.7 M parameters with the class embedding. */
+  imagenet64S: {
+    /** ImageNet 64×64. */
+    imageSize: 64,
+    /** RGB. */
+    inChannels: 3,
+    /** Base width C = 192 (EDM2-S). */
+    modelChannels: 192,
+    /** Widths 192, 384, 576 and 768 at 64, 32, 16 and 8. */
+    channelMult: [1, 2, 3, 4],
+    /** Three residual blocks per encoder level. */
+    numBlocks: 3,
+    /** Self-attention at 16×16 and 8×8. */
+    attnResolutions: [16, 8],
+    /** Heads of 64 channels. */
+    channelsPerHead: 64,
+    /** ImageNet's 1000 classes (class-conditional). */
+    numClasses: 1000,
+  },
 } as const satisfies Record<string, UnetConfig>;

@@ -10,6 +10,7 @@ import { createWebGpuBackend } from "./runtime/backend.js";
 registerBackend("webgpu", async () => createWebGpuBackend(await acquireDevice()));
 
 export { acquireDevice, type GpuContext } from "./runtime/acquire.js";
+export { filterDawnWarningsFrom, withoutDawnWarnings, DAWN_LIMIT_WARNING } from "./runtime/dawn-stderr.js";
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuStats } from "./runtime/backend.js";
 export { programShader } from "./codegen/program.js";
 export { kernelShader, reduceStrategy, type ReduceStrategy } from "./codegen/kernel.js";

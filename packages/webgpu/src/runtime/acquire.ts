@@ -5,8 +5,11 @@
 // set here when missing on the main thread). The object from create() is kept referenced for the
 // device's whole life: Dawn crashes if it is collected first. The device gets the adapter's limits,
 // not the low defaults; uncaptured errors are captured (Dawn prints them otherwise) and a lost
-// device is recorded, and `check()` turns either into a thrown error at the next engine call.
+// device is recorded, and `check()` turns either into a thrown error at the next engine call. Dawn's
+// two "artificially reduced" warnings, printed natively on every adapter request, are filtered out
+// (dawn-stderr.ts).
 import { baselineLimits, type DeviceLimits } from "../codegen/shader.js";
+import { filterDawnWarnings } from "./dawn-stderr.js";
 
 /** A device ready for the backend. */
 export interface GpuContext {
@@ -70,12 +73,18 @@ async function nodeAdapter(): Promise<{ adapter: GPUAdapter; keepAlive: unknown;
     throw new Error(`the 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}. Install it with npm install webgpu`);
   }
   const tried: string[] = [];
-  for (const a of await nodeAttempts()) {
-    const gpu = mod.create(flagsOf(a.backend));
-    const adapter = await gpu.requestAdapter({ featureLevel: a.featureLevel, powerPreference: "high-performance" });
-    if (adapter) return { adapter, keepAlive: gpu, via: `${a.backend}, ${a.featureLevel}`, featureLevel: a.featureLevel };
-    tried.push(`${a.backend} (${a.featureLevel})`);
-  }
+  const attempts = await nodeAttempts();
+  // Dawn's native side prints two "artificially reduced" warnings on every adapter request.
+  const found = await filterDawnWarnings(async () => {
+    for (const a of attempts) {
+      const gpu = mod.create(flagsOf(a.backend));
+      const adapter = await gpu.requestAdapter({ featureLevel: a.featureLevel, powerPreference: "high-performance" });
+      if (adapter) return { adapter, keepAlive: gpu, via: `${a.backend}, ${a.featureLevel}`, featureLevel: a.featureLevel };
+      tried.push(`${a.backend} (${a.featureLevel})`);
+    }
+    return undefined;
+  });
+  if (found) return found;
   const egl = process.platform === "linux" && !process.env.EGL_PLATFORM ? " EGL_PLATFORM is not set." : "";
   throw new Error(`no WebGPU adapter: tried ${tried.join(", ")}.${egl} ${HELP}`);
 }

@@ -12,6 +12,7 @@ export interface LossBatchInputs {
   readonly F: RawNetwork;
   /** The logvar head w_φ(t) (adaptive weighting); omit for unweighted. */
   readonly logvar?: LogvarHead;
+  /** σ_d, the data standard deviation (the paper: 0.5); the network sees x_t/σ_d. */
   readonly sigmaData: number;
   /** Clean data x0, [B, …D]. */
   readonly x0: Tensor;
@@ -26,7 +27,14 @@ export type DiffusionLossInputs = LossBatchInputs;
 
 // scm-spec §1.3: L = E[w(t)·‖σ_d F − v_t‖²], here ‖F − v_t/σ_d‖² (uniform in TrigFlow).
 /** The diffusion (teacher) loss of one batch. */
-export function diffusionLoss(inp: DiffusionLossInputs): { loss: Tensor; perSample: Tensor; logvar: Tensor | undefined } {
+export function diffusionLoss(inp: DiffusionLossInputs): {
+  /** The batch mean of `perSample`, a scalar: what to differentiate. */
+  loss: Tensor;
+  /** Per sample, [B]: the mean over D of (F_θ − v_t/σ_d)², or e^{w}·that − w with the logvar head. */
+  perSample: Tensor;
+  /** w_φ(t) per sample, [B]; undefined without a logvar head. */
+  logvar: Tensor | undefined;
+} {
   const { sigmaData, x0, z, t } = inp;
   checkBatch("diffusionLoss", x0, t);
   const tc = timeColumn(t, x0.ndim);

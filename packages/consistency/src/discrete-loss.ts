@@ -17,12 +17,23 @@ export interface DiscreteCmLossInputs extends LossBatchInputs {
   readonly teacher?: RawNetwork;
   /** The earlier grid time t′ < t (t is the later one), [B]. */
   readonly tPrev: Tensor;
+  /** Tangent warm-up r ∈ [0, 1] on the second term of Δ (default 1; scm-spec §2.6). */
   readonly r?: number | Tensor;
+  /** How g = cos t·Δ is normalised (default g/(‖g‖₂ + 0.1)). */
   readonly normalization?: TangentNormalization;
 }
 
 /** The discrete-time consistency loss of one batch. */
-export function discreteCmLoss(inp: DiscreteCmLossInputs): { loss: Tensor; perSample: Tensor; gNorm: Tensor; logvar: Tensor | undefined } {
+export function discreteCmLoss(inp: DiscreteCmLossInputs): {
+  /** The batch mean of `perSample`, a scalar: what to differentiate. */
+  loss: Tensor;
+  /** Per sample, [B]: the mean over D of (F_θ − F_θ⁻ − g)², or e^{w}·that − w with the logvar head. */
+  perSample: Tensor;
+  /** Per-sample ‖cos t·Δ‖₂ before normalisation, [B]. */
+  gNorm: Tensor;
+  /** w_φ(t) per sample, [B]; undefined without a logvar head. */
+  logvar: Tensor | undefined;
+} {
   const { sigmaData: sd, x0, z, t, tPrev } = inp;
   checkBatch("discreteCmLoss", x0, t);
   checkBatch("discreteCmLoss", x0, tPrev);

@@ -15,15 +15,21 @@ export interface ScmLossInputs extends LossBatchInputs {
   readonly teacher?: RawNetwork;
   /** Tangent warm-up r ∈ [0, 1]. */
   readonly r?: number | Tensor;
+  /** How the tangent g is normalised (default g/(‖g‖₂ + 0.1), the paper's). */
   readonly normalization?: TangentNormalization;
 }
 
 /** The loss and what a training log wants to see. */
 export interface ScmLoss {
+  /** The batch mean of `perSample`, a scalar: what to differentiate (eq. 8). */
   readonly loss: Tensor;
+  /** Per sample, [B]: (e^{w}/D)·‖F_θ − F_θ⁻ − g‖² − w with the logvar head, else the mean over D of (F_θ − F_θ⁻ − g)². */
   readonly perSample: Tensor;
+  /** Per-sample ‖g‖₂ before normalisation, [B] (where ‖g‖ ≪ c the normalisation shrinks the step). */
   readonly gNorm: Tensor;
+  /** w_φ(t) per sample, [B]; undefined without a logvar head. */
   readonly logvar: Tensor | undefined;
+  /** F_θ(x_t/σ_d, t), [B, …D]: the JVP's primal output, which carries the parameter gradient. */
   readonly F: Tensor;
 }
 

@@ -7,7 +7,21 @@ import type { Tensor } from "@scm-ts/core";
 import { checkBatch, sumPerSampleKeep, timeColumn, type RawNetwork } from "./time.js";
 
 /** How g is normalised: per-sample L2 norm (the paper), RMS norm (FastGen, sCM-mnist), clipping to [−1, 1], or none. */
-export type TangentNormalization = { readonly kind: "l2" | "rms"; readonly c: number } | { readonly kind: "clip" } | { readonly kind: "none" };
+export type TangentNormalization =
+  | {
+      /** `l2`: g/(‖g‖₂ + c), ‖·‖₂ over all D entries of a sample; `rms`: g/(‖g‖₂/√D + c). */
+      readonly kind: "l2" | "rms";
+      /** The constant c of g/(‖g‖ + c) (the paper: 0.1); bounds the scale of g where ‖g‖ is small. */
+      readonly c: number;
+    }
+  | {
+      /** Clips every entry of g to [−1, 1] (the alternative of scm-spec §2.3, Fig. 5a). */
+      readonly kind: "clip";
+    }
+  | {
+      /** g as it is. */
+      readonly kind: "none";
+    };
 
 /** The paper's choice: g/(‖g‖₂ + 0.1). */
 export const paperNormalization: TangentNormalization = { kind: "l2", c: 0.1 };
@@ -26,7 +40,9 @@ export interface ScmTangent {
 
 /** Inputs of the tangent. */
 export interface ScmTangentInputs {
+  /** The network F_θ(u, t) with u = x_t/σ_d, closed over its parameters; differentiated forward (JVP) here. */
   readonly F: RawNetwork;
+  /** σ_d, the data standard deviation (the paper: 0.5). */
   readonly sigmaData: number;
   /** x_t, [B, …D]. */
   readonly xt: Tensor;
@@ -36,6 +52,7 @@ export interface ScmTangentInputs {
   readonly dxdt: Tensor;
   /** Tangent warm-up factor r ∈ [0, 1] (scm-spec §2.6). */
   readonly r: number | Tensor;
+  /** How g is normalised (default {@link paperNormalization}, g/(‖g‖₂ + 0.1)). */
   readonly normalization?: TangentNormalization;
 }
 

@@ -15,7 +15,14 @@ export type LogvarHead = (t: Tensor) => Tensor;
  * exact or near-exact teacher in low dimension, ‖g‖ → 0 below c, so e^{w*} grows as 1/error² and the weighted
  * gradient stops shrinking as f_θ converges; there, training without the head (plain err) converges better.
  */
-export function adaptiveWeighted(err: Tensor, t: Tensor, logvar?: LogvarHead): { loss: Tensor; perSample: Tensor; w: Tensor | undefined } {
+export function adaptiveWeighted(err: Tensor, t: Tensor, logvar?: LogvarHead): {
+  /** The batch mean of `perSample`, a scalar. */
+  loss: Tensor;
+  /** e^{w}·err − w per sample, [B] (err itself without a head). */
+  perSample: Tensor;
+  /** w = w_φ(t), [B]; undefined without a head. */
+  w: Tensor | undefined;
+} {
   if (!logvar) return { loss: c.mean(err), perSample: err, w: undefined };
   const w = c.reshape(logvar(t), [t.shape[0]!]);
   const perSample = c.sub(c.mul(c.exp(w), err), w);

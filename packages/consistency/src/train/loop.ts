@@ -9,15 +9,25 @@ import type { StepMetrics, TrainState } from "./step.js";
 
 /** One logged step. */
 export interface TrainEvent {
+  /** The event type (one kind so far), written first in a JSONL log line. */
   readonly kind: "step";
+  /** The step just taken, 1-based and counted over the whole run (a resumed run continues the count). */
   readonly step: number;
+  /** The objective's batch loss at this step (NaN or ±∞ when the NaN guard skipped it). */
   readonly loss: number;
+  /** Global L2 norm of the parameter gradient, before clipping. */
   readonly gradNorm: number;
+  /** Batch mean of the per-sample ‖g‖₂ of the sCM tangent before normalisation (0 for the diffusion loss). */
   readonly gNorm: number;
+  /** Batch mean of w_φ(t) (0 without a logvar head). */
   readonly logvar: number;
+  /** The tangent warm-up factor r = min(1, step/H) used at this step (1 without warm-up). */
   readonly r: number;
+  /** Steps the NaN guard skipped so far in this call of `train`. */
   readonly skipped: number;
+  /** Mean wall time per step since the previous event, in milliseconds (includes reading the metrics back). */
   readonly stepMs: number;
+  /** Throughput over the same steps: batch size × 1000 / stepMs. */
   readonly samplesPerSec: number;
 }
 
@@ -44,19 +54,32 @@ export interface TrainOptions<P> {
   readonly emaBeta?: number | ((step: number) => number);
   /** Log every this many steps (default 10). */
   readonly logEvery?: number;
+  /** Receives an event every `logEvery` steps and at the last step. */
   readonly onEvent?: (e: TrainEvent) => void;
   /** Called with the state after every `checkpointEvery` steps and at the end. */
   readonly onCheckpoint?: (state: TrainState<P>, step: number) => void | Promise<void>;
+  /** Steps between `onCheckpoint` calls (default: only at the end). */
   readonly checkpointEvery?: number;
-  /** Where the progress bar goes (only drawn on a TTY); false to hide it. */
-  readonly progress?: { isTTY?: boolean; write(s: string): boolean } | false;
+  /** Where the progress bar goes (only drawn on a TTY); false to hide it. Default: process.stderr. */
+  readonly progress?:
+    | {
+        /** Whether the stream is a terminal; the bar is drawn only then. */
+        isTTY?: boolean;
+        /** Writes a piece of text (the bar redraws itself with "\r"); the result is ignored. */
+        write(s: string): boolean;
+      }
+    | false;
 }
 
 /** What a run ends with. */
 export interface TrainResult<P> {
+  /** The final state; the caller owns it (and must dispose of it). */
   readonly state: TrainState<P>;
+  /** The step reached: always `steps`. */
   readonly step: number;
+  /** Steps the NaN guard skipped in this call. */
   readonly skipped: number;
+  /** The loss of the last logged step (NaN when no step ran). */
   readonly lastLoss: number;
 }
 

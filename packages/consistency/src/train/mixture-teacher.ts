@@ -8,8 +8,11 @@ import type { RawNetwork } from "../time.js";
 
 /** One isotropic component: weight π_k, mean μ_k, variance s_k². */
 export interface IsotropicComponent {
+  /** Mixture weight π_k > 0; the weights are normalised to sum to 1. */
   readonly weight: number;
+  /** Mean μ_k, one entry per data dimension (every component has the same length d). */
   readonly mean: readonly number[];
+  /** Per-dimension variance s_k² (covariance s_k² I). */
   readonly variance: number;
 }
 

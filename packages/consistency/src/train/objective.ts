@@ -13,7 +13,9 @@ import { discretePairSampler, sampleLogNormalTime } from "./time-sampling.js";
 
 /** A model: the raw network F and an optional logvar head w_φ(t), both of the parameters. */
 export interface Model<P> {
+  /** F_θ(u, t): u = x_t/σ_d [B, …D] and t [B] in radians → [B, …D]. */
   apply(params: P, u: Tensor, t: Tensor): Tensor;
+  /** The logvar head w_φ(t): t [B] → [B] (or [B, 1]); omit for no adaptive weighting. */
   logvar?(params: P, t: Tensor): Tensor;
 }
 
@@ -22,10 +24,13 @@ export type Mode = "diffusion" | "sct" | "scd" | "cm-discrete";
 
 /** Settings of an objective. */
 export interface ObjectiveConfig {
+  /** Which loss: TrigFlow diffusion, sCT, sCD or the discrete-time CM. */
   readonly mode: Mode;
+  /** σ_d, the data standard deviation (the paper: 0.5); also scales the noise z ~ N(0, σ_d² I). */
   readonly sigmaData: number;
   /** The log-normal time proposal (P_mean, P_std). */
   readonly time: LogNormalParameters;
+  /** Tangent normalisation of sCT/sCD/cm-discrete (default the paper's g/(‖g‖₂ + 0.1)). */
   readonly normalization?: TangentNormalization;
   /** sCD (and optionally cm-discrete): the frozen teacher network. */
   readonly teacher?: RawNetwork;
@@ -35,8 +40,15 @@ export interface ObjectiveConfig {
 
 /** The scalar loss and per-batch quantities worth logging. */
 export interface ObjectiveOutput {
+  /** The batch loss, a scalar: what valueAndGrad differentiates. */
   readonly loss: Tensor;
-  readonly aux: { readonly gNorm: Tensor; readonly logvar: Tensor };
+  /** Logged quantities, not differentiated. */
+  readonly aux: {
+    /** Batch mean of the per-sample ‖g‖₂ before normalisation (0 for the diffusion loss). */
+    readonly gNorm: Tensor;
+    /** Batch mean of w_φ(t) (0 without a logvar head). */
+    readonly logvar: Tensor;
+  };
 }
 
 /** Builds the objective of a mode for a model. */

@@ -8,8 +8,11 @@ import type { ObjectiveOutput } from "./objective.js";
 
 /** Everything that changes during training; a pytree of tensors (checkpointable as is). */
 export interface TrainState<P> {
+  /** The trained parameters θ (and φ of the logvar head), a pytree of tensors. */
   readonly params: P;
+  /** The optimizer's state: step count and moments m, v shaped like `params`. */
   readonly opt: MomentState<P>;
+  /** The EMA of `params`, ema ← β·ema + (1 − β)·params after each applied update; what is sampled from. */
   readonly ema: P;
   /** The PRNG key of the next step. */
   readonly key: Tensor;
@@ -17,9 +20,13 @@ export interface TrainState<P> {
 
 /** Quantities of one step (scalar tensors). */
 export interface StepMetrics {
+  /** The objective's batch loss. */
   readonly loss: Tensor;
+  /** Global L2 norm of the gradient, before clipping. */
   readonly gradNorm: Tensor;
+  /** Batch mean of the per-sample ‖g‖₂ before normalisation (0 for the diffusion loss). */
   readonly gNorm: Tensor;
+  /** Batch mean of w_φ(t) (0 without a logvar head). */
   readonly logvar: Tensor;
   /** 1 when the update was applied, 0 when the NaN guard skipped it. */
   readonly finite: Tensor;
@@ -27,6 +34,7 @@ export interface StepMetrics {
 
 /** Step settings. */
 export interface StepConfig {
+  /** The optimizer whose updates are applied (e.g. nn's `adam` or `radam`); its state lives in `TrainState.opt`. */
   readonly optimizer: Optimizer;
   /** Clip the gradient to this global norm (none when absent). */
   readonly clipNorm?: number;

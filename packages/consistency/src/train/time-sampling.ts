@@ -11,7 +11,12 @@ export function sampleLogNormalTime(key: Tensor, batch: number, p: LogNormalPara
 }
 
 /** A sampler of (t, t′) pairs on an EDM grid with N intervals. */
-export function discretePairSampler(intervals: number, p: LogNormalParameters, sigmaData: number): (key: Tensor, batch: number) => { t: Tensor; tPrev: Tensor } {
+export function discretePairSampler(intervals: number, p: LogNormalParameters, sigmaData: number): (key: Tensor, batch: number) => {
+  /** The later grid time t_{i+1} per sample, [B]. */
+  t: Tensor;
+  /** The adjacent earlier grid time t′ = t_i < t, [B]. */
+  tPrev: Tensor;
+} {
   const dist = discreteTimeDistribution(edmTimeGrid(intervals, { sigmaData }), p, sigmaData);
   const n = dist.probabilities.length;
   let run = 0;

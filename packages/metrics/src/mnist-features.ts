@@ -15,11 +15,59 @@ import type { FeatureExtractor } from "./features.js";
 
 /** The classifier's architecture (fixed: the committed weights were trained with it). */
 export const mnistClassifierArchitecture = {
-  conv1: { inChannels: 1, outChannels: 16, kernel: 3, stride: 2, padding: "SAME" },
-  conv2: { inChannels: 16, outChannels: 32, kernel: 3, stride: 2, padding: "SAME" },
-  conv3: { inChannels: 32, outChannels: 32, kernel: 3, stride: 2, padding: "SAME" },
-  feature: { inFeatures: 32 * 4 * 4, outFeatures: 64 },
-  head: { inFeatures: 64, outFeatures: 10 },
+  /** [N, 1, 28, 28] → [N, 16, 14, 14], then SiLU. */
+  conv1: {
+    /** One channel: grey-scale digits. */
+    inChannels: 1,
+    /** Output channels. */
+    outChannels: 16,
+    /** 3×3 kernels. */
+    kernel: 3,
+    /** Stride 2 in both directions: halves the resolution (rounding up). */
+    stride: 2,
+    /** "SAME" zero padding: the output is ⌈input/stride⌉ on a side. */
+    padding: "SAME",
+  },
+  /** [N, 16, 14, 14] → [N, 32, 7, 7], then SiLU. */
+  conv2: {
+    /** conv1's 16 channels. */
+    inChannels: 16,
+    /** Output channels. */
+    outChannels: 32,
+    /** 3×3 kernels. */
+    kernel: 3,
+    /** Stride 2 in both directions: halves the resolution (rounding up). */
+    stride: 2,
+    /** "SAME" zero padding: the output is ⌈input/stride⌉ on a side. */
+    padding: "SAME",
+  },
+  /** [N, 32, 7, 7] → [N, 32, 4, 4], then SiLU. */
+  conv3: {
+    /** conv2's 32 channels. */
+    inChannels: 32,
+    /** Output channels. */
+    outChannels: 32,
+    /** 3×3 kernels. */
+    kernel: 3,
+    /** Stride 2 in both directions: halves the resolution (rounding up). */
+    stride: 2,
+    /** "SAME" zero padding: the output is ⌈input/stride⌉ on a side. */
+    padding: "SAME",
+  },
+  /** The feature layer: the flattened [N, 512] → the 64-d features (its output before the SiLU). */
+  feature: {
+    /** 32 channels × 4 × 4 positions of conv3, flattened. */
+    inFeatures: 32 * 4 * 4,
+    /** The feature width, `mnistFeatureDimension`. */
+    outFeatures: 64,
+  },
+  /** The classification head: SiLU(features) → logits. */
+  head: {
+    /** The 64 features. */
+    inFeatures: 64,
+    /** One logit per digit class 0–9. */
+    outFeatures: 10,
+  },
 } as const;
 
 /** The width of the feature vectors. */
@@ -27,10 +75,15 @@ export const mnistFeatureDimension = 64;
 
 /** Parameters of the MNIST classifier. */
 export interface MnistClassifierParams {
+  /** First convolution, weights [16, 1, 3, 3] and bias [16]. */
   readonly conv1: conv2d.Conv2dParams;
+  /** Second convolution, weights [32, 16, 3, 3] and bias [32]. */
   readonly conv2: conv2d.Conv2dParams;
+  /** Third convolution, weights [32, 32, 3, 3] and bias [32]. */
   readonly conv3: conv2d.Conv2dParams;
+  /** The feature layer 512 → 64, whose output the metrics use. */
   readonly feature: linear.LinearParams;
+  /** The classification head 64 → 10 (used in training and for the accuracy check only). */
   readonly head: linear.LinearParams;
 }
 
@@ -144,7 +197,12 @@ export async function mnistFeatureNet(file?: string | URL): Promise<FeatureExtra
  * The fixed split of the classifier: a seeded Fisher–Yates permutation (mulberry32) of `n` indices,
  * the first `train` of it for training and the rest held out.
  */
-export function mnistClassifierSplit(n: number, train: number, seed: number): { train: Int32Array; heldOut: Int32Array } {
+export function mnistClassifierSplit(n: number, train: number, seed: number): {
+  /** The first `train` indices of the permutation (into the n digits). */
+  train: Int32Array;
+  /** The other n − train indices, in permutation order. */
+  heldOut: Int32Array;
+} {
   if (!(Number.isSafeInteger(n) && Number.isSafeInteger(train) && train >= 0 && train <= n)) throw new RangeError(`mnistClassifierSplit: need 0 ≤ train ≤ n integers, got n=${n}, train=${train}`);
   let s = seed >>> 0;
   const next = () => {
@@ -167,7 +225,16 @@ export function mnistClassifierSplit(n: number, train: number, seed: number): { 
  * weights/mnist-classifier.json): generative models should train on `train` and be scored against
  * `heldOut`, which neither they nor the classifier have seen. Also returns the recorded seed and count.
  */
-export async function mnistClassifierRecordedSplit(n: number): Promise<{ train: Int32Array; heldOut: Int32Array; seed: number; trainCount: number }> {
+export async function mnistClassifierRecordedSplit(n: number): Promise<{
+  /** Indices of the digits the classifier trained on (and generative models may train on). */
+  train: Int32Array;
+  /** Indices of the digits nobody trained on: score samples against these. */
+  heldOut: Int32Array;
+  /** The recorded seed of the permutation. */
+  seed: number;
+  /** The recorded number of training digits (8 000 for the committed weights). */
+  trainCount: number;
+}> {
   const url = new URL("mnist-classifier.json", mnistClassifierWeightsUrl);
   let settings: { seed?: unknown; trainCount?: unknown } | undefined;
   try {

@@ -4,8 +4,11 @@
 
 /** A declared flag. */
 export interface FlagSpec {
+  /** How the value is parsed: kept as text, read as a finite number, or a switch that takes no value. */
   readonly kind: "string" | "number" | "boolean";
+  /** One line for the generated help text. */
   readonly help: string;
+  /** The value when the flag is absent (absent: undefined); shown in the help. */
   readonly default?: string | number | boolean;
   /** Allowed values of a string flag. */
   readonly choices?: readonly string[];
@@ -19,6 +22,7 @@ export type Flags = Record<string, string | number | boolean | undefined>;
 
 /** A usage error: printed as one line, exit code 2. */
 export class UsageError extends Error {
+  /** "UsageError": how the CLI tells a usage error (one line, exit code 2) from a failure. */
   override readonly name = "UsageError";
 }
 

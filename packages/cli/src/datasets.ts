@@ -14,6 +14,7 @@ export const builtinData = ["ring", "grid", "moons", "checkerboard", "spirals", 
 
 /** A resolved data source. */
 export interface DataSource {
+  /** What --data named: a toy's name, "mnist", or the file or folder path; recorded in the run config. */
   readonly name: string;
   /** Shape of one example. */
   readonly sampleShape: readonly number[];

@@ -15,11 +15,15 @@ import type { RunConfig } from "./run.js";
 
 /** How to sample. */
 export interface GenerateOptions {
+  /** Number of samples: the output is [n, ...sampleShape]. */
   readonly n: number;
+  /** Seed of the PRNG key of the initial noise (and of the 2-step renoising). */
   readonly seed: number;
   /** Consistency steps (1 or 2 with the paper's times), ignored when `ts` is given. */
   readonly steps?: number;
+  /** The intermediate time of 2-step sampling (default the paper's t_mid = 1.1). */
   readonly tMid?: number;
+  /** Explicit decreasing consistency times in (0, π/2], one per step; the first is where the noise starts. */
   readonly ts?: readonly number[];
   /** PF-ODE evaluations for diffusion checkpoints. */
   readonly nfe?: number;

@@ -12,24 +12,53 @@ import { UsageError } from "./args.js";
 
 /** What a checkpoint records about its run. */
 export interface RunConfig {
+  /** The objective: diffusion (a teacher), sct, scd or cm-discrete. */
   readonly mode: Mode;
+  /** The architecture. */
   readonly model: "mlp" | "unet" | "dit";
+  /** The architecture's config (MlpConfig, UnetConfig or DitConfig), as `defaultModelConfig` made it. */
   readonly modelConfig: Record<string, unknown>;
+  /** The data source as --data named it (see `DataSource.name`). */
   readonly data: string;
+  /** The shape of one example, without the batch axis: [D] or [C, H, W]. */
   readonly sampleShape: readonly number[];
+  /** σ_d, the data standard deviation the run assumes (0.5, the paper's). */
   readonly sigmaData: number;
-  readonly time: { readonly pMean: number; readonly pStd: number };
+  /** The log-normal time proposal log(σ_d tan t) ~ N(P_mean, P_std²) (scm-spec §2.1). */
+  readonly time: {
+    /** P_mean (--p-mean, default −1). */
+    readonly pMean: number;
+    /** P_std (--p-std, default 1.4). */
+    readonly pStd: number;
+  };
+  /** Total training steps requested. */
   readonly steps: number;
+  /** Examples per step. */
   readonly batch: number;
+  /** Adam's learning rate; the peak with the cosine schedule. */
   readonly lr: number;
+  /** Seed of the parameter init (seed) and of the training key (seed + 1). */
   readonly seed: number;
+  /** sCD: the teacher run's folder. */
   readonly teacher?: string;
   /** Learning-rate schedule (absent in older checkpoints: constant). */
   readonly lrSchedule?: "constant" | "cosine";
   /** Adaptive weighting by w_φ(t), or none (absent: adaptive). */
   readonly weighting?: "adaptive" | "none";
   /** The EMA of the sampling weights: a fixed decay, or EDM2's power EMA of width σ_rel. */
-  readonly ema?: { readonly kind: "fixed"; readonly beta: number } | { readonly kind: "power"; readonly std: number };
+  readonly ema?:
+    | {
+        /** A constant decay per step (--ema). */
+        readonly kind: "fixed";
+        /** The decay β ∈ [0, 1) (default 0.995). */
+        readonly beta: number;
+      }
+    | {
+        /** EDM2's power-function EMA (--ema-std). */
+        readonly kind: "power";
+        /** Its relative width σ_rel (EDM2 uses 0.05–0.15). */
+        readonly std: number;
+      };
 }
 
 type AnyNetwork = Network<Record<string, unknown>, unknown>;
@@ -64,7 +93,16 @@ export async function saveRun(dir: string, cfg: RunConfig, state: TrainState<Mod
 }
 
 /** Reads a checkpoint's config, then its state into a fresh template of that network. */
-export async function loadRun(dir: string, optimizer: Optimizer): Promise<{ cfg: RunConfig; state: TrainState<ModelParams<unknown>>; step: number; net: AnyNetwork }> {
+export async function loadRun(dir: string, optimizer: Optimizer): Promise<{
+  /** The run config recorded in the checkpoint. */
+  cfg: RunConfig;
+  /** Parameters, EMA, optimizer moments and PRNG key as saved (the key from the seed in checkpoints without one). */
+  state: TrainState<ModelParams<unknown>>;
+  /** The step the checkpoint was written at. */
+  step: number;
+  /** The network the config describes. */
+  net: AnyNetwork;
+}> {
   const peek = await readCheckpoint(dir)();
   const cfg0 = E.isRight(peek) ? (peek.right.config as unknown as RunConfig) : undefined;
   if (!cfg0) throw new UsageError(`${dir}: not a readable scm-ts checkpoint (${E.isLeft(peek) ? peek.left.message : "no config"})`);

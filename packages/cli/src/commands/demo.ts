@@ -26,7 +26,16 @@ export const demoFlags: FlagSpecs = {
 const defaults = (): Flags => Object.fromEntries(Object.entries(trainFlags).map(([k, s]) => [k, s.default]));
 
 /** Runs the demo; returns the metrics table rows. */
-export async function runDemo(f: Flags, log: (line: string) => void = console.log): Promise<{ method: string; sw: number; mmd: number }[]> {
+export async function runDemo(f: Flags, log: (line: string) => void = console.log): Promise<
+  {
+    /** The row label: the teacher at 35 NFE, sCD or sCT at 1 or 2 steps, or a baseline (a fresh data draw, pure noise). */
+    method: string;
+    /** Sliced W2 distance of its `n` samples to `n` fresh draws of the mixture (lower is better). */
+    sw: number;
+    /** MMD² of the same samples to the same draws (lower is better). */
+    mmd: number;
+  }[]
+> {
   const out = f.out as string, seed = f.seed as number, steps = f.steps as number, n = f.n as number;
   const t0 = performance.now();
   const base = { ...defaults(), data: "ring", seed, backend: f.backend, batch: 512 };

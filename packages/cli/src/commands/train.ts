@@ -40,11 +40,17 @@ export const trainFlags: FlagSpecs = {
 
 /** A finished run. */
 export interface TrainedRun {
+  /** The run's folder (--out, default runs/<mode>): checkpoint and events.jsonl. */
   readonly dir: string;
+  /** The recorded config of the run. */
   readonly cfg: RunConfig;
+  /** The EMA weights at the end: the ones to sample from. */
   readonly ema: ModelParams<unknown>;
+  /** The loss of the last logged step. */
   readonly lastLoss: number;
+  /** Steps the NaN guard skipped. */
   readonly skipped: number;
+  /** Wall time of the training loop in seconds (without loading data and building the network). */
   readonly seconds: number;
 }
 
@@ -55,7 +61,12 @@ export async function loadTeacher(dir: string, sampleShape: readonly number[]) {
   if (t.cfg.sampleShape.join() !== sampleShape.join()) {
     throw new UsageError(`--teacher ${dir}: the teacher works on examples of shape [${t.cfg.sampleShape.join(", ")}] but the data has [${sampleShape.join(", ")}]`);
   }
-  return { F: (u: Tensor, x: Tensor) => t.net.apply(t.state.ema, u, x), cfg: t.cfg };
+  return {
+    /** The teacher F(u, t) on its EMA weights, u = x_t/σ_d. */
+    F: (u: Tensor, x: Tensor) => t.net.apply(t.state.ema, u, x),
+    /** The teacher run's recorded config. */
+    cfg: t.cfg,
+  };
 }
 
 // A fixed decay β per step, or EDM2's power EMA β_i = (1 − 1/i)^(γ+1) of width σ_rel.

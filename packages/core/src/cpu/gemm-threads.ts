@@ -1,16 +1,28 @@
 // Runs the SIMD kernels on several cores: worker threads instantiate the same module on the same
 // shared WebAssembly memory and wait on Atomics. A call publishes its job record and unit count,
-// wakes the workers with one notify, and every thread (the calling one included) then takes chunks
+// wakes the workers with one notify, and every thread (the calling one included) then claims chunks
 // of work units (batch item, column panel) from a shared atomic counter until none are left; the
-// caller waits until every unit is done. A worker that the OS does not schedule in time simply gets
-// no chunks, so a busy machine degrades to one thread instead of waiting on a stalled one. Each unit
-// is computed exactly as on one thread, so results do not depend on the thread count or the split.
-// Node only for now (worker_threads, a blocking Atomics.wait on the main thread); elsewhere, or for
-// small calls, everything runs on the calling thread.
+// caller waits until every unit is done. Chunks are guided: a claim takes 1/(2·threads) of the units
+// still unclaimed (at least one), so early claims are few and large and the last ones single units,
+// and no thread is left computing a big chunk while the others idle. A worker that the OS does not
+// schedule in time simply gets no chunks, so a busy machine degrades to one thread instead of
+// waiting on a stalled one. A sleeping thread takes 50–200 µs to wake on a VM (its virtual CPU has
+// to be rescheduled), so a call announces itself (`announceUnits`) before the serial work that
+// precedes its units (copying operands in, packing): the workers wake while that runs and poll
+// until the units open. Waits also spin briefly before sleeping, as back-to-back calls are common. Each unit is computed exactly as on one thread, so
+// results do not depend on the thread count or the split. Node only for now (worker_threads, a
+// blocking Atomics.wait on the main thread); elsewhere, or for small calls, everything runs on the
+// calling thread.
 import type { Instance } from "./wasm-gemm.js";
 
-// shared control words: [sequence, next unit, units done, job, units, chunk, workers inside takeChunks]
-const SEQ = 0, NEXT = 1, DONE = 2, JOBW = 3, UNITS = 4, CHUNK = 5, ACTIVE = 6, WORDS = 7;
+// shared control words: [sequence, next unit, units done, job, units, threads, workers inside
+// takeChunks, a call is announced]
+const SEQ = 0, NEXT = 1, DONE = 2, JOBW = 3, UNITS = 4, THREADS = 5, ACTIVE = 6, ANNOUNCED = 7, WORDS = 8;
+const PARKED = 1 << 30;
+/** Milliseconds a worker polls for the next call before it sleeps (back-to-back calls skip the wake-up). */
+const idleSpinMs = 0.2;
+/** Milliseconds a worker woken by an announcement polls for its units to open before it gives up. */
+const announcedSpinMs = 5;
 /** Calls with fewer multiply-adds than this stay on one thread (waking a worker costs ~20-50 µs). */
 export const minParallelWork = 1 << 21;
 
@@ -23,44 +35,58 @@ interface Pool {
 }
 
 let pool: Pool | null | undefined;
-let parallelCalls = 0;
+const stats = { parallelCalls: 0, units: 0, callerUnits: 0, waitMs: 0 };
 
-/** Worker threads started and calls split across them so far (for tests and benchmarks). */
-export function gemmThreadStats(): { workers: number; parallelCalls: number } {
-  return { workers: pool ? pool.size : 0, parallelCalls };
+/**
+ * Worker threads started, calls split across them so far, and of those calls' units how many the
+ * calling thread computed and how long (ms, in all) it waited for the workers after its last chunk
+ * (for tests and benchmarks: a caller share near 1/threads and a small wait mean an even split).
+ */
+export function gemmThreadStats(): { workers: number; parallelCalls: number; units: number; callerUnits: number; waitMs: number } {
+  return { workers: pool ? pool.size : 0, ...stats };
 }
 
-// Takes chunks until the counter passes the unit count; job and units are read after each take. The
-// counter is parked at 2^30 between calls, and a call returns only once no worker is inside this
-// loop, so a late worker either gets nothing or units of the call now published (whose job and unit
-// count were stored before the counter opened), which it computes and counts like any other thread.
+// Claims chunks until the counter passes the unit count, by compare-exchange so the chunk can depend
+// on what is left; returns the units this thread computed. The counter is parked at 2^30 between
+// calls, and a call returns only once no worker is inside this loop, so a late worker either gets
+// nothing or units of the call now published: its job, unit count and thread count were stored
+// before the counter opened, and are re-read after a successful claim (a claim sized from a stale
+// count is clamped to the current one).
 const takeChunks = `(ctl, run, tid) => {
+  let mine = 0;
   for (;;) {
-    const c = Atomics.load(ctl, ${CHUNK});
-    const u = Atomics.add(ctl, ${NEXT}, c);
+    const u = Atomics.load(ctl, ${NEXT});
+    if (u >= Atomics.load(ctl, ${UNITS})) return mine;
+    const c = Math.max(1, Math.floor((Atomics.load(ctl, ${UNITS}) - u) / (2 * Atomics.load(ctl, ${THREADS}))));
+    if (Atomics.compareExchange(ctl, ${NEXT}, u, u + c) !== u) continue;
     const units = Atomics.load(ctl, ${UNITS});
-    if (u >= units) return;
+    if (u >= units) return mine;
     const end = Math.min(units, u + c);
     run(Atomics.load(ctl, ${JOBW}), u, end, tid);
+    mine += end - u;
     Atomics.add(ctl, ${DONE}, end - u);
     Atomics.notify(ctl, ${DONE});
   }
 }`;
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const takeChunksHere = new Function(`return ${takeChunks}`)() as (ctl: Int32Array, run: Instance["run"], tid: number) => void;
+const takeChunksHere = new Function(`return ${takeChunks}`)() as (ctl: Int32Array, run: Instance["run"], tid: number) => number;
 
 const workerSource = `
 const { workerData } = require("node:worker_threads");
-const { bytes, memory, ctl: sab, slot } = workerData;
-const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
+const { module, memory, ctl: sab, slot } = workerData;
+const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
 const run = inst.exports.gemm_run;
 const ctl = new Int32Array(sab);
 const takeChunks = ${takeChunks};
 let seen = 0;
 for (;;) {
+  let t0 = performance.now();
+  while (Atomics.load(ctl, ${SEQ}) === seen && performance.now() - t0 < ${idleSpinMs});
   Atomics.wait(ctl, ${SEQ}, seen);
   seen = Atomics.load(ctl, ${SEQ});
   Atomics.add(ctl, ${ACTIVE}, 1);
+  t0 = performance.now();
+  while (Atomics.load(ctl, ${NEXT}) >= ${PARKED} && Atomics.load(ctl, ${ANNOUNCED}) && performance.now() - t0 < ${announcedSpinMs});
   takeChunks(ctl, run, slot + 1);
   Atomics.sub(ctl, ${ACTIVE}, 1);
   Atomics.notify(ctl, ${ACTIVE});
@@ -94,51 +120,76 @@ function startPool(w: Instance): Pool | null {
   const dead: { error?: string } = {};
   const workers = [];
   for (let slot = 0; slot < size; slot++) {
-    const worker = new wt.Worker(workerSource, { eval: true, workerData: { bytes: w.bytes, memory: w.memory, ctl: sab, slot } });
+    const worker = new wt.Worker(workerSource, { eval: true, workerData: { module: w.module, memory: w.memory, ctl: sab, slot } });
     worker.on("error", (e) => (dead.error = String(e)));
     worker.on("exit", () => (dead.error ??= "a gemm worker thread exited"));
     worker.unref();
     workers.push(worker);
   }
   const ctl = new Int32Array(sab);
-  ctl[NEXT] = 1 << 30;
+  ctl[NEXT] = PARKED;
   return { instance: w, ctl, size, dead, workers };
 }
 
-/** Runs units [0, units) of the job record at `job` (bytes), split across the pool when `work` is large. */
-export function runUnits(w: Instance, job: number, units: number, work: number): void {
-  if (work < minParallelWork || units < 2) return w.run(job, 0, units, 0);
+// The pool for this module (started on first use), or null when work of this size stays on the caller.
+function poolFor(w: Instance, units: number, work: number): Pool | null {
+  if (work < minParallelWork || units < 2) return null;
   if (pool && pool.instance !== w) {
     // a new module (tests re-detect the runtime): the old workers run the old memory
     for (const worker of pool.workers) worker.terminate();
     pool = undefined;
   }
   if (pool === undefined) pool = startPool(w);
-  if (!pool || pool.dead.error) return w.run(job, 0, units, 0);
-  const p = pool;
-  parallelCalls++;
-  const ctl = p.ctl, threads = p.size + 1;
-  // park the counter, publish the call, then open the counter and wake the workers
-  Atomics.store(ctl, NEXT, 1 << 30);
+  return pool && !pool.dead.error ? pool : null;
+}
+
+/**
+ * Wakes the workers for a `runUnits(w, …, units, work)` that follows shortly (after the caller's
+ * serial preparation), so they are running, not asleep, when its units open. Without a following
+ * call they go back to sleep after a few milliseconds.
+ */
+export function announceUnits(w: Instance, units: number, work: number): void {
+  const p = poolFor(w, units, work);
+  if (!p) return;
+  Atomics.store(p.ctl, ANNOUNCED, 1);
+  Atomics.add(p.ctl, SEQ, 1);
+  Atomics.notify(p.ctl, SEQ);
+}
+
+/** Runs units [0, units) of the job record at `job` (bytes), split across the pool when `work` is large. */
+export function runUnits(w: Instance, job: number, units: number, work: number): void {
+  const p = poolFor(w, units, work);
+  if (!p) return w.run(job, 0, units, 0);
+  stats.parallelCalls++;
+  stats.units += units;
+  const ctl = p.ctl;
+  // park the counter, publish the call, then open the counter and wake the workers (those woken by
+  // an announcement are polling the counter already)
+  Atomics.store(ctl, NEXT, PARKED);
   Atomics.store(ctl, JOBW, job);
   Atomics.store(ctl, UNITS, units);
-  Atomics.store(ctl, CHUNK, Math.max(1, Math.floor(units / (4 * threads))));
+  Atomics.store(ctl, THREADS, p.size + 1);
   Atomics.store(ctl, DONE, 0);
   Atomics.store(ctl, NEXT, 0);
   Atomics.add(ctl, SEQ, 1);
   Atomics.notify(ctl, SEQ);
-  takeChunksHere(ctl, w.run, 0);
-  const t0 = Date.now();
-  let done: number;
-  while ((done = Atomics.load(ctl, DONE)) < units) {
-    if (p.dead.error || Date.now() - t0 > 60_000) throw new Error(`gemm worker thread failed: ${p.dead.error ?? "no answer in 60 s"}`);
-    Atomics.wait(ctl, DONE, done, 1000);
-  }
+  stats.callerUnits += takeChunksHere(ctl, w.run, 0);
+  const t0 = performance.now();
+  waitFor(p, t0, () => Atomics.load(ctl, DONE) < units, DONE);
   // park the counter and let any worker still inside takeChunks leave before the next call
-  Atomics.store(ctl, NEXT, 1 << 30);
-  let active: number;
-  while ((active = Atomics.load(ctl, ACTIVE)) !== 0) {
-    if (p.dead.error || Date.now() - t0 > 60_000) throw new Error(`gemm worker thread failed: ${p.dead.error ?? "no answer in 60 s"}`);
-    Atomics.wait(ctl, ACTIVE, active, 1000);
+  Atomics.store(ctl, ANNOUNCED, 0);
+  Atomics.store(ctl, NEXT, PARKED);
+  waitFor(p, t0, () => Atomics.load(ctl, ACTIVE) !== 0, ACTIVE);
+  stats.waitMs += performance.now() - t0;
+}
+
+// Waits while `busy()`: spins for up to 50 µs (a worker finishing its last unit is usually that close),
+// then sleeps on the control word `word` in 1 s slices; fails after 60 s or when a worker died.
+function waitFor(p: Pool, t0: number, busy: () => boolean, word: number): void {
+  while (busy() && performance.now() - t0 < 0.05);
+  while (busy()) {
+    if (p.dead.error || performance.now() - t0 > 60_000) throw new Error(`gemm worker thread failed: ${p.dead.error ?? "no answer in 60 s"}`);
+    const v = Atomics.load(p.ctl, word);
+    if (busy()) Atomics.wait(p.ctl, word, v, 1000);
   }
 }

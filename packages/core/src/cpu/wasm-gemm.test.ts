@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gemm } from "./gemm.js";
 import { gemmF32Wasm, wasmGemm } from "./wasm-gemm.js";
-import { gemmThreadStats } from "./gemm-threads.js";
+import { announceUnits, gemmThreadStats, minParallelWork } from "./gemm-threads.js";
 import { availableParallelism } from "node:os";
 
 describe("wasm SIMD gemm", () => {
@@ -21,6 +21,21 @@ describe("wasm SIMD gemm", () => {
     gemmF32Wasm(w, m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, c2, 0, false);
     for (let i = 0; i < m * n; i++) expect(Math.abs(c1[i]! - c2[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(c1[i]!)));
     if (availableParallelism() > 1 && process.env.SCM_THREADS !== "1") expect(gemmThreadStats().parallelCalls).toBeGreaterThan(0);
+  });
+  it("gives the same product after an announced call that never came (the woken workers give up)", async () => {
+    const w = wasmGemm()!;
+    const [m, n, k] = [96, 200, 300];
+    const A = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.29));
+    const B = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.13));
+    const ref = new Float32Array(m * n), got = new Float32Array(m * n);
+    gemm(m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, ref, 0, false);
+    for (const pause of [0, 20]) {
+      announceUnits(w, 64, minParallelWork);
+      await new Promise((r) => setTimeout(r, pause));
+      got.fill(0);
+      gemmF32Wasm(w, m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, got, 0, false);
+      for (let i = 0; i < m * n; i++) expect(Math.abs(ref[i]! - got[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref[i]!)));
+    }
   });
   it("matches the JS gemm on random shapes, strides and accumulation", () => {
     const w = wasmGemm()!;

@@ -7,7 +7,7 @@
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec } from "../ir/kernel.js";
 import type { MatView } from "./gemm.js";
-import { runUnits } from "./gemm-threads.js";
+import { announceUnits, runUnits } from "./gemm-threads.js";
 import { J, kernelModuleBytes, KC, maxSharedPages, MR, NR, relaxedProbeBytes, scratchBytes } from "./wasm-kernels.js";
 
 // The few WebAssembly APIs used here (the ES lib has no WebAssembly types; Node and browsers have the API).
@@ -29,6 +29,8 @@ export interface Instance {
   readonly run: (job: number, u0: number, u1: number, tid: number) => void;
   readonly packA: (src: number, rs: number, cs: number, m: number, k: number, dst: number, mb: number) => void;
   readonly shared: boolean;
+  /** The compiled module (worker threads instantiate it on the same memory). */
+  readonly module: object;
   /** Whether the multiply-adds are relaxed SIMD's madd. */
   readonly fma: boolean;
   readonly bytes: Uint8Array;
@@ -61,8 +63,9 @@ export function wasmGemm(): Instance | null {
     try {
       const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: maxSharedPages, shared: true }) : new WebAssembly.Memory({ initial: 1 });
       const bytes = kernelModuleBytes(shared, fma);
-      const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports;
-      instance = { memory, run: ex.gemm_run as Instance["run"], packA: ex.pack_a as Instance["packA"], shared, fma, bytes };
+      const module = new WebAssembly.Module(bytes);
+      const ex = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
+      instance = { memory, run: ex.gemm_run as Instance["run"], packA: ex.pack_a as Instance["packA"], shared, fma, bytes, module };
       break;
     } catch (e) {
       unavailable = `this runtime has no WebAssembly SIMD (${e instanceof Error ? e.message : String(e)})`;
@@ -196,6 +199,7 @@ function matmulChunk(w: Instance, batch: number, m: number, n: number, k: number
   const bRaw = align(aPacked + batch * aBatch);
   const bSpan = (batch - 1) * b.bs + (k - 1) * b.rs + (n - 1) * b.cs + 1;
   const cAt = align(bRaw + bSpan * 4);
+  announceUnits(w, batch * nb, batch * m * n * k);
   const mem = ensure(w, cAt + batch * mp * np * 4);
   copyIn(mem, aRaw, a, batch, m, k);
   for (let i = 0; i < batch; i++) w.packA(aRaw + i * a.bs * 4, a.rs * 4, a.cs * 4, m, k, aPacked + i * aBatch, mb);
@@ -229,6 +233,7 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
   for (let n0 = 0; n0 < s.n; n0 += chunk) {
     const nc = Math.min(chunk, s.n - n0);
     const cAt = align(xRaw + nc * s.cin * plane * 4);
+    announceUnits(w, nc * nb, nc * og * hw * kk);
     mem = ensure(w, cAt + nc * mp * np * 4);
     if (n0 === 0) mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
     mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);

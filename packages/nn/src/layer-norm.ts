@@ -35,13 +35,12 @@ export function init(config: LayerNormConfig): LayerNormParams {
   return { scale: constant([config.features], 1, dtype), bias: constant([config.features], 0, dtype) };
 }
 
-// x̂ = (x − mean(x)) / sqrt(var(x) + ε) over the last axis.
+// x̂ = (x − mean(x)) / sqrt(var(x) + ε) over the last axis (population variance): the engine's
+// standardize primitive, whose routines compute each row's statistics and write it in one pass on
+// every backend, and whose JVP and transpose are routines too.
 /** Normalises the last axis, then applies γ, β. */
 export function apply(params: LayerNormParams, x: Tensor, config: Partial<LayerNormConfig> = {}): Tensor {
-  const mu = c.mean(x, -1, true); // [..., 1]
-  const centred = c.sub(x, mu);
-  const variance = c.mean(c.square(centred), -1, true); // [..., 1]
-  let y = c.mul(centred, c.rsqrt(c.add(variance, config.eps ?? 1e-6))); // [..., F]
+  let y = c.standardize(x, config.eps ?? 1e-6); // [..., F]
   if (params.scale) y = c.mul(y, params.scale);
   if (params.bias) y = c.add(y, params.bias);
   return y;

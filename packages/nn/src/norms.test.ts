@@ -51,6 +51,19 @@ describe("layerNorm", () => {
     expect(Math.abs(v - 1)).toBeLessThan(1e-3);
     expect(() => layerNorm.init({ features: 2.5 })).toThrow(/features must be a positive integer/);
   });
+
+  test("is one standardize primitive (no composed mean/variance), equal to the composed formula", async () => {
+    const cfg = { features: 7, eps: 1e-3 };
+    const p = { scale: c.random.normal(c.random.key(5), [7]), bias: c.random.normal(c.random.key(6), [7]) };
+    const x = c.add(c.mul(c.random.normal(c.random.key(7), [3, 2, 7]), 4), 2);
+    const eqns = c.makeJaxpr((xx: Tensor) => layerNorm.apply(p, xx, cfg))(x).jaxpr.eqns.map((e) => e.op.name);
+    expect(eqns.filter((n) => n === "standardize")).toHaveLength(1);
+    expect(eqns.filter((n) => n.startsWith("reduce"))).toEqual([]);
+    const xc = c.sub(x, c.mean(x, -1, true));
+    const composed = c.add(c.mul(c.mul(xc, c.rsqrt(c.add(c.mean(c.square(xc), -1, true), cfg.eps))), p.scale), p.bias);
+    const [a, b] = await Promise.all([layerNorm.apply(p, x, cfg).data(), composed.data()]);
+    a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-5));
+  });
 });
 
 describe("pixelNorm", () => {

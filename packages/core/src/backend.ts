@@ -40,6 +40,18 @@ export interface Backend {
   liveBuffers(): number;
   /** Whether the dtype is supported. */
   supports(dtype: DType): boolean;
+  /**
+   * Optional routines this backend runs beyond those every backend runs (names of routine specs,
+   * e.g. "attentionBwdQ"). A primitive rule that has both such a routine and a composed equivalent
+   * emits the routine only while the active backend lists it (`backendRuns`).
+   */
+  readonly optionalRoutines?: ReadonlySet<string>;
+}
+
+/** Whether the active backend runs the optional routines `names` (see Backend.optionalRoutines). */
+export function backendRuns(...names: string[]): boolean {
+  const have = getBackend().optionalRoutines;
+  return have !== undefined && names.every((n) => have.has(n));
 }
 
 /** Creates a backend, or explains why it cannot. */

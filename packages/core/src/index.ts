@@ -11,7 +11,7 @@ export { dtypes, isFloat } from "./dtype.js";
 export type { Shape, ShapedArray } from "./shape.js";
 export { broadcastShapes, sizeOf } from "./shape.js";
 export { Tensor, ConcreteArray, tidy, keep } from "./tensor.js";
-export { setBackend, getBackend, registerBackend, type Backend, type BackendFactory, type BufferHandle, type Executable } from "./backend.js";
+export { setBackend, getBackend, registerBackend, backendRuns, type Backend, type BackendFactory, type BufferHandle, type Executable } from "./backend.js";
 export { createCpuBackend } from "./cpu/index.js";
 export * from "./pytree.js";
 
@@ -42,6 +42,7 @@ export { ClosedJaxpr, printJaxpr, type Jaxpr } from "./jaxpr.js";
 export * as ir from "./ir/expr.js";
 export { programKey, type Kernel, type Program, type RoutineSpec, type MatmulSpec, type ConvSpec, type AttentionSpec, type StandardizeSpec } from "./ir/kernel.js";
 export { primitives } from "./ops/registry.js";
+export { attentionBwdQ, attentionBwdKV, attentionBwdQComposed, attentionBwdKVComposed } from "./ops/attention-bwd.js";
 export type { OpDef } from "./primitive.js";
 export { Zero } from "./primitive.js";
 export { runRoutine } from "./cpu/routines.js";

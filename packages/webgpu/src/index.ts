@@ -11,7 +11,7 @@ registerBackend("webgpu", async () => createWebGpuBackend(await acquireDevice())
 
 export { acquireDevice, type GpuContext } from "./runtime/acquire.js";
 export { filterDawnWarningsFrom, withoutDawnWarnings, DAWN_LIMIT_WARNING } from "./runtime/dawn-stderr.js";
-export { createWebGpuBackend, type WebGpuBackend, type WebGpuStats } from "./runtime/backend.js";
+export { createWebGpuBackend, webgpuOptionalRoutines, type WebGpuBackend, type WebGpuBackendOptions, type WebGpuStats } from "./runtime/backend.js";
 export { programShader } from "./codegen/program.js";
 export { kernelShader, reduceStrategy, type ReduceStrategy } from "./codegen/kernel.js";
 export { gemmTiling, type GemmTiling } from "./codegen/routines/gemm.js";

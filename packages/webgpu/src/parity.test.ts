@@ -142,7 +142,7 @@ describeWebGpu("WebGPU vs CPU on awkward shapes", () => {
     const jitted = c.jit((q: Tensor, k: Tensor, v: Tensor, tq: Tensor, tk: Tensor, tv: Tensor) => c.jvp(pick(), [q, k, v], [tq, tk, tv]));
     const shapes = [[3, 65, 7], [3, 19, 7], [3, 19, 5]];
     await checkParity(jitted, [...shapes, ...shapes].map((s, i) => arbitrary(s, 1 + i / 4)), { rtol: 2e-4, atol: 2e-5 });
-    // reverse mode goes through the tangent routine's transpose (composed ops)
+    // reverse mode goes through the tangent routine's transpose: the attentionBwdQ/KV routines here
     const vjp = (q: Tensor, k: Tensor, v: Tensor, ct: Tensor): unknown => c.vjp(pick(), q, k, v)[1](ct);
     await checkParity(vjp, [arbitrary([2, 67, 5]), arbitrary([2, 31, 5]), arbitrary([2, 31, 3]), arbitrary([2, 67, 3])], { rtol: 2e-4, atol: 2e-5 });
   });

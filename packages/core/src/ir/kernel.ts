@@ -98,11 +98,15 @@ export interface ConvSpec {
  * Scaled dot-product attention over `batch` independent heads (see ops/attention.ts): q [batch, n, d],
  * k [batch, m, d], v [batch, m, dv] → y [batch, n, dv]; `attentionTangent` also reads the tangents
  * t_q, t_k, t_v (shaped like q, k, v) and writes t_y; `attentionJvp` reads the same and writes
- * [y; t_y] ([2, batch, n, dv]) from one pass.
+ * [y; t_y] ([2, batch, n, dv]) from one pass. The reverse-mode passes (ops/attention-bwd.ts) are
+ * optional routines, run only by backends that list them in `optionalRoutines`: `attentionBwdQ`
+ * reads q, k, v and the output cotangent g [batch, n, dv] and writes rows [dq, L, δ] ([batch, n,
+ * d + 2]: the query cotangent, the row's log-sum-exp and δ = g·y); `attentionBwdKV` reads q, k, v,
+ * g and those [L, δ] ([batch, n, 2]) and writes rows [dk, dv] ([batch, m, d + dv]).
  */
 export interface AttentionSpec {
-  /** Which pass: forward y, the tangent t_y alone, or both from one pass (see above). */
-  readonly name: "attention" | "attentionTangent" | "attentionJvp";
+  /** Which pass: forward y, the tangent t_y alone, both from one pass, or a reverse pass (see above). */
+  readonly name: "attention" | "attentionTangent" | "attentionJvp" | "attentionBwdQ" | "attentionBwdKV";
   /** Dtype of every operand and of the result. */
   readonly dtype: DType;
   /** Independent heads (batch × heads of the caller, flattened). */

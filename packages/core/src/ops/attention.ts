@@ -5,8 +5,10 @@
 //                                      t_y = P·t_V + (P ⊙ (t_X − rowsum(P ⊙ t_X)))·V,
 //                                      t_X = s·(t_Q·Kᵀ + Q·t_Kᵀ),  P = softmax(s·Q·Kᵀ)
 // with q [..., N, D], k [..., M, D], v [..., M, Dv] and equal batch axes. The JVP of `attention` is
-// `attention_tangent`, which is linear in its tangent inputs; its transpose (reverse mode) and its
-// own JVP (second order) are written with composed engine ops, which the engine differentiates.
+// `attention_tangent`, which is linear in its tangent inputs. Its transpose (reverse mode) runs the
+// FlashAttention-style routines of attention-bwd.ts on backends that have them (WebGPU) and composed
+// engine ops elsewhere; its own JVP (second order) is written with composed ops, which the engine
+// differentiates.
 import { defineOp, UndefPrimal, Zero, type OpDef, type Tan } from "../primitive.js";
 import { fmtAval, shapeEqual, sizeOf, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
@@ -17,6 +19,8 @@ import { sum, transpose } from "../api/shape-ops.js";
 import { softmax } from "../api/softmax.js";
 import { bind1, instantiate } from "../api/tangent.js";
 import { jvpFlat } from "../transforms/jvp.js";
+import { backendRuns } from "../backend.js";
+import { attentionBwdRoutines } from "./attention-bwd.js";
 
 /** The logit scale s (1/√D for standard attention). */
 export interface AttentionParams {
@@ -102,6 +106,10 @@ export const attentionTangent: OpDef<AttentionParams> = defineOp<AttentionParams
     }
     const undef = args.slice(3).map((a) => (a instanceof UndefPrimal ? a : null));
     if (ct === undefined || ct instanceof Zero) return [null, null, null, ...undef.map((a) => (a ? new Zero(a.aval) : null))];
+    if (backendRuns("attentionBwdQ", "attentionBwdKV")) {
+      const [dq, dk, dv] = attentionBwdRoutines(q, k, v, ct, p);
+      return [null, null, null, undef[0] ? dq : null, undef[1] ? dk : null, undef[2] ? dv : null];
+    }
     const prob = attentionProbs(q, k, p.scale); // [..., N, M]
     const gv = matmul(ct, swapLast(v)); // [..., N, M]
     const ctx = mul(prob, sub(gv, sum(mul(prob, gv), -1, true)));

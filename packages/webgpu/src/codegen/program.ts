@@ -4,6 +4,7 @@
 import { programKey, type Program } from "@scm-ts/core";
 import { kernelShader } from "./kernel.js";
 import { attentionShader } from "./routines/attention.js";
+import { attentionBwdShader } from "./routines/attention-bwd.js";
 import { convShader } from "./routines/conv2d.js";
 import { matmulShader } from "./routines/matmul.js";
 import { standardizeShader } from "./routines/standardize.js";
@@ -25,6 +26,9 @@ export function programShader(p: Program, limits: DeviceLimits): ShaderSpec {
     case "attentionTangent":
     case "attentionJvp":
       return attentionShader(spec, limits, key);
+    case "attentionBwdQ":
+    case "attentionBwdKV":
+      return attentionBwdShader(spec, limits, key);
     case "standardize":
     case "standardizeTangent":
     case "standardizeJvp":

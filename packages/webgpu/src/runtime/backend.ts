@@ -34,8 +34,19 @@ interface GpuExecutable extends Executable {
 /** Submit after this many recorded dispatches even if nobody reads. */
 const MAX_RECORDED = 1024;
 
+/** The optional routines (core's Backend.optionalRoutines) this backend runs: attention's reverse passes. */
+export const webgpuOptionalRoutines: readonly string[] = ["attentionBwdQ", "attentionBwdKV"];
+
+/** Options of the backend. */
+export interface WebGpuBackendOptions {
+  /** Bytes of freed tensor memory kept for reuse (default 512 MiB). */
+  readonly maxPooledBytes?: number;
+  /** Optional routines to offer (default all of webgpuOptionalRoutines; [] makes attention's reverse mode composed, for comparisons). */
+  readonly optionalRoutines?: readonly string[];
+}
+
 /** Creates the backend on an acquired device. */
-export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?: number } = {}): WebGpuBackend {
+export function createWebGpuBackend(ctx: GpuContext, options: WebGpuBackendOptions = {}): WebGpuBackend {
   const { device } = ctx;
   const pooled = options.maxPooledBytes ?? 512 * 2 ** 20;
   const tensors = new BufferPool(device, Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, "tensor", pooled);
@@ -128,6 +139,7 @@ export function createWebGpuBackend(ctx: GpuContext, options: { maxPooledBytes?:
       ctx.check();
     },
     supports: (dtype: DType) => dtype !== "float64",
+    optionalRoutines: new Set(options.optionalRoutines ?? webgpuOptionalRoutines),
     alloc(dtype, size) {
       ctx.check();
       if (dtype === "float64") throw new TypeError("the webgpu backend does not support float64; use float32, or setBackend('cpu') for float64");

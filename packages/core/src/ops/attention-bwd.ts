@@ -1,0 +1,115 @@
+// Reverse mode of attention as two optional routine primitives (FlashAttention-2's backward, with the
+// row statistics recomputed rather than saved): the transpose of `attention_tangent` at output
+// cotangent G is, with P = softmax(s·Q·Kᵀ), L = logsumexp rows, y = P·V and δ_i = g_i·y_i,
+//   dS = P ⊙ (G·Vᵀ − δ),   dQ = s·dS·K,   dK = s·dSᵀ·Q,   dV = Pᵀ·G,
+// and P_ij = exp(s·q_i·k_j − L_i) is recomputed from L wherever it is needed, so no N×M array is
+// ever stored. `attention_bwd_q` makes one pass over the keys per query row for (L, δ) (an online
+// softmax) and a second for dQ, writing rows [dq, L, δ]; `attention_bwd_kv` makes one pass over the
+// queries per key row, writing rows [dk, dv]. Backends that list "attentionBwdQ" and
+// "attentionBwdKV" in `optionalRoutines` (WebGPU) run them; elsewhere the transpose uses the
+// composed ops below, which are also the reference and these primitives' JVP (higher orders).
+// They are not in the primitive registry: not every backend runs them.
+import { defineOp, type OpDef } from "../primitive.js";
+import { fmtAval, shapeEqual, type ShapedArray } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+import { exp, mul, sub } from "../api/elementwise.js";
+import { matmul } from "../api/linalg.js";
+import { concat, slice, sum, transpose } from "../api/shape-ops.js";
+import { logsumexp } from "../api/softmax.js";
+import { bind1 } from "../api/tangent.js";
+import { jvpFlat } from "../transforms/jvp.js";
+import { attentionSpec, type AttentionParams } from "./attention.js";
+
+function swapLast(x: Tensor): Tensor {
+  const perm = x.shape.map((_, i) => i);
+  [perm[x.ndim - 2], perm[x.ndim - 1]] = [x.ndim - 1, x.ndim - 2];
+  return transpose(x, perm);
+}
+
+/** Checks q [..., N, D], k [..., M, D], v [..., M, Dv], g [..., N, Dv] (and stats [..., N, 2]). */
+function check(name: string, avals: readonly ShapedArray[], stats: boolean): [number, number, number, number, ShapedArray] {
+  const [q, k, v, g, st] = avals as ShapedArray[];
+  const r = q?.shape.length ?? 0;
+  const dims = (a: ShapedArray | undefined, i: number): number => a!.shape[r + i]!;
+  const batch = q?.shape.slice(0, -2) ?? [];
+  const ok =
+    avals.length === (stats ? 5 : 4) &&
+    r >= 2 &&
+    avals.every((a) => a.shape.length === r && a.dtype === q!.dtype && shapeEqual(a.shape.slice(0, -2), batch)) &&
+    (q!.dtype === "float32" || q!.dtype === "float64") &&
+    dims(k, -1) === dims(q, -1) &&
+    dims(v, -2) === dims(k, -2) &&
+    dims(k, -2) > 0 &&
+    dims(g, -2) === dims(q, -2) &&
+    dims(g, -1) === dims(v, -1) &&
+    (!stats || (dims(st, -2) === dims(q, -2) && dims(st, -1) === 2));
+  if (!ok) {
+    const want = stats ? ", g [..., N, Dv], stats [..., N, 2]" : ", g [..., N, Dv]";
+    throw new Error(`${name}: operands ${avals.map(fmtAval).join(", ")} must be float q [..., N, D], k [..., M, D], v [..., M, Dv]${want} with equal batch axes and dtypes, and at least one key`);
+  }
+  return [dims(q, -2), dims(k, -2), dims(q, -1), dims(v, -1), q!];
+}
+
+/** Rows [dq, L, δ] of the composed reverse pass ([..., N, D + 2]); the reference of `attention_bwd_q`. */
+export function attentionBwdQComposed(q: Tensor, k: Tensor, v: Tensor, g: Tensor, scale: number): Tensor {
+  const x = mul(matmul(q, swapLast(k)), scale); // [..., N, M]
+  const l = logsumexp(x, -1, true); // [..., N, 1]
+  const p = exp(sub(x, l));
+  const delta = sum(mul(g, matmul(p, v)), -1, true); // g·y
+  const ds = mul(p, sub(matmul(g, swapLast(v)), delta));
+  return concat([mul(matmul(ds, k), scale), l, delta], -1);
+}
+
+/** Rows [dk, dv] of the composed reverse pass ([..., M, D + Dv]); the reference of `attention_bwd_kv`. */
+export function attentionBwdKVComposed(q: Tensor, k: Tensor, v: Tensor, g: Tensor, stats: Tensor, scale: number): Tensor {
+  const lo = stats.shape.map(() => 0);
+  const at = (c: number): Tensor => slice(stats, [...lo.slice(0, -1), c], [...stats.shape.slice(0, -1), c + 1]);
+  const p = exp(sub(mul(matmul(q, swapLast(k)), scale), at(0))); // [..., N, M]
+  const ds = mul(p, sub(matmul(g, swapLast(v)), at(1)));
+  return concat([mul(matmul(swapLast(ds), q), scale), matmul(swapLast(p), g)], -1);
+}
+
+/** Reverse pass over the keys for each query row: rows [dq, L, δ]. */
+export const attentionBwdQ: OpDef<AttentionParams> = defineOp<AttentionParams>({
+  name: "attention_bwd_q",
+  kind: "nonlinear",
+  abstractEval: (avals) => {
+    const [n, , d, , q] = check("attention_bwd_q", avals, false);
+    return [{ shape: [...q.shape.slice(0, -2), n, d + 2], dtype: q.dtype }];
+  },
+  lower: { kind: "routine", spec: (avals, _, p) => attentionSpec("attentionBwdQ", avals, p) },
+  jvp: (primals, tangents, p) => {
+    const out = bind1(attentionBwdQ, primals, p);
+    const [, [t]] = jvpFlat((q, k, v, g) => [attentionBwdQComposed(q!, k!, v!, g!, p.scale)], primals, tangents);
+    return [[out], [t!]];
+  },
+});
+
+/** Reverse pass over the queries for each key row: rows [dk, dv]. */
+export const attentionBwdKV: OpDef<AttentionParams> = defineOp<AttentionParams>({
+  name: "attention_bwd_kv",
+  kind: "nonlinear",
+  abstractEval: (avals) => {
+    const [, m, d, dv, q] = check("attention_bwd_kv", avals, true);
+    return [{ shape: [...q.shape.slice(0, -2), m, d + dv], dtype: q.dtype }];
+  },
+  lower: { kind: "routine", spec: (avals, _, p) => attentionSpec("attentionBwdKV", avals, p) },
+  jvp: (primals, tangents, p) => {
+    const out = bind1(attentionBwdKV, primals, p);
+    const [, [t]] = jvpFlat((q, k, v, g, st) => [attentionBwdKVComposed(q!, k!, v!, g!, st!, p.scale)], primals, tangents);
+    return [[out], [t!]];
+  },
+});
+
+/** (dQ, dK, dV) at output cotangent g through the two routine passes. */
+export function attentionBwdRoutines(q: Tensor, k: Tensor, v: Tensor, g: Tensor, p: AttentionParams): [Tensor, Tensor, Tensor] {
+  const r = q.ndim;
+  const [n, d] = [q.shape[r - 2]!, q.shape[r - 1]!];
+  const m = k.shape[r - 2]!;
+  const batch = q.shape.slice(0, -2);
+  const zeros = q.shape.map(() => 0);
+  const rows = bind1(attentionBwdQ, [q, k, v, g], p); // [..., N, D + 2]
+  const stats = slice(rows, [...zeros.slice(0, -1), d], [...batch, n, d + 2]);
+  const kv = bind1(attentionBwdKV, [q, k, v, g, stats], p); // [..., M, D + Dv]
+  return [slice(rows, zeros, [...batch, n, d]), slice(kv, zeros, [...batch, m, d]), slice(kv, [...zeros.slice(0, -1), d], kv.shape)];
+}

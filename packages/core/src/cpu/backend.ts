@@ -1,6 +1,7 @@
 // The CPU backend: buffers are typed arrays, kernels are compiled to JavaScript functions (cached by
 // structural key), routines run in JS, with float32 matrix products and convolutions on the
-// WebAssembly SIMD kernels (on worker threads) and float32 tanh by a float32-accurate approximation,
+// WebAssembly SIMD kernels (on worker threads), float32 elementwise kernels compiled to WebAssembly
+// SIMD where their ops allow (wasm-map.ts), and float32 tanh by a float32-accurate approximation,
 // unless `simd: false` ('cpu-js', the pure-JS reference). Every dtype is supported, float64
 // included. Reads are synchronous.
 import { allocArray, type DataArray, type DType } from "../dtype.js";
@@ -9,6 +10,7 @@ import { programKey, type Program } from "../ir/kernel.js";
 import { compileKernel } from "./codegen.js";
 import { runRoutine } from "./routines.js";
 import { wasmGemm } from "./wasm-gemm.js";
+import { compileMapKernelWasm } from "./wasm-map.js";
 
 class CpuBuffer implements BufferHandle {
   constructor(
@@ -25,8 +27,9 @@ interface CpuExecutable extends Executable {
 /** Options of the CPU backend. */
 export interface CpuOptions {
   /**
-   * The fast path (default true): float32 products and convolutions on the WebAssembly SIMD kernels
-   * where the runtime has them, and float32 tanh to float32 accuracy instead of Math.tanh.
+   * The fast path (default true): float32 products, convolutions and elementwise kernels on the
+   * WebAssembly SIMD kernels where the runtime has them, and float32 tanh to float32 accuracy
+   * instead of Math.tanh.
    */
   readonly simd?: boolean;
   /** The backend's name ('cpu', or 'cpu-js' for the pure-JS reference). */
@@ -37,6 +40,7 @@ export interface CpuOptions {
 export function createCpuBackend(options: CpuOptions = {}): Backend {
   const fast = options.simd ?? true;
   const simd = fast && wasmGemm() !== null;
+  const w = simd ? wasmGemm() : null;
   let live = 0;
   const cache = new Map<string, CpuExecutable>();
   const arr = (b: BufferHandle): DataArray => {
@@ -88,7 +92,7 @@ export function createCpuBackend(options: CpuOptions = {}): Backend {
           const spec = program.spec;
           exe = { program, run: (out, inputs) => runRoutine(spec, out, inputs, { simd }) };
         } else {
-          const fn = compileKernel(program, fast);
+          const fn = (w && compileMapKernelWasm(program, w)) || compileKernel(program, fast);
           exe = { program, run: (out, inputs) => fn(out, ...inputs) };
         }
         cache.set(key, exe);

@@ -108,6 +108,14 @@ function ensure(w: Instance, bytes: number): Float32Array {
   return view(w).f32;
 }
 
+/** A float32 view of the kernels' memory, grown first to at least `bytes` (for other kernels on the same memory). */
+export const kernelMemoryF32 = ensure;
+
+/** Instantiates another module (from moduleBytes, with the same sharing) on the kernels' memory; returns its exports. */
+export function instantiateOnKernelMemory(w: Instance, bytes: Uint8Array): Record<string, unknown> {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: w.memory } }).exports;
+}
+
 /** A strided float operand with an optional batch stride (elements). */
 interface Operand {
   readonly data: DataArray;

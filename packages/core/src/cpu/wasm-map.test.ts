@@ -1,0 +1,109 @@
+// Float32 elementwise kernels compiled to WebAssembly SIMD against the JS kernels of the same IR:
+// each supported op, broadcast index patterns (x % c, x / c), comparisons and selects, tanh on a
+// dense sweep and its special values, and the kernels the SIMD path must leave to JavaScript.
+// Tolerances are those of the WebGPU parity suite (rtol 1e-4, atol 1e-4).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as ir from "../ir/expr.js";
+import type { Kernel } from "../ir/kernel.js";
+import { createCpuBackend } from "./backend.js";
+import { compileKernel } from "./codegen.js";
+import { wasmGemm } from "./wasm-gemm.js";
+import { compileMapKernelWasm } from "./wasm-map.js";
+
+const f32 = "float32";
+const data = (n: number, seed: number, scale = 2) => Float32Array.from({ length: n }, (_, i) => scale * Math.sin(i * 0.731 + seed));
+
+function map(size: number, expr: ir.Expr, inputs: number): Kernel {
+  return { kind: "map", size, dtype: f32, expr, inputs: new Array(inputs).fill(f32) };
+}
+
+/** Runs a kernel on the SIMD path and in JS; expects the SIMD path to take it and to agree. */
+function expectSame(k: Kernel, inputs: Float32Array[], what: string): void {
+  const simd = compileMapKernelWasm(k, wasmGemm()!, 0);
+  expect(simd, `${what}: the SIMD path takes it`).not.toBeNull();
+  const got = new Float32Array(k.size).fill(NaN), want = new Float32Array(k.size);
+  simd!(got, ...inputs);
+  compileKernel(k, true)(want, ...inputs);
+  for (let i = 0; i < k.size; i++) {
+    const ok = Object.is(got[i], want[i]) || Math.abs(got[i]! - want[i]!) <= 1e-4 + 1e-4 * Math.abs(want[i]!);
+    if (!ok) expect(got[i], `${what}: element ${i}`).toBe(want[i]);
+  }
+}
+
+const n = 4096;
+const x = ir.load(0, f32, ir.gidx(n)), y = ir.load(1, f32, ir.gidx(n));
+
+describe("wasm SIMD elementwise kernels", () => {
+  it("match the JS kernels op by op", () => {
+    const ins = [data(n, 1), data(n, 2)];
+    const cases: [string, ir.Expr][] = [
+      ["x + y", ir.binary("ADD", x, y)], ["x - y", ir.binary("SUB", x, y)], ["x · y", ir.binary("MUL", x, y)],
+      ["x / y", ir.binary("DIV", x, y)], ["max", ir.binary("MAX", x, y)], ["−x", ir.unary("NEG", x)],
+      ["√(x·x)", ir.unary("SQRT", ir.binary("MUL", x, x))], ["tanh", ir.unary("TANH", x)],
+      ["x·(1 − y²)", ir.binary("MUL", x, ir.binary("SUB", ir.konst(1, f32), ir.binary("MUL", y, y)))],
+      ["x < y ? x : 0.5", ir.where(ir.binary("CMPLT", x, y), x, ir.konst(0.5, f32))],
+      ["x ≤ y", ir.cast(ir.binary("CMPLE", x, y), f32)], ["x == x", ir.cast(ir.binary("CMPEQ", x, x), f32)],
+      ["!(x ≠ y) or x < 0", ir.cast(ir.binary("OR", ir.unary("NOT", ir.binary("CMPNE", x, y)), ir.binary("CMPLT", x, ir.konst(0, f32))), f32)],
+    ];
+    for (const [what, e] of cases) expectSame(map(n, e, 2), ins, what);
+  });
+  it("broadcast inputs through x % c and x / c (c a multiple of 4), and hoist what does not depend on GIDX", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 40 }), (rows, c4) => {
+        const cols = 4 * c4, size = rows * cols;
+        const g = ir.gidx(size);
+        const row = ir.load(1, f32, ir.binary("MOD", g, ir.idx(cols))); // a bias row
+        const col = ir.load(2, f32, ir.binary("IDIV", g, ir.idx(cols))); // a per-row scale
+        const first = ir.load(1, f32, ir.idx(3)); // a uniform scalar
+        const e = ir.binary("ADD", ir.binary("MUL", ir.load(0, f32, g), col), ir.binary("MUL", row, first));
+        expectSame(map(size, e, 3), [data(size, 3), data(cols, 4), data(rows, 5)], `rows ${rows} cols ${cols}`);
+      }),
+      { seed: 11, numRuns: 40 },
+    );
+  });
+  it("computes tanh within 1e-6 of Math.tanh, with its special values", () => {
+    const m = 24 * 4096 * 2;
+    const sweep = Float32Array.from({ length: m }, (_, i) => (i - m / 2) / 4096);
+    sweep.set([Infinity, -Infinity, NaN, -0, 1e-30, 3e-4, -3.5e-4, 8.5, -9.5, 1e30], 0);
+    const got = new Float32Array(m);
+    compileMapKernelWasm(map(m, ir.unary("TANH", ir.load(0, f32, ir.gidx(m))), 1), wasmGemm()!)!(got, sweep);
+    let worst = 0;
+    for (let i = 10; i < m; i++) worst = Math.max(worst, Math.abs(got[i]! - Math.tanh(sweep[i]!)));
+    expect(worst).toBeLessThanOrEqual(1e-6);
+    expect([...got.subarray(0, 2)]).toEqual([1, -1]);
+    expect(got[2]).toBeNaN();
+    expect(Object.is(got[3], -0)).toBe(true);
+    expect([got[4], got[5], got[6]]).toEqual([sweep[4], sweep[5], sweep[6]]);
+    expect(Math.abs(got[7]! - Math.tanh(8.5))).toBeLessThanOrEqual(1e-7);
+    expect([got[8], got[9]]).toEqual([-1, 1]);
+  });
+  it("leaves to JavaScript what it does not vectorise", () => {
+    const w = wasmGemm()!;
+    const g = ir.gidx(n);
+    const rejected: [string, Kernel][] = [
+      ["size not a multiple of 4", map(n - 2, ir.unary("TANH", ir.load(0, f32, ir.gidx(n - 2))), 1)],
+      ["too small", map(64, ir.unary("TANH", ir.load(0, f32, ir.gidx(64))), 1)],
+      ["log", map(n, ir.unary("LOG", x), 1)],
+      ["strided index", map(n, ir.load(0, f32, ir.binary("MUL", g, ir.idx(2))), 1)],
+      ["x % 6", map(n, ir.load(0, f32, ir.binary("MOD", g, ir.idx(6))), 1)],
+      ["float64", { kind: "map", size: n, dtype: "float64", expr: ir.load(0, "float64", g), inputs: ["float64"] }],
+      ["int32 input", { kind: "map", size: n, dtype: f32, expr: ir.cast(ir.load(0, "int32", g), f32), inputs: ["int32"] }],
+      ["reduction", { kind: "reduce", size: 4, rsize: n, op: "sum", dtype: f32, expr: x, inputs: [f32] }],
+    ];
+    for (const [what, k] of rejected) expect(compileMapKernelWasm(k, w), what).toBeNull();
+  });
+  it("is what the default CPU backend runs, with the reference backend's results", () => {
+    const k = map(n, ir.unary("TANH", ir.binary("ADD", x, y)), 2);
+    const out = (simd: boolean): Float32Array => {
+      const b = createCpuBackend({ simd });
+      const [p, q, o] = [b.alloc(f32, n), b.alloc(f32, n), b.alloc(f32, n)];
+      b.write(p, data(n, 6));
+      b.write(q, data(n, 7));
+      b.dispatch(b.prepare(k), [p, q], o);
+      return b.readSync!(o) as Float32Array;
+    };
+    const [fast, ref] = [out(true), out(false)];
+    for (let i = 0; i < n; i++) expect(Math.abs(fast[i]! - ref[i]!)).toBeLessThanOrEqual(1e-6);
+  });
+});

@@ -48,6 +48,15 @@ export interface Backend {
   readonly optionalRoutines?: ReadonlySet<string>;
 }
 
+/**
+ * What a trace depends on of the active backend: its name and its optional routines (a traced
+ * program may use them). Caches of traced programs (jit, customJvp) key on it.
+ */
+export function backendTraceKey(): string {
+  const b = getBackend();
+  return b.optionalRoutines && b.optionalRoutines.size > 0 ? `${b.name}+${[...b.optionalRoutines].sort().join("+")}` : b.name;
+}
+
 /** Whether the active backend runs the optional routines `names` (see Backend.optionalRoutines). */
 export function backendRuns(...names: string[]): boolean {
   const have = getBackend().optionalRoutines;

@@ -44,14 +44,21 @@ describe("attention's reverse-mode passes", () => {
     expect(c.backendRuns("attentionBwdQ", "attentionBwdKV")).toBe(false);
     expect(names()).not.toContain("attention_bwd_q");
     expect(names()).toContain("matmul");
+    // a jitted gradient traced on each: the cache keys on the optional routines, not the name alone
+    const f = c.jit((a: Tensor, bb: Tensor, e: Tensor) => c.grad((x: Tensor) => c.sum(c.attention(x, bb, e)))(a));
+    const routinesOf = () => f.lower(q, k, v).plan.steps.flatMap((st) => (st.program.kind === "routine" ? [st.program.spec.name] : []));
+    expect(routinesOf()).not.toContain("attentionBwdQ");
     const cpu = c.createCpuBackend();
-    c.registerBackend("cpu-with-attention-bwd", async () => ({ ...cpu, name: "cpu-with-attention-bwd", optionalRoutines: new Set(["attentionBwdQ", "attentionBwdKV"]) }));
+    c.registerBackend("cpu-with-attention-bwd", async () => ({ ...cpu, optionalRoutines: new Set(["attentionBwdQ", "attentionBwdKV"]) }));
     await c.setBackend("cpu-with-attention-bwd");
     try {
+      expect(c.getBackend().name).toBe("cpu");
       expect(c.backendRuns("attentionBwdQ", "attentionBwdKV")).toBe(true);
       const traced = names();
       expect(traced.filter((nm) => nm === "attention_bwd_q" || nm === "attention_bwd_kv").sort()).toEqual(["attention_bwd_kv", "attention_bwd_q"]);
       expect(traced).not.toContain("matmul");
+      // only dq is asked for and y is not: the key pass and the forward are dead code and go
+      expect(routinesOf()).toEqual(["attentionBwdQ"]);
     } finally {
       await c.setBackend("cpu");
     }

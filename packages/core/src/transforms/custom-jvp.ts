@@ -2,7 +2,7 @@
 // automatic derivative is slow or unstable (fused attention, norms). Eagerly it runs the function;
 // under jvp it runs the rule; under jit it stays one equation (so a later jvp still finds the rule)
 // and is lowered by inlining the function's jaxpr. Reverse mode transposes the rule's linear part.
-import { getBackend } from "../backend.js";
+import { backendTraceKey } from "../backend.js";
 import { ClosedJaxpr } from "../jaxpr.js";
 import { defineOp, type OpDef } from "../primitive.js";
 import { treeDefString, treeFlatten, treeUnflatten, type TreeDef } from "../pytree.js";
@@ -51,8 +51,8 @@ export function customJvp<A extends unknown[], R>(f: (...args: A) => R, rule: (p
   const cache = new Map<string, { jaxpr: ClosedJaxpr; outDef: TreeDef }>();
   return (...args: A): R => {
     const [leaves, def] = flattenTensors(`customJvp(${name})`, args);
-    // The jaxpr's constants live on the backend active when it was traced: the backend is part of the key.
-    const key = `${getBackend().name}|${treeDefString(def)}|${leaves.map((l) => fmtAval(l.aval)).join(",")}`;
+    // The jaxpr's constants live on the backend active when it was traced: the backend (and its optional routines) is part of the key.
+    const key = `${backendTraceKey()}|${treeDefString(def)}|${leaves.map((l) => fmtAval(l.aval)).join(",")}`;
     let outDef: TreeDef | undefined = cache.get(key)?.outDef;
     const fn = (...xs: Tensor[]): Tensor[] => {
       const [outs, od] = treeFlatten<Tensor>(f(...treeUnflatten<A>(def, xs)));

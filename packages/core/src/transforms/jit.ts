@@ -2,7 +2,7 @@
 // leaves, which are static), lower the jaxpr to a fused plan once, and replay it. The traced call is
 // the primitive `jit_call`, so jit composes: jvp of jit differentiates the jaxpr and jits the result;
 // jit inside jit and linearize of jit inline it. Closed-over values become leading arguments.
-import { getBackend } from "../backend.js";
+import { backendTraceKey, getBackend } from "../backend.js";
 import { runPlan, printPlan } from "../compile/execute.js";
 import { lowerJaxpr, type Plan } from "../compile/lower.js";
 import { ClosedJaxpr, evalJaxpr } from "../jaxpr.js";
@@ -111,8 +111,8 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, options: { nam
     const dyn: Tensor[] = [];
     const statics: unknown[] = [];
     for (const l of leaves) (l instanceof Tensor ? dyn : statics).push(l);
-    // Traced constants live on the backend that was active when tracing, so the backend is part of the key.
-    const key = `${getBackend().name}|${treeDefString(def)}|${leaves.map((l) => (l instanceof Tensor ? fmtAval(l.aval) : `=${JSON.stringify(l)}`)).join(",")}`;
+    // Traced constants live on the backend that was active when tracing, so the backend (and the optional routines the trace may use) is part of the key.
+    const key = `${backendTraceKey()}|${treeDefString(def)}|${leaves.map((l) => (l instanceof Tensor ? fmtAval(l.aval) : `=${JSON.stringify(l)}`)).join(",")}`;
     let entry = cache.get(key);
     if (!entry) {
       let outDef: TreeDef | undefined;

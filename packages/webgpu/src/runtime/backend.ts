@@ -39,6 +39,8 @@ export const webgpuOptionalRoutines: readonly string[] = ["attentionBwdQ", "atte
 
 /** Options of the backend. */
 export interface WebGpuBackendOptions {
+  /** The backend's name (default 'webgpu'); a second backend on the same device needs its own. */
+  readonly name?: string;
   /** Bytes of freed tensor memory kept for reuse (default 512 MiB). */
   readonly maxPooledBytes?: number;
   /** Optional routines to offer (default all of webgpuOptionalRoutines; [] makes attention's reverse mode composed, for comparisons). */
@@ -129,7 +131,7 @@ export function createWebGpuBackend(ctx: GpuContext, options: WebGpuBackendOptio
   };
 
   const backend: WebGpuBackend = {
-    name: "webgpu",
+    name: options.name ?? "webgpu",
     context: ctx,
     stats,
     flush,

@@ -8,7 +8,7 @@ import type { DataArray } from "../dtype.js";
 import type { ConvSpec } from "../ir/kernel.js";
 import type { MatView } from "./gemm.js";
 import { announceUnits, runUnits } from "./gemm-threads.js";
-import { J, kernelModuleBytes, KC, maxSharedPages, MR, NR, relaxedProbeBytes, scratchBytes } from "./wasm-kernels.js";
+import { J, kernelModuleBytes, KC, maxPanels, maxSharedPages, MR, NR, relaxedProbeBytes, scratchBytes } from "./wasm-kernels.js";
 
 // The few WebAssembly APIs used here (the ES lib has no WebAssembly types; Node and browsers have the API).
 interface WasmMemory {
@@ -223,6 +223,15 @@ export function gemmF32Wasm(w: Instance, m: number, n: number, k: number, a: Mat
 }
 
 /**
+ * NR-column panels per convolution work unit: they share the kernel's per-row index arithmetic
+ * while packing, so more is cheaper, but a unit must stay within one output row (stride 1 only).
+ */
+function panelsPerUnit(s: ConvSpec): number {
+  for (let p = maxPanels; p > 1; p >>= 1) if (s.stride[1] === 1 && s.ow % (p * NR) === 0) return p;
+  return 1;
+}
+
+/**
  * y = conv2d(x, w) in float32 by implicit GEMM: per group, Y_n (og × oh·ow) = W_g (og × cg·kh·kw) · cols(x_n),
  * where the kernel gathers the im2col matrix from x while packing B. Returns false (computing nothing)
  * when one image does not fit in the kernels' memory; larger batches run in chunks of images.
@@ -230,7 +239,7 @@ export function gemmF32Wasm(w: Instance, m: number, n: number, k: number, a: Mat
 export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArray, out: DataArray): boolean {
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow;
   const mb = Math.ceil(og / MR), nb = Math.ceil(hw / NR), mp = mb * MR, np = nb * NR;
-  const plane = s.h * s.w;
+  const plane = s.h * s.w, panels = panelsPerUnit(s), units = Math.ceil(nb / panels);
   const fixed = (s.cout * kk + mb * kk * MR) * 4 + 3 * 64;
   const chunk = chunkOf(s.n, fixed, (s.cin * plane + mp * np) * 4);
   if (chunk === 0) return false;
@@ -241,19 +250,19 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
   for (let n0 = 0; n0 < s.n; n0 += chunk) {
     const nc = Math.min(chunk, s.n - n0);
     const cAt = align(xRaw + nc * s.cin * plane * 4);
-    announceUnits(w, nc * nb, nc * og * hw * kk);
+    announceUnits(w, nc * units, nc * og * hw * kk);
     mem = ensure(w, cAt + nc * mp * np * 4);
     if (n0 === 0) mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
     mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
     for (let g = 0; g < s.groups; g++) {
       w.packA(wRaw + g * og * kk * 4, kk * 4, 4, og, kk, aPacked, mb);
       setJob(w, {
-        kind: 1, a: aPacked, aBatch: 0, mb, nb, k: kk, n: hw,
+        kind: 1, a: aPacked, aBatch: 0, mb, nb: units, panels, k: kk, n: hw,
         b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
         c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH,
         h: s.h, w: s.w, kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph: s.padding[0], pw: s.padding[1],
       });
-      runUnits(w, JOB, nc * nb, nc * og * hw * kk);
+      runUnits(w, JOB, nc * units, nc * og * hw * kk);
       mem = ensure(w, 0);
       copyOut(mem, cAt, nc, og, hw, mp, np, out, (n0 * s.cout + g * og) * hw, s.cout * hw, false);
     }
@@ -271,6 +280,7 @@ export function convWeightGradF32Wasm(w: Instance, s: ConvSpec, x: DataArray, ct
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow, plane = s.h * s.w;
   const mb = Math.ceil(og / MR), mp = mb * MR;
   const nbCols = Math.ceil(hw / NR), ldCols = nbCols * NR; // im2col rows, padded to whole panels
+  const panels = panelsPerUnit(s), colUnits = Math.ceil(nbCols / panels);
   const nb = Math.ceil(kk / NR), np = nb * NR;
   const fixed = (mp * np + mb * hw * MR) * 4 + 5 * 64;
   const chunk = chunkOf(s.n, fixed, (s.cin * plane + s.cout * hw + kk * ldCols) * 4);
@@ -284,11 +294,11 @@ export function convWeightGradF32Wasm(w: Instance, s: ConvSpec, x: DataArray, ct
       mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
       mem.set(ct.subarray(n0 * s.cout * hw, (n0 + nc) * s.cout * hw) as ArrayLike<number>, ctRaw / 4);
       setJob(w, {
-        kind: 2, mb: 0, nb: nbCols, k: kk, n: hw, b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
+        kind: 2, mb: 0, nb: colUnits, panels, k: kk, n: hw, b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
         c: cols, cBatch: kk * ldCols * 4, ldc: ldCols * 4, scratch: SCRATCH,
         h: s.h, w: s.w, kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph: s.padding[0], pw: s.padding[1],
       });
-      runUnits(w, JOB, nc * nbCols, nc * kk * hw);
+      runUnits(w, JOB, nc * colUnits, nc * kk * hw);
       for (let i = 0; i < nc; i++) {
         w.packA(ctRaw + (i * s.cout + g * og) * hw * 4, hw * 4, 4, og, hw, aPacked, mb);
         setJob(w, {

@@ -1,7 +1,8 @@
 // The WebAssembly SIMD routines against the pure-JS reference routines ('cpu-js' runs these): batched
 // and transposed matmul across the tile edges and the KC block boundary, the convolution by implicit
-// GEMM (any stride, padding, groups), the stride-1 input gradient computed as a convolution, and the
-// weight gradient from an im2col matrix written by the kernel.
+// GEMM (any stride, padding, groups; units of several panels where output rows allow), the stride-1
+// input gradient computed as a convolution, and the weight gradient from an im2col matrix written by
+// the kernel.
 // Tolerances are those of the WebGPU parity suite (rtol 1e-4, atol 1e-4 for products).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -110,6 +111,21 @@ describe("wasm SIMD convolution routines", () => {
       }),
       { seed: 83, numRuns: 120 },
     );
+  });
+  it("all three maps with units of 2 and 4 panels (stride-1 rows of 16 and 32 outputs), across the image edges", () => {
+    for (const [h, w, k, p] of [[5, 16, 3, 1], [3, 32, 3, 1], [4, 30, 5, 3], [6, 16, 1, 0], [2, 33, 2, 0]] as const) {
+      const s: ConvSpec = {
+        name: "conv2d", dtype: "float32", n: 2, cin: 3, h, w, cout: 5, kh: k, kw: k, oh: h + 2 * p - k + 1, ow: w + 2 * p - k + 1,
+        stride: [1, 1], padding: [p, p], groups: 1,
+      };
+      const x = data(2 * 3 * h * w, 17), wt = data(5 * 3 * k * k, 18), ct = data(2 * 5 * s.oh * s.ow, 19);
+      const [gy, ry] = both(s, 2 * 5 * s.oh * s.ow, [x, wt]);
+      expectClose(gy, ry, `conv ${JSON.stringify(s)}`);
+      const [gx, rx] = both({ ...s, name: "conv2dInputGrad" }, 2 * 3 * h * w, [ct, wt]);
+      expectClose(gx, rx, `input grad ${JSON.stringify(s)}`);
+      const [gw, rw] = both({ ...s, name: "conv2dWeightGrad" }, 5 * 3 * k * k, [x, ct]);
+      expectClose(gw, rw, `weight grad ${JSON.stringify(s)}`);
+    }
   });
   it("conv2d on the benchmark's shape (16×64×32×32, 3×3, 64 out) matches the JS reference", () => {
     const s: ConvSpec = { name: "conv2d", dtype: "float32", n: 2, cin: 64, h: 32, w: 32, cout: 64, kh: 3, kw: 3, oh: 32, ow: 32, stride: [1, 1], padding: [1, 1], groups: 1 };

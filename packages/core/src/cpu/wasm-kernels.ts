@@ -14,8 +14,14 @@ import { brIf, forRange, I32, ifElse, Locals, moduleBytes, op, V128, type Code, 
 export const MR = 4, NR = 8;
 /** Rows of B packed at a time (the B panel, KC·NR floats, stays in L1). */
 export const KC = 256;
+/**
+ * Most B panels a convolution's work unit packs in one pass (they share the per-row index
+ * arithmetic): 2 measured best on two threads (conv2d 16×64×32², Zen 5: 4 panels was 7% faster on
+ * one thread but 10% slower on two).
+ */
+export const maxPanels = 2;
 /** Bytes of B-panel scratch per thread. */
-export const scratchBytes = KC * NR * 4;
+export const scratchBytes = maxPanels * KC * NR * 4;
 
 /** Word offsets of the job record that `gemm_run` reads (int32 words in wasm memory). */
 export const J = {
@@ -24,7 +30,10 @@ export const J = {
   b: 7, bBatch: 8, brs: 9, bcs: 10, // bytes
   c: 11, cBatch: 12, ldc: 13, scratch: 14, accumulate: 15,
   h: 16, w: 17, kh: 18, kw: 19, ow: 20, sh: 21, sw: 22, ph: 23, pw: 24,
-  words: 25,
+  // kinds 1 and 2: NR-column panels per work unit (0 means 1); above 1 only when stride-1 units
+  // never cross an output row (OW a multiple of panels·NR)
+  panels: 25,
+  words: 26,
 } as const;
 
 const { get, set, i32 } = op;
@@ -37,6 +46,7 @@ function gemmRun(fma: boolean): Func {
   const H = i(), W = i(), KH = i(), KW = i(), OW = i(), SH = i(), SW = i(), PH = i(), PW = i();
   const u = i(), n = i(), jb = i(), j0 = i(), k0 = i(), kc = i(), ib = i(), ap = i(), bp = i(), cp = i(), end = i(), dst = i(), src = i(), kk = i(), fast = i();
   const cc = i(), uu = i(), vv = i(), i0 = i(), jj0 = i(), y = i(), xx0 = i(), rowBase = i(), jt = i(), it = i(), t1 = i(), dstStep = i();
+  const P = i(), pp = i(), pd = i(), px = i(), panelStep = i(), pscr = i(), pj0 = i();
   const acc = Array.from({ length: (MR * NR) / 4 }, () => L.add(V128));
   const bv = Array.from({ length: NR / 4 }, () => L.add(V128));
   const av = L.add(V128);
@@ -50,14 +60,15 @@ function gemmRun(fma: boolean): Func {
     ...ld(J.scratch), ...get(tid), ...i32(scratchBytes), ...op.mul, ...op.add, ...set(scr),
     ...load(H, J.h), ...load(W, J.w), ...load(KH, J.kh), ...load(KW, J.kw), ...load(OW, J.ow),
     ...load(SH, J.sh), ...load(SW, J.sw), ...load(PH, J.ph), ...load(PW, J.pw),
+    ...i32(1), ...ld(J.panels), ...ld(J.panels), ...i32(1), ...op.ltS, ...op.select, ...set(P),
   ];
 
-  // scalar element t of the packed row: dst[t] = cond ? mem[addr] : 0
-  const elem = (t: number, cond: Code, addr: Code): Code =>
-    [...cond, ...ifElse([[...get(dst), ...addr, ...op.f32Load(), ...op.f32Store(4 * t)]], [[...get(dst), ...op.f32Const0, ...op.f32Store(4 * t)]])];
-  const copyVec = (from: Code): Code =>
-    bv.flatMap((_, q) => [...get(dst), ...from, ...op.v128Load(16 * q), ...op.v128Store(16 * q)]);
-  const zeroRow: Code = bv.flatMap((_, q) => [...get(dst), ...op.v128Zero, ...op.v128Store(16 * q)]);
+  // scalar element t of the packed row at local d: d[t] = cond ? mem[addr] : 0
+  const elem = (t: number, cond: Code, addr: Code, d = dst): Code =>
+    [...cond, ...ifElse([[...get(d), ...addr, ...op.f32Load(), ...op.f32Store(4 * t)]], [[...get(d), ...op.f32Const0, ...op.f32Store(4 * t)]])];
+  const copyVec = (from: Code, d = dst): Code =>
+    bv.flatMap((_, q) => [...get(d), ...from, ...op.v128Load(16 * q), ...op.v128Store(16 * q)]);
+  const zeroRow = (d = dst): Code => bv.flatMap((_, q) => [...get(d), ...op.v128Zero, ...op.v128Store(16 * q)]);
 
   // B strided: row p = k0 + kk at bBase + n·bBatch + p·rs, column j at + j·cs
   const packStrided: Code = [
@@ -86,12 +97,13 @@ function gemmRun(fma: boolean): Func {
     ...get(t1), ...get(uu), ...get(KW), ...op.mul, ...op.sub, ...set(vv),
     ...get(j0), ...get(OW), ...op.divU, ...set(i0),
     ...get(j0), ...get(i0), ...get(OW), ...op.mul, ...op.sub, ...set(jj0),
-    ...get(jj0), ...i32(NR), ...op.add, ...get(OW), ...op.leS, ...get(j0), ...i32(NR), ...op.add, ...get(N), ...op.leS, ...op.and, ...set(fast),
+    ...get(P), ...i32(NR), ...op.mul, ...set(t1),
+    ...get(jj0), ...get(t1), ...op.add, ...get(OW), ...op.leS, ...get(j0), ...get(t1), ...op.add, ...get(N), ...op.leS, ...op.and, ...set(fast),
     // kind 2 writes the im2col matrix itself (rows of ldc bytes at C + n·cBatch), else the B panel
     ...get(kind), ...i32(2), ...op.eq,
     ...ifElse(
-      [...get(cBase), ...get(n), ...get(cBatch), ...op.mul, ...op.add, ...get(k0), ...get(ldc), ...op.mul, ...op.add, ...get(j0), ...i32(4), ...op.mul, ...op.add, ...set(dst), ...get(ldc), ...set(dstStep)],
-      [...get(scr), ...set(dst), ...i32(NR * 4), ...set(dstStep)],
+      [...get(cBase), ...get(n), ...get(cBatch), ...op.mul, ...op.add, ...get(k0), ...get(ldc), ...op.mul, ...op.add, ...get(j0), ...i32(4), ...op.mul, ...op.add, ...set(dst), ...get(ldc), ...set(dstStep), ...i32(NR * 4), ...set(panelStep)],
+      [...get(scr), ...set(dst), ...i32(NR * 4), ...set(dstStep), ...i32(KC * NR * 4), ...set(panelStep)],
     ),
     ...forRange(kk, i32(0), get(kc), 1,
       // plane base of channel c
@@ -102,19 +114,39 @@ function gemmRun(fma: boolean): Func {
           ...get(SH), ...get(i0), ...op.mul, ...get(uu), ...op.add, ...get(PH), ...op.sub, ...set(y),
           ...get(SW), ...get(jj0), ...op.mul, ...get(vv), ...op.add, ...get(PW), ...op.sub, ...set(xx0),
           ...get(src), ...get(y), ...get(W), ...op.mul, ...i32(4), ...op.mul, ...op.add, ...set(rowBase),
-          ...get(y), ...get(H), ...op.geU,
-          ...ifElse(
-            [zeroRow],
-            [
-              ...get(SW), ...i32(1), ...op.eq, ...get(xx0), ...i32(0), ...op.geS, ...op.and, ...get(xx0), ...i32(NR), ...op.add, ...get(W), ...op.leS, ...op.and,
-              ...ifElse(
-                [copyVec([...get(rowBase), ...get(xx0), ...i32(4), ...op.mul, ...op.add])],
-                Array.from({ length: NR }, (_, t) => [
-                  ...get(xx0), ...get(SW), ...i32(t), ...op.mul, ...op.add, ...set(jt),
-                  ...elem(t, [...get(jt), ...get(W), ...op.ltU], [...get(rowBase), ...get(jt), ...i32(4), ...op.mul, ...op.add]),
-                ]),
-              ),
-            ],
+          // the unit's P panels: panel p reads columns xx0 + p·NR … (P > 1 only with stride 1)
+          ...get(dst), ...set(pd), ...get(xx0), ...set(px),
+          ...forRange(pp, i32(0), get(P), 1,
+            ...get(y), ...get(H), ...op.geU,
+            ...ifElse(
+              [zeroRow(pd)],
+              [
+                ...get(SW), ...i32(1), ...op.eq, ...get(px), ...i32(0), ...op.geS, ...op.and, ...get(px), ...i32(NR), ...op.add, ...get(W), ...op.leS, ...op.and,
+                ...ifElse(
+                  [copyVec([...get(rowBase), ...get(px), ...i32(4), ...op.mul, ...op.add], pd)],
+                  [
+                    ...get(SW), ...i32(1), ...op.eq,
+                    ...ifElse(
+                      // stride 1 across the image's left or right edge: whole vectors, the lanes
+                      // outside [0, W) masked to zero (the loads stay inside memory: the host
+                      // places other call data before and after the input)
+                      [bv.flatMap((_, q) => [
+                        ...get(pd),
+                        ...get(rowBase), ...get(px), ...i32(4), ...op.mul, ...op.add, ...op.v128Load(16 * q),
+                        ...get(px), ...op.i32x4Splat, ...op.v128Const([4 * q, 4 * q + 1, 4 * q + 2, 4 * q + 3]), ...op.i32x4Add,
+                        ...get(W), ...op.i32x4Splat, ...op.i32x4LtU, ...op.v128And,
+                        ...op.v128Store(16 * q),
+                      ])],
+                      Array.from({ length: NR }, (_, t) => [
+                        ...get(px), ...get(SW), ...i32(t), ...op.mul, ...op.add, ...set(jt),
+                        ...elem(t, [...get(jt), ...get(W), ...op.ltU], [...get(rowBase), ...get(jt), ...i32(4), ...op.mul, ...op.add], pd),
+                      ]),
+                    ),
+                  ],
+                ),
+              ],
+            ),
+            [...get(pd), ...get(panelStep), ...op.add, ...set(pd), ...get(px), ...i32(NR), ...op.add, ...set(px)],
           ),
         ],
         Array.from({ length: NR }, (_, t) => [
@@ -148,14 +180,14 @@ function gemmRun(fma: boolean): Func {
   const cRow = (r: number): Code => [...get(cp), ...(r ? [...get(ldc), ...i32(r), ...op.mul, ...op.add] : [])];
   const tile: Code = [
     ...get(aBase), ...get(n), ...get(aBatch), ...op.mul, ...op.add, ...get(ib), ...get(K), ...op.mul, ...get(k0), ...op.add, ...i32(MR * 4), ...op.mul, ...op.add, ...set(ap),
-    ...get(cBase), ...get(n), ...get(cBatch), ...op.mul, ...op.add, ...get(ib), ...i32(MR), ...op.mul, ...get(ldc), ...op.mul, ...op.add, ...get(j0), ...i32(4), ...op.mul, ...op.add, ...set(cp),
+    ...get(cBase), ...get(n), ...get(cBatch), ...op.mul, ...op.add, ...get(ib), ...i32(MR), ...op.mul, ...get(ldc), ...op.mul, ...op.add, ...get(pj0), ...i32(4), ...op.mul, ...op.add, ...set(cp),
     ...get(k0), ...get(accIn), ...op.eqz, ...op.eqz, ...op.add,
     ...ifElse(
       [Array.from({ length: MR }, (_, r) => bv.flatMap((_, q) => [...cRow(r), ...op.v128Load(16 * q), ...set(acc[r * (NR / 4) + q]!)])).flat()],
       [acc.flatMap((a) => [...op.v128Zero, ...set(a)])],
     ),
-    ...get(scr), ...set(bp),
-    ...get(scr), ...get(kc), ...i32(NR * 4), ...op.mul, ...op.add, ...set(end),
+    ...get(pscr), ...set(bp),
+    ...get(pscr), ...get(kc), ...i32(NR * 4), ...op.mul, ...op.add, ...set(end),
     0x03, 0x40,
     ...bv.flatMap((b, q) => [...get(bp), ...op.v128Load(16 * q), ...set(b)]),
     ...Array.from({ length: MR }, (_, r) => [...get(ap), ...op.load32Splat(4 * r), ...set(av), ...bv.flatMap((_, q) => madd(r, q))]).flat(),
@@ -170,12 +202,17 @@ function gemmRun(fma: boolean): Func {
     ...forRange(u, get(u0), get(u1), 1,
       ...get(u), ...get(nb), ...op.divU, ...set(n),
       ...get(u), ...get(n), ...get(nb), ...op.mul, ...op.sub, ...set(jb),
-      ...get(jb), ...i32(NR), ...op.mul, ...set(j0),
+      ...get(jb), ...get(P), ...op.mul, ...i32(NR), ...op.mul, ...set(j0),
       ...forRange(k0, i32(0), get(K), KC,
         ...get(K), ...get(k0), ...op.sub, ...set(kc),
         ...i32(KC), ...get(kc), ...get(kc), ...i32(KC), ...op.gtS, ...op.select, ...set(kc),
         ...get(kind), ...ifElse([packConv], [packStrided]),
-        ...get(kind), ...i32(2), ...op.ne, ...ifElse([forRange(ib, i32(0), get(mb), 1, tile)]),
+        ...get(kind), ...i32(2), ...op.ne,
+        ...ifElse([forRange(pp, i32(0), get(P), 1,
+          ...get(j0), ...get(pp), ...i32(NR), ...op.mul, ...op.add, ...set(pj0),
+          ...get(scr), ...get(pp), ...i32(KC * NR * 4), ...op.mul, ...op.add, ...set(pscr),
+          ...get(pj0), ...get(N), ...op.ltS, ...ifElse([forRange(ib, i32(0), get(mb), 1, tile)]),
+        )]),
       ),
     ),
   ];

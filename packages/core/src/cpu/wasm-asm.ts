@@ -78,6 +78,10 @@ export const op = {
   i32x4Splat: simd(0x11),
   i32x4LtU: simd(0x3a),
   i32x4Add: simd(0xae),
+  /** bulk memory: copy n bytes (operands: dst, src, n). */
+  memoryCopy: [0xfc, 10, 0, 0],
+  /** bulk memory: fill n bytes with a byte value (operands: dst, value, n). */
+  memoryFill: [0xfc, 11, 0],
   f32x4Splat: simd(0x13),
   f32x4Eq: simd(0x41),
   f32x4Ne: simd(0x42),

@@ -240,27 +240,42 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
   const cg = s.cin / s.groups, og = s.cout / s.groups, kk = cg * s.kh * s.kw, hw = s.oh * s.ow;
   const mb = Math.ceil(og / MR), nb = Math.ceil(hw / NR), mp = mb * MR, np = nb * NR;
   const plane = s.h * s.w, panels = panelsPerUnit(s), units = Math.ceil(nb / panels);
-  const fixed = (s.cout * kk + mb * kk * MR) * 4 + 3 * 64;
-  const chunk = chunkOf(s.n, fixed, (s.cin * plane + mp * np) * 4);
+  // stride 1 along rows, padding ≥ 0 and whole panels per output row: B rows are read from a
+  // zero-padded copy of the input through a table of row offsets (kind 3), with no bounds arithmetic
+  const [ph, pw] = s.padding, padded = s.stride[1] === 1 && ph >= 0 && pw >= 0 && s.ow % NR === 0;
+  const hp = padded ? s.h + 2 * ph : 0, wp = padded ? s.w + 2 * pw : 0;
+  const fixed = (s.cout * kk + mb * kk * MR + kk) * 4 + 5 * 64;
+  const chunk = chunkOf(s.n, fixed, (s.cin * (plane + hp * wp) + mp * np) * 4);
   if (chunk === 0) return false;
   const wRaw = DATA;
   const aPacked = align(wRaw + s.cout * kk * 4);
-  const xRaw = align(aPacked + mb * kk * MR * 4);
+  const tabAt = align(aPacked + mb * kk * MR * 4);
+  const xRaw = align(tabAt + kk * 4);
   let mem = ensure(w, 0);
   for (let n0 = 0; n0 < s.n; n0 += chunk) {
     const nc = Math.min(chunk, s.n - n0);
-    const cAt = align(xRaw + nc * s.cin * plane * 4);
+    const xPad = align(xRaw + nc * s.cin * plane * 4), cAt = align(xPad + nc * s.cin * hp * wp * 4);
     announceUnits(w, nc * units, nc * og * hw * kk);
     mem = ensure(w, cAt + nc * mp * np * 4);
-    if (n0 === 0) mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
+    if (n0 === 0) {
+      mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
+      // tab[(c·kh + u)·kw + v] = (c·hp·wp + u·wp + v)·4: row (c, u, v) relative to the panel's origin
+      const tab = new Int32Array(w.memory.buffer, tabAt, kk);
+      for (let c = 0, t = 0; c < cg; c++) for (let u = 0; u < s.kh; u++) for (let v = 0; v < s.kw; v++) tab[t++] = (c * hp * wp + u * wp + v) * 4;
+    }
     mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
+    if (padded) {
+      setJob(w, { kind: 4, b: xRaw, c: xPad, cBatch: hp * wp * 4, h: s.h, w: s.w, ph, pw });
+      runUnits(w, JOB, nc * s.cin, 4 * nc * s.cin * hp * wp);
+    }
     for (let g = 0; g < s.groups; g++) {
       w.packA(wRaw + g * og * kk * 4, kk * 4, 4, og, kk, aPacked, mb);
+      const geometry = { kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph, pw };
       setJob(w, {
-        kind: 1, a: aPacked, aBatch: 0, mb, nb: units, panels, k: kk, n: hw,
-        b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
-        c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH,
-        h: s.h, w: s.w, kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph: s.padding[0], pw: s.padding[1],
+        a: aPacked, aBatch: 0, mb, nb: units, panels, k: kk, n: hw, c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH, ...geometry,
+        ...(padded
+          ? { kind: 3, b: xPad + g * cg * hp * wp * 4, bBatch: s.cin * hp * wp * 4, h: hp, w: wp, tab: tabAt }
+          : { kind: 1, b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4, h: s.h, w: s.w }),
       });
       runUnits(w, JOB, nc * units, nc * og * hw * kk);
       mem = ensure(w, 0);

@@ -5,7 +5,9 @@
 // C is then MR·NR/4 f32x4 accumulators in registers, fed per k step by NR/4 vector loads of B and
 // MR broadcasts of A. B is read either as a strided matrix (matmul: any row and column strides, so
 // transposed operands need no copy) or as the im2col matrix of a convolution, gathered straight from
-// the NCHW input (implicit GEMM: the column matrix is never materialised). Work is cut into units
+// the NCHW input (implicit GEMM: the column matrix is never materialised), or — at stride 1 — from a
+// zero-padded copy of the input (written by the kernel's kind 4 units) through a table of row
+// offsets, where a packed row is two vector copies with no bounds arithmetic. Work is cut into units
 // (batch item, NR-column panel) so threads can take disjoint ranges; `gemm_run` runs a range.
 // Multiply-adds are a·b + c: relaxed SIMD's madd where the runtime validates it, else mul then add.
 import { brIf, forRange, I32, ifElse, Locals, moduleBytes, op, V128, type Code, type Func } from "./wasm-asm.js";
@@ -25,15 +27,18 @@ export const scratchBytes = maxPanels * KC * NR * 4;
 
 /** Word offsets of the job record that `gemm_run` reads (int32 words in wasm memory). */
 export const J = {
-  kind: 0, // 0: B strided, 1: B = im2col of an NCHW input, 2: only write that im2col matrix to C
+  // 0: B strided, 1: B = im2col of an NCHW input, 2: only write that im2col matrix to C, 3: B = im2col
+  // of a zero-padded input (w = its padded width) through the row offsets at `tab`, 4: pad planes
+  // (unit u: the h×w plane at b + u·h·w·4 into the (h + 2ph)×(w + 2pw) plane at c + u·cBatch)
+  kind: 0,
   a: 1, aBatch: 2, mb: 3, nb: 4, k: 5, n: 6,
   b: 7, bBatch: 8, brs: 9, bcs: 10, // bytes
   c: 11, cBatch: 12, ldc: 13, scratch: 14, accumulate: 15,
   h: 16, w: 17, kh: 18, kw: 19, ow: 20, sh: 21, sw: 22, ph: 23, pw: 24,
   // kinds 1 and 2: NR-column panels per work unit (0 means 1); above 1 only when stride-1 units
   // never cross an output row (OW a multiple of panels·NR)
-  panels: 25,
-  words: 26,
+  panels: 25, tab: 26,
+  words: 27,
 } as const;
 
 const { get, set, i32 } = op;
@@ -46,7 +51,7 @@ function gemmRun(fma: boolean): Func {
   const H = i(), W = i(), KH = i(), KW = i(), OW = i(), SH = i(), SW = i(), PH = i(), PW = i();
   const u = i(), n = i(), jb = i(), j0 = i(), k0 = i(), kc = i(), ib = i(), ap = i(), bp = i(), cp = i(), end = i(), dst = i(), src = i(), kk = i(), fast = i();
   const cc = i(), uu = i(), vv = i(), i0 = i(), jj0 = i(), y = i(), xx0 = i(), rowBase = i(), jt = i(), it = i(), t1 = i(), dstStep = i();
-  const P = i(), pp = i(), pd = i(), px = i(), panelStep = i(), pscr = i(), pj0 = i();
+  const P = i(), pp = i(), pd = i(), px = i(), panelStep = i(), pscr = i(), pj0 = i(), tab = i(), r = i();
   const acc = Array.from({ length: (MR * NR) / 4 }, () => L.add(V128));
   const bv = Array.from({ length: NR / 4 }, () => L.add(V128));
   const av = L.add(V128);
@@ -60,7 +65,7 @@ function gemmRun(fma: boolean): Func {
     ...ld(J.scratch), ...get(tid), ...i32(scratchBytes), ...op.mul, ...op.add, ...set(scr),
     ...load(H, J.h), ...load(W, J.w), ...load(KH, J.kh), ...load(KW, J.kw), ...load(OW, J.ow),
     ...load(SH, J.sh), ...load(SW, J.sw), ...load(PH, J.ph), ...load(PW, J.pw),
-    ...i32(1), ...ld(J.panels), ...ld(J.panels), ...i32(1), ...op.ltS, ...op.select, ...set(P),
+    ...i32(1), ...ld(J.panels), ...ld(J.panels), ...i32(1), ...op.ltS, ...op.select, ...set(P), ...load(tab, J.tab),
   ];
 
   // scalar element t of the packed row at local d: d[t] = cond ? mem[addr] : 0
@@ -172,6 +177,38 @@ function gemmRun(fma: boolean): Func {
     ),
   ];
 
+  // B = im2col of the padded input: row p = (c, u, v) of panel column j = (i, jj) is at
+  // origin + tab[p] + j·4 with origin = b + n·bBatch + (SH·i·W + jj)·4 and tab[p] = (c·Hp·W + u·W + v)·4
+  const packTable: Code = [
+    ...get(j0), ...get(OW), ...op.divU, ...set(i0),
+    ...get(bBase), ...get(n), ...get(bBatch), ...op.mul, ...op.add,
+    ...get(SH), ...get(i0), ...op.mul, ...get(W), ...op.mul, ...get(j0), ...op.add, ...get(i0), ...get(OW), ...op.mul, ...op.sub, ...i32(4), ...op.mul, ...op.add, ...set(rowBase),
+    ...get(tab), ...get(k0), ...i32(4), ...op.mul, ...op.add, ...set(t1),
+    ...get(scr), ...set(dst),
+    ...forRange(kk, i32(0), get(kc), 1,
+      ...get(rowBase), ...get(t1), ...op.i32Load(), ...op.add, ...set(src),
+      ...get(dst), ...set(pd),
+      ...forRange(pp, i32(0), get(P), 1,
+        ...copyVec(get(src), pd),
+        ...get(src), ...i32(NR * 4), ...op.add, ...set(src), ...get(pd), ...i32(KC * NR * 4), ...op.add, ...set(pd),
+      ),
+      ...get(t1), ...i32(4), ...op.add, ...set(t1), ...get(dst), ...i32(NR * 4), ...op.add, ...set(dst),
+    ),
+  ];
+
+  // kind 4, unit u: zero the padded plane, then copy the rows in (bulk memory)
+  const padPlane: Code = [
+    ...get(H), ...get(PH), ...get(PH), ...op.add, ...op.add, ...get(W), ...get(PW), ...get(PW), ...op.add, ...op.add, ...op.tee(t1), ...op.mul, ...i32(4), ...op.mul, ...set(end),
+    ...get(cBase), ...get(u), ...get(cBatch), ...op.mul, ...op.add, ...set(dst),
+    ...get(dst), ...i32(0), ...get(end), ...op.memoryFill,
+    ...get(bBase), ...get(u), ...get(H), ...op.mul, ...get(W), ...op.mul, ...i32(4), ...op.mul, ...op.add, ...set(src),
+    ...get(dst), ...get(PH), ...get(t1), ...op.mul, ...get(PW), ...op.add, ...i32(4), ...op.mul, ...op.add, ...set(dst),
+    ...forRange(r, i32(0), get(H), 1,
+      ...get(dst), ...get(src), ...get(W), ...i32(4), ...op.mul, ...op.memoryCopy,
+      ...get(dst), ...get(t1), ...i32(4), ...op.mul, ...op.add, ...set(dst), ...get(src), ...get(W), ...i32(4), ...op.mul, ...op.add, ...set(src),
+    ),
+  ];
+
   // one MR×NR tile: acc = (accumulate ? C : 0) + Σ_kk A[:, kk] ⊗ B[kk, :]
   const madd = (r: number, q: number): Code =>
     fma
@@ -200,20 +237,23 @@ function gemmRun(fma: boolean): Func {
   const body: Code = [
     ...header,
     ...forRange(u, get(u0), get(u1), 1,
-      ...get(u), ...get(nb), ...op.divU, ...set(n),
-      ...get(u), ...get(n), ...get(nb), ...op.mul, ...op.sub, ...set(jb),
-      ...get(jb), ...get(P), ...op.mul, ...i32(NR), ...op.mul, ...set(j0),
-      ...forRange(k0, i32(0), get(K), KC,
-        ...get(K), ...get(k0), ...op.sub, ...set(kc),
-        ...i32(KC), ...get(kc), ...get(kc), ...i32(KC), ...op.gtS, ...op.select, ...set(kc),
-        ...get(kind), ...ifElse([packConv], [packStrided]),
-        ...get(kind), ...i32(2), ...op.ne,
-        ...ifElse([forRange(pp, i32(0), get(P), 1,
-          ...get(j0), ...get(pp), ...i32(NR), ...op.mul, ...op.add, ...set(pj0),
-          ...get(scr), ...get(pp), ...i32(KC * NR * 4), ...op.mul, ...op.add, ...set(pscr),
-          ...get(pj0), ...get(N), ...op.ltS, ...ifElse([forRange(ib, i32(0), get(mb), 1, tile)]),
-        )]),
-      ),
+      ...get(kind), ...i32(4), ...op.eq,
+      ...ifElse([padPlane], [
+        ...get(u), ...get(nb), ...op.divU, ...set(n),
+        ...get(u), ...get(n), ...get(nb), ...op.mul, ...op.sub, ...set(jb),
+        ...get(jb), ...get(P), ...op.mul, ...i32(NR), ...op.mul, ...set(j0),
+        ...forRange(k0, i32(0), get(K), KC,
+          ...get(K), ...get(k0), ...op.sub, ...set(kc),
+          ...i32(KC), ...get(kc), ...get(kc), ...i32(KC), ...op.gtS, ...op.select, ...set(kc),
+          ...get(kind), ...i32(3), ...op.eq, ...ifElse([packTable], [...get(kind), ...ifElse([packConv], [packStrided])]),
+          ...get(kind), ...i32(2), ...op.ne,
+          ...ifElse([forRange(pp, i32(0), get(P), 1,
+            ...get(j0), ...get(pp), ...i32(NR), ...op.mul, ...op.add, ...set(pj0),
+            ...get(scr), ...get(pp), ...i32(KC * NR * 4), ...op.mul, ...op.add, ...set(pscr),
+            ...get(pj0), ...get(N), ...op.ltS, ...ifElse([forRange(ib, i32(0), get(mb), 1, tile)]),
+          )]),
+        ),
+      ]),
     ),
   ];
   return { name: "gemm_run", params: [I32, I32, I32, I32], locals: L.types, body };

@@ -2,7 +2,9 @@
 // matmul and the three convolution maps, on one thread and on all threads (SCM_THREADS), as GFLOP/s
 // of wall time and of process CPU time. CPU time is what a call costs while it runs, so on a shared,
 // loaded machine it shows the kernel's efficiency when wall time cannot; with several threads it is
-// summed over them. Compare with the pure-JS reference routines ('cpu-js') on the same shapes.
+// summed over them. With several threads, "caller" is the share of the work units the calling thread
+// computed (1/threads when the split is even) and "wait" the calling thread's mean wait per call for
+// the workers after its last chunk. Compare with the pure-JS reference routines ('cpu-js').
 //
 // Run after a build: `npx tsc -b packages/core && node packages/core/bench/gemm.mjs`.
 // Env: BENCH_N (timed calls per case, default 15). The script runs itself once per thread count in a
@@ -35,6 +37,7 @@ function child() {
     const out = new Float32Array(outSize);
     for (let i = 0; i < 2; i++) runRoutine(spec, out, inputs, { simd: true });
     let wall = Infinity, cpu = Infinity;
+    const s0 = gemmThreadStats();
     for (let i = 0; i < N; i++) {
       const c0 = process.cpuUsage(), t0 = performance.now();
       runRoutine(spec, out, inputs, { simd: true });
@@ -42,7 +45,9 @@ function child() {
       wall = Math.min(wall, t);
       cpu = Math.min(cpu, (c.user + c.system) / 1000);
     }
-    rows.push({ name, wall, cpu, flop });
+    const s1 = gemmThreadStats(), calls = s1.parallelCalls - s0.parallelCalls;
+    const caller = calls ? (s1.callerUnits - s0.callerUnits) / (s1.units - s0.units) : 1;
+    rows.push({ name, wall, cpu, flop, caller, waitUs: calls ? ((s1.waitMs - s0.waitMs) / calls) * 1000 : 0 });
   }
   process.stdout.write(JSON.stringify({ threads: wantedThreads(), workers: gemmThreadStats().workers, fma: wasmGemm()?.fma ?? false, rows }));
 }
@@ -54,10 +59,16 @@ function parent() {
   console.log("## WebAssembly SIMD routines of the CPU backend\n");
   console.log(`- ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} (nproc), node ${process.version}, relaxed-SIMD FMA: ${runs[0].fma}; load average ${os.loadavg().map((v) => v.toFixed(2)).join(", ")}`);
   console.log(`- best of ${N} calls; GFLOP/s of wall time, and of process CPU time (summed over threads)\n`);
-  console.log(`| routine | ${runs.map((r) => `${r.threads} thread(s): ms | GFLOP/s wall | GFLOP/s CPU`).join(" | ")} |`);
-  console.log(`|---|${runs.map(() => "---:|---:|---:").join("|")}|`);
+  const multi = (r) => r.threads > 1;
+  console.log(`| routine | ${runs.map((r) => `${r.threads} thread(s): ms | GFLOP/s wall | GFLOP/s CPU${multi(r) ? " | caller | wait µs" : ""}`).join(" | ")} |`);
+  console.log(`|---|${runs.map((r) => (multi(r) ? "---:|---:|---:|---:|---:" : "---:|---:|---:")).join("|")}|`);
   CASES.forEach(([name], i) => {
-    console.log(`| ${name} | ${runs.map((r) => { const x = r.rows[i]; return `${x.wall.toFixed(2)} | ${gf(x.flop, x.wall)} | ${gf(x.flop, x.cpu)}`; }).join(" | ")} |`);
+    const cells = (r) => {
+      const x = r.rows[i];
+      const base = `${x.wall.toFixed(2)} | ${gf(x.flop, x.wall)} | ${gf(x.flop, x.cpu)}`;
+      return multi(r) ? `${base} | ${x.caller.toFixed(2)} | ${x.waitUs.toFixed(0)}` : base;
+    };
+    console.log(`| ${name} | ${runs.map(cells).join(" | ")} |`);
   });
 }
 

@@ -4,7 +4,8 @@
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
 import { gemm as gemmJs, type MatView } from "./gemm.js";
-import { convF32Wasm, convWeightGradF32Wasm, gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
+import { convF32Wasm, convWeightGradF32Wasm } from "./wasm-conv.js";
+import { gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
 import { runAttention } from "./attention.js";
 import { runStandardize } from "./standardize.js";
 

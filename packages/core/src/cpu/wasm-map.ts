@@ -17,7 +17,7 @@ import { toposort, type Expr } from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
 import { tanhClamp, tanhDenominator, tanhNumerator } from "./fast-math.js";
 import { I32, Locals, V128, forRange, moduleBytes, op, type Code } from "./wasm-asm.js";
-import { callDataStart, instantiateOnKernelMemory, kernelMemoryF32, type Instance } from "./wasm-gemm.js";
+import { DATA, ensure, instantiateOnKernelMemory, type Instance } from "./wasm-gemm.js";
 import { maxSharedPages } from "./wasm-kernels.js";
 
 // An index node's lane pattern within one 4-lane step, and whether its lane-0 value is a multiple of 4.
@@ -90,7 +90,7 @@ function mapBody(k: Kernel): { params: number[]; locals: number[]; body: Code } 
         if (e.dtype !== "float32" || !kind) return null;
         const addr = [...op.get(2 + e.arg), ...v(a!), ...op.i32(2), ...op.shl, ...op.add];
         code = [...addr, ...(kind.contiguous ? op.v128Load() : op.load32Splat())];
-      } else if (e.op === "TANH" && e.dtype === "float32") code = tanhCode(v(a!), local.get(e.id)!);
+      } else if (e.op === "TANH" && e.dtype === "float32") code = tanhCode(v(a!), local.get(e.id)!, L.add(V128));
       else if (floatUnary[e.op] && e.dtype === "float32") code = [...v(a!), ...floatUnary[e.op]!];
       else if (floatBinary[e.op] && e.dtype === "float32" && b!.dtype === "float32") code = [...v(a!), ...v(b!), ...floatBinary[e.op]!];
       else if (compare[e.op] && a!.dtype === "float32") code = [...v(a!), ...v(b!), ...compare[e.op]!];
@@ -109,19 +109,19 @@ function mapBody(k: Kernel): { params: number[]; locals: number[]; body: Code } 
   return { params: new Array<number>(2 + nIn).fill(I32), locals: L.types, body };
 }
 
-// tanh(x) for the f32x4 on the stack into local `r`: ±1 beyond |x| > 9, x itself for |x| < 4e-4,
-// else c·P(c²)/Q(c²) with c = x clamped to ±7.9053 (the rational of fast-math.ts, by Horner).
-function tanhCode(x: Code, r: number): Code {
+// tanh(x) (x: code pushing an f32x4) on the stack, with locals r and x2 as scratch: ±1 beyond
+// |x| > 9, x itself for |x| < 4e-4, else c·P(c²)/Q(c²) with c = x clamped to ±7.9053 (the rational
+// of fast-math.ts, by Horner).
+function tanhCode(x: Code, r: number, sq: number): Code {
   const splat = (c: number): Code => [...op.f32Const(c), ...op.f32x4Splat];
   const horner = (coef: readonly number[], x2: Code): Code =>
     coef.slice(1).reduce<Code>((acc, c) => [...acc, ...x2, ...op.f32x4Mul, ...splat(c), ...op.f32x4Add], splat(coef[0]!));
   const c: Code = [...x, ...splat(-tanhClamp), ...op.f32x4Max, ...splat(tanhClamp), ...op.f32x4Min];
-  // r = c; r = c·P(r²)/Q(r²) (r² is recomputed: cheaper than another local for the allocator)
-  const x2: Code = [...op.get(r), ...op.get(r), ...op.f32x4Mul];
+  const x2: Code = op.get(sq);
   const abs: Code = [...x, ...op.f32x4Abs];
   const one: Code = [...x, ...splat(-0), ...op.v128And, ...splat(1), ...op.v128Or]; // ±1 with the sign of x
   return [
-    ...c, ...op.set(r),
+    ...c, ...op.tee(r), ...op.get(r), ...op.f32x4Mul, ...op.set(sq),
     ...op.get(r), ...horner(tanhNumerator, x2), ...op.f32x4Mul, ...horner(tanhDenominator, x2), ...op.f32x4Div, ...op.set(r),
     ...x, ...op.get(r), ...abs, ...splat(4e-4), ...op.f32x4Lt, ...op.v128Bitselect, ...op.set(r),
     ...one, ...op.get(r), ...abs, ...splat(9), ...op.f32x4Gt, ...op.v128Bitselect,
@@ -143,16 +143,16 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
   const fn = instantiateOnKernelMemory(w, moduleBytes([{ name: "map", ...f }], w.shared, maxSharedPages)).map as (...a: number[]) => void;
   const align = (x: number): number => Math.ceil(x / 64) * 64;
   return (out, ...inputs) => {
-    const outAt = callDataStart;
+    const outAt = DATA;
     const at: number[] = [];
     let end = align(outAt + k.size * 4);
     for (const x of inputs) {
       at.push(end);
       end = align(end + x.length * 4);
     }
-    const mem = kernelMemoryF32(w, end);
+    const mem = ensure(w, end);
     inputs.forEach((x, i) => mem.set(x as Float32Array, at[i]! / 4));
     fn(k.size, outAt, ...at);
-    out.set(kernelMemoryF32(w, 0).subarray(outAt / 4, outAt / 4 + k.size));
+    out.set(ensure(w, 0).subarray(outAt / 4, outAt / 4 + k.size));
   };
 }

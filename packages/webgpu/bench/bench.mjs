@@ -3,7 +3,7 @@
 // benchmark (eager and jitted), and a chain of ten elementwise ops eager (ten dispatches) against
 // jitted (one fused dispatch).
 //
-// Run with `npm run bench -w @scm-ts/webgpu` (tsc -b, then this script under the filter of Dawn's
+// Run with `npm run bench -w @scm-ts/webgpu` (tsc -b, then this script; the runtime filters Dawn's
 // two adapter warnings). Timing: each case is warmed up, then timed in interleaved rounds; a timed
 // call records its kernels, submits them and waits for the queue to drain (backend.sync()), with
 // no readback; ratios are medians of per-round ratios, so machine noise largely cancels.

@@ -78,6 +78,12 @@ export const op = {
   i32x4Splat: simd(0x11),
   i32x4LtU: simd(0x3a),
   i32x4Add: simd(0xae),
+  i32x4Sub: simd(0xb1),
+  /** Operands: v128, i32 shift. */
+  i32x4Shl: simd(0xab),
+  i32x4ShrS: simd(0xac),
+  i32x4TruncSatF32x4S: simd(0xf8),
+  f32x4Nearest: simd(0x6a),
   /** bulk memory: copy n bytes (operands: dst, src, n). */
   memoryCopy: [0xfc, 10, 0, 0],
   /** bulk memory: fill n bytes with a byte value (operands: dst, value, n). */
@@ -103,6 +109,10 @@ export const op = {
   f32x4Div: simd(231),
   f32x4Min: simd(232),
   f32x4Max: simd(233),
+  /** Pseudo-minimum b < a ? b : a (one instruction; NaN in a passes through). */
+  f32x4Pmin: simd(234),
+  /** Pseudo-maximum a < b ? b : a (one instruction; NaN in a passes through). */
+  f32x4Pmax: simd(235),
   /** relaxed SIMD: a·b + c (fused or not, as the hardware does it). Operands: a, b, c. */
   f32x4RelaxedMadd: simd(0x105),
 };

@@ -1,6 +1,6 @@
 // Float32 elementwise kernels compiled to WebAssembly SIMD against the JS kernels of the same IR:
-// each supported op, broadcast index patterns (x % c, x / c), comparisons and selects, tanh on a
-// dense sweep and its special values, and the kernels the SIMD path must leave to JavaScript.
+// each supported op, broadcast index patterns (x % c, x / c), comparisons and selects, tanh and exp
+// on dense sweeps with their special values, and the kernels the SIMD path must leave to JavaScript.
 // Tolerances are those of the WebGPU parity suite (rtol 1e-4, atol 1e-4).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -40,7 +40,8 @@ describe("wasm SIMD elementwise kernels", () => {
     const cases: [string, ir.Expr][] = [
       ["x + y", ir.binary("ADD", x, y)], ["x - y", ir.binary("SUB", x, y)], ["x · y", ir.binary("MUL", x, y)],
       ["x / y", ir.binary("DIV", x, y)], ["max", ir.binary("MAX", x, y)], ["−x", ir.unary("NEG", x)],
-      ["√(x·x)", ir.unary("SQRT", ir.binary("MUL", x, x))], ["tanh", ir.unary("TANH", x)],
+      ["√(x·x)", ir.unary("SQRT", ir.binary("MUL", x, x))], ["tanh", ir.unary("TANH", x)], ["exp", ir.unary("EXP", x)],
+      ["x / (1 + exp(−x)) (SiLU)", ir.binary("DIV", x, ir.binary("ADD", ir.konst(1, f32), ir.unary("EXP", ir.unary("NEG", x))))],
       ["x·(1 − y²)", ir.binary("MUL", x, ir.binary("SUB", ir.konst(1, f32), ir.binary("MUL", y, y)))],
       ["x < y ? x : 0.5", ir.where(ir.binary("CMPLT", x, y), x, ir.konst(0.5, f32))],
       ["x ≤ y", ir.cast(ir.binary("CMPLE", x, y), f32)], ["x == x", ir.cast(ir.binary("CMPEQ", x, x), f32)],
@@ -77,6 +78,22 @@ describe("wasm SIMD elementwise kernels", () => {
     expect([got[4], got[5], got[6]]).toEqual([sweep[4], sweep[5], sweep[6]]);
     expect(Math.abs(got[7]! - Math.tanh(8.5))).toBeLessThanOrEqual(1e-7);
     expect([got[8], got[9]]).toEqual([-1, 1]);
+  });
+  it("computes exp within 1 float32 ulp of Math.exp from underflow to overflow, with its special values", () => {
+    const m = 1 << 18;
+    const xs = Float32Array.from({ length: m }, (_, i) => -110 + (200 * i) / m);
+    xs.set([Infinity, -Infinity, NaN, -0, 88.72, 88.73, -103, -104, 1e-8], 0);
+    const got = new Float32Array(m);
+    compileMapKernelWasm(map(m, ir.unary("EXP", ir.load(0, f32, ir.gidx(m))), 1), wasmGemm()!)!(got, xs);
+    let worst = 0;
+    for (let i = 9; i < m; i++) {
+      const want = Math.fround(Math.exp(xs[i]!));
+      if (got[i] !== want) worst = Math.max(worst, Math.abs(got[i]! - want) / Math.max(2 ** -149, Math.abs(want) * 2 ** -23));
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect([got[0], got[1], got[3], got[5], got[6], got[7], got[8]]).toEqual([Infinity, 0, 1, Infinity, Math.fround(Math.exp(-103)), 0, 1]);
+    expect(got[2]).toBeNaN();
+    expect(Math.abs(got[4]! - Math.exp(xs[4]!))).toBeLessThanOrEqual(Math.exp(xs[4]!) * 2 ** -23);
   });
   it("leaves to JavaScript what it does not vectorise", () => {
     const w = wasmGemm()!;

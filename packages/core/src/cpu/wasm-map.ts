@@ -11,7 +11,7 @@
 // output and every index stays in the IR's bounds. Inputs are copied into the kernels' memory and
 // the output copied out. Values are float32 at every step, where the JS interpreter rounds only at the store:
 // within a few ulps for these ops. tanh is the rational approximation of fast-math.ts, evaluated in
-// float32 (as Eigen and XNNPACK do).
+// float32 (as Eigen and XNNPACK do); exp is Cephes' expf (within 1 ulp).
 import type { DataArray } from "../dtype.js";
 import { toposort, type Expr } from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
@@ -70,7 +70,18 @@ function mapBody(k: Kernel): { params: number[]; locals: number[]; body: Code } 
   const dependsOnGidx = new Map<number, boolean>();
   const pre: Code = [], loop: Code = [];
   const v = (e: Expr): Code => op.get(local.get(e.id)!);
-  const splat = (x: number): Code => [...op.f32Const(x), ...op.f32x4Splat];
+  // float constants are splatted once, before the loop, into locals (V8 does not hoist the splats)
+  const constants = new Map<string, number>();
+  const splat = (x: number): Code => {
+    const key = Object.is(x, -0) ? "-0" : String(x);
+    let l = constants.get(key);
+    if (l === undefined) {
+      l = L.add(V128);
+      constants.set(key, l);
+      pre.push(...op.f32Const(x), ...op.f32x4Splat, ...op.set(l));
+    }
+    return op.get(l);
+  };
   for (const e of toposort([k.expr])) {
     const dep = e.op === "GIDX" || e.src.some((s) => dependsOnGidx.get(s.id));
     dependsOnGidx.set(e.id, dep);
@@ -90,7 +101,8 @@ function mapBody(k: Kernel): { params: number[]; locals: number[]; body: Code } 
         if (e.dtype !== "float32" || !kind) return null;
         const addr = [...op.get(2 + e.arg), ...v(a!), ...op.i32(2), ...op.shl, ...op.add];
         code = [...addr, ...(kind.contiguous ? op.v128Load() : op.load32Splat())];
-      } else if (e.op === "TANH" && e.dtype === "float32") code = tanhCode(v(a!), local.get(e.id)!, L.add(V128));
+      } else if (e.op === "TANH" && e.dtype === "float32") code = tanhCode(v(a!), local.get(e.id)!, L.add(V128), splat);
+      else if (e.op === "EXP" && e.dtype === "float32") code = expCode(v(a!), local.get(e.id)!, L.add(V128), splat);
       else if (floatUnary[e.op] && e.dtype === "float32") code = [...v(a!), ...floatUnary[e.op]!];
       else if (floatBinary[e.op] && e.dtype === "float32" && b!.dtype === "float32") code = [...v(a!), ...v(b!), ...floatBinary[e.op]!];
       else if (compare[e.op] && a!.dtype === "float32") code = [...v(a!), ...v(b!), ...compare[e.op]!];
@@ -109,14 +121,15 @@ function mapBody(k: Kernel): { params: number[]; locals: number[]; body: Code } 
   return { params: new Array<number>(2 + nIn).fill(I32), locals: L.types, body };
 }
 
-// tanh(x) (x: code pushing an f32x4) on the stack, with locals r and x2 as scratch: ±1 beyond
+// tanh(x) (x: code pushing an f32x4; splat(c): code pushing a constant) on the stack, with locals r
+// and x2 as scratch: ±1 beyond
 // |x| > 9, x itself for |x| < 4e-4, else c·P(c²)/Q(c²) with c = x clamped to ±7.9053 (the rational
 // of fast-math.ts, by Horner).
-function tanhCode(x: Code, r: number, sq: number): Code {
-  const splat = (c: number): Code => [...op.f32Const(c), ...op.f32x4Splat];
+function tanhCode(x: Code, r: number, sq: number, splat: (c: number) => Code): Code {
   const horner = (coef: readonly number[], x2: Code): Code =>
     coef.slice(1).reduce<Code>((acc, c) => [...acc, ...x2, ...op.f32x4Mul, ...splat(c), ...op.f32x4Add], splat(coef[0]!));
-  const c: Code = [...x, ...splat(-tanhClamp), ...op.f32x4Max, ...splat(tanhClamp), ...op.f32x4Min];
+  // clamps by pseudo-min/max (one instruction each; NaN in x passes through)
+  const c: Code = [...x, ...splat(-tanhClamp), ...op.f32x4Pmax, ...splat(tanhClamp), ...op.f32x4Pmin];
   const x2: Code = op.get(sq);
   const abs: Code = [...x, ...op.f32x4Abs];
   const one: Code = [...x, ...splat(-0), ...op.v128And, ...splat(1), ...op.v128Or]; // ±1 with the sign of x
@@ -125,6 +138,30 @@ function tanhCode(x: Code, r: number, sq: number): Code {
     ...op.get(r), ...horner(tanhNumerator, x2), ...op.f32x4Mul, ...horner(tanhDenominator, x2), ...op.f32x4Div, ...op.set(r),
     ...x, ...op.get(r), ...abs, ...splat(4e-4), ...op.f32x4Lt, ...op.v128Bitselect, ...op.set(r),
     ...one, ...op.get(r), ...abs, ...splat(9), ...op.f32x4Gt, ...op.v128Bitselect,
+  ];
+}
+
+// exp(x) (x: code pushing an f32x4) on the stack, with locals r and n as scratch (Cephes' expf):
+// n = nearest(x·log₂e), r = x − n·ln2 (ln2 in two parts, so r is exact), e^r ≈ 1 + r + r²·P(r),
+// times 2^n built in the exponent bits as 2^⌊n/2⌋·2^(n−⌊n/2⌋) (each factor a normal float, so
+// results down to the subnormals round once more at most); +∞ above 88.7228, 0 below −103.97
+// (where the float32 result is 0 or within 1e-44 of it), NaN for NaN.
+function expCode(x: Code, r: number, n: number, splat: (c: number) => Code): Code {
+  const [hi, lo] = [88.72283935546875, -103.97208];
+  const pow2 = (half: Code): Code => [...half, ...op.i32(127), ...op.i32x4Splat, ...op.i32x4Add, ...op.i32(23), ...op.i32x4Shl];
+  const nInt: Code = [...op.get(n), ...op.i32x4TruncSatF32x4S];
+  const nHalf: Code = [...nInt, ...op.i32(1), ...op.i32x4ShrS];
+  const p = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
+    .slice(1).reduce<Code>((acc, c) => [...acc, ...op.get(r), ...op.f32x4Mul, ...splat(c), ...op.f32x4Add], splat(1.9875691500e-4));
+  return [
+    ...x, ...splat(lo), ...op.f32x4Pmax, ...splat(hi), ...op.f32x4Pmin, ...op.set(r),
+    ...op.get(r), ...splat(Math.LOG2E), ...op.f32x4Mul, ...op.f32x4Nearest, ...op.set(n),
+    ...op.get(r), ...op.get(n), ...splat(0.693359375), ...op.f32x4Mul, ...op.f32x4Sub, ...op.get(n), ...splat(-2.12194440e-4), ...op.f32x4Mul, ...op.f32x4Sub, ...op.set(r),
+    // e^r = P(r)·r² + r + 1
+    ...p, ...op.get(r), ...op.f32x4Mul, ...op.get(r), ...op.f32x4Mul, ...op.get(r), ...op.f32x4Add, ...splat(1), ...op.f32x4Add,
+    ...pow2(nHalf), ...op.f32x4Mul, ...pow2([...nInt, ...nHalf, ...op.i32x4Sub]), ...op.f32x4Mul, ...op.set(r),
+    ...splat(Infinity), ...op.get(r), ...x, ...splat(hi), ...op.f32x4Gt, ...op.v128Bitselect,
+    ...x, ...splat(lo), ...op.f32x4Lt, ...op.v128Not, ...op.v128And,
   ];
 }
 

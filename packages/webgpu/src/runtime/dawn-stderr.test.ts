@@ -1,11 +1,12 @@
 // Dawn's two "artificially reduced" warnings never reach the stderr of a process that acquires a
 // device through the runtime, while everything else written there does: with stderr a shell pipe
 // (captured in the process), and with stderr a socket relayed by a Node parent (vitest's forks
-// workers; filtered by the parent). Each case runs a fresh Node process on the built package (dist/,
-// which `tsc -b` writes before the tests run in CI). A control process that calls Dawn directly
-// shows that the warnings are really printed here, so the other cases can fail.
+// workers; filtered by the parent, and every package whose tests acquire devices installs that
+// filter). Each case runs a fresh Node process on the built package (dist/, which `tsc -b` writes
+// before the tests run in CI). A control process that calls Dawn directly shows that the warnings
+// are really printed here, so the other cases can fail.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +34,17 @@ it("drops the warnings from a relayed stream however its chunks split the lines,
   expect(out.join("")).toBe("x\nprogress 10%\n");
   undo();
   expect(out.join("")).toBe("x\nprogress 10%\nWarning: maxDynamic");
+});
+
+it("is installed as a global setup by every package whose tests acquire a WebGPU device in their workers", () => {
+  const packages = fileURLToPath(new URL("../../..", import.meta.url));
+  const users = readdirSync(packages).filter((p) => {
+    const src = join(packages, p, "src");
+    if (p === "webgpu" || !existsSync(src)) return false;
+    return readdirSync(src).some((f) => f.endsWith(".test.ts") && /webgpuGate|setBackend\(["']webgpu/.test(readFileSync(join(src, f), "utf8")));
+  });
+  expect(users).toEqual(expect.arrayContaining(["nn", "models"]));
+  for (const p of [...users, "webgpu"]) expect(readFileSync(join(packages, p, "vitest.config.ts"), "utf8"), `${p}/vitest.config.ts`).toMatch(/globalSetup: \[[^\]]*"[^"]*test-support\/relay-filter\.ts"/);
 });
 
 const acquireJs = fileURLToPath(new URL("../../dist/runtime/acquire.js", import.meta.url));

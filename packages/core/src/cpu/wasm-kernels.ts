@@ -16,11 +16,7 @@ import { brIf, forRange, I32, ifElse, Locals, moduleBytes, op, V128, type Code, 
 export const MR = 4, NR = 8;
 /** Rows of B packed at a time (the B panel, KC·NR floats, stays in L1). */
 export const KC = 256;
-/**
- * Most B panels a convolution's work unit packs in one pass (they share the per-row index
- * arithmetic): 2 measured best on two threads (conv2d 16×64×32², Zen 5: 4 panels was 7% faster on
- * one thread but 10% slower on two).
- */
+/** Most B panels a conv work unit packs in one pass (sharing the row arithmetic; 2 measured best on two threads). */
 export const maxPanels = 2;
 /** Bytes of B-panel scratch per thread. */
 export const scratchBytes = maxPanels * KC * NR * 4;
@@ -30,15 +26,13 @@ export const J = {
   // 0: B strided, 1: B = im2col of an NCHW input, 2: only write that im2col matrix to C, 3: B = im2col
   // of a zero-padded input (w = its padded width) through the row offsets at `tab`, 4: pad planes
   // (unit u: the h×w plane at b + u·h·w·4 into the (h + 2ph)×(w + 2pw) plane at c + u·cBatch)
-  kind: 0,
-  a: 1, aBatch: 2, mb: 3, nb: 4, k: 5, n: 6,
+  kind: 0, a: 1, aBatch: 2, mb: 3, nb: 4, k: 5, n: 6,
   b: 7, bBatch: 8, brs: 9, bcs: 10, // bytes
   c: 11, cBatch: 12, ldc: 13, scratch: 14, accumulate: 15,
   h: 16, w: 17, kh: 18, kw: 19, ow: 20, sh: 21, sw: 22, ph: 23, pw: 24,
   // kinds 1 and 2: NR-column panels per work unit (0 means 1); above 1 only when stride-1 units
   // never cross an output row (OW a multiple of panels·NR)
-  panels: 25, tab: 26,
-  words: 27,
+  panels: 25, tab: 26, words: 27,
 } as const;
 
 const { get, set, i32 } = op;

@@ -18,9 +18,13 @@ describe("WGSL attention backward routines", () => {
     expect(kv.code.match(/for \(var i = 0i; i < N; i\+\+\)/g)).toHaveLength(1);
     expect(kv.code).toContain("let pr = exp(x - in4[qi * 2i]);");
     for (const s of [q.code, kv.code]) expect(s).not.toMatch(/array<f32, (N|M)\b/);
-    expect(q.dispatch[0] * q.workgroupSize[0]).toBeGreaterThanOrEqual(6 * 65);
-    expect(kv.dispatch[0] * kv.workgroupSize[0]).toBeGreaterThanOrEqual(6 * 33);
-    expect(q.dispatch[0] * q.workgroupSize[0]).toBeLessThan(6 * 65 + 64);
+    // one grid row per head (z), rows of that head along x
+    expect(q.dispatch[2]).toBe(6);
+    expect(kv.dispatch[2]).toBe(6);
+    expect(q.dispatch[0] * q.workgroupSize[0]).toBeGreaterThanOrEqual(65);
+    expect(q.dispatch[0] * q.workgroupSize[0]).toBeLessThan(65 + 64);
+    expect(kv.dispatch[0] * kv.workgroupSize[0]).toBeGreaterThanOrEqual(33);
+    expect(q.code).toContain("let head = i32(wid.z);");
     expect(q.bindings).toHaveLength(5);
     expect(kv.bindings).toHaveLength(6);
   });

@@ -28,17 +28,21 @@ export function attentionBwdShader(s: AttentionSpec, limits: DeviceLimits, key: 
     : bindingsOf(Array.from({ length: arity }, () => "float32" as const), "float32");
   // in0..in4 = q, k, v, g, [L, δ]
   const ld = (j: number, index: string): string => (packed ? `bitcast<f32>(packed[packedAt${j} + u32(${index})])` : `in${j}[${index}]`);
-  const rows = s.batch * (byQuery ? s.n : s.m);
+  // One workgroup row of the grid per head (z): the head, and so every address computed from it and
+  // the loop counter (the other operand's rows), is the same for all invocations of a workgroup.
+  const perHead = byQuery ? s.n : s.m;
   const wg = linearWorkgroup(limits, 64);
-  const dispatch = rows === 0 ? ([0, 0, 0] as const) : grid(Math.ceil(rows / wg), limits);
+  const dispatch = perHead === 0 || s.batch === 0 ? ([0, 0, 0] as const) : grid(Math.ceil(perHead / wg), limits, s.batch);
   const b = new WgslBuilder(bindings);
   for (const [name, v] of Object.entries({ N: s.n, M: s.m, D: s.d, DV: s.dv })) b.decl(`const ${name} = ${v}i;`);
   // WGSL arrays need a positive size; a zero width never reaches the loops below.
   b.decl(`const DA = ${Math.max(1, s.d)};`).decl(`const DVA = ${Math.max(1, s.dv)};`);
   b.decl(`const SCALE = ${literal(s.scale, "float32", () => {})};`);
   if (packed) for (let j = 0; j < arity; j++) b.line(`let packedAt${j} = packed[${j}];`);
-  b.line(`let row = i32((wid.y * ${dispatch[0]}u + wid.x) * ${wg}u + lid);`);
-  b.line(`if (row >= ${rows}i) { return; }`);
+  b.line("let head = i32(wid.z);");
+  b.line(`let r = i32((wid.y * ${dispatch[0]}u + wid.x) * ${wg}u + lid);`);
+  b.line(`if (r >= ${perHead}i) { return; }`);
+  b.line(`let row = head * ${perHead}i + r;`);
   if (byQuery) queryPass(b, ld);
   else keyPass(b, ld);
   const workgroupSize = [wg, 1, 1] as const;
@@ -55,9 +59,8 @@ function logit(b: WgslBuilder, ld: Load, qr: string, kIn: number, kb: string): v
   b.line("x *= SCALE;");
 }
 
-// Row i of head `head`: online softmax over the keys for L and δ, then dq = Σ_j dS_ij·k_j.
+// Row i (`row`) of head `head`: online softmax over the keys for L and δ, then dq = Σ_j dS_ij·k_j.
 function queryPass(b: WgslBuilder, ld: Load): void {
-  b.line("let head = row / N;");
   b.line("var qr: array<f32, DA>;").line("var gr: array<f32, DVA>;").line("var f: array<f32, DVA>;").line("var dq: array<f32, DA>;");
   b.block("for (var p = 0i; p < D; p++)", () => b.line(`qr[p] = ${ld(0, "row * D + p")};`));
   b.block("for (var c = 0i; c < DV; c++)", () => b.line(`gr[c] = ${ld(3, "row * DV + c")};`));
@@ -87,7 +90,6 @@ function queryPass(b: WgslBuilder, ld: Load): void {
 
 // Key row j of head `head`: one walk over the queries, P_ij from the saved L_i.
 function keyPass(b: WgslBuilder, ld: Load): void {
-  b.line("let head = row / M;");
   b.line("var kr: array<f32, DA>;").line("var vr: array<f32, DVA>;").line("var dk: array<f32, DA>;").line("var dv: array<f32, DVA>;");
   b.block("for (var p = 0i; p < D; p++)", () => b.line(`kr[p] = ${ld(1, "row * D + p")};`));
   b.block("for (var c = 0i; c < DV; c++)", () => b.line(`vr[c] = ${ld(2, "row * DV + c")};`));

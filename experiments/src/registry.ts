@@ -1,6 +1,7 @@
 // The experiments by id, in the order of the results page (issue 9's numbering; MNIST, item 4, is
 // not here yet).
 import { experiment1 } from "./exp1-mixture.js";
+import { experiment1Probe } from "./exp1-probe.js";
 import { experiment2 } from "./exp2-discrete.js";
 import { experiment3 } from "./exp3-ablations.js";
 import { experiment5 } from "./exp5-cost.js";
@@ -10,6 +11,7 @@ import type { ExperimentBody, RunOptions } from "./run-context.js";
 /** Experiment bodies by id. */
 export const experiments: Record<string, (o: RunOptions) => Promise<ExperimentBody>> = {
   "exp1-mixture": experiment1,
+  "exp1-probe": experiment1Probe,
   "exp2-discrete": experiment2,
   "exp3-ablations": experiment3,
   "exp5-cost": experiment5,

@@ -4,7 +4,7 @@
 // map), the MLP every method trains, and the paper's hyper-parameters mapped to this scale.
 import type { Tensor } from "@scm-ts/core";
 import { mixtureTeacher, type RawNetwork, type TangentNormalization } from "@scm-ts/consistency";
-import { ringOfGaussians, type GaussianMixture } from "@scm-ts/data";
+import { ringOfGaussians, type GaussianMixture, type RingOptions } from "@scm-ts/data";
 import { mlp, type ModelParams, type Network } from "@scm-ts/models";
 import { gaussianMixtureOracle, type AnalyticOracle, type LogNormalParameters } from "@scm-ts/trigflow";
 
@@ -25,9 +25,9 @@ export interface ToyProblem {
   readonly oracle: AnalyticOracle;
 }
 
-/** The ring of 8 Gaussians and its exact teacher. */
-export function ringProblem(): ToyProblem {
-  const data = ringOfGaussians();
+/** The ring of 8 Gaussians (or another ring, e.g. the issue-6 quality test's 6 modes of std 0.12) and its exact teacher. */
+export function ringProblem(options: RingOptions = {}): ToyProblem {
+  const data = ringOfGaussians(options);
   const spec = data.oracleSpec(sigmaData);
   const components = spec.components.map((k) => ({ weight: k.weight, mean: k.mean, variance: (k.covariance as { variance: number }).variance }));
   return { data, exactTeacher: mixtureTeacher(components, sigmaData), oracle: gaussianMixtureOracle(spec) };

@@ -46,8 +46,8 @@ export interface PhaseResult {
   readonly diverged: boolean;
 }
 
-/** Runs a phase from `init` (or fresh parameters); `probe` sees the EMA every `probeEvery` steps. */
-export async function trainPhase(net: AnyNetwork, data: Toy, p: Phase, init?: AnyParams, probe?: { every: number; fn: (ema: AnyParams, step: number) => Promise<void> }): Promise<PhaseResult> {
+/** Runs a phase from `init` (or fresh parameters); `probe` sees the EMA (and the raw weights) every `probe.every` steps. */
+export async function trainPhase(net: AnyNetwork, data: Toy, p: Phase, init?: AnyParams, probe?: { every: number; fn: (ema: AnyParams, step: number, raw: AnyParams) => Promise<void> }): Promise<PhaseResult> {
   const model = { apply: (q: AnyParams, u: c.Tensor, t: c.Tensor) => net.apply(q, u, t), ...(p.adaptiveWeighting ? { logvar: (q: AnyParams, t: c.Tensor) => net.logvar(q, t) } : {}) };
   const optimizer = adam({ learningRate: p.lrSchedule === "cosine" ? cosineSchedule({ peak: p.lr, steps: p.steps }) : p.lr, b2: 0.99 });
   const objective = makeObjective(model, {
@@ -75,7 +75,7 @@ export async function trainPhase(net: AnyNetwork, data: Toy, p: Phase, init?: An
     logEvery: Math.max(1, Math.floor(p.steps / 100)),
     onEvent: (e) => losses.push({ step: e.step, loss: e.loss }),
     progress: false,
-    ...(probe ? { checkpointEvery: probe.every, onCheckpoint: (s, i) => probe.fn(s.ema as AnyParams, i) } : {}),
+    ...(probe ? { checkpointEvery: probe.every, onCheckpoint: (s, i) => probe.fn(s.ema as AnyParams, i, s.params as AnyParams) } : {}),
   });
   const seconds = (performance.now() - t0) / 1000;
   const tenth = Math.max(1, Math.ceil(losses.length / 10));

@@ -173,6 +173,13 @@ export function wasmCallStats(): { chunked: number; tooLarge: number } {
 /** Where call data starts in the kernels' memory (bytes; for tests that set a memory limit). */
 export const callDataStart = DATA;
 
+/** Whether a call whose data ends at byte `end` of the kernels' memory fits (else it runs in JS). */
+export function callFits(end: number): boolean {
+  if (end <= maxCallBytes) return true;
+  stats.tooLarge++;
+  return false;
+}
+
 /** Batch items per call so a call fits in `maxCallBytes` (0: not even one item fits). */
 export function chunkOf(batch: number, fixed: number, perItem: number): number {
   const c = Math.max(0, Math.min(batch, Math.floor((maxCallBytes - DATA - fixed) / perItem)));

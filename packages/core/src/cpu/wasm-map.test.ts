@@ -8,7 +8,7 @@ import * as ir from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
 import { createCpuBackend } from "./backend.js";
 import { compileKernel } from "./codegen.js";
-import { wasmGemm } from "./wasm-gemm.js";
+import { callDataStart, setMaxCallBytesForTests, wasmCallStats, wasmGemm } from "./wasm-gemm.js";
 import { compileMapKernelWasm } from "./wasm-map.js";
 
 const f32 = "float32";
@@ -94,6 +94,22 @@ describe("wasm SIMD elementwise kernels", () => {
     expect([got[0], got[1], got[3], got[5], got[6], got[7], got[8]]).toEqual([Infinity, 0, 1, Infinity, Math.fround(Math.exp(-103)), 0, 1]);
     expect(got[2]).toBeNaN();
     expect(Math.abs(got[4]! - Math.exp(xs[4]!))).toBeLessThanOrEqual(Math.exp(xs[4]!) * 2 ** -23);
+  });
+  it("runs a call whose operands do not fit in the kernels' memory as JavaScript, with the same result", () => {
+    const k = map(n, ir.unary("TANH", ir.binary("ADD", x, y)), 2);
+    const ins = [data(n, 8), data(n, 9)];
+    const simd = compileMapKernelWasm(k, wasmGemm()!)!;
+    const fits = new Float32Array(n), tooLarge = new Float32Array(n);
+    simd(fits, ...ins);
+    const before = wasmCallStats().tooLarge;
+    setMaxCallBytesForTests(callDataStart + 2 * n * 4);
+    try {
+      simd(tooLarge, ...ins);
+    } finally {
+      setMaxCallBytesForTests();
+    }
+    expect(wasmCallStats().tooLarge).toBe(before + 1);
+    for (let i = 0; i < n; i++) expect(Math.abs(tooLarge[i]! - fits[i]!)).toBeLessThanOrEqual(1e-6);
   });
   it("leaves to JavaScript what it does not vectorise", () => {
     const w = wasmGemm()!;

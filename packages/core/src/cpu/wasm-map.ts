@@ -17,7 +17,8 @@ import { toposort, type Expr } from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
 import { tanhClamp, tanhDenominator, tanhNumerator } from "./fast-math.js";
 import { I32, Locals, V128, forRange, moduleBytes, op, type Code } from "./wasm-asm.js";
-import { DATA, ensure, instantiateOnKernelMemory, type Instance } from "./wasm-gemm.js";
+import { compileKernel } from "./codegen.js";
+import { callFits, DATA, ensure, instantiateOnKernelMemory, type Instance } from "./wasm-gemm.js";
 import { maxSharedPages } from "./wasm-kernels.js";
 
 // An index node's lane pattern within one 4-lane step, and whether its lane-0 value is a multiple of 4.
@@ -171,7 +172,8 @@ export const minWasmMapSize = 2048;
 /**
  * Compiles a float32 map kernel to a WebAssembly SIMD function on the kernels' memory; returns a
  * runner `(out, ...inputs)`, or null when the kernel has something the SIMD path does not support
- * or fewer than `minSize` elements.
+ * or fewer than `minSize` elements. A call whose operands do not fit in the kernels' memory runs
+ * the kernel's JS version (fast-math) instead.
  */
 export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMapSize): ((out: DataArray, ...inputs: DataArray[]) => void) | null {
   if (k.kind !== "map" || k.size < minSize || k.size % 4 !== 0) return null;
@@ -179,6 +181,7 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
   if (!f) return null;
   const fn = instantiateOnKernelMemory(w, moduleBytes([{ name: "map", ...f }], w.shared, maxSharedPages)).map as (...a: number[]) => void;
   const align = (x: number): number => Math.ceil(x / 64) * 64;
+  let js: ((out: unknown, ...inputs: unknown[]) => void) | undefined;
   return (out, ...inputs) => {
     const outAt = DATA;
     const at: number[] = [];
@@ -187,6 +190,7 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
       at.push(end);
       end = align(end + x.length * 4);
     }
+    if (!callFits(end)) return (js ??= compileKernel(k, true))(out, ...inputs);
     const mem = ensure(w, end);
     inputs.forEach((x, i) => mem.set(x as Float32Array, at[i]! / 4));
     fn(k.size, outAt, ...at);

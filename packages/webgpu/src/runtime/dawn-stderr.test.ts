@@ -30,6 +30,13 @@ it("drops the warnings from a relayed stream however its chunks split the lines,
   const text = `x\n${warning("Uniform", 90)}\n${warning("Storage", 80)}\nprogress 10%`;
   for (let i = 0; i < text.length; i += 7) sink.write(text.slice(i, i + 7));
   expect(out.join("")).toBe("x\nprogress 10%");
+  // a two-byte character split across byte chunks
+  const bytes = new TextEncoder().encode(" σ");
+  sink.write(bytes.subarray(0, 2));
+  sink.write(bytes.subarray(2));
+  expect(out.join("")).toBe("x\nprogress 10% σ");
+  out.length = 0;
+  out.push("x\nprogress 10%");
   sink.write(`\nWarning: maxDynamic`);
   expect(out.join("")).toBe("x\nprogress 10%\n");
   undo();

@@ -35,9 +35,10 @@ const prefix = "Warning: maxDynamic";
  */
 export function filterDawnWarningsFrom(stream: { write: WriteFn }): () => void {
   const write = stream.write;
+  const decoder = new TextDecoder(); // streaming: a character split across chunks stays whole
   let held = "";
   const filtered: WriteFn = (chunk, ...rest) => {
-    const text = held + (typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk));
+    const text = held + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
     const cut = text.lastIndexOf("\n") + 1;
     let tail = text.slice(cut);
     const couldBeWarning = tail.length > 0 && (prefix.startsWith(tail) || tail.startsWith(prefix));

@@ -88,6 +88,8 @@ export const op = {
   memoryCopy: [0xfc, 10, 0, 0],
   /** bulk memory: fill n bytes with a byte value (operands: dst, value, n). */
   memoryFill: [0xfc, 11, 0],
+  /** i8x16.shuffle picking 32-bit lanes: lanes 0–3 from the first operand, 4–7 from the second. */
+  shuffle32: (l0: number, l1: number, l2: number, l3: number): Code => simd(13, ...[l0, l1, l2, l3].flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
   f32x4Splat: simd(0x13),
   f32x4Eq: simd(0x41),
   f32x4Ne: simd(0x42),

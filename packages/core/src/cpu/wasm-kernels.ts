@@ -11,6 +11,7 @@
 // (batch item, NR-column panel) so threads can take disjoint ranges; `gemm_run` runs a range.
 // Multiply-adds are a·b + c: relaxed SIMD's madd where the runtime validates it, else mul then add.
 import { brIf, forRange, I32, ifElse, Locals, moduleBytes, op, V128, type Code, type Func } from "./wasm-asm.js";
+import { transposePack } from "./wasm-pack.js";
 
 /** Register tile: rows of A and columns of B per micro-kernel step. */
 export const MR = 4, NR = 8;
@@ -49,6 +50,7 @@ function gemmRun(fma: boolean): Func {
   const acc = Array.from({ length: (MR * NR) / 4 }, () => L.add(V128));
   const bv = Array.from({ length: NR / 4 }, () => L.add(V128));
   const av = L.add(V128);
+  const tp = { colAt: Array.from({ length: NR }, () => i()), v: Array.from({ length: 8 }, () => L.add(V128)), t: Array.from({ length: 4 }, () => L.add(V128)) };
   const ld = (f: number): Code => [...get(job), ...op.i32Load(f * 4)];
   const load = (local: number, f: number): Code => [...ld(f), ...set(local)];
 
@@ -73,8 +75,15 @@ function gemmRun(fma: boolean): Func {
   const packStrided: Code = [
     ...get(bBase), ...get(n), ...get(bBatch), ...op.mul, ...op.add, ...get(k0), ...get(rs), ...op.mul, ...op.add, ...set(src),
     ...get(cs), ...i32(4), ...op.eq, ...get(j0), ...i32(NR), ...op.add, ...get(N), ...op.leS, ...op.and, ...set(fast),
-    ...get(scr), ...set(dst),
-    ...forRange(kk, i32(0), get(kc), 1,
+    ...get(scr), ...set(dst), ...i32(0), ...set(kk),
+    // columns contiguous along k (B = Xᵀ): whole 4-row groups by 4×4 transposes (wasm-pack.ts)
+    ...get(rs), ...i32(4), ...op.eq, ...get(cs), ...i32(4), ...op.ne, ...op.and, ...get(j0), ...i32(NR), ...op.add, ...get(N), ...op.leS, ...op.and,
+    ...ifElse([
+      ...get(src), ...get(j0), ...get(cs), ...op.mul, ...op.add, ...set(t1),
+      ...transposePack({ col: t1, cs, kc, kk, dst, end, ...tp }),
+      ...get(src), ...get(kk), ...i32(4), ...op.mul, ...op.add, ...set(src),
+    ]),
+    ...forRange(kk, get(kk), get(kc), 1,
       ...get(fast),
       ifElse(
         [copyVec([...get(src), ...get(j0), ...i32(4), ...op.mul, ...op.add])],

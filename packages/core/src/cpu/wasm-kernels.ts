@@ -11,7 +11,7 @@
 // (batch item, NR-column panel) so threads can take disjoint ranges; `gemm_run` runs a range.
 // Multiply-adds are a·b + c: relaxed SIMD's madd where the runtime validates it, else mul then add.
 import { brIf, forRange, I32, ifElse, Locals, moduleBytes, op, V128, type Code, type Func } from "./wasm-asm.js";
-import { transposePack } from "./wasm-pack.js";
+import { padPlaneCode, transposePack } from "./wasm-pack.js";
 
 /** Register tile: rows of A and columns of B per micro-kernel step. */
 export const MR = 4, NR = 8;
@@ -199,18 +199,8 @@ function gemmRun(fma: boolean): Func {
     ),
   ];
 
-  // kind 4, unit u: zero the padded plane, then copy the rows in (bulk memory)
-  const padPlane: Code = [
-    ...get(H), ...get(PH), ...get(PH), ...op.add, ...op.add, ...get(W), ...get(PW), ...get(PW), ...op.add, ...op.add, ...op.tee(t1), ...op.mul, ...i32(4), ...op.mul, ...set(end),
-    ...get(cBase), ...get(u), ...get(cBatch), ...op.mul, ...op.add, ...set(dst),
-    ...get(dst), ...i32(0), ...get(end), ...op.memoryFill,
-    ...get(bBase), ...get(u), ...get(H), ...op.mul, ...get(W), ...op.mul, ...i32(4), ...op.mul, ...op.add, ...set(src),
-    ...get(dst), ...get(PH), ...get(t1), ...op.mul, ...get(PW), ...op.add, ...i32(4), ...op.mul, ...op.add, ...set(dst),
-    ...forRange(r, i32(0), get(H), 1,
-      ...get(dst), ...get(src), ...get(W), ...i32(4), ...op.mul, ...op.memoryCopy,
-      ...get(dst), ...get(t1), ...i32(4), ...op.mul, ...op.add, ...set(dst), ...get(src), ...get(W), ...i32(4), ...op.mul, ...op.add, ...set(src),
-    ),
-  ];
+  // kind 4, unit u: pad plane u (wasm-pack.ts)
+  const padPlane = padPlaneCode({ src: bBase, dst: cBase, plane: u, dstStride: cBatch, H, W, PH, PW, wp: t1, bytes: end, from: src, to: dst, row: r });
 
   // one MR×NR tile: acc = (accumulate ? C : 0) + Σ_kk A[:, kk] ⊗ B[kk, :]
   const madd = (r: number, q: number): Code =>

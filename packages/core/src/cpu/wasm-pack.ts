@@ -1,8 +1,10 @@
-// Packing B panels whose rows are strided but whose columns are contiguous along k — B = Xᵀ of a
-// row-major X, as in dh = dy·Wᵀ or the convolution weight gradient's colsᵀ. Read row by row, each
-// packed row would be NR scalar loads from NR different places. Instead, four k-rows at a time:
-// NR vector loads, one per column (4 consecutive k of that column), then two 4×4 transposes in
-// registers (shuffles), giving the four packed rows of NR floats, stored as vectors.
+// Two data movements of the GEMM kernel (wasm-kernels.ts), as code over the caller's locals:
+// - packing B panels whose rows are strided but whose columns are contiguous along k — B = Xᵀ of a
+//   row-major X, as in dh = dy·Wᵀ or the convolution weight gradient's colsᵀ. Read row by row, each
+//   packed row would be NR scalar loads from NR different places. Instead, four k-rows at a time:
+//   NR vector loads, one per column (4 consecutive k of that column), then two 4×4 transposes in
+//   registers (shuffles), giving the four packed rows of NR floats, stored as vectors;
+// - zero-padding one input plane for the stride-1 convolution (bulk memory fill and row copies).
 import { forRange, op, type Code } from "./wasm-asm.js";
 
 const { get, set, i32 } = op;
@@ -51,5 +53,41 @@ export function transposePack(L: TransposePackLocals): Code {
       ...get(dst), ...i32(4 * 8 * 4), ...op.add, ...set(dst),
     ),
     ...get(end), ...set(kk),
+  ];
+}
+
+/** Locals of `padPlaneCode`: inputs (src … PW) and scratch (wp … row). */
+export interface PadPlaneLocals {
+  /** Planes of H×W floats start here (bytes). */
+  readonly src: number;
+  /** Padded planes start here, `dstStride` bytes apart. */
+  readonly dst: number;
+  readonly plane: number;
+  readonly dstStride: number;
+  readonly H: number;
+  readonly W: number;
+  readonly PH: number;
+  readonly PW: number;
+  readonly wp: number;
+  readonly bytes: number;
+  readonly from: number;
+  readonly to: number;
+  readonly row: number;
+}
+
+/** Code writing plane `plane` as an (H + 2PH)×(W + 2PW) plane with a zero border. */
+export function padPlaneCode(L: PadPlaneLocals): Code {
+  const { src, dst, plane, dstStride, H, W, PH, PW, wp, bytes, from, to, row } = L;
+  return [
+    // wp = W + 2PW; zero the whole padded plane, then copy the H rows into its interior
+    ...get(H), ...get(PH), ...get(PH), ...op.add, ...op.add, ...get(W), ...get(PW), ...get(PW), ...op.add, ...op.add, ...op.tee(wp), ...op.mul, ...i32(4), ...op.mul, ...set(bytes),
+    ...get(dst), ...get(plane), ...get(dstStride), ...op.mul, ...op.add, ...set(to),
+    ...get(to), ...i32(0), ...get(bytes), ...op.memoryFill,
+    ...get(src), ...get(plane), ...get(H), ...op.mul, ...get(W), ...op.mul, ...i32(4), ...op.mul, ...op.add, ...set(from),
+    ...get(to), ...get(PH), ...get(wp), ...op.mul, ...get(PW), ...op.add, ...i32(4), ...op.mul, ...op.add, ...set(to),
+    ...forRange(row, i32(0), get(H), 1,
+      ...get(to), ...get(from), ...get(W), ...i32(4), ...op.mul, ...op.memoryCopy,
+      ...get(to), ...get(wp), ...i32(4), ...op.mul, ...op.add, ...set(to), ...get(from), ...get(W), ...i32(4), ...op.mul, ...op.add, ...set(from),
+    ),
   ];
 }

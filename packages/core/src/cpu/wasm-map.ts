@@ -179,7 +179,12 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
   if (k.kind !== "map" || k.size < minSize || k.size % 4 !== 0) return null;
   const f = mapBody(k);
   if (!f) return null;
-  const fn = instantiateOnKernelMemory(w, moduleBytes([{ name: "map", ...f }], w.shared, maxSharedPages)).map as (...a: number[]) => void;
+  let fn: (...a: number[]) => void;
+  try {
+    fn = instantiateOnKernelMemory(w, moduleBytes([{ name: "map", ...f }], w.shared, maxSharedPages)).map as (...a: number[]) => void;
+  } catch {
+    return null; // e.g. a browser that refuses synchronous compilation on its main thread: the JS kernel runs
+  }
   const align = (x: number): number => Math.ceil(x / 64) * 64;
   let js: ((out: unknown, ...inputs: unknown[]) => void) | undefined;
   return (out, ...inputs) => {

@@ -7,11 +7,17 @@ import { helperCode, storageType, type HelperName } from "./quirks.js";
 
 /** The adapter limits codegen depends on. */
 export interface DeviceLimits {
+  /** Largest product of a workgroup's three sizes (caps threads per workgroup). */
   readonly maxComputeInvocationsPerWorkgroup: number;
+  /** Largest workgroup size along x. */
   readonly maxComputeWorkgroupSizeX: number;
+  /** Largest workgroup size along y. */
   readonly maxComputeWorkgroupSizeY: number;
+  /** Largest number of workgroups per dispatch dimension; a larger linear grid is split over x and y (`grid`). */
   readonly maxComputeWorkgroupsPerDimension: number;
+  /** Bytes of workgroup (shared) memory one workgroup may declare; bounds the GEMM and reduction tiles. */
   readonly maxComputeWorkgroupStorageSize: number;
+  /** Storage buffers one shader may bind; a kernel with more inputs packs them into one buffer (`needsPacking`). */
   readonly maxStorageBuffersPerShaderStage: number;
   /** The adapter is a CPU implementation (llvmpipe, SwiftShader): workgroup memory and barriers cost more than they save. */
   readonly cpuAdapter?: boolean;
@@ -39,15 +45,21 @@ export const coreLimits: DeviceLimits = {
 
 /** One storage binding, in binding order: the inputs (read), then the output (read_write). */
 export interface Binding {
+  /** The WGSL variable name of the buffer. */
   readonly name: string;
+  /** Element type of the buffer as the engine sees it (stored as its WGSL storage type). */
   readonly dtype: DType;
+  /** "read" for inputs, "read_write" for the output. */
   readonly access: "read" | "read_write";
 }
 
 /** A compiled-to-WGSL program, ready for a pipeline. */
 export interface ShaderSpec {
+  /** The WGSL source of the compute shader (entry point `main`). */
   readonly code: string;
+  /** The storage bindings of group 0, in binding order. */
   readonly bindings: readonly Binding[];
+  /** The `@workgroup_size` of the entry point (x, y, z). */
   readonly workgroupSize: readonly [number, number, number];
   /** Workgroups per dimension; [0, 0, 0] means there is nothing to run. */
   readonly dispatch: readonly [number, number, number];

@@ -13,11 +13,19 @@ import { filterDawnWarnings } from "./dawn-stderr.js";
 
 /** A device ready for the backend. */
 export interface GpuContext {
+  /** The device every buffer, pipeline and dispatch of the backend uses. */
   readonly device: GPUDevice;
   /** The adapter, as a person reads it (e.g. "llvmpipe … via opengles, compatibility"). */
   readonly description: string;
+  /** The WebGPU feature level granted: "core" (Vulkan, Metal, D3D12) or "compatibility" (OpenGL ES). */
   readonly featureLevel: "core" | "compatibility";
-  readonly limits: DeviceLimits & { readonly maxStorageBufferBindingSize: number; readonly maxBufferSize: number };
+  /** The limits the device was created with (the adapter's, not the defaults). */
+  readonly limits: DeviceLimits & {
+    /** Largest byte size of one storage binding. */
+    readonly maxStorageBufferBindingSize: number;
+    /** Largest byte size of one buffer. */
+    readonly maxBufferSize: number;
+  };
   /** Dawn's GPU object (Node): held so it lives as long as the device. */
   readonly keepAlive: unknown;
   /** Throws the first uncaptured error since the last check, or the device loss. */

@@ -12,14 +12,19 @@ import { PipelineCache, type CompiledProgram } from "./pipelines.js";
 
 /** Counters for tests and benchmarks. */
 export interface WebGpuStats {
+  /** Compute dispatches recorded since the backend was created (tests and benchmarks may reset it to 0). */
   dispatches: number;
+  /** Command buffers submitted to the queue since the backend was created (tests and benchmarks may reset it to 0). */
   submits: number;
+  /** Compute pipelines compiled and cached so far. */
   readonly pipelines: number;
 }
 
 /** The WebGPU backend, with the extras its tests and benchmarks use. */
 export interface WebGpuBackend extends Backend {
+  /** The device, its limits and its error channel. */
   readonly context: GpuContext;
+  /** Dispatch, submit and pipeline counters. */
   readonly stats: WebGpuStats;
   /** Submits the recorded work. */
   flush(): void;

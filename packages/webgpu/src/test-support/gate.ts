@@ -8,6 +8,7 @@ import type { WebGpuBackend } from "../runtime/backend.js";
 
 /** What a test suite learns about WebGPU here. */
 export interface WebGpuGate {
+  /** Whether the 'webgpu' backend acquired an adapter here (false: the suites skip, or throw under SCM_REQUIRE_WEBGPU=1). */
   readonly available: boolean;
   /** The adapter, or why there is none. */
   readonly detail: string;

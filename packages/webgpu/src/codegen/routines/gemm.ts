@@ -30,10 +30,15 @@ export interface GemmTemplate {
 
 /** Tile shape of a GEMM. */
 export interface GemmTiling {
+  /** Threads along a workgroup's columns (workgroup size x). */
   readonly tx: number;
+  /** Threads along a workgroup's rows (workgroup size y). */
   readonly ty: number;
+  /** Output rows per thread (register tile height); a workgroup covers ty·tm rows of C. */
   readonly tm: number;
+  /** Output columns per thread (register tile width); a workgroup covers tx·tn columns of C. */
   readonly tn: number;
+  /** Depth of one K step staged in workgroup memory: the A tile is (ty·tm)×bk, the B tile bk×(tx·tn). */
   readonly bk: number;
   /** Stage A and B tiles in workgroup memory (GPUs) or read them from storage (CPU adapters). */
   readonly staged: boolean;

@@ -15,7 +15,7 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsRoot = join(packageRoot, "results");
 
 function usage(): never {
-  console.error(`usage: npm run exp -w @scm-ts/experiments -- <${Object.keys(experiments).join("|")}|report> [--quick] [--seed N] [--cm-lr X] [--recipe short-run]`);
+  console.error(`usage: npm run exp -w @scm-ts/experiments -- <${Object.keys(experiments).join("|")}|report> [--quick] [--seed N] [--cm-lr X] [--recipe short-run] [--eval-draws K]`);
   process.exit(2);
 }
 
@@ -49,9 +49,15 @@ async function main(argv: string[]): Promise<void> {
     console.error(`--recipe must be short-run (the default is the paper's settings), got ${recipe}`);
     process.exit(2);
   }
+  const drawsAt = rest.indexOf("--eval-draws");
+  const evalDraws = drawsAt >= 0 ? Number(rest[drawsAt + 1]) : 1;
+  if (!(Number.isInteger(evalDraws) && evalDraws >= 1)) {
+    console.error(`--eval-draws must be an integer ≥ 1 (evaluation seed sets to average over), got ${rest[drawsAt + 1]}`);
+    process.exit(2);
+  }
   await c.setBackend("cpu");
   const log = (line: string) => console.log(`[${id}] ${line}`);
-  const result = await runExperiment(id, { quick, seed, log, ...(cmLr !== undefined ? { cmLr } : {}), ...(recipe ? { recipe } : {}) }, body);
+  const result = await runExperiment(id, { quick, seed, log, ...(cmLr !== undefined ? { cmLr } : {}), ...(recipe ? { recipe } : {}), ...(evalDraws > 1 ? { evalDraws } : {}) }, body);
   for (const claim of result.claims) log(`${claim.holds ? "HOLDS" : "DOES NOT HOLD"}: ${claim.text} — ${claim.detail}`);
   log(`wrote ${writeResult(resultsRoot, result)} (${result.wallSeconds.toFixed(0)} s)`);
 }

@@ -13,6 +13,12 @@ import { sigmaData, type ToyProblem } from "./toy-setup.js";
 /** Evaluation seeds: none of them is used by any training phase (those use seeds ≥ 11). */
 export const evalSeeds = { reference: 5, projections: 6, floor: 7, noise: 8, renoise: 9 } as const;
 
+/** The seeds of evaluation seed set ("draw") d: d = 0 is `evalSeeds`; draw d ≥ 1 adds 1000·d to each (apart from every training and probe seed). */
+export function evalSeedsOf(draw: number): Record<keyof typeof evalSeeds, number> {
+  if (!(Number.isInteger(draw) && draw >= 0)) throw new RangeError(`evalSeedsOf: the draw must be an integer ≥ 0, got ${draw}`);
+  return Object.fromEntries(Object.entries(evalSeeds).map(([k, v]) => [k, v + 1000 * draw])) as Record<keyof typeof evalSeeds, number>;
+}
+
 /** Sizes of an evaluation. */
 export interface EvalSize {
   /** Samples per method. */
@@ -40,6 +46,8 @@ export interface Scores {
 /** An evaluator bound to one problem and size: fixed reference, fixed starting noise. */
 export interface Evaluator {
   readonly size: EvalSize;
+  /** The seeds of this evaluator's draw. */
+  readonly seeds: Record<keyof typeof evalSeeds, number>;
   /** SW and MMD² of samples [n, 2]. */
   score(x: Tensor): Promise<Scores>;
   /** The fixed starting noise z [n, 2] (shared by every sampler, so differences are the methods'). */
@@ -52,20 +60,22 @@ export interface Evaluator {
   flowMapError(x: Tensor): Promise<number>;
 }
 
-/** Builds the evaluator (computes the exact flow map of the noise once). */
-export async function makeEvaluator(problem: ToyProblem, size: EvalSize): Promise<Evaluator> {
-  const reference = problem.data.sample(c.random.key(evalSeeds.reference), size.reference);
+/** Builds the evaluator of seed set `draw` (default 0, the published one); computes the exact flow map of the noise once. */
+export async function makeEvaluator(problem: ToyProblem, size: EvalSize, draw = 0): Promise<Evaluator> {
+  const seeds = evalSeedsOf(draw);
+  const reference = problem.data.sample(c.random.key(seeds.reference), size.reference);
   const refHost = await reference.data();
   const mmdRef = c.array(refHost.slice(0, size.mmdPoints * 2), [size.mmdPoints, 2]);
-  const noise = samplePrior(c.random.key(evalSeeds.noise), [size.n, 2], sigmaData);
+  const noise = samplePrior(c.random.key(seeds.noise), [size.n, 2], sigmaData);
   const zHost = Float64Array.from((await noise.data()).slice(0, size.flowPoints * 2));
   const exact = problem.oracle.flowMapBatch(zHost, tMax(sigmaData), 0);
-  const options = { key: c.random.key(evalSeeds.renoise), shape: [size.n, 2], sigmaData, noise };
+  const options = { key: c.random.key(seeds.renoise), shape: [size.n, 2], sigmaData, noise };
   return {
     size,
+    seeds,
     noise,
     async score(x) {
-      const sw = await slicedWasserstein(x, reference, { key: c.random.key(evalSeeds.projections), projections: 256 });
+      const sw = await slicedWasserstein(x, reference, { key: c.random.key(seeds.projections), projections: 256 });
       const head = c.array((await x.data()).slice(0, size.mmdPoints * 2), [size.mmdPoints, 2]);
       const m = (await mmd(head, mmdRef)).mmd2;
       head.dispose();
@@ -84,5 +94,5 @@ export async function makeEvaluator(problem: ToyProblem, size: EvalSize): Promis
 
 /** The SW and MMD² of a fresh draw of the data itself: the metric's noise floor at this n. */
 export async function floorScores(problem: ToyProblem, ev: Evaluator): Promise<Scores> {
-  return ev.score(problem.data.sample(c.random.key(evalSeeds.floor), ev.size.n));
+  return ev.score(problem.data.sample(c.random.key(ev.seeds.floor), ev.size.n));
 }

@@ -18,6 +18,11 @@ export interface RunOptions {
    * 1e-3, sCD without adaptive weighting, sCT with c = 1 at batch 768) instead of the paper's settings.
    */
   readonly recipe?: "short-run";
+  /**
+   * Evaluation seed sets to average the scores over (default 1: the published set only). Draw d uses
+   * every evaluation seed + 1000·d; the claims then use the mean SW and show each draw's ratio.
+   */
+  readonly evalDraws?: number;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -44,18 +49,18 @@ function commit(): string {
 }
 
 /** The command that reproduces an experiment run, from the repository root. */
-export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed" | "cmLr" | "recipe">): string {
-  return `npm run exp -w @scm-ts/experiments -- ${id}${o.quick ? " --quick" : ""}${o.seed ? ` --seed ${o.seed}` : ""}${o.cmLr !== undefined ? ` --cm-lr ${o.cmLr}` : ""}${o.recipe ? ` --recipe ${o.recipe}` : ""}`;
+export function commandFor(id: string, o: Pick<RunOptions, "quick" | "seed" | "cmLr" | "recipe" | "evalDraws">): string {
+  return `npm run exp -w @scm-ts/experiments -- ${id}${o.quick ? " --quick" : ""}${o.seed ? ` --seed ${o.seed}` : ""}${o.cmLr !== undefined ? ` --cm-lr ${o.cmLr}` : ""}${o.recipe ? ` --recipe ${o.recipe}` : ""}${(o.evalDraws ?? 1) > 1 ? ` --eval-draws ${o.evalDraws}` : ""}`;
 }
 
 /** The result id of a run: the experiment id, suffixed for variants. */
-export function resultId(id: string, o: Pick<RunOptions, "cmLr" | "seed" | "recipe">): string {
-  return `${id}${o.recipe ? `-recipe-${o.recipe}` : ""}${o.cmLr !== undefined ? `-cmlr-${o.cmLr}` : ""}${o.seed ? `-seed-${o.seed}` : ""}`;
+export function resultId(id: string, o: Pick<RunOptions, "cmLr" | "seed" | "recipe" | "evalDraws">): string {
+  return `${id}${o.recipe ? `-recipe-${o.recipe}` : ""}${o.cmLr !== undefined ? `-cmlr-${o.cmLr}` : ""}${o.seed ? `-seed-${o.seed}` : ""}${(o.evalDraws ?? 1) > 1 ? `-draws-${o.evalDraws}` : ""}`;
 }
 
 // "(variant: …)" for runs other than the published default.
-function variantLabel(o: Pick<RunOptions, "cmLr" | "seed" | "recipe">): string | undefined {
-  const parts = [...(o.recipe ? [`${o.recipe} recipe`] : []), ...(o.cmLr !== undefined ? [`CM learning rate ${o.cmLr}`] : []), ...(o.seed ? [`training seeds +${o.seed}`] : [])];
+function variantLabel(o: Pick<RunOptions, "cmLr" | "seed" | "recipe" | "evalDraws">): string | undefined {
+  const parts = [...(o.recipe ? [`${o.recipe} recipe`] : []), ...(o.cmLr !== undefined ? [`CM learning rate ${o.cmLr}`] : []), ...(o.seed ? [`training seeds +${o.seed}`] : []), ...((o.evalDraws ?? 1) > 1 ? [`scores averaged over ${o.evalDraws} evaluation draws`] : [])];
   return parts.length ? `(variant: ${parts.join(", ")})` : undefined;
 }
 

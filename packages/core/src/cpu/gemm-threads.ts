@@ -9,10 +9,10 @@
 // waiting on a stalled one. A sleeping thread takes 50–200 µs to wake on a VM (its virtual CPU has
 // to be rescheduled), so a call announces itself (`announceUnits`) before the serial work that
 // precedes its units (copying operands in, packing): the workers wake while that runs and poll
-// until the units open. Waits also spin briefly before sleeping, as back-to-back calls are common. Each unit is computed exactly as on one thread, so
-// results do not depend on the thread count or the split. Node only for now (worker_threads, a
-// blocking Atomics.wait on the main thread); elsewhere, or for small calls, everything runs on the
-// calling thread.
+// until the units open. Waits also spin briefly before sleeping, as back-to-back calls are common.
+// Each unit is computed exactly as on one thread, so results do not depend on the thread count or
+// the split. Node only for now (worker_threads, a blocking Atomics.wait on the main thread);
+// elsewhere, or for small calls, everything runs on the calling thread.
 import type { Instance } from "./wasm-gemm.js";
 
 // shared control words: [sequence, next unit, units done, job, units, threads, workers inside

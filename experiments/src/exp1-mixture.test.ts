@@ -2,7 +2,8 @@
 // keeps holding"): the whole pipeline — exact-teacher sweep, diffusion pre-training, sCD and sCT with
 // the committed short-run recipe, 1/2/4-step sampling, SW/MMD and flow-map errors — at the quick budget
 // (diffusion 1000, sCD 1000, sCT 300 iterations; 4,000 samples per evaluation draw, averaged over 3
-// draws), with the committed seeds. About 3 minutes on a quiet 2-core CPU.
+// draws), with the committed seeds. 272 s on the shared 2-core machine under load 7; from its phases'
+// times at quiet load (sCD about 37 ms an iteration), about 3 minutes on a quiet 2-core CPU.
 //
 // Asserted, because it holds at this scale (SW means over the 3 draws, each ratio against the exact
 // teacher's DPM-Solver-2 at 35 NFE, the paper's comparison point):
@@ -12,8 +13,8 @@
 // - 2-step sCD within 5%. Measured: 0.679× (0.56, 0.85, 0.64); seeds + 1: 0.745× (0.59, 0.95, 0.71).
 // At 4,000 points a fresh draw of the data scores about what the 35-NFE teacher does (0.0215 vs 0.0214),
 // so these check that sCD reaches the teacher's level as far as the metric resolves it here; the
-// diffusion network sCD starts from scores 1.39× (seeds + 1: 1.58×) at 35 NFE, so the checks fail if distillation stops
-// working. One draw is not enough: experiment 1's published draw alone put 2-step at 1.24× a network
+// diffusion network sCD starts from scores 1.39× (seeds + 1: 1.58×) at 35 NFE, so the checks fail if
+// distillation stops working. One draw is not enough: experiment 1's published draw alone put 2-step at 1.24× a network
 // that is 0.48–0.65× on six other draws (exp1-probe).
 // Not asserted:
 // - 1- and 2-step sCD within 10% / 5% of the teacher's best SW: that best (63 NFE) is at the metric's

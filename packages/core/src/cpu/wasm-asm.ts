@@ -91,6 +91,18 @@ export const op = {
   /** i8x16.shuffle picking 32-bit lanes: lanes 0–3 from the first operand, 4–7 from the second. */
   shuffle32: (l0: number, l1: number, l2: number, l3: number): Code => simd(13, ...[l0, l1, l2, l3].flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
   f32x4Splat: simd(0x13),
+  f32x4ExtractLane: (lane: number): Code => simd(0x1f, lane),
+  f64x2ExtractLane: (lane: number): Code => simd(0x21, lane),
+  /** Lanes 0 and 1 of an f32x4 as an f64x2. */
+  f64x2PromoteLowF32x4: simd(0x5f),
+  /** An f64x2 as lanes 0 and 1 of an f32x4 (lanes 2 and 3 zero). */
+  f32x4DemoteF64x2Zero: simd(0x5e),
+  f64x2Add: simd(0xf0),
+  /** 1 when any bit of the v128 is set. */
+  v128AnyTrue: simd(0x53),
+  f64Add: [0xa0],
+  f32Max: [0x97],
+  f32DemoteF64: [0xb6],
   f32x4Eq: simd(0x41),
   f32x4Ne: simd(0x42),
   f32x4Lt: simd(0x43),

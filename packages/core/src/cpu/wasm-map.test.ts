@@ -95,6 +95,22 @@ describe("wasm SIMD elementwise kernels", () => {
     expect(got[2]).toBeNaN();
     expect(Math.abs(got[4]! - Math.exp(xs[4]!))).toBeLessThanOrEqual(Math.exp(xs[4]!) * 2 ** -23);
   });
+  it("reductions match the JS kernels: row and full sums (lanes along RIDX), column sums (along GIDX), max of exp, NaN", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 30 }), fc.constantFrom("sum", "max"), (rows, c4, fold) => {
+        const cols = 4 * c4, size = rows * cols;
+        const m = ir.load(0, f32, ir.binary("ADD", ir.binary("MUL", ir.gidx(rows), ir.idx(cols)), ir.ridx(cols))); // row g, column r
+        const t = ir.load(0, f32, ir.binary("ADD", ir.binary("MUL", ir.ridx(rows), ir.idx(cols)), ir.gidx(cols))); // column g, row r
+        const reduce = (sz: number, rsize: number, expr: ir.Expr): Kernel => ({ kind: "reduce", size: sz, rsize, op: fold as "sum" | "max", dtype: f32, expr, inputs: [f32] });
+        const ins = [data(size, rows + c4, 3)];
+        if (c4 % 3 === 0) ins[0]![(7 * rows) % size] = NaN; // a NaN spreads to its row's and column's results
+        expectSame(reduce(rows, cols, ir.binary("MUL", m, m)), ins, `rows ${rows}×${cols} ${fold}`);
+        expectSame(reduce(cols, rows, ir.unary("EXP", t)), ins, `columns ${rows}×${cols} ${fold} of exp`);
+        if (rows === 4) expectSame(reduce(1, size, ir.load(0, f32, ir.ridx(size))), ins, `all ${size} ${fold}`);
+      }),
+      { seed: 12, numRuns: 40 },
+    );
+  });
   it("runs a call whose operands do not fit in the kernels' memory as JavaScript, with the same result", () => {
     const k = map(n, ir.unary("TANH", ir.binary("ADD", x, y)), 2);
     const ins = [data(n, 8), data(n, 9)];
@@ -122,7 +138,7 @@ describe("wasm SIMD elementwise kernels", () => {
       ["x % 6", map(n, ir.load(0, f32, ir.binary("MOD", g, ir.idx(6))), 1)],
       ["float64", { kind: "map", size: n, dtype: "float64", expr: ir.load(0, "float64", g), inputs: ["float64"] }],
       ["int32 input", { kind: "map", size: n, dtype: f32, expr: ir.cast(ir.load(0, "int32", g), f32), inputs: ["int32"] }],
-      ["reduction", { kind: "reduce", size: 4, rsize: n, op: "sum", dtype: f32, expr: x, inputs: [f32] }],
+      ["reduction along neither index", { kind: "reduce", size: 6, rsize: n, op: "sum", dtype: f32, expr: ir.load(0, f32, ir.binary("ADD", ir.binary("MUL", ir.ridx(n), ir.idx(6)), ir.gidx(6))), inputs: [f32] }],
     ];
     for (const [what, k] of rejected) expect(compileMapKernelWasm(k, w), what).toBeNull();
   });

@@ -1,7 +1,7 @@
 // The CPU backend: buffers are typed arrays, kernels are compiled to JavaScript functions (cached by
 // structural key), routines run in JS, with float32 matrix products and convolutions on the
-// WebAssembly SIMD kernels (on worker threads), float32 elementwise kernels compiled to WebAssembly
-// SIMD where their ops allow (wasm-map.ts), and float32 tanh by a float32-accurate approximation,
+// WebAssembly SIMD kernels (on worker threads), float32 elementwise and reduction kernels compiled
+// to WebAssembly SIMD where their ops allow (wasm-map.ts), and float32 tanh by a float32-accurate approximation,
 // unless `simd: false` ('cpu-js', the pure-JS reference). Every dtype is supported, float64
 // included. Reads are synchronous.
 import { allocArray, type DataArray, type DType } from "../dtype.js";
@@ -27,8 +27,8 @@ interface CpuExecutable extends Executable {
 /** Options of the CPU backend. */
 export interface CpuOptions {
   /**
-   * The fast path (default true): float32 products, convolutions and elementwise kernels on the
-   * WebAssembly SIMD kernels where the runtime has them, and float32 tanh to float32 accuracy
+   * The fast path (default true): float32 products, convolutions, elementwise and reduction kernels
+   * on WebAssembly SIMD where the runtime has it, and float32 tanh to float32 accuracy
    * instead of Math.tanh.
    */
   readonly simd?: boolean;

@@ -240,7 +240,14 @@ async function main() {
     uptime = `loadavg ${os.loadavg().map((v) => v.toFixed(2)).join(", ")}`;
   }
   console.log("## CPU peers benchmark: @scm-ts/core vs jax-js (wasm) vs TensorFlow.js (wasm)\n");
-  console.log(`- machine: ${cpus[0]?.model ?? "unknown"} × ${cpus.length} (nproc), node ${process.version}; load at the end: ${uptime}`);
+  // the scheduling group's weight decides how much of the cores this run got next to other sessions
+  let group = "";
+  try {
+    group = `; scheduling ${fs.readFileSync("/proc/self/autogroup", "utf8").trim()}`;
+  } catch {
+    // not Linux, or no autogroups
+  }
+  console.log(`- machine: ${cpus[0]?.model ?? "unknown"} × ${cpus.length} (nproc), node ${process.version}; load at the end: ${uptime}${group}`);
   console.log(`- ours: backend ${ours.getBackend().name}, SCM_THREADS=${process.env.SCM_THREADS ?? "(all cores)"}; jax-js ${versionOf("@jax-js/jax")} wasm; tfjs ${tf.version_core} wasm`);
   console.log(`- median of ${N} interleaved rounds after ${WARMUP} warm-up calls per case; "ms" is the call run to completion`);
   console.log("  (ours and TF.js wasm compute at dispatch, jax-js is awaited with blockUntilReady); \"+ read ms\" also copies every output");

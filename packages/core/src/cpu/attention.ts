@@ -41,6 +41,11 @@ function softmaxRows(p: DataArray, rows: number, m: number, s: number): void {
 
 /** Runs `attention`, `attentionTangent` or `attentionJvp` (inputs q, k, v[, t_q, t_k, t_v]) into `out`. */
 export function runAttention(spec: AttentionSpec, out: DataArray, inputs: readonly DataArray[], matmul: BatchedMatmul): void {
+  // The reverse-mode routines are optional and this backend does not list them (Backend.optionalRoutines),
+  // so a trace never hands them here; refuse rather than run the forward pass under their name.
+  if (spec.name === "attentionBwdQ" || spec.name === "attentionBwdKV") {
+    throw new Error(`the CPU backend has no '${spec.name}' routine: attention's transpose uses composed ops on the CPU (only backends listing it in optionalRoutines receive it)`);
+  }
   const { batch, n, m, d, dv, scale: s } = spec;
   const [q, k, v, tq, tk, tv] = inputs;
   const size = batch * n * m, ysize = batch * n * dv;

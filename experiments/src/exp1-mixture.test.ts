@@ -31,6 +31,11 @@ describe("experiment 1, reduced (CI): short-run recipe, quick budget, 3 evaluati
   let f: MixtureFigures;
   beforeAll(async () => {
     f = await mixtureFigures({ quick: true, seed: 0, recipe: "short-run", evalDraws: 3, log: () => {} });
+    const t = f.teacher.find((r) => r.nfe === 35 && r.method.includes("dpm-solver-2"))!;
+    for (const m of ["sCD, 1 step", "sCD, 2 steps"]) {
+      const r = f.students.find((s) => s.method === m)!;
+      console.log(`${m}: ${(r.sw / t.sw).toFixed(3)}× the 35-NFE teacher (draws ${r.swDraws!.map((v, d) => (v / t.swDraws![d]!).toFixed(2)).join(", ")})`);
+    }
   }, 900_000);
 
   const ddim = () => f.teacher.filter((r) => r.method.includes("ddim"));

@@ -55,6 +55,10 @@ async function main(argv: string[]): Promise<void> {
     console.error(`--eval-draws must be an integer ≥ 1 (evaluation seed sets to average over), got ${rest[drawsAt + 1]}`);
     process.exit(2);
   }
+  if (evalDraws > 1 && id !== "exp1-mixture") {
+    console.error(`--eval-draws is implemented for exp1-mixture only; ${id} scores on the published evaluation draw`);
+    process.exit(2);
+  }
   await c.setBackend("cpu");
   const log = (line: string) => console.log(`[${id}] ${line}`);
   const result = await runExperiment(id, { quick, seed, log, ...(cmLr !== undefined ? { cmLr } : {}), ...(recipe ? { recipe } : {}), ...(evalDraws > 1 ? { evalDraws } : {}) }, body);

@@ -68,6 +68,7 @@ export const op = {
   f32Store: (offset = 0): Code => [0x38, ...mem(2, offset)],
   f32Const0: [0x43, 0, 0, 0, 0],
   f32Const: (v: number): Code => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)],
+  f64Const: (v: number): Code => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
   divS: [0x6d],
   remS: [0x6f],
   v128Load: (offset = 0): Code => simd(0, ...mem(4, offset)),
@@ -83,6 +84,13 @@ export const op = {
   i32x4Shl: simd(0xab),
   i32x4ShrS: simd(0xac),
   i32x4TruncSatF32x4S: simd(0xf8),
+  /** Lanes 0 and 1: an f64x2 truncated to int32 (saturating); lanes 2 and 3 zero. */
+  i32x4TruncSatF64x2SZero: simd(0xfc),
+  f32x4ConvertI32x4S: simd(0xfa),
+  f64x2Splat: simd(0x14),
+  f64x2Sub: simd(0xf1),
+  f64x2Mul: simd(0xf2),
+  f64x2Nearest: simd(0x94),
   f32x4Nearest: simd(0x6a),
   /** bulk memory: copy n bytes (operands: dst, src, n). */
   memoryCopy: [0xfc, 10, 0, 0],

@@ -133,7 +133,7 @@ describe("wasm SIMD elementwise kernels", () => {
     const rejected: [string, Kernel][] = [
       ["size not a multiple of 4", map(n - 2, ir.unary("TANH", ir.load(0, f32, ir.gidx(n - 2))), 1)],
       ["too small", map(64, ir.unary("TANH", ir.load(0, f32, ir.gidx(64))), 1)],
-      ["log", map(n, ir.unary("LOG", x), 1)],
+      ["atan", map(n, ir.unary("ATAN", x), 1)],
       ["strided index", map(n, ir.load(0, f32, ir.binary("MUL", g, ir.idx(2))), 1)],
       ["x % 6", map(n, ir.load(0, f32, ir.binary("MOD", g, ir.idx(6))), 1)],
       ["float64", { kind: "map", size: n, dtype: "float64", expr: ir.load(0, "float64", g), inputs: ["float64"] }],

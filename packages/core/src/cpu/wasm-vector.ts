@@ -12,7 +12,7 @@
 // per output step (GIDX), or per reduced step (RIDX), so invariants are computed once.
 import { toposort, type Expr } from "../ir/expr.js";
 import { I32, Locals, op, V128, type Code } from "./wasm-asm.js";
-import { expCode, tanhCode } from "./wasm-math.js";
+import { expCode, logCode, sinCosCode, tanhCode, type Splat } from "./wasm-math.js";
 
 /** Which index the four lanes run along. */
 export type Lanes = "GIDX" | "RIDX";
@@ -79,17 +79,19 @@ export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number,
   const code: [Code, Code, Code] = [[], [], []];
   const v = (e: Expr): Code => op.get(local.get(e.id)!);
   // float constants are splatted once, before the loops, into locals (V8 does not hoist the splats)
-  const constants = new Map<string, number>();
-  const splat = (x: number): Code => {
-    const key = Object.is(x, -0) ? "-0" : String(x);
+  const constants = new Map<string, number>(); // by kind and value
+  const splat: Splat = (x, kind = "f32") => {
+    const key = `${kind} ${Object.is(x, -0) ? "-0" : String(x)}`;
     let l = constants.get(key);
     if (l === undefined) {
       l = L.add(V128);
       constants.set(key, l);
-      code[0].push(...op.f32Const(x), ...op.f32x4Splat, ...op.set(l));
+      const c = kind === "f32" ? [...op.f32Const(x), ...op.f32x4Splat] : kind === "f64" ? [...op.f64Const(x), ...op.f64x2Splat] : [...op.i32(x), ...op.i32x4Splat];
+      code[0].push(...c, ...op.set(l));
     }
     return op.get(l);
   };
+  const tmp = (): number => L.add(V128);
   for (const e of toposort([root])) {
     const lv = e.op === "RIDX" || e.usesRidx ? 2 : e.op === "GIDX" ? 1 : Math.max(0, ...e.src.map((s) => level.get(s.id)!));
     level.set(e.id, lv);
@@ -110,6 +112,8 @@ export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number,
         c = [...op.get(inputBase + e.arg), ...v(a!), ...op.i32(2), ...op.shl, ...op.add, ...(kind.contiguous ? op.v128Load() : op.load32Splat())];
       } else if (e.op === "TANH" && e.dtype === "float32") c = tanhCode(v(a!), local.get(e.id)!, L.add(V128), splat);
       else if (e.op === "EXP" && e.dtype === "float32") c = expCode(v(a!), local.get(e.id)!, L.add(V128), splat);
+      else if ((e.op === "SIN" || e.op === "COS") && e.dtype === "float32") c = sinCosCode(e.op === "SIN" ? "sin" : "cos", v(a!), tmp, splat);
+      else if (e.op === "LOG" && e.dtype === "float32") c = logCode(v(a!), tmp, splat);
       else if (floatUnary[e.op] && e.dtype === "float32") c = [...v(a!), ...floatUnary[e.op]!];
       else if (floatBinary[e.op] && e.dtype === "float32" && b!.dtype === "float32") c = [...v(a!), ...v(b!), ...floatBinary[e.op]!];
       else if (compare[e.op] && a!.dtype === "float32") c = [...v(a!), ...v(b!), ...compare[e.op]!];

@@ -25,8 +25,10 @@ export interface VectorExpr {
   readonly outer: Code;
   /** Once per RIDX step: nodes that depend on RIDX. */
   readonly inner: Code;
-  /** The f32x4 local holding the root's value after `inner`. */
+  /** The f32x4 local holding the root's value after `inner` (of copy k: `values[k]`). */
   readonly value: number;
+  /** Per copy (see `vectorizeExpr`), the f32x4 local holding the root's value. */
+  readonly values: readonly number[];
 }
 
 // An index node's lane pattern within one 4-lane step, and whether its lane-0 value is a multiple of 4.
@@ -70,11 +72,15 @@ function indexKind(e: Expr, kinds: Map<number, IndexKind>, lanes: Lanes): IndexK
 
 /**
  * Vectorises `root` along `lanes`; `gidx` and `ridx` are i32 locals holding the current indices (the
- * lane index at lane 0), input slot s is read from the address in local `inputBase + s`.
+ * lane index at lane 0), input slot s is read from the address in local `inputBase + s`. With
+ * `copies` > 1 the code computes that many 4-lane groups per step (copy k at lane index + 4k), each
+ * node's code for all copies in a row: the copies' independent dependency chains then overlap in
+ * the CPU's out-of-order window (a long chain of one group alone is bound by its latency).
  */
-export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number, ridx: number, inputBase: number): VectorExpr | null {
+export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number, ridx: number, inputBase: number, copies = 1): VectorExpr | null {
   const kinds = new Map<number, IndexKind>();
-  const local = new Map<number, number>();
+  const locals = Array.from({ length: copies }, () => new Map<number, number>());
+  let local = locals[0]!;
   const level = new Map<number, number>();
   const code: [Code, Code, Code] = [[], [], []];
   const v = (e: Expr): Code => op.get(local.get(e.id)!);
@@ -95,38 +101,45 @@ export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number,
   for (const e of toposort([root])) {
     const lv = e.op === "RIDX" || e.usesRidx ? 2 : e.op === "GIDX" ? 1 : Math.max(0, ...e.src.map((s) => level.get(s.id)!));
     level.set(e.id, lv);
-    let c: Code | null = null;
-    const [a, b] = e.src;
-    if (e.dtype === "int32") {
-      const kind = indexKind(e, kinds, lanes);
-      if (!kind) return null;
-      kinds.set(e.id, kind);
-      local.set(e.id, L.add(I32));
-      c = e.op === "GIDX" ? op.get(gidx) : e.op === "RIDX" ? op.get(ridx) : e.op === "CONST" ? op.i32(e.arg) : [...v(a!), ...v(b!), ...indexBinary[e.op]!];
-    } else if (e.dtype === "float32" || e.dtype === "bool") {
-      local.set(e.id, L.add(V128));
-      if (e.op === "CONST") c = e.dtype === "float32" ? splat(e.arg) : null;
-      else if (e.op === "LOAD") {
-        const kind = kinds.get(a!.id);
-        if (e.dtype !== "float32" || !kind) return null;
-        c = [...op.get(inputBase + e.arg), ...v(a!), ...op.i32(2), ...op.shl, ...op.add, ...(kind.contiguous ? op.v128Load() : op.load32Splat())];
-      } else if (e.op === "TANH" && e.dtype === "float32") c = tanhCode(v(a!), local.get(e.id)!, L.add(V128), splat);
-      else if (e.op === "EXP" && e.dtype === "float32") c = expCode(v(a!), local.get(e.id)!, L.add(V128), splat);
-      else if ((e.op === "SIN" || e.op === "COS") && e.dtype === "float32") c = sinCosCode(e.op === "SIN" ? "sin" : "cos", v(a!), tmp, splat);
-      else if (e.op === "LOG" && e.dtype === "float32") c = logCode(v(a!), tmp, splat);
-      else if (floatUnary[e.op] && e.dtype === "float32") c = [...v(a!), ...floatUnary[e.op]!];
-      else if (floatBinary[e.op] && e.dtype === "float32" && b!.dtype === "float32") c = [...v(a!), ...v(b!), ...floatBinary[e.op]!];
-      else if (compare[e.op] && a!.dtype === "float32") c = [...v(a!), ...v(b!), ...compare[e.op]!];
-      else if (maskBinary[e.op] && e.dtype === "bool") c = [...v(a!), ...v(b!), ...maskBinary[e.op]!];
-      else if (e.op === "NOT") c = [...v(a!), ...op.v128Not];
-      else if (e.op === "WHERE" && e.dtype === "float32") c = [...v(b!), ...v(e.src[2]!), ...v(a!), ...op.v128Bitselect];
-      else if (e.op === "CAST" && e.dtype === "float32" && a!.dtype === "bool") c = [...v(a!), ...splat(1), ...op.v128And];
-      // every other op (and any operand of another dtype) stays in JavaScript
-      if (c && e.op !== "LOAD" && e.src.some((s) => s.dtype !== "float32" && s.dtype !== "bool")) c = null;
+    // nodes before the loops are computed once, shared by the copies
+    for (let copy = 0; copy < (lv === 0 ? 1 : copies); copy++) {
+      local = locals[copy]!;
+      const laneIndex = (i: number): Code => (copy ? [...op.get(i), ...op.i32(4 * copy), ...op.add] : op.get(i));
+      let c: Code | null = null;
+      const [a, b] = e.src;
+      if (e.dtype === "int32") {
+        const kind = indexKind(e, kinds, lanes);
+        if (!kind) return null;
+        kinds.set(e.id, kind);
+        local.set(e.id, L.add(I32));
+        c = e.op === "GIDX" ? (lanes === "GIDX" ? laneIndex(gidx) : op.get(gidx)) : e.op === "RIDX" ? (lanes === "RIDX" ? laneIndex(ridx) : op.get(ridx)) : e.op === "CONST" ? op.i32(e.arg) : [...v(a!), ...v(b!), ...indexBinary[e.op]!];
+      } else if (e.dtype === "float32" || e.dtype === "bool") {
+        local.set(e.id, L.add(V128));
+        if (e.op === "CONST") c = e.dtype === "float32" ? splat(e.arg) : null;
+        else if (e.op === "LOAD") {
+          const kind = kinds.get(a!.id);
+          if (e.dtype !== "float32" || !kind) return null;
+          c = [...op.get(inputBase + e.arg), ...v(a!), ...op.i32(2), ...op.shl, ...op.add, ...(kind.contiguous ? op.v128Load() : op.load32Splat())];
+        } else if (e.op === "TANH" && e.dtype === "float32") c = tanhCode(v(a!), local.get(e.id)!, L.add(V128), splat);
+        else if (e.op === "EXP" && e.dtype === "float32") c = expCode(v(a!), local.get(e.id)!, L.add(V128), splat);
+        else if ((e.op === "SIN" || e.op === "COS") && e.dtype === "float32") c = sinCosCode(e.op === "SIN" ? "sin" : "cos", v(a!), tmp, splat);
+        else if (e.op === "LOG" && e.dtype === "float32") c = logCode(v(a!), tmp, splat);
+        else if (floatUnary[e.op] && e.dtype === "float32") c = [...v(a!), ...floatUnary[e.op]!];
+        else if (floatBinary[e.op] && e.dtype === "float32" && b!.dtype === "float32") c = [...v(a!), ...v(b!), ...floatBinary[e.op]!];
+        else if (compare[e.op] && a!.dtype === "float32") c = [...v(a!), ...v(b!), ...compare[e.op]!];
+        else if (maskBinary[e.op] && e.dtype === "bool") c = [...v(a!), ...v(b!), ...maskBinary[e.op]!];
+        else if (e.op === "NOT") c = [...v(a!), ...op.v128Not];
+        else if (e.op === "WHERE" && e.dtype === "float32") c = [...v(b!), ...v(e.src[2]!), ...v(a!), ...op.v128Bitselect];
+        else if (e.op === "CAST" && e.dtype === "float32" && a!.dtype === "bool") c = [...v(a!), ...splat(1), ...op.v128And];
+        // every other op (and any operand of another dtype) stays in JavaScript
+        if (c && e.op !== "LOAD" && e.src.some((s) => s.dtype !== "float32" && s.dtype !== "bool")) c = null;
+      }
+      if (!c) return null;
+      code[lv]!.push(...c, ...op.set(local.get(e.id)!));
     }
-    if (!c) return null;
-    code[lv]!.push(...c, ...op.set(local.get(e.id)!));
+    if (lv === 0) for (const l of locals.slice(1)) l.set(e.id, locals[0]!.get(e.id)!);
   }
   if (root.dtype !== "float32") return null;
-  return { pre: code[0], outer: code[1], inner: code[2], value: local.get(root.id)! };
+  const values = locals.map((l) => l.get(root.id)!);
+  return { pre: code[0], outer: code[1], inner: code[2], value: values[0]!, values };
 }

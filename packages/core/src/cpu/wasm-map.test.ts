@@ -63,6 +63,14 @@ describe("wasm SIMD elementwise kernels", () => {
       { seed: 11, numRuns: 40 },
     );
   });
+  it("take 16, 8 or 4 elements a step (sizes ≡ 0 mod 16, 8 mod 16, 4 mod 8) with the same results, broadcasts included", () => {
+    for (const rows of [16, 6, 5]) {
+      const cols = 4, size = rows * cols, g = ir.gidx(size);
+      const t = ir.load(1, f32, ir.binary("IDIV", g, ir.idx(cols))); // one value per row: uniform within a group
+      const e = ir.unary("SIN", ir.binary("MUL", ir.unary("EXP", t), ir.unary("TANH", ir.load(0, f32, g))));
+      expectSame(map(size, e, 2), [data(size, 8), data(rows, 9)], `${rows} rows of 4`);
+    }
+  });
   it("computes tanh within 1e-6 of Math.tanh, with its special values", () => {
     const m = 24 * 4096 * 2;
     const sweep = Float32Array.from({ length: m }, (_, i) => (i - m / 2) / 4096);

@@ -35,39 +35,56 @@ function mapBody(k: Kernel & { kind: "map" }): Body | null {
   return { params: new Array<number>(2 + k.inputs.length).fill(I32), locals: L.types, body };
 }
 
-// function reduce(n, out, in0, …): out[g] = fold over r of expr(g, r)
+// function reduce(n, out, in0, …): out[g] = fold over r of expr(g, r); the lane index steps by 16
+// (four interleaved 4-lane groups, each with its own accumulators) when its extent is a multiple of
+// 16, else 8 or 4
 function reduceBody(k: Kernel & { kind: "reduce" }, lanes: "GIDX" | "RIDX"): Body | null {
   const L = new Locals(2 + k.inputs.length);
   const g = L.add(I32), r = L.add(I32);
-  const x = vectorizeExpr(k.expr, L, lanes, g, r, 2);
+  const extent = lanes === "RIDX" ? k.rsize : k.size;
+  const copies = extent % 16 === 0 ? 4 : extent % 8 === 0 ? 2 : 1;
+  const x = vectorizeExpr(k.expr, L, lanes, g, r, 2, copies);
   if (!x) return null;
   const sum = k.op === "sum";
-  // sum: f64x2 accumulators of lanes 0–1 (lo) and 2–3 (hi); max: the running maxima (lo) and NaN lanes (hi)
-  const lo = L.add(V128), hi = L.add(V128);
-  const init: Code = [...(sum ? op.v128Zero : [...op.f32Const(-Infinity), ...op.f32x4Splat]), ...op.set(lo), ...op.v128Zero, ...op.set(hi)];
-  const fold: Code = sum
-    ? [
-        ...op.get(lo), ...op.get(x.value), ...op.f64x2PromoteLowF32x4, ...op.f64x2Add, ...op.set(lo),
-        ...op.get(hi), ...op.get(x.value), ...op.get(x.value), ...op.shuffle32(2, 3, 2, 3), ...op.f64x2PromoteLowF32x4, ...op.f64x2Add, ...op.set(hi),
-      ]
-    : [
-        ...op.get(lo), ...op.get(x.value), ...op.f32x4Pmax, ...op.set(lo),
-        ...op.get(hi), ...op.get(x.value), ...op.get(x.value), ...op.f32x4Ne, ...op.v128Or, ...op.set(hi),
-      ];
+  // per group, sum: f64x2 accumulators of lanes 0–1 (lo) and 2–3 (hi); max: the running maxima (lo) and NaN lanes (hi)
+  const acc = x.values.map(() => [L.add(V128), L.add(V128)] as const);
+  const init: Code = acc.flatMap(([lo, hi]) => [...(sum ? op.v128Zero : [...op.f32Const(-Infinity), ...op.f32x4Splat]), ...op.set(lo), ...op.v128Zero, ...op.set(hi)]);
+  const fold: Code = x.values.flatMap((v, c) => {
+    const [lo, hi] = acc[c]!;
+    return sum
+      ? [
+          ...op.get(lo), ...op.get(v), ...op.f64x2PromoteLowF32x4, ...op.f64x2Add, ...op.set(lo),
+          ...op.get(hi), ...op.get(v), ...op.get(v), ...op.shuffle32(2, 3, 2, 3), ...op.f64x2PromoteLowF32x4, ...op.f64x2Add, ...op.set(hi),
+        ]
+      : [
+          ...op.get(lo), ...op.get(v), ...op.f32x4Pmax, ...op.set(lo),
+          ...op.get(hi), ...op.get(v), ...op.get(v), ...op.f32x4Ne, ...op.v128Or, ...op.set(hi),
+        ];
+  });
   const outAt: Code = [...op.get(1), ...op.get(g), ...op.i32(2), ...op.shl, ...op.add];
   let body: Code;
   if (lanes === "RIDX") {
-    // one output per step: fold four reduced values at a time, then across the lanes
+    // one output per step: fold 4·copies reduced values at a time, then the groups into group 0, then across the lanes
+    const [lo, hi] = acc[0]!;
+    const merge: Code = acc.slice(1).flatMap(([l, h]) =>
+      sum
+        ? [...op.get(lo), ...op.get(l), ...op.f64x2Add, ...op.set(lo), ...op.get(hi), ...op.get(h), ...op.f64x2Add, ...op.set(hi)]
+        : [...op.get(lo), ...op.get(l), ...op.f32x4Pmax, ...op.set(lo), ...op.get(hi), ...op.get(h), ...op.v128Or, ...op.set(hi)],
+    );
     const total: Code = sum
       ? [...op.get(lo), ...op.get(hi), ...op.f64x2Add, ...op.set(hi), ...op.get(hi), ...op.f64x2ExtractLane(0), ...op.get(hi), ...op.f64x2ExtractLane(1), ...op.f64Add, ...op.f32DemoteF64]
       : [...op.f32Const(NaN), ...[0, 1, 2, 3].flatMap((q) => [...op.get(lo), ...op.f32x4ExtractLane(q), ...(q ? op.f32Max : [])]), ...op.get(hi), ...op.v128AnyTrue, ...op.select];
-    body = [...x.pre, ...forRange(g, op.i32(0), op.get(0), 1, ...x.outer, ...init, ...forRange(r, op.i32(0), op.i32(k.rsize), 4, ...x.inner, ...fold), ...outAt, ...total, ...op.f32Store())];
+    body = [...x.pre, ...forRange(g, op.i32(0), op.get(0), 1, ...x.outer, ...init, ...forRange(r, op.i32(0), op.i32(k.rsize), 4 * copies, ...x.inner, ...fold), ...merge, ...outAt, ...total, ...op.f32Store())];
   } else {
-    // four outputs per step, each folding its own lane
-    const vec: Code = sum
-      ? [...op.get(lo), ...op.f32x4DemoteF64x2Zero, ...op.get(hi), ...op.f32x4DemoteF64x2Zero, ...op.shuffle32(0, 1, 4, 5)]
-      : [...op.f32Const(NaN), ...op.f32x4Splat, ...op.get(lo), ...op.get(hi), ...op.v128Bitselect];
-    body = [...x.pre, ...forRange(g, op.i32(0), op.get(0), 4, ...x.outer, ...init, ...forRange(r, op.i32(0), op.i32(k.rsize), 1, ...x.inner, ...fold), ...outAt, ...vec, ...op.v128Store())];
+    // 4·copies outputs per step, each folding its own lane
+    const store: Code = acc.flatMap(([lo, hi], c) => [
+      ...outAt,
+      ...(sum
+        ? [...op.get(lo), ...op.f32x4DemoteF64x2Zero, ...op.get(hi), ...op.f32x4DemoteF64x2Zero, ...op.shuffle32(0, 1, 4, 5)]
+        : [...op.f32Const(NaN), ...op.f32x4Splat, ...op.get(lo), ...op.get(hi), ...op.v128Bitselect]),
+      ...op.v128Store(16 * c),
+    ]);
+    body = [...x.pre, ...forRange(g, op.i32(0), op.get(0), 4 * copies, ...x.outer, ...init, ...forRange(r, op.i32(0), op.i32(k.rsize), 1, ...x.inner, ...fold), ...store)];
   }
   return { params: new Array<number>(2 + k.inputs.length).fill(I32), locals: L.types, body };
 }

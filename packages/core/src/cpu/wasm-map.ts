@@ -8,8 +8,9 @@
 // f64x2 accumulators), as the JS interpreter does, so only the summands carry float32 rounding; max
 // folds in float32 (exact) by pseudo-max (one instruction, where wasm's NaN-propagating max is ~7 on
 // x64) with NaNs tracked in a mask, so a NaN anywhere gives NaN like Math.max (of −0 and +0 it may
-// give −0). Inputs are copied into the kernels'
-// memory and the output copied out. Values are float32 at every step, where the JS interpreter
+// give −0). Each step computes up to four independent 4-lane groups (16 consecutive lane-index
+// values), interleaved node by node, so the latency of long op chains overlaps. Inputs are copied
+// into the kernels' memory and the output copied out. Values are float32 at every step, where the JS interpreter
 // rounds only at the store: within a few ulps for these ops.
 import type { DataArray } from "../dtype.js";
 import type { Kernel } from "../ir/kernel.js";

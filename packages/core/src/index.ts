@@ -23,7 +23,7 @@ export {
   add, sub, mul, div, maximum, minimum, pow, sigmoid, silu, relu, where,
   less, lessEqual, greater, greaterEqual, equal, notEqual, astype, stopGradient,
 } from "./api/elementwise.js";
-export { sum, mean, max, min, reshape, transpose, concat, stack, slice, pad, expandDims, squeeze, flatten, type AxisArg } from "./api/shape-ops.js";
+export { sum, mean, max, min, reshape, transpose, matrixTranspose, concat, stack, slice, pad, expandDims, squeeze, flatten, type AxisArg } from "./api/shape-ops.js";
 export { matmul, conv2d, upsampleNearest, avgPool2d, type Conv2dOptions } from "./api/linalg.js";
 export { attention, type AttentionOptions } from "./api/attention.js";
 export { standardize } from "./api/standardize.js";

@@ -10,13 +10,8 @@ import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { onlineAttentionJvp } from "./online-attention.js";
 
-/** Swaps the last two axes. */
-export function swapLast(x: Tensor): Tensor {
-  const perm = x.shape.map((_, i) => i);
-  perm[x.ndim - 2] = x.ndim - 1;
-  perm[x.ndim - 1] = x.ndim - 2;
-  return c.transpose(x, perm);
-}
+/** Swaps the last two axes: core's `matrixTranspose`, under the name this package has exported. */
+export const swapLast: (x: Tensor) => Tensor = c.matrixTranspose;
 
 function checkShapes(where: string, q: Tensor, k: Tensor, v: Tensor): void {
   const d = q.shape[q.ndim - 1];

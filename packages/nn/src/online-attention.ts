@@ -6,12 +6,6 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 
-function swapLast(x: Tensor): Tensor {
-  const perm = x.shape.map((_, i) => i);
-  [perm[x.ndim - 2], perm[x.ndim - 1]] = [x.ndim - 1, x.ndim - 2];
-  return c.transpose(x, perm);
-}
-
 function keyBlock(x: Tensor, start: number, stop: number): Tensor {
   const starts = x.shape.map((_, i) => (i === x.ndim - 2 ? start : 0));
   const limits = x.shape.map((d, i) => (i === x.ndim - 2 ? stop : d));
@@ -27,8 +21,8 @@ export function onlineAttentionJvp(q: Tensor, k: Tensor, v: Tensor, dq: Tensor, 
     const stop = Math.min(start + blockSize, m);
     const kj = keyBlock(k, start, stop), vj = keyBlock(v, start, stop);
     const dkj = keyBlock(dk, start, stop), dvj = keyBlock(dv, start, stop);
-    const x = c.mul(c.matmul(q, swapLast(kj)), s); // [..., N, Bk]
-    const tx = c.mul(c.add(c.matmul(dq, swapLast(kj)), c.matmul(q, swapLast(dkj))), s); // [..., N, Bk]
+    const x = c.mul(c.matmul(q, c.matrixTranspose(kj)), s); // [..., N, Bk]
+    const tx = c.mul(c.add(c.matmul(dq, c.matrixTranspose(kj)), c.matmul(q, c.matrixTranspose(dkj))), s); // [..., N, Bk]
     const blockMax = c.stopGradient(c.max(x, -1, true)); // [..., N, 1]
     const newMax = runMax ? c.maximum(runMax, blockMax) : blockMax;
     const e = c.exp(c.sub(x, newMax)); // [..., N, Bk]

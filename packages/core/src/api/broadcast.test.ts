@@ -51,4 +51,12 @@ describe("broadcasting", () => {
     expect(c.matmul(c.ones([5, 1, 2, 3]), c.ones([4, 3, 6])).shape).toEqual([5, 4, 2, 6]);
     expect(c.matmul(c.ones([3]), c.ones([3, 2])).shape).toEqual([2]);
   });
+  it("matrixTranspose swaps the last two axes: out[b, j, i] = x[b, i, j]", async () => {
+    const x = c.arange(24).reshape([2, 3, 4]);
+    const y = c.matrixTranspose(x);
+    expect(y.shape).toEqual([2, 4, 3]);
+    const [xs, ys] = [await x.data(), await y.data()];
+    for (let b = 0; b < 2; b++) for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) expect(ys[b * 12 + j * 3 + i]).toBe(xs[b * 12 + i * 4 + j]);
+    expect(() => c.matrixTranspose(c.ones([3]))).toThrow(/matrixTranspose: needs at least 2 axes/);
+  });
 });

@@ -56,6 +56,13 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   if (p.every((a, i) => a === i) && p.length === x.ndim) return x;
   return bind1(M.transpose, [x], { perm: p });
 }
+/** Swaps the last two axes (JAX's `matrix_transpose`): [..., m, n] → [..., n, m]; needs rank ≥ 2. */
+export function matrixTranspose(x: Tensor): Tensor {
+  if (x.ndim < 2) throw new Error(`matrixTranspose: needs at least 2 axes, got shape [${x.shape.join(", ")}]`);
+  const perm = x.shape.map((_, i) => i);
+  [perm[x.ndim - 2], perm[x.ndim - 1]] = [x.ndim - 1, x.ndim - 2];
+  return transpose(x, perm);
+}
 /** Joins tensors along an existing axis. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new Error("concat: needs at least one tensor");

@@ -14,17 +14,11 @@ import { fmtAval, shapeEqual, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { exp, mul, sub } from "../api/elementwise.js";
 import { matmul } from "../api/linalg.js";
-import { concat, slice, sum, transpose } from "../api/shape-ops.js";
+import { concat, matrixTranspose, slice, sum } from "../api/shape-ops.js";
 import { logsumexp } from "../api/softmax.js";
 import { bind1 } from "../api/tangent.js";
 import { jvpFlat } from "../transforms/jvp.js";
 import { attentionSpec, type AttentionParams } from "./attention.js";
-
-function swapLast(x: Tensor): Tensor {
-  const perm = x.shape.map((_, i) => i);
-  [perm[x.ndim - 2], perm[x.ndim - 1]] = [x.ndim - 1, x.ndim - 2];
-  return transpose(x, perm);
-}
 
 /** Checks q [..., N, D], k [..., M, D], v [..., M, Dv], g [..., N, Dv] (and stats [..., N, 2]). */
 function check(name: string, avals: readonly ShapedArray[], stats: boolean): [number, number, number, number, ShapedArray] {
@@ -52,11 +46,11 @@ function check(name: string, avals: readonly ShapedArray[], stats: boolean): [nu
 
 /** Rows [dq, L, δ] of the composed reverse pass ([..., N, D + 2]); the reference of `attention_bwd_q`. */
 export function attentionBwdQComposed(q: Tensor, k: Tensor, v: Tensor, g: Tensor, scale: number): Tensor {
-  const x = mul(matmul(q, swapLast(k)), scale); // [..., N, M]
+  const x = mul(matmul(q, matrixTranspose(k)), scale); // [..., N, M]
   const l = logsumexp(x, -1, true); // [..., N, 1]
   const p = exp(sub(x, l));
   const delta = sum(mul(g, matmul(p, v)), -1, true); // g·y
-  const ds = mul(p, sub(matmul(g, swapLast(v)), delta));
+  const ds = mul(p, sub(matmul(g, matrixTranspose(v)), delta));
   return concat([mul(matmul(ds, k), scale), l, delta], -1);
 }
 
@@ -64,9 +58,9 @@ export function attentionBwdQComposed(q: Tensor, k: Tensor, v: Tensor, g: Tensor
 export function attentionBwdKVComposed(q: Tensor, k: Tensor, v: Tensor, g: Tensor, stats: Tensor, scale: number): Tensor {
   const lo = stats.shape.map(() => 0);
   const at = (c: number): Tensor => slice(stats, [...lo.slice(0, -1), c], [...stats.shape.slice(0, -1), c + 1]);
-  const p = exp(sub(mul(matmul(q, swapLast(k)), scale), at(0))); // [..., N, M]
-  const ds = mul(p, sub(matmul(g, swapLast(v)), at(1)));
-  return concat([mul(matmul(swapLast(ds), q), scale), matmul(swapLast(p), g)], -1);
+  const p = exp(sub(mul(matmul(q, matrixTranspose(k)), scale), at(0))); // [..., N, M]
+  const ds = mul(p, sub(matmul(g, matrixTranspose(v)), at(1)));
+  return concat([mul(matmul(matrixTranspose(ds), q), scale), matmul(matrixTranspose(p), g)], -1);
 }
 
 /** Reverse pass over the keys for each query row: rows [dq, L, δ]. */

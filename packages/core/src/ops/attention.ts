@@ -15,7 +15,7 @@ import type { Tensor } from "../tensor.js";
 import type { AttentionSpec } from "../ir/kernel.js";
 import { add, mul, sub } from "../api/elementwise.js";
 import { matmul } from "../api/linalg.js";
-import { sum, transpose } from "../api/shape-ops.js";
+import { matrixTranspose, sum } from "../api/shape-ops.js";
 import { softmax } from "../api/softmax.js";
 import { bind1, instantiate } from "../api/tangent.js";
 import { jvpFlat } from "../transforms/jvp.js";
@@ -25,12 +25,6 @@ import { attentionBwdRoutines } from "./attention-bwd.js";
 /** The logit scale s (1/√D for standard attention). */
 export interface AttentionParams {
   readonly scale: number;
-}
-
-function swapLast(x: Tensor): Tensor {
-  const perm = x.shape.map((_, i) => i);
-  [perm[x.ndim - 2], perm[x.ndim - 1]] = [x.ndim - 1, x.ndim - 2];
-  return transpose(x, perm);
 }
 
 function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
@@ -58,13 +52,13 @@ export function attentionSpec(name: AttentionSpec["name"], [q, k, v]: readonly S
 
 /** P = softmax(s·Q·Kᵀ) by composed ops [..., N, M]. */
 export function attentionProbs(q: Tensor, k: Tensor, scale: number): Tensor {
-  return softmax(mul(matmul(q, swapLast(k)), scale), -1);
+  return softmax(mul(matmul(q, matrixTranspose(k)), scale), -1);
 }
 
 /** The composed tangent map t_y (the reference of `attention_tangent`). */
 export function attentionTangentComposed(q: Tensor, k: Tensor, v: Tensor, tq: Tensor, tk: Tensor, tv: Tensor, scale: number): Tensor {
   const p = attentionProbs(q, k, scale); // [..., N, M]
-  const tx = mul(add(matmul(tq, swapLast(k)), matmul(q, swapLast(tk))), scale); // [..., N, M]
+  const tx = mul(add(matmul(tq, matrixTranspose(k)), matmul(q, matrixTranspose(tk))), scale); // [..., N, M]
   const tp = mul(p, sub(tx, sum(mul(p, tx), -1, true))); // P ⊙ (t_X − rowsum(P ⊙ t_X))
   return add(matmul(tp, v), matmul(p, tv)); // [..., N, Dv]
 }
@@ -111,11 +105,11 @@ export const attentionTangent: OpDef<AttentionParams> = defineOp<AttentionParams
       return [null, null, null, undef[0] ? dq : null, undef[1] ? dk : null, undef[2] ? dv : null];
     }
     const prob = attentionProbs(q, k, p.scale); // [..., N, M]
-    const gv = matmul(ct, swapLast(v)); // [..., N, M]
+    const gv = matmul(ct, matrixTranspose(v)); // [..., N, M]
     const ctx = mul(prob, sub(gv, sum(mul(prob, gv), -1, true)));
     const ctq: Tan | null = undef[0] ? mul(matmul(ctx, k), p.scale) : null;
-    const ctk: Tan | null = undef[1] ? mul(matmul(swapLast(ctx), q), p.scale) : null;
-    const ctv: Tan | null = undef[2] ? matmul(swapLast(prob), ct) : null;
+    const ctk: Tan | null = undef[1] ? mul(matmul(matrixTranspose(ctx), q), p.scale) : null;
+    const ctv: Tan | null = undef[2] ? matmul(matrixTranspose(prob), ct) : null;
     return [null, null, null, ctq, ctk, ctv];
   },
 });

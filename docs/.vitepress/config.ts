@@ -66,7 +66,8 @@ export default defineConfig({
   vite: {
     plugins: [nodeBuiltinsStub()],
     resolve: { alias: packages.map((name) => ({ find: `@scm-ts/${name}`, replacement: `${root}packages/${name}/src/index.ts` })) },
-    server: { fs: { allow: [root] } },
+    // cross-origin isolation, so that pages get SharedArrayBuffer and the CPU backend its worker threads
+    server: { fs: { allow: [root] }, headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } },
     build: { chunkSizeWarningLimit: 4000 },
   },
 });

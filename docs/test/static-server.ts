@@ -1,6 +1,7 @@
 // A static file server on 127.0.0.1 (an ephemeral port) for the built site, for the end-to-end
-// test: serves `root`, maps "/" and extension-less paths to .html as VitePress's build expects, and
-// answers 404 outside the root.
+// tests: serves `root`, maps "/" and extension-less paths to .html as VitePress's build expects, and
+// answers 404 outside the root. Optionally it adds response headers (the cross-origin isolation
+// headers, under which a browser gives pages SharedArrayBuffer) and serves a few files from memory.
 import { createServer, type Server } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -20,11 +21,31 @@ async function isFile(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isFile(), () => false);
 }
 
+/** Options of `serveStatic`. */
+export interface ServeOptions {
+  /** Headers added to every answer. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Files served from memory, by path ("/page.html"), before the folder. */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+/** The headers that make a page cross-origin isolated (and so give it SharedArrayBuffer and shared WebAssembly memory). */
+export const crossOriginIsolation: Readonly<Record<string, string>> = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+};
+
 /** Serves the folder `root` until `close`. */
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, options: ServeOptions = {}): Promise<StaticServer> {
   const base = resolve(root);
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    for (const [k, v] of Object.entries(options.headers ?? {})) res.setHeader(k, v);
+    const inMemory = options.files?.[path];
+    if (inMemory !== undefined) {
+      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(inMemory);
+      return;
+    }
     const file = normalize(join(base, path));
     const candidates = path.endsWith("/") ? [join(file, "index.html")] : [file, `${file}.html`];
     let found: string | undefined;

@@ -1,6 +1,7 @@
 // What the default CPU backend says when the runtime lacks what its fast path needs: without
-// WebAssembly SIMD it runs the pure-JS interpreter, without SharedArrayBuffer (or outside Node) its
-// SIMD kernels run on one thread. Either way it works; the line says which and why, once.
+// WebAssembly SIMD it runs the pure-JS interpreter; without SharedArrayBuffer (in a browser, a page
+// that is not cross-origin isolated) or without a worker API its SIMD kernels run on one thread.
+// Either way it works; the line says which and why (and what to do), once.
 import { singleThreadReason, wantedThreads } from "./gemm-threads.js";
 import { wasmGemm, wasmUnavailableReason } from "./wasm-gemm.js";
 

@@ -1,24 +1,31 @@
-// Runs the SIMD kernels on several cores: worker threads instantiate the same module on the same
-// shared WebAssembly memory and wait on Atomics. A call publishes its job record and unit count,
+// Runs the SIMD kernels on several cores: worker threads (thread-platform.ts: worker_threads under
+// Node, Web Workers in a browser) instantiate the same module on the same shared WebAssembly memory
+// and wait on Atomics. A call publishes its job record and unit count,
 // wakes the workers with one notify, and every thread (the calling one included) then claims chunks
 // of work units (batch item, column panel) from a shared atomic counter until none are left; the
 // caller waits until every unit is done. Chunks are guided: a claim takes 1/(2·threads) of the units
-// still unclaimed (at least one), so early claims are few and large and the last ones single units,
-// and no thread is left computing a big chunk while the others idle. A worker that the OS does not
-// schedule in time simply gets no chunks, so a busy machine degrades to one thread instead of
-// waiting on a stalled one. A sleeping thread takes 50–200 µs to wake on a VM (its virtual CPU has
-// to be rescheduled), so a call announces itself (`announceUnits`) before the serial work that
-// precedes its units (copying operands in, packing): the workers wake while that runs and poll
-// until the units open. Waits also spin briefly before sleeping, as back-to-back calls are common.
-// Each unit is computed exactly as on one thread, so results do not depend on the thread count or
-// the split. Node only for now (worker_threads, a blocking Atomics.wait on the main thread);
-// elsewhere, or for small calls, everything runs on the calling thread.
+// still unclaimed (at least one, at most 1/(8·threads) of all), so early claims are few and large
+// and the last ones single units, and no thread is left computing a big chunk while the others idle
+// (nor holds much work when the OS stalls it: a browser's own threads compete for the cores too). A worker that the OS does not
+// schedule in time (or that a browser has not started yet) simply gets no chunks, so a busy machine
+// degrades to one thread instead of waiting on a stalled one. A sleeping thread takes 50–200 µs to
+// wake on a VM (its virtual CPU has to be rescheduled), so a call announces itself (`announceUnits`)
+// before the serial work that precedes its units (copying operands in, packing): the workers wake
+// while that runs and poll until the units open. Waits also spin briefly before sleeping, as
+// back-to-back calls are common; a browser's main thread, which may not sleep in Atomics.wait, only
+// spins. Each unit is computed exactly as on one thread, so results do not depend on the thread
+// count or the split. Small calls run on the calling thread.
+import { mayBlock, noSharedMemoryReason, setWantedThreads, spawnWorker, threadApi, wantedThreads, type Spawned } from "./thread-platform.js";
 import type { Instance } from "./wasm-gemm.js";
+
+export { wantedThreads };
 
 // shared control words: [sequence, next unit, units done, job, units, threads, workers inside
 // takeChunks, a call is announced]
 const SEQ = 0, NEXT = 1, DONE = 2, JOBW = 3, UNITS = 4, THREADS = 5, ACTIVE = 6, ANNOUNCED = 7, WORDS = 8;
 const PARKED = 1 << 30;
+/** A claim takes at most units/(CHUNKS·threads) units, so a thread the OS stalls holds little work. */
+const CHUNKS = 8;
 /** Milliseconds a worker polls for the next call before it sleeps (back-to-back calls skip the wake-up). */
 const idleSpinMs = 0.2;
 /** Milliseconds a worker woken by an announcement polls for its units to open before it gives up. */
@@ -31,19 +38,34 @@ interface Pool {
   readonly ctl: Int32Array;
   readonly size: number;
   readonly dead: { error?: string };
-  readonly workers: { terminate(): unknown }[];
+  readonly workers: Spawned[];
 }
 
 let pool: Pool | null | undefined;
 const stats = { parallelCalls: 0, units: 0, callerUnits: 0, waitMs: 0 };
 
+/** How the CPU backend's products and convolutions were split across threads (`cpuThreadStats`). */
+export interface CpuThreadStats {
+  /** Threads wanted in all, the calling one included (`setCpuThreads`, SCM_THREADS or the machine's). */
+  readonly threads: number;
+  /** Worker threads started (0 until the first call large enough to split, or when there are none). */
+  readonly workers: number;
+  /** Calls split across the threads so far. */
+  readonly parallelCalls: number;
+  /** Work units of those calls (one unit: a batch item's column panel, or an input plane to pad). */
+  readonly units: number;
+  /** Of those units, how many the calling thread computed (an even split: units / threads). */
+  readonly callerUnits: number;
+  /** Milliseconds, in all, that the calling thread waited for the workers after its last chunk. */
+  readonly waitMs: number;
+}
+
 /**
- * Worker threads started, calls split across them so far, and of those calls' units how many the
- * calling thread computed and how long (ms, in all) it waited for the workers after its last chunk
- * (for tests and benchmarks: a caller share near 1/threads and a small wait mean an even split).
+ * How the work was split so far: for tests and benchmarks, a caller share near 1/threads and a
+ * small wait mean an even split; a caller share of 1 means the workers took no part.
  */
-export function gemmThreadStats(): { workers: number; parallelCalls: number; units: number; callerUnits: number; waitMs: number } {
-  return { workers: pool ? pool.size : 0, ...stats };
+export function gemmThreadStats(): CpuThreadStats {
+  return { threads: wantedThreads(), workers: pool ? pool.size : 0, ...stats };
 }
 
 // Claims chunks until the counter passes the unit count, by compare-exchange so the chunk can depend
@@ -57,7 +79,8 @@ const takeChunks = `(ctl, run, tid) => {
   for (;;) {
     const u = Atomics.load(ctl, ${NEXT});
     if (u >= Atomics.load(ctl, ${UNITS})) return mine;
-    const c = Math.max(1, Math.floor((Atomics.load(ctl, ${UNITS}) - u) / (2 * Atomics.load(ctl, ${THREADS}))));
+    const t = Atomics.load(ctl, ${THREADS}), n = Atomics.load(ctl, ${UNITS});
+    const c = Math.max(1, Math.min(Math.floor((n - u) / (2 * t)), Math.ceil(n / (${CHUNKS} * t))));
     if (Atomics.compareExchange(ctl, ${NEXT}, u, u + c) !== u) continue;
     const units = Atomics.load(ctl, ${UNITS});
     if (u >= units) return mine;
@@ -71,63 +94,55 @@ const takeChunks = `(ctl, run, tid) => {
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const takeChunksHere = new Function(`return ${takeChunks}`)() as (ctl: Int32Array, run: Instance["run"], tid: number) => number;
 
-const workerSource = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, ctl: sab, slot } = workerData;
-const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
-const run = inst.exports.gemm_run;
-const ctl = new Int32Array(sab);
-const takeChunks = ${takeChunks};
-let seen = 0;
-for (;;) {
-  let t0 = performance.now();
-  while (Atomics.load(ctl, ${SEQ}) === seen && performance.now() - t0 < ${idleSpinMs});
-  Atomics.wait(ctl, ${SEQ}, seen);
-  seen = Atomics.load(ctl, ${SEQ});
-  Atomics.add(ctl, ${ACTIVE}, 1);
-  t0 = performance.now();
-  while (Atomics.load(ctl, ${NEXT}) >= ${PARKED} && Atomics.load(ctl, ${ANNOUNCED}) && performance.now() - t0 < ${announcedSpinMs});
-  takeChunks(ctl, run, slot + 1);
-  Atomics.sub(ctl, ${ACTIVE}, 1);
-  Atomics.notify(ctl, ${ACTIVE});
+// A worker's whole life: instantiate the module on the shared memory, then take chunks of every call.
+const workerMain = `({ module, memory, ctl: sab, slot }) => {
+  const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
+  const run = inst.exports.gemm_run;
+  const ctl = new Int32Array(sab);
+  const takeChunks = ${takeChunks};
+  let seen = 0;
+  for (;;) {
+    let t0 = performance.now();
+    while (Atomics.load(ctl, ${SEQ}) === seen && performance.now() - t0 < ${idleSpinMs});
+    Atomics.wait(ctl, ${SEQ}, seen);
+    seen = Atomics.load(ctl, ${SEQ});
+    Atomics.add(ctl, ${ACTIVE}, 1);
+    t0 = performance.now();
+    while (Atomics.load(ctl, ${NEXT}) >= ${PARKED} && Atomics.load(ctl, ${ANNOUNCED}) && performance.now() - t0 < ${announcedSpinMs});
+    takeChunks(ctl, run, slot + 1);
+    Atomics.sub(ctl, ${ACTIVE}, 1);
+    Atomics.notify(ctl, ${ACTIVE});
+  }
 }`;
-
-type Proc = { env?: Record<string, string | undefined>; getBuiltinModule?: (m: string) => unknown };
-const proc = (): Proc | undefined => (globalThis as { process?: Proc }).process;
-
-/** Threads wanted in all: SCM_THREADS, else the machine's parallelism (at most 8). */
-export function wantedThreads(): number {
-  const env = proc()?.env?.SCM_THREADS;
-  if (env !== undefined && env !== "") return Math.max(1, Math.min(16, Number(env) | 0));
-  const os = proc()?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
-  return Math.max(1, Math.min(8, os?.availableParallelism?.() ?? 1));
-}
 
 /** Why the kernels run on one thread only, or null when worker threads are available. */
 export function singleThreadReason(w: Instance): string | null {
-  if (!w.shared) return "SharedArrayBuffer (shared WebAssembly memory) is unavailable";
-  if (!proc()?.getBuiltinModule?.("node:worker_threads")) return "worker threads are only used under Node here";
+  if (!w.shared) return noSharedMemoryReason();
+  if (!threadApi()) return "this runtime has neither Node's worker_threads nor Web Workers";
+  if (startError) return `its worker threads could not be started (${startError})`;
   return null;
 }
 
+let startError = "";
+
 function startPool(w: Instance): Pool | null {
-  const wt = proc()?.getBuiltinModule?.("node:worker_threads") as
-    | { Worker: new (src: string, o: object) => { unref(): void; terminate(): unknown; on(ev: string, f: (e: unknown) => void): void } }
-    | undefined;
   const size = wantedThreads() - 1;
-  if (!wt || !w.shared || size <= 0) return null;
+  if (!threadApi() || !w.shared || size <= 0) return null;
   const sab = new SharedArrayBuffer(WORDS * 4);
-  const dead: { error?: string } = {};
-  const workers = [];
-  for (let slot = 0; slot < size; slot++) {
-    const worker = new wt.Worker(workerSource, { eval: true, workerData: { module: w.module, memory: w.memory, ctl: sab, slot } });
-    worker.on("error", (e) => (dead.error = String(e)));
-    worker.on("exit", () => (dead.error ??= "a gemm worker thread exited"));
-    worker.unref();
-    workers.push(worker);
-  }
   const ctl = new Int32Array(sab);
   ctl[NEXT] = PARKED;
+  const dead: { error?: string } = {};
+  const workers: Spawned[] = [];
+  try {
+    for (let slot = 0; slot < size; slot++) {
+      workers.push(spawnWorker(workerMain, { module: w.module, memory: w.memory, ctl: sab, slot }, (why) => (dead.error ??= why)));
+    }
+  } catch (e) {
+    for (const worker of workers) worker.terminate();
+    startError = e instanceof Error ? e.message : String(e);
+    console.warn(`scm-ts: the CPU backend's WebAssembly SIMD kernels run on one thread because ${singleThreadReason(w)}`);
+    return null;
+  }
   return { instance: w, ctl, size, dead, workers };
 }
 
@@ -140,7 +155,28 @@ function poolFor(w: Instance, units: number, work: number): Pool | null {
     pool = undefined;
   }
   if (pool === undefined) pool = startPool(w);
-  return pool && !pool.dead.error ? pool : null;
+  if (!pool?.dead.error) return pool ?? null;
+  if (!startError) {
+    startError = `a worker failed: ${pool.dead.error}`;
+    console.warn(`scm-ts: the CPU backend's WebAssembly SIMD kernels now run on one thread because ${singleThreadReason(w)}`);
+  }
+  return null;
+}
+
+/**
+ * Sets how many threads the CPU backend's SIMD kernels use in all, the calling one included (1: no
+ * worker threads), or with no argument goes back to the default: SCM_THREADS under Node, else the
+ * machine's parallelism, at most 8. Running workers stop; the next large call starts as many as
+ * wanted. In a browser this is the only way to choose (it has no environment variables).
+ */
+export function setCpuThreads(threads?: number): void {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    throw new Error(`setCpuThreads: threads must be an integer from 1 to 64 (got ${threads}); call it with no argument for the default`);
+  }
+  setWantedThreads(threads);
+  if (pool) for (const worker of pool.workers) worker.terminate();
+  pool = undefined;
+  startError = "";
 }
 
 /**
@@ -184,12 +220,14 @@ export function runUnits(w: Instance, job: number, units: number, work: number):
 }
 
 // Waits while `busy()`: spins for up to 50 µs (a worker finishing its last unit is usually that close),
-// then sleeps on the control word `word` in 1 s slices; fails after 60 s or when a worker died.
+// then sleeps on the control word `word` in 1 s slices (or, where this thread may not block, keeps
+// spinning); fails after 60 s or when a worker died.
 function waitFor(p: Pool, t0: number, busy: () => boolean, word: number): void {
   while (busy() && performance.now() - t0 < 0.05);
+  const sleep = mayBlock();
   while (busy()) {
     if (p.dead.error || performance.now() - t0 > 60_000) throw new Error(`gemm worker thread failed: ${p.dead.error ?? "no answer in 60 s"}`);
     const v = Atomics.load(p.ctl, word);
-    if (busy()) Atomics.wait(p.ctl, word, v, 1000);
+    if (sleep && busy()) Atomics.wait(p.ctl, word, v, 1000);
   }
 }

@@ -14,3 +14,4 @@ registerBackend("cpu-js", async () => createCpuBackend({ simd: false, name: "cpu
 registerDefaultBackend(createDefault);
 
 export { createCpuBackend };
+export { setCpuThreads, gemmThreadStats as cpuThreadStats, type CpuThreadStats } from "./gemm-threads.js";

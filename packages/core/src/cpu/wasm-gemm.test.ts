@@ -1,10 +1,12 @@
 // The WebAssembly SIMD gemm against the JS reference gemm, on sizes that are and are not multiples
-// of its 4×8 tile, with strided (transposed) operands and accumulation.
+// of its 4×8 tile, with strided (transposed) operands and accumulation; and the thread pool's
+// settings: the thread count, and the spinning wait of a caller that may not block.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { gemm } from "./gemm.js";
 import { gemmF32Wasm, wasmGemm } from "./wasm-gemm.js";
-import { announceUnits, gemmThreadStats, minParallelWork } from "./gemm-threads.js";
+import { announceUnits, gemmThreadStats, minParallelWork, setCpuThreads } from "./gemm-threads.js";
+import { setMayBlockForTests } from "./thread-platform.js";
 import { availableParallelism } from "node:os";
 
 describe("wasm SIMD gemm", () => {
@@ -52,5 +54,59 @@ describe("wasm SIMD gemm", () => {
       }),
       { seed: 3, numRuns: 60 },
     );
+  });
+});
+
+describe("the thread pool's settings", () => {
+  const [m, n, k] = [130, 123, 260];
+  const A = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
+  const B = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.11));
+  const ref = new Float32Array(m * n);
+  gemm(m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, ref, 0, false);
+  const product = (): Float32Array => {
+    const c = new Float32Array(m * n);
+    gemmF32Wasm(wasmGemm()!, m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, c, 0, false);
+    let worst = 0;
+    for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(ref[i]! - c[i]!) / (1 + Math.abs(ref[i]!)));
+    expect(worst).toBeLessThanOrEqual(1e-4);
+    return c;
+  };
+  afterEach(() => {
+    vi.restoreAllMocks();
+    setMayBlockForTests();
+    setCpuThreads();
+  });
+
+  it("setCpuThreads(1) keeps products on the calling thread; setCpuThreads(2) splits them again", () => {
+    setCpuThreads(1);
+    const before = gemmThreadStats();
+    product();
+    expect(gemmThreadStats()).toMatchObject({ threads: 1, workers: 0, parallelCalls: before.parallelCalls });
+    setCpuThreads(2);
+    product();
+    expect(gemmThreadStats()).toMatchObject({ threads: 2, workers: 1, parallelCalls: before.parallelCalls + 1 });
+  });
+  it("rejects a thread count that is not an integer from 1 to 64, saying so", () => {
+    for (const bad of [0, 1.5, -2, 65, Number.NaN]) expect(() => setCpuThreads(bad)).toThrow(/^setCpuThreads: threads must be an integer from 1 to 64 \(got .*\); call it with no argument for the default$/);
+  });
+  it("where the calling thread may not block (a browser's main thread) it spins instead, with the same product", async () => {
+    setCpuThreads(2);
+    // as in a browser's main thread: Atomics.wait throws (the workers, in their own isolates, still sleep)
+    const wait = vi.spyOn(Atomics, "wait").mockImplementation(() => {
+      throw new TypeError("Atomics.wait cannot be called in this context");
+    });
+    setMayBlockForTests();
+    const before = gemmThreadStats();
+    // until the (new) worker has booted and computed some units alongside the caller
+    for (let i = 0; i < 200; i++) {
+      product();
+      const now = gemmThreadStats();
+      if (now.units - before.units > now.callerUnits - before.callerUnits) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const after = gemmThreadStats();
+    expect(after.units - before.units).toBeGreaterThan(after.callerUnits - before.callerUnits);
+    // the one call is mayBlock's probe; the waits for the workers never called it
+    expect(wait).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,0 +1,131 @@
+// The CPU backend in headless Chromium, loaded straight from @scm-ts/core's built ES modules: on a
+// cross-origin isolated page its WebAssembly SIMD kernels run on Web Workers over shared memory (the
+// workers compute some of the work units, the product matches the pure-JS reference 'cpu-js', and the
+// console stays quiet); on a page that is not isolated they run on one thread, with one console line
+// saying why and which headers to send, and give the same product. Without Chromium it skips with
+// one line, except in CI or with SCM_REQUIRE_BROWSER=1, where it fails.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserRequired, chromiumArgs, findChromium } from "./browser.js";
+import { crossOriginIsolation, serveStatic, type StaticServer } from "./static-server.js";
+
+const core = fileURLToPath(new URL("../../packages/core", import.meta.url));
+const executable = findChromium();
+if (!executable && !browserRequired()) console.log("cpu-threads: skipped, no Chromium (apt-get install chromium, or set CHROMIUM_PATH)");
+
+// The test page: a module script that defines `measure()` (a string, so that no test transform touches
+// its imports). It runs float32 products of 192×256·256×160 (large enough to be split across threads)
+// on 'cpu' until a worker has computed some units (a browser starts its workers only after the page
+// yields, so the first calls run on the calling thread), then compares the last with 'cpu-js'.
+const measureJs = `
+import * as c from "/dist/index.js";
+window.measure = async () => {
+  const [m, k, n] = [192, 256, 160];
+  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
+  const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.11));
+  const product = async (backend) => {
+    await c.setBackend(backend);
+    return c.tidy(() => c.matmul(c.array(a, [m, k]), c.array(b, [k, n])).dataSync());
+  };
+  let got = await product("cpu");
+  for (let i = 0; i < 200; i++) {
+    const s = c.cpuThreadStats();
+    if (s.units > s.callerUnits) break;
+    await new Promise((r) => setTimeout(r, 10));
+    got = await product("cpu");
+  }
+  const stats = c.cpuThreadStats();
+  const ref = await product("cpu-js");
+  let maxError = 0;
+  for (let i = 0; i < ref.length; i++) maxError = Math.max(maxError, Math.abs(got[i] - ref[i]) / (1 + Math.abs(ref[i])));
+  // then a timing for the record: the median of the last 20 of 40 products 512³ (not asserted; this is no benchmark machine)
+  await c.setBackend("cpu");
+  const big = c.keep(c.array(Float32Array.from({ length: 512 * 512 }, (_, i) => Math.sin(i)), [512, 512]));
+  const times = [];
+  for (let i = 0; i < 40; i++) {
+    const t0 = performance.now();
+    c.tidy(() => { c.matmul(big, big); });
+    times.push(performance.now() - t0);
+  }
+  const ms = times.slice(20).sort((x, y) => x - y)[10];
+  return { isolated: globalThis.crossOriginIsolated, ...stats, maxError, gflops512: +(2 * 512 ** 3 / ms / 1e6).toFixed(1) };
+};
+window.measureReady = true;
+`;
+const files = {
+  "/threads.html": '<!doctype html><meta charset="utf-8"><title>scm-ts CPU threads</title><script type="module" src="/threads.js"></script>',
+  "/threads.js": measureJs,
+};
+
+/** What the page reports after its products. */
+interface Report {
+  isolated: boolean;
+  threads: number;
+  workers: number;
+  parallelCalls: number;
+  units: number;
+  callerUnits: number;
+  maxError: number;
+  /** GFLOP/s of a float32 product 512³ on 'cpu' (median of the last 20 of 40 calls), for the log. */
+  gflops512: number;
+}
+
+describe.skipIf(!executable && !browserRequired())("the CPU backend in headless Chromium", () => {
+  let context: BrowserContext;
+  let profile = "";
+  const servers: StaticServer[] = [];
+
+  beforeAll(async () => {
+    if (!executable) throw new Error("cpu-threads: no Chromium at /usr/bin/chromium (or CHROMIUM_PATH), and CI/SCM_REQUIRE_BROWSER requires one: apt-get install -y --no-install-recommends chromium");
+    profile = mkdtempSync(join(tmpdir(), "scm-cpu-threads-"));
+    context = await chromium.launchPersistentContext(profile, { executablePath: executable, headless: true, args: chromiumArgs });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    for (const s of servers) await s.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const run = async (headers: Record<string, string>): Promise<{ report: Report; console: string[]; errors: string[] }> => {
+    const server = await serveStatic(core, { headers, files });
+    servers.push(server);
+    const tab = await context.newPage();
+    const lines: string[] = [], errors: string[] = [];
+    tab.on("console", (m) => lines.push(m.text()));
+    tab.on("pageerror", (e) => errors.push(e.message));
+    expect((await tab.goto(`${server.url}/threads.html`))?.status()).toBe(200);
+    await tab.waitForFunction(() => (globalThis as { measureReady?: boolean }).measureReady === true, undefined, { timeout: 30_000 });
+    const report = await tab.evaluate(() => (globalThis as unknown as { measure(): Promise<Report> }).measure());
+    await tab.close();
+    return { report, console: lines, errors };
+  };
+
+  it("on a cross-origin isolated page: Web Workers compute part of the product, which matches cpu-js", async () => {
+    const { report, console: lines, errors } = await run(crossOriginIsolation);
+    console.log(`cpu-threads (isolated): ${JSON.stringify(report)}`);
+    expect(errors).toEqual([]);
+    expect(report.isolated).toBe(true);
+    expect(report.threads).toBeGreaterThan(1);
+    expect(report.parallelCalls).toBeGreaterThan(0);
+    expect(report.units).toBeGreaterThan(report.callerUnits);
+    expect(report.maxError).toBeLessThan(1e-4);
+    expect(lines.filter((l) => l.startsWith("scm-ts:"))).toEqual([]);
+  }, 120_000);
+
+  it("on a page that is not isolated: one thread, one console line saying why, the same product", async () => {
+    const { report, console: lines, errors } = await run({});
+    console.log(`cpu-threads (not isolated): ${JSON.stringify(report)}`);
+    expect(errors).toEqual([]);
+    expect(report.isolated).toBe(false);
+    expect(report.parallelCalls).toBe(0);
+    expect(report.maxError).toBeLessThan(1e-4);
+    expect(lines.filter((l) => l.startsWith("scm-ts:"))).toEqual([
+      "scm-ts: the CPU backend's WebAssembly SIMD kernels run on one thread because this page is not cross-origin isolated, so it has no SharedArrayBuffer (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)",
+    ]);
+  }, 120_000);
+});

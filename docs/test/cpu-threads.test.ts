@@ -23,6 +23,7 @@ if (!executable && !browserRequired()) console.log("cpu-threads: skipped, no Chr
 // yields, so the first calls run on the calling thread), then compares the last with 'cpu-js'.
 const measureJs = `
 import * as c from "/dist/index.js";
+import { wasmGemm } from "/dist/cpu/wasm-gemm.js";
 window.measure = async () => {
   const [m, k, n] = [192, 256, 160];
   const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
@@ -52,7 +53,7 @@ window.measure = async () => {
     times.push(performance.now() - t0);
   }
   const ms = times.slice(20).sort((x, y) => x - y)[10];
-  return { isolated: globalThis.crossOriginIsolated, ...stats, maxError, gflops512: +(2 * 512 ** 3 / ms / 1e6).toFixed(1) };
+  return { isolated: globalThis.crossOriginIsolated, fma: wasmGemm()?.fma ?? false, ...stats, maxError, gflops512: +(2 * 512 ** 3 / ms / 1e6).toFixed(1) };
 };
 window.measureReady = true;
 `;
@@ -64,6 +65,8 @@ const files = {
 /** What the page reports after its products. */
 interface Report {
   isolated: boolean;
+  /** Whether the kernels use relaxed SIMD's fused multiply-add (Chromium has it). */
+  fma: boolean;
   threads: number;
   workers: number;
   parallelCalls: number;

@@ -33,7 +33,8 @@ const announcedSpinMs = 5;
 /** Calls with fewer multiply-adds than this stay on one thread (waking a worker costs ~20-50 µs). */
 export const minParallelWork = 1 << 21;
 
-interface Pool {
+/** The worker threads of one kernel module and their control words. */
+export interface Pool {
   readonly instance: Instance;
   readonly ctl: Int32Array;
   readonly size: number;
@@ -192,23 +193,43 @@ export function announceUnits(w: Instance, units: number, work: number): void {
   Atomics.notify(p.ctl, SEQ);
 }
 
-/** Runs units [0, units) of the job record at `job` (bytes), split across the pool when `work` is large. */
-export function runUnits(w: Instance, job: number, units: number, work: number): void {
+/** A call published by `startUnits`, to be finished by `finishUnits`. */
+export interface StartedUnits {
+  readonly w: Instance;
+  readonly pool: Pool | null;
+  readonly job: number;
+  readonly units: number;
+}
+
+/**
+ * Publishes units [0, units) of the job record at `job` (bytes) to the workers, when `work` is large,
+ * without taking any yet: the caller may do other serial work (copy the next operand in) while the
+ * workers start on them, and must then call `finishUnits`.
+ */
+export function startUnits(w: Instance, job: number, units: number, work: number): StartedUnits {
   const p = poolFor(w, units, work);
+  if (p) {
+    stats.parallelCalls++;
+    stats.units += units;
+    const ctl = p.ctl;
+    // park the counter, publish the call, then open the counter and wake the workers (those woken by
+    // an announcement are polling the counter already)
+    Atomics.store(ctl, NEXT, PARKED);
+    Atomics.store(ctl, JOBW, job);
+    Atomics.store(ctl, UNITS, units);
+    Atomics.store(ctl, THREADS, p.size + 1);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, NEXT, 0);
+    Atomics.add(ctl, SEQ, 1);
+    Atomics.notify(ctl, SEQ);
+  }
+  return { w, pool: p, job, units };
+}
+
+/** Takes the units of a started call that the workers have not, and returns once every unit is done. */
+export function finishUnits({ w, pool: p, job, units }: StartedUnits): void {
   if (!p) return w.run(job, 0, units, 0);
-  stats.parallelCalls++;
-  stats.units += units;
   const ctl = p.ctl;
-  // park the counter, publish the call, then open the counter and wake the workers (those woken by
-  // an announcement are polling the counter already)
-  Atomics.store(ctl, NEXT, PARKED);
-  Atomics.store(ctl, JOBW, job);
-  Atomics.store(ctl, UNITS, units);
-  Atomics.store(ctl, THREADS, p.size + 1);
-  Atomics.store(ctl, DONE, 0);
-  Atomics.store(ctl, NEXT, 0);
-  Atomics.add(ctl, SEQ, 1);
-  Atomics.notify(ctl, SEQ);
   stats.callerUnits += takeChunksHere(ctl, w.run, 0);
   const t0 = performance.now();
   waitFor(p, t0, () => Atomics.load(ctl, DONE) < units, DONE);
@@ -217,6 +238,11 @@ export function runUnits(w: Instance, job: number, units: number, work: number):
   Atomics.store(ctl, NEXT, PARKED);
   waitFor(p, t0, () => Atomics.load(ctl, ACTIVE) !== 0, ACTIVE);
   stats.waitMs += performance.now() - t0;
+}
+
+/** Runs units [0, units) of the job record at `job` (bytes), split across the pool when `work` is large. */
+export function runUnits(w: Instance, job: number, units: number, work: number): void {
+  finishUnits(startUnits(w, job, units, work));
 }
 
 // Waits while `busy()`: spins for up to 50 µs (a worker finishing its last unit is usually that close),

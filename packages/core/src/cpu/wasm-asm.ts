@@ -137,6 +137,8 @@ export const op = {
   f32x4Pmax: simd(235),
   /** relaxed SIMD: a·b + c (fused or not, as the hardware does it). Operands: a, b, c. */
   f32x4RelaxedMadd: simd(0x105),
+  /** `call f` (function index f; this module imports no functions, so f is the position in its list). */
+  call: (f: number): Code => [0x10, ...uleb(f)],
 };
 
 /** `block … end` (a forward branch target, depth 0 inside). */

@@ -26,7 +26,9 @@ export const scratchBytes = maxPanels * KC * NR * 4;
 export const J = {
   // 0: B strided, 1: B = im2col of an NCHW input, 2: only write that im2col matrix to C, 3: B = im2col
   // of a zero-padded input (w = its padded width) through the row offsets at `tab`, 4: pad planes
-  // (unit u: the h×w plane at b + u·h·w·4 into the (h + 2ph)×(w + 2pw) plane at c + u·cBatch)
+  // (unit u: the h×w plane at b + u·h·w·4 into the (h + 2ph)×(w + 2pw) plane at c + u·cBatch), 5: pack
+  // A (unit u: row block u mod mb of batch item u / mb, from the h×k matrix at b + item·bBatch with
+  // strides brs, bcs into the panels at a + item·aBatch, as pack_a does)
   kind: 0, a: 1, aBatch: 2, mb: 3, nb: 4, k: 5, n: 6,
   b: 7, bBatch: 8, brs: 9, bcs: 10, // bytes
   c: 11, cBatch: 12, ldc: 13, scratch: 14, accumulate: 15,
@@ -200,6 +202,15 @@ function gemmRun(fma: boolean): Func {
   ];
 
   // kind 4, unit u: pad plane u (wasm-pack.ts)
+  // kind 5, unit u: pack_a(src, brs, bcs, h − ib·MR, k, dst, 1) for row block ib of item n (function 1)
+  const packUnit: Code = [
+    ...get(u), ...get(mb), ...op.divU, ...set(n),
+    ...get(u), ...get(n), ...get(mb), ...op.mul, ...op.sub, ...set(ib),
+    ...get(bBase), ...get(n), ...get(bBatch), ...op.mul, ...op.add, ...get(ib), ...i32(MR), ...op.mul, ...get(rs), ...op.mul, ...op.add,
+    ...get(rs), ...get(cs), ...get(H), ...get(ib), ...i32(MR), ...op.mul, ...op.sub, ...get(K),
+    ...get(aBase), ...get(n), ...get(aBatch), ...op.mul, ...op.add, ...get(ib), ...get(K), ...op.mul, ...i32(MR * 4), ...op.mul, ...op.add,
+    ...i32(1), ...op.call(1),
+  ];
   const padPlane = padPlaneCode({ src: bBase, dst: cBase, plane: u, dstStride: cBatch, H, W, PH, PW, wp: t1, bytes: end, from: src, to: dst, row: r });
 
   // one MR×NR tile: acc = (accumulate ? C : 0) + Σ_kk A[:, kk] ⊗ B[kk, :]
@@ -231,7 +242,7 @@ function gemmRun(fma: boolean): Func {
     ...header,
     ...forRange(u, get(u0), get(u1), 1,
       ...get(kind), ...i32(4), ...op.eq,
-      ...ifElse([padPlane], [
+      ...ifElse([padPlane], [...get(kind), ...i32(5), ...op.eq, ...ifElse([packUnit], [
         ...get(u), ...get(nb), ...op.divU, ...set(n),
         ...get(u), ...get(n), ...get(nb), ...op.mul, ...op.sub, ...set(jb),
         ...get(jb), ...get(P), ...op.mul, ...i32(NR), ...op.mul, ...set(j0),
@@ -246,7 +257,7 @@ function gemmRun(fma: boolean): Func {
             ...get(pj0), ...get(N), ...op.ltS, ...ifElse([forRange(ib, i32(0), get(mb), 1, tile)]),
           )]),
         ),
-      ]),
+      ])]),
     ),
   ];
   return { name: "gemm_run", params: [I32, I32, I32, I32], locals: L.types, body };

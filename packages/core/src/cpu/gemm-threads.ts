@@ -1,21 +1,21 @@
 // Runs the SIMD kernels on several cores: worker threads (thread-platform.ts: worker_threads under
 // Node, Web Workers in a browser) instantiate the same module on the same shared WebAssembly memory
-// and wait on Atomics. A call publishes its job record and unit count,
-// wakes the workers with one notify, and every thread (the calling one included) then claims chunks
-// of work units (batch item, column panel) from a shared atomic counter until none are left; the
-// caller waits until every unit is done. Chunks are guided: a claim takes 1/(2·threads) of the units
-// still unclaimed (at least one, at most 1/(8·threads) of all), so early claims are few and large
-// and the last ones single units, and no thread is left computing a big chunk while the others idle
-// (nor holds much work when the OS stalls it: a browser's own threads compete for the cores too). A worker that the OS does not
-// schedule in time (or that a browser has not started yet) simply gets no chunks, so a busy machine
-// degrades to one thread instead of waiting on a stalled one. A sleeping thread takes 50–200 µs to
-// wake on a VM (its virtual CPU has to be rescheduled), so a call announces itself (`announceUnits`)
-// before the serial work that precedes its units (copying operands in, packing): the workers wake
-// while that runs and poll until the units open. Waits also spin briefly before sleeping, as
-// back-to-back calls are common; a browser's main thread, which may not sleep in Atomics.wait, only
-// spins. Each unit is computed exactly as on one thread, so results do not depend on the thread
-// count or the split. Small calls run on the calling thread.
-import { mayBlock, noSharedMemoryReason, setWantedThreads, spawnWorker, threadApi, wantedThreads, type Spawned } from "./thread-platform.js";
+// and wait on Atomics. A call publishes its job record and unit count, wakes the workers with one
+// notify, and every thread (the calling one included) then claims chunks of work units (batch item,
+// column panel) from a shared atomic counter until none are left; the caller waits until every unit
+// is done. Chunks are guided: a claim takes 1/(2·threads) of the units still unclaimed (at least
+// one, at most 1/(8·threads) of all), so early claims are few and large and the last ones single
+// units, and no thread is left computing a big chunk while the others idle (nor holds much work
+// when the OS stalls it: in a browser, its own threads compete for the cores too). A worker that
+// the OS does not schedule in time (or that a browser has not started yet) simply gets no chunks, so
+// a busy machine degrades to one thread instead of waiting on a stalled one. A sleeping thread takes
+// 50–200 µs to wake on a VM (its virtual CPU has to be rescheduled), so a call announces itself
+// (`announceUnits`) before the serial work that precedes its units (copying operands in, packing):
+// the workers wake while that runs and poll until the units open. Waits also spin briefly before
+// sleeping, as back-to-back calls are common; a browser's main thread, which may not sleep in
+// Atomics.wait, only spins. Each unit is computed exactly as on one thread, so results do not
+// depend on the thread count or the split. Small calls run on the calling thread.
+import { maxThreads, mayBlock, noSharedMemoryReason, setWantedThreads, spawnWorker, threadApi, wantedThreads, type Spawned } from "./thread-platform.js";
 import type { Instance } from "./wasm-gemm.js";
 
 export { wantedThreads };
@@ -171,8 +171,8 @@ function poolFor(w: Instance, units: number, work: number): Pool | null {
  * wanted. In a browser this is the only way to choose (it has no environment variables).
  */
 export function setCpuThreads(threads?: number): void {
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
-    throw new Error(`setCpuThreads: threads must be an integer from 1 to 64 (got ${threads}); call it with no argument for the default`);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= maxThreads)) {
+    throw new Error(`setCpuThreads: threads must be an integer from 1 to ${maxThreads} (got ${threads}); call it with no argument for the default`);
   }
   setWantedThreads(threads);
   if (pool) for (const worker of pool.workers) worker.terminate();

@@ -1,5 +1,5 @@
 // Where the CPU kernels' helper threads come from, and what the calling thread may do while it waits
-// for them. Under Node they are worker_threads started from source; in a browser (or Deno) they are
+// for them. Under Node they are worker_threads started from source; in a browser they are
 // Web Workers started from a Blob URL, and the compiled module, the shared WebAssembly memory and the
 // control words reach them by postMessage — which a browser allows only on a cross-origin isolated
 // page (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
@@ -45,6 +45,9 @@ export function threadApi(): ThreadApi {
   return null;
 }
 
+/** The most threads the kernels use (their memory holds one B-panel scratch per thread for 16). */
+export const maxThreads = 16;
+
 let chosen: number | undefined;
 
 /** Sets the threads wanted in all (`setCpuThreads`), or with undefined goes back to the default. */
@@ -56,7 +59,7 @@ export function setWantedThreads(threads: number | undefined): void {
 export function wantedThreads(): number {
   if (chosen !== undefined) return chosen;
   const env = proc()?.env?.SCM_THREADS;
-  if (env !== undefined && env !== "") return Math.max(1, Math.min(16, Number(env) | 0));
+  if (env !== undefined && env !== "") return Math.max(1, Math.min(maxThreads, Number(env) | 0));
   const os = proc()?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
   const n = os?.availableParallelism?.() ?? web().navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(8, n | 0));

@@ -101,8 +101,8 @@ describe("the thread pool's settings", () => {
     expect(gemmThreadStats()).toMatchObject({ threads: 2, workers: 1 });
     expect(gemmThreadStats().parallelCalls).toBeGreaterThan(before.parallelCalls);
   });
-  it("rejects a thread count that is not an integer from 1 to 64, saying so", () => {
-    for (const bad of [0, 1.5, -2, 65, Number.NaN]) expect(() => setCpuThreads(bad)).toThrow(/^setCpuThreads: threads must be an integer from 1 to 64 \(got .*\); call it with no argument for the default$/);
+  it("rejects a thread count that is not an integer from 1 to 16, saying so", () => {
+    for (const bad of [0, 1.5, -2, 17, Number.NaN]) expect(() => setCpuThreads(bad)).toThrow(/^setCpuThreads: threads must be an integer from 1 to 16 \(got .*\); call it with no argument for the default$/);
   });
   it("where the calling thread may not block (a browser's main thread) it spins instead, with the same product", async () => {
     setCpuThreads(2);

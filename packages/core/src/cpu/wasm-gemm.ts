@@ -8,6 +8,7 @@
 import type { DataArray } from "../dtype.js";
 import type { MatView } from "./gemm.js";
 import { announceUnits, finishUnits, runUnits, startUnits } from "./gemm-threads.js";
+import { maxThreads } from "./thread-platform.js";
 import { J, kernelModuleBytes, KC, maxSharedPages, MR, NR, relaxedProbeBytes, scratchBytes } from "./wasm-kernels.js";
 
 // The few WebAssembly APIs used here (the ES lib has no WebAssembly types; Node and browsers have the API).
@@ -87,9 +88,9 @@ export function resetWasmGemmForTests(): void {
   unavailable = "";
 }
 
-// Memory layout: [job record | second job record | per-thread B scratch (16 threads) | call data …]
+// Memory layout: [job record | second job record | per-thread B scratch (maxThreads) | call data …]
 /** Byte offsets of the job records (JOB2: a call's packing phase), the per-thread scratch and the call data in the kernels' memory. */
-export const JOB = 0, JOB2 = 128, SCRATCH = 256, DATA = SCRATCH + 16 * scratchBytes;
+export const JOB = 0, JOB2 = 128, SCRATCH = 256, DATA = SCRATCH + maxThreads * scratchBytes;
 /** Rounds a byte offset up to a cache line. */
 export const align = (x: number): number => Math.ceil(x / 64) * 64;
 

@@ -1,7 +1,7 @@
 // The CPU backend in headless Chromium, loaded straight from @scm-ts/core's built ES modules: on a
-// cross-origin isolated page its WebAssembly SIMD kernels run on Web Workers over shared memory (the
-// workers compute some of the work units, the product matches the pure-JS reference 'cpu-js', and the
-// console stays quiet); on a page that is not isolated they run on one thread, with one console line
+// cross-origin isolated page its WebAssembly SIMD kernels run on Web Workers over shared memory (a
+// worker computes some of a product's work units, the product matches the pure-JS reference
+// 'cpu-js', and the console stays quiet); on a page that is not isolated they run on one thread, with one console line
 // saying why and which headers to send, and give the same product. Without Chromium it skips with
 // one line, except in CI or with SCM_REQUIRE_BROWSER=1, where it fails.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,42 +18,43 @@ const executable = findChromium();
 if (!executable && !browserRequired()) console.log("cpu-threads: skipped, no Chromium (apt-get install chromium, or set CHROMIUM_PATH)");
 
 // The test page: a module script that defines `measure()` (a string, so that no test transform touches
-// its imports). It runs float32 products of 192×256·256×160 (large enough to be split across threads)
-// on 'cpu' until a worker has computed some units (a browser starts its workers only after the page
-// yields, so the first calls run on the calling thread), then compares the last with 'cpu-js'.
+// its imports). It runs float32 products 512³ on 'cpu' until a worker has computed some of a product's
+// units (a browser starts its workers only after the page yields, and a busy machine may pause
+// splitting, so this may take a while: at most 30 s), compares that product with 'cpu-js', then
+// times 40 more for the record.
 const measureJs = `
 import * as c from "/dist/index.js";
 import { wasmGemm } from "/dist/cpu/wasm-gemm.js";
 window.measure = async () => {
-  const [m, k, n] = [192, 256, 160];
-  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
-  const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.11));
+  const n = 512;
+  const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i * 0.37));
+  const b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i * 0.11));
   const product = async (backend) => {
     await c.setBackend(backend);
-    return c.tidy(() => c.matmul(c.array(a, [m, k]), c.array(b, [k, n])).dataSync());
+    return c.tidy(() => c.matmul(c.array(a, [n, n]), c.array(b, [n, n])).dataSync());
   };
   let got = await product("cpu");
-  for (let i = 0; i < 200; i++) {
+  for (const t0 = performance.now(); performance.now() - t0 < 30000; ) {
     const s = c.cpuThreadStats();
     if (s.units > s.callerUnits) break;
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 20));
     got = await product("cpu");
   }
   const stats = c.cpuThreadStats();
   const ref = await product("cpu-js");
   let maxError = 0;
   for (let i = 0; i < ref.length; i++) maxError = Math.max(maxError, Math.abs(got[i] - ref[i]) / (1 + Math.abs(ref[i])));
-  // then a timing for the record: the median of the last 20 of 40 products 512³ (not asserted; this is no benchmark machine)
+  // the median of the last 20 of 40 products (not asserted: this is no benchmark machine)
   await c.setBackend("cpu");
-  const big = c.keep(c.array(Float32Array.from({ length: 512 * 512 }, (_, i) => Math.sin(i)), [512, 512]));
+  const x = c.keep(c.array(a, [n, n])), y = c.keep(c.array(b, [n, n]));
   const times = [];
   for (let i = 0; i < 40; i++) {
     const t0 = performance.now();
-    c.tidy(() => { c.matmul(big, big); });
+    c.tidy(() => { c.matmul(x, y); });
     times.push(performance.now() - t0);
   }
-  const ms = times.slice(20).sort((x, y) => x - y)[10];
-  return { isolated: globalThis.crossOriginIsolated, fma: wasmGemm()?.fma ?? false, ...stats, maxError, gflops512: +(2 * 512 ** 3 / ms / 1e6).toFixed(1) };
+  const ms = times.slice(20).sort((u, v) => u - v)[10];
+  return { isolated: globalThis.crossOriginIsolated, fma: wasmGemm()?.fma ?? false, ...stats, maxError, gflops512: +(2 * n ** 3 / ms / 1e6).toFixed(1) };
 };
 window.measureReady = true;
 `;

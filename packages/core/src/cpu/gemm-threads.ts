@@ -13,9 +13,11 @@
 // (`announceUnits`) before the serial work that precedes its units (copying operands in, packing):
 // the workers wake while that runs and poll until the units open. Waits also spin briefly before
 // sleeping, as back-to-back calls are common; a browser's main thread, which may not sleep in
-// Atomics.wait, only spins. Each unit is computed exactly as on one thread, so results do not
+// Atomics.wait, only spins, and pauses splitting for a while when that cost more than it gave
+// (spin-backoff.ts). Each unit is computed exactly as on one thread, so results do not
 // depend on the thread count or the split. Small calls run on the calling thread.
 import { maxThreads, mayBlock, noSharedMemoryReason, setWantedThreads, spawnWorker, threadApi, wantedThreads, type Spawned } from "./thread-platform.js";
+import { newBackoff, paused, recordSplit } from "./spin-backoff.js";
 import type { Instance } from "./wasm-gemm.js";
 
 export { wantedThreads };
@@ -43,7 +45,9 @@ export interface Pool {
 }
 
 let pool: Pool | null | undefined;
-const stats = { parallelCalls: 0, units: 0, callerUnits: 0, waitMs: 0 };
+const stats = { parallelCalls: 0, units: 0, callerUnits: 0, waitMs: 0, pausedCalls: 0 };
+// splitting paused after costly spinning waits, for a caller that may not block (spin-backoff.ts)
+const backoff = newBackoff();
 
 /** How the CPU backend's products and convolutions were split across threads (`cpuThreadStats`). */
 export interface CpuThreadStats {
@@ -59,6 +63,11 @@ export interface CpuThreadStats {
   readonly callerUnits: number;
   /** Milliseconds, in all, that the calling thread waited for the workers after its last chunk. */
   readonly waitMs: number;
+  /**
+   * Calls run on the calling thread alone because splitting was paused: a caller that may not block
+   * (a browser's main thread) pauses it after waiting longer than it computed (a busy machine).
+   */
+  readonly pausedCalls: number;
 }
 
 /**
@@ -150,6 +159,10 @@ function startPool(w: Instance): Pool | null {
 // The pool for this module (started on first use), or null when work of this size stays on the caller.
 function poolFor(w: Instance, units: number, work: number): Pool | null {
   if (work < minParallelWork || units < 2) return null;
+  if (paused(backoff, performance.now())) {
+    stats.pausedCalls++;
+    return null;
+  }
   if (pool && pool.instance !== w) {
     // a new module (tests re-detect the runtime): the old workers run the old memory
     for (const worker of pool.workers) worker.terminate();
@@ -178,6 +191,7 @@ export function setCpuThreads(threads?: number): void {
   if (pool) for (const worker of pool.workers) worker.terminate();
   pool = undefined;
   startError = "";
+  Object.assign(backoff, newBackoff());
 }
 
 /**
@@ -230,6 +244,7 @@ export function startUnits(w: Instance, job: number, units: number, work: number
 export function finishUnits({ w, pool: p, job, units }: StartedUnits): void {
   if (!p) return w.run(job, 0, units, 0);
   const ctl = p.ctl;
+  const start = performance.now();
   stats.callerUnits += takeChunksHere(ctl, w.run, 0);
   const t0 = performance.now();
   waitFor(p, t0, () => Atomics.load(ctl, DONE) < units, DONE);
@@ -237,7 +252,9 @@ export function finishUnits({ w, pool: p, job, units }: StartedUnits): void {
   Atomics.store(ctl, ANNOUNCED, 0);
   Atomics.store(ctl, NEXT, PARKED);
   waitFor(p, t0, () => Atomics.load(ctl, ACTIVE) !== 0, ACTIVE);
-  stats.waitMs += performance.now() - t0;
+  const end = performance.now();
+  stats.waitMs += end - t0;
+  if (!mayBlock()) recordSplit(backoff, t0 - start, end - t0, end);
 }
 
 /** Runs units [0, units) of the job record at `job` (bytes), split across the pool when `work` is large. */

@@ -55,9 +55,9 @@ export interface CpuThreadStats {
   readonly threads: number;
   /** Worker threads started (0 until the first call large enough to split, or when there are none). */
   readonly workers: number;
-  /** Calls split across the threads so far. */
+  /** Calls split across the threads so far (a product is two: packing A, then multiplying). */
   readonly parallelCalls: number;
-  /** Work units of those calls (one unit: a batch item's column panel, or an input plane to pad). */
+  /** Work units of those calls (one unit: a column panel of a batch item, a row block of A to pack, or an input plane to pad). */
   readonly units: number;
   /** Of those units, how many the calling thread computed (an even split: units / threads). */
   readonly callerUnits: number;
@@ -156,11 +156,12 @@ function startPool(w: Instance): Pool | null {
   return { instance: w, ctl, size, dead, workers };
 }
 
-// The pool for this module (started on first use), or null when work of this size stays on the caller.
-function poolFor(w: Instance, units: number, work: number): Pool | null {
+// The pool for this module (started on first use), or null when work of this size stays on the
+// caller or splitting is paused (a call, not an announcement, counts as paused).
+function poolFor(w: Instance, units: number, work: number, call = false): Pool | null {
   if (work < minParallelWork || units < 2) return null;
   if (paused(backoff, performance.now())) {
-    stats.pausedCalls++;
+    if (call) stats.pausedCalls++;
     return null;
   }
   if (pool && pool.instance !== w) {
@@ -221,7 +222,7 @@ export interface StartedUnits {
  * workers start on them, and must then call `finishUnits`.
  */
 export function startUnits(w: Instance, job: number, units: number, work: number): StartedUnits {
-  const p = poolFor(w, units, work);
+  const p = poolFor(w, units, work, true);
   if (p) {
     stats.parallelCalls++;
     stats.units += units;

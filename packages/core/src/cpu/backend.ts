@@ -2,7 +2,8 @@
 // structural key), routines run in JS, with float32 matrix products and convolutions on the
 // WebAssembly SIMD kernels (on worker threads), float32 elementwise and reduction kernels compiled
 // to WebAssembly SIMD where their ops allow (wasm-map.ts), and float32 tanh by a float32-accurate approximation,
-// unless `simd: false` ('cpu-js', the pure-JS reference). Every dtype is supported, float64
+// unless `simd: false` ('cpu-js', the pure-JS reference). On that path, large float32 buffers live in
+// the kernels' shared memory (wasm-heap.ts), so the kernels use them where they are. Every dtype is supported, float64
 // included. Reads are synchronous.
 import { allocArray, type DataArray, type DType } from "../dtype.js";
 import type { Backend, BufferHandle, Executable } from "../backend.js";
@@ -10,6 +11,7 @@ import { programKey, type Program } from "../ir/kernel.js";
 import { compileKernel } from "./codegen.js";
 import { runRoutine } from "./routines.js";
 import { wasmGemm } from "./wasm-gemm.js";
+import { heapAllocF32, heapFree } from "./wasm-heap.js";
 import { compileMapKernelWasm } from "./wasm-map.js";
 
 class CpuBuffer implements BufferHandle {
@@ -34,6 +36,12 @@ export interface CpuOptions {
   readonly simd?: boolean;
   /** The backend's name ('cpu', or 'cpu-js' for the pure-JS reference). */
   readonly name?: string;
+  /**
+   * With the fast path: float32 buffers of 1024+ elements live in the SIMD kernels' shared memory
+   * (wasm-heap.ts), so the kernels need not copy them in and out (default true; SCM_WASM_HEAP=0
+   * turns it off).
+   */
+  readonly heap?: boolean;
 }
 
 /** Creates a CPU backend. */
@@ -41,6 +49,8 @@ export function createCpuBackend(options: CpuOptions = {}): Backend {
   const fast = options.simd ?? true;
   const simd = fast && wasmGemm() !== null;
   const w = simd ? wasmGemm() : null;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const heap = w && (options.heap ?? env?.SCM_WASM_HEAP !== "0") ? w : null;
   let live = 0;
   const cache = new Map<string, CpuExecutable>();
   const arr = (b: BufferHandle): DataArray => {
@@ -57,6 +67,8 @@ export function createCpuBackend(options: CpuOptions = {}): Backend {
     name: options.name ?? "cpu",
     alloc(dtype, size) {
       live++;
+      const inHeap = heap && dtype === "float32" && size >= 1024 ? heapAllocF32(heap, size) : null;
+      if (inHeap) return new CpuBuffer(dtype, size, inHeap);
       const reused = size >= 1024 ? pool.get(`${dtype}:${size}`)?.pop() : undefined;
       if (reused) pooledBytes -= reused.byteLength;
       return new CpuBuffer(dtype, size, reused ?? allocArray(dtype, size));
@@ -64,7 +76,8 @@ export function createCpuBackend(options: CpuOptions = {}): Backend {
     free(buf) {
       const b = buf as CpuBuffer;
       if (b.data) {
-        if (b.size >= 1024 && pooledBytes + b.data.byteLength <= maxPooledBytes) {
+        const toHeap = heap !== null && b.data instanceof Float32Array && heapFree(heap, b.data);
+        if (!toHeap && b.size >= 1024 && pooledBytes + b.data.byteLength <= maxPooledBytes) {
           const key = `${b.dtype}:${b.size}`;
           const list = pool.get(key) ?? [];
           list.push(b.data);

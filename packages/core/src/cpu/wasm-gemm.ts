@@ -9,6 +9,7 @@ import type { DataArray } from "../dtype.js";
 import type { MatView } from "./gemm.js";
 import { announceUnits, finishUnits, runUnits, startUnits } from "./gemm-threads.js";
 import { maxThreads } from "./thread-platform.js";
+import { heapAddress, heapStart } from "./wasm-heap.js";
 import { J, kernelModuleBytes, KC, maxSharedPages, MR, NR, relaxedProbeBytes, scratchBytes } from "./wasm-kernels.js";
 
 // The few WebAssembly APIs used here (the ES lib has no WebAssembly types; Node and browsers have the API).
@@ -157,12 +158,12 @@ export function copyOut(mem: Float32Array, cAt: number, batch: number, m: number
   }
 }
 
-/** Bytes of wasm memory a call may use (the shared memory's reserved maximum, less a margin). */
-let maxCallBytes = (maxSharedPages - 64) * 65536;
+/** Bytes of wasm memory a call may use: up to the heap (wasm-heap.ts). */
+let maxCallBytes = heapStart;
 
 /** For tests: lowers the memory a call may use (so batches run in chunks or fall back), or restores it. */
 export function setMaxCallBytesForTests(bytes?: number): void {
-  maxCallBytes = bytes ?? (maxSharedPages - 64) * 65536;
+  maxCallBytes = bytes ?? heapStart;
 }
 
 const stats = { chunked: 0, tooLarge: 0 };
@@ -209,25 +210,37 @@ export function matmulF32Wasm(w: Instance, batch: number, m: number, n: number, 
 }
 
 function matmulChunk(w: Instance, batch: number, m: number, n: number, k: number, mb: number, nb: number, mp: number, np: number, a: Operand, b: Operand, out: DataArray, oOff: number, accumulate: boolean): void {
-  const aRaw = DATA;
+  // operands in the heap are read where they are, else copied to scratch from DATA on; C is written
+  // straight into a heap output when its tiles are exactly the output (no padding, no accumulation)
   const aSpan = (batch - 1) * a.bs + (m - 1) * a.rs + (k - 1) * a.cs + 1;
-  const aPacked = align(aRaw + aSpan * 4);
-  const aBatch = mb * k * MR * 4;
-  const bRaw = align(aPacked + batch * aBatch);
   const bSpan = (batch - 1) * b.bs + (k - 1) * b.rs + (n - 1) * b.cs + 1;
-  const cAt = align(bRaw + bSpan * 4);
+  const aBatch = mb * k * MR * 4;
+  const [ha, hb, ho] = [heapAddress(w, a.data), heapAddress(w, b.data), heapAddress(w, out)];
+  let end = DATA;
+  const place = (bytes: number): number => {
+    const at = end;
+    end = align(end + bytes);
+    return at;
+  };
+  const aRaw = ha >= 0 ? ha + a.off * 4 : place(aSpan * 4);
+  const aPacked = place(batch * aBatch);
+  const bRaw = hb >= 0 ? hb + b.off * 4 : place(bSpan * 4);
+  const c0 = ho + oOff * 4, cBytes = batch * m * n * 4;
+  const apart = (at: number, bytes: number): boolean => at >= c0 + cBytes || at + bytes <= c0;
+  const direct = ho >= 0 && mp === m && np === n && !accumulate && (ha < 0 || apart(aRaw, aSpan * 4)) && (hb < 0 || apart(bRaw, bSpan * 4));
+  const cAt = direct ? c0 : place(batch * mp * np * 4);
   const work = batch * m * n * k;
   announceUnits(w, batch * nb, work);
-  const mem = ensure(w, cAt + batch * mp * np * 4);
-  copyIn(mem, aRaw, a, batch, m, k);
+  const mem = ensure(w, end);
+  if (ha < 0) copyIn(mem, aRaw, a, batch, m, k);
   // the workers pack A's row blocks (kind 5) while this thread copies B in, then it helps them finish
   setJob(w, { kind: 5, a: aPacked, aBatch, mb, k, h: m, b: aRaw, bBatch: a.bs * 4, brs: a.rs * 4, bcs: a.cs * 4 }, JOB2);
   const packing = startUnits(w, JOB2, batch * mb, work);
-  copyIn(mem, bRaw, b, batch, k, n);
+  if (hb < 0) copyIn(mem, bRaw, b, batch, k, n);
   finishUnits(packing);
   setJob(w, { kind: 0, a: aPacked, aBatch, mb, nb, k, n, b: bRaw, bBatch: b.bs * 4, brs: b.rs * 4, bcs: b.cs * 4, c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH });
   runUnits(w, JOB, batch * nb, work);
-  copyOut(ensure(w, 0), cAt, batch, m, n, mp, np, out, oOff, m * n, accumulate);
+  if (!direct) copyOut(ensure(w, 0), cAt, batch, m, n, mp, np, out, oOff, m * n, accumulate);
 }
 
 /** C[m×n] (contiguous at cOff) = A·B (or += with accumulate) in float32 on the SIMD kernels; false when it does not fit. */

@@ -10,13 +10,15 @@
 // x64) with NaNs tracked in a mask, so a NaN anywhere gives NaN like Math.max (of −0 and +0 it may
 // give −0). Each step computes up to four independent 4-lane groups (16 consecutive lane-index
 // values), interleaved node by node, so the latency of long op chains overlaps. Inputs are copied
-// into the kernels' memory and the output copied out. Values are float32 at every step, where the JS interpreter
-// rounds only at the store: within a few ulps for these ops.
+// into the kernels' memory and the output copied out, unless they live there already (wasm-heap.ts).
+// Values are float32 at every step, where the JS interpreter rounds only at the store: within a few
+// ulps for these ops.
 import type { DataArray } from "../dtype.js";
 import type { Kernel } from "../ir/kernel.js";
 import { compileKernel } from "./codegen.js";
 import { forRange, I32, Locals, moduleBytes, op, V128, type Code } from "./wasm-asm.js";
 import { callFits, DATA, ensure, instantiateOnKernelMemory, type Instance } from "./wasm-gemm.js";
+import { heapAddress } from "./wasm-heap.js";
 import { maxSharedPages } from "./wasm-kernels.js";
 import { vectorizeExpr } from "./wasm-vector.js";
 
@@ -119,17 +121,23 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
   const align = (x: number): number => Math.ceil(x / 64) * 64;
   let js: ((out: unknown, ...inputs: unknown[]) => void) | undefined;
   return (out, ...inputs) => {
-    const outAt = DATA;
-    const at: number[] = [];
-    let end = align(outAt + Math.ceil(k.size / 4) * 16);
-    for (const x of inputs) {
-      at.push(end);
-      end = align(end + x.length * 4);
-    }
+    // operands in the heap (wasm-heap.ts) are used where they are, others copied in from DATA on; the
+    // output is written in place when it is in the heap and whole vectors (no write past its end)
+    const ho = k.size % 4 === 0 ? heapAddress(w, out) : -1;
+    let end = DATA;
+    const outAt = ho >= 0 ? ho : end;
+    if (ho < 0) end = align(end + Math.ceil(k.size / 4) * 16);
+    const hx = inputs.map((x) => heapAddress(w, x));
+    const at = hx.map((h, i) => {
+      if (h >= 0) return h;
+      const here = end;
+      end = align(end + inputs[i]!.length * 4);
+      return here;
+    });
     if (!callFits(end)) return (js ??= compileKernel(k, true))(out, ...inputs);
     const mem = ensure(w, end);
-    inputs.forEach((x, i) => mem.set(x as Float32Array, at[i]! / 4));
+    inputs.forEach((x, i) => hx[i]! < 0 && mem.set(x as Float32Array, at[i]! / 4));
     fn(k.size, outAt, ...at);
-    out.set(ensure(w, 0).subarray(outAt / 4, outAt / 4 + k.size));
+    if (ho < 0) out.set(ensure(w, 0).subarray(outAt / 4, outAt / 4 + k.size));
   };
 }

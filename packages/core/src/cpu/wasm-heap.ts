@@ -46,14 +46,17 @@ export function heapAllocF32(w: Instance, size: number): Float32Array | null {
   const bytes = blockBytes(size);
   let at = h.free.get(bytes)?.pop();
   if (at === undefined) {
-    if (h.top + bytes > heapEnd) {
+    const have = w.memory.buffer.byteLength, top = h.top + bytes;
+    try {
+      if (top > heapEnd) throw new RangeError("the heap is full");
+      if (top > have) w.memory.grow(Math.ceil((top - have) / 65536));
+    } catch {
+      // full, or the runtime would not grow the memory: this buffer is a plain array
       stats.full++;
       return null;
     }
     at = h.top;
-    h.top += bytes;
-    const have = w.memory.buffer.byteLength;
-    if (h.top > have) w.memory.grow(Math.ceil((h.top - have) / 65536));
+    h.top = top;
   }
   stats.blocks++;
   stats.bytes += bytes;

@@ -1,10 +1,13 @@
 // Host side of the WebAssembly SIMD kernels (wasm-kernels.ts): compiles the module once (relaxed
 // SIMD multiply-add where the runtime validates it, on shared memory where the runtime allows), and
-// runs float32 products on it (convolutions: wasm-conv.ts, on the helpers exported here). A call copies its operands into the module's memory
-// (one typed-array copy each), packs A, writes a job record, runs the work units on the thread pool
-// (gemm-threads.ts) and copies C out. A is packed by the pool too, by row blocks, while the calling
-// thread copies B in (in the same process, matmul 512³ ran 3–8% faster than with A packed first). C is kept padded to whole MR×NR tiles in wasm memory, so the
-// kernel has no edge cases; accumulation is in float32.
+// runs float32 products on it (convolutions: wasm-conv.ts, on the helpers exported here). A call
+// uses operands that live in the module's memory (the heap of wasm-heap.ts) where they are and
+// copies the others in (one typed-array copy each), packs A on the thread pool (gemm-threads.ts) by
+// row blocks while the calling thread copies B in (in one process, alternating calls, matmul 512³
+// ran 3–8% faster than with A packed first), writes a job record, runs the work units on the pool,
+// and copies C out — unless C's tiles are exactly a heap output, which the kernel then writes in
+// place. C is otherwise kept padded to whole MR×NR tiles, so the kernel has no edge cases;
+// accumulation is in float32.
 import type { DataArray } from "../dtype.js";
 import type { MatView } from "./gemm.js";
 import { announceUnits, finishUnits, runUnits, startUnits } from "./gemm-threads.js";

@@ -9,6 +9,9 @@ import { announceUnits, gemmThreadStats, minParallelWork, setCpuThreads } from "
 import { setMayBlockForTests } from "./thread-platform.js";
 import { availableParallelism } from "node:os";
 
+/** max |got − want| / (1 + |want|) over the elements (one assertion, not one per element). */
+const worstRelError = (got: Float32Array, want: Float32Array): number => got.reduce((m, g, i) => Math.max(m, Math.abs(g - want[i]!) / (1 + Math.abs(want[i]!))), 0);
+
 describe("wasm SIMD gemm", () => {
   it("is available on this runtime", () => {
     expect(wasmGemm()).not.toBeNull();
@@ -33,9 +36,7 @@ describe("wasm SIMD gemm", () => {
     const before = gemmThreadStats().parallelCalls;
     expect(matmulF32Wasm(w, batch, m, n, k, { data: A, off: 0, rs: 1, cs: m, bs: k * m }, { data: B, off: 0, rs: n, cs: 1, bs: k * n }, got, 0, false)).toBe(true);
     for (let b = 0; b < batch; b++) gemm(m, n, k, { data: A, off: b * k * m, rs: 1, cs: m }, { data: B, off: b * k * n, rs: n, cs: 1 }, ref, b * m * n, false);
-    let worst = 0;
-    for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i]! - got[i]!) / (1 + Math.abs(ref[i]!)));
-    expect(worst).toBeLessThanOrEqual(1e-4);
+    expect(worstRelError(got, ref)).toBeLessThanOrEqual(1e-4);
     if (availableParallelism() > 1 && process.env.SCM_THREADS !== "1") expect(gemmThreadStats().parallelCalls).toBe(before + 2); // packing, then the product
   });
   it("gives the same product after an announced call that never came (the woken workers give up)", async () => {
@@ -80,9 +81,7 @@ describe("the thread pool's settings", () => {
   const product = (): Float32Array => {
     const c = new Float32Array(m * n);
     gemmF32Wasm(wasmGemm()!, m, n, k, { data: A, off: 0, rs: k, cs: 1 }, { data: B, off: 0, rs: n, cs: 1 }, c, 0, false);
-    let worst = 0;
-    for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(ref[i]! - c[i]!) / (1 + Math.abs(ref[i]!)));
-    expect(worst).toBeLessThanOrEqual(1e-4);
+    expect(worstRelError(c, ref)).toBeLessThanOrEqual(1e-4);
     return c;
   };
   afterEach(() => {

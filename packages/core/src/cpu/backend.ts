@@ -3,8 +3,8 @@
 // WebAssembly SIMD kernels (on worker threads), float32 elementwise and reduction kernels compiled
 // to WebAssembly SIMD where their ops allow (wasm-map.ts), and float32 tanh by a float32-accurate approximation,
 // unless `simd: false` ('cpu-js', the pure-JS reference). On that path, large float32 buffers live in
-// the kernels' shared memory (wasm-heap.ts), so the kernels use them where they are. Every dtype is supported, float64
-// included. Reads are synchronous.
+// the kernels' shared memory (wasm-heap.ts), so the kernels use them where they are. Every dtype is
+// supported, float64 included. Reads are synchronous.
 import { allocArray, type DataArray, type DType } from "../dtype.js";
 import type { Backend, BufferHandle, Executable } from "../backend.js";
 import { programKey, type Program } from "../ir/kernel.js";

@@ -1,7 +1,8 @@
 // The heap of float32 buffers in the kernels' shared memory: blocks are recycled by size and known
 // by address; the SIMD matmul and map kernels give the reference results whether their operands and
-// outputs are heap blocks (read and written in place) or plain arrays (copied), in every mix; and a
-// full heap hands out plain arrays, with which a backend still computes the same.
+// outputs are heap blocks (read and written in place) or plain arrays (copied), in every mix, and an
+// output that overlaps an input is not written in place; a full heap hands out plain arrays, with
+// which a backend still computes the same.
 import { afterEach, describe, expect, it } from "vitest";
 import * as ir from "../ir/expr.js";
 import type { Kernel, MatmulSpec } from "../ir/kernel.js";
@@ -60,6 +61,16 @@ describe("the kernels' heap", () => {
       run(out, heapOr(!!(mix & 1), 4096, 3), heapOr(!!(mix & 2), 64, 4));
       expect(worst(out, want), `mix ${mix}`).toBeLessThan(1e-5);
     }
+  });
+  it("a map kernel whose output overlaps a broadcast input in the heap reads the input as it was", () => {
+    const g = ir.gidx(4096);
+    const x = ir.load(0, "float32", g), y = ir.load(1, "float32", ir.binary("MOD", g, ir.idx(64)));
+    const kernel: Kernel = { kind: "map", size: 4096, dtype: "float32", expr: ir.binary("ADD", x, y), inputs: ["float32", "float32"] };
+    const out = heapAllocF32(w, 4096)!, row = fill(out.subarray(0, 64), 7), xs = heapOr(true, 4096, 8);
+    const want = new Float32Array(4096);
+    compileKernel(kernel, false)(want, xs, row.slice());
+    compileMapKernelWasm(kernel, w)!(out, xs, row);
+    expect(worst(out, want)).toBeLessThan(1e-6);
   });
   it("when full, hands out plain arrays, and a backend still computes the same", () => {
     setHeapSizeForTests(0);

@@ -122,12 +122,15 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
   let js: ((out: unknown, ...inputs: unknown[]) => void) | undefined;
   return (out, ...inputs) => {
     // operands in the heap (wasm-heap.ts) are used where they are, others copied in from DATA on; the
-    // output is written in place when it is in the heap and whole vectors (no write past its end)
-    const ho = k.size % 4 === 0 ? heapAddress(w, out) : -1;
+    // output is written in place when it is in the heap, whole vectors (no write past its end) and
+    // apart from every input in the heap (a broadcast input must not see outputs already written)
+    const hx = inputs.map((x) => heapAddress(w, x));
+    const o0 = heapAddress(w, out), o1 = o0 + out.length * 4;
+    const apart = hx.every((h, i) => h < 0 || h >= o1 || h + inputs[i]!.length * 4 <= o0);
+    const ho = k.size % 4 === 0 && apart ? o0 : -1;
     let end = DATA;
     const outAt = ho >= 0 ? ho : end;
     if (ho < 0) end = align(end + Math.ceil(k.size / 4) * 16);
-    const hx = inputs.map((x) => heapAddress(w, x));
     const at = hx.map((h, i) => {
       if (h >= 0) return h;
       const here = end;

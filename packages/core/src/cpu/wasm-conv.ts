@@ -4,12 +4,15 @@
 // input through a table of row offsets where the geometry allows (stride 1 along rows, padding ≥ 0,
 // whole panels per output row), else with bounds arithmetic per row — and the weight gradient from
 // an im2col matrix the kernel writes, then one GEMM per image accumulating in place. The input
-// gradient at stride 1 is a conv2d with flipped weights (routines.ts). Batches that do not fit in
-// the kernels' memory run in chunks of images.
+// gradient at stride 1 is a conv2d with flipped weights (routines.ts). Operands in the kernels' heap
+// (wasm-heap.ts) are read where they are, others copied in; conv2d writes its output in place when it
+// is a heap block and the tiles are exactly its rows (og a multiple of MR, oh·ow of NR). Batches that
+// do not fit in the kernels' memory run in chunks of images.
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec } from "../ir/kernel.js";
 import { announceUnits, runUnits } from "./gemm-threads.js";
-import { align, chunkOf, copyOut, DATA, ensure, JOB, SCRATCH, setJob, type Instance } from "./wasm-gemm.js";
+import { align, chunkOf, copyOut, DATA, disjoint, ensure, JOB, SCRATCH, setJob, type Instance } from "./wasm-gemm.js";
+import { heapAddress } from "./wasm-heap.js";
 import { maxPanels, MR, NR } from "./wasm-kernels.js";
 
 /**
@@ -37,39 +40,44 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
   const fixed = (s.cout * kk + mb * kk * MR + kk) * 4 + 5 * 64;
   const chunk = chunkOf(s.n, fixed, (s.cin * (plane + hp * wp) + mp * np) * 4);
   if (chunk === 0) return false;
-  const wRaw = DATA;
-  const aPacked = align(wRaw + s.cout * kk * 4);
+  const [hx, hw8, ho] = [heapAddress(w, x), heapAddress(w, wts), heapAddress(w, out)];
+  // C straight into a heap output: its rows are whole tiles and it overlaps neither input
+  const direct = ho >= 0 && mp === og && np === hw && disjoint(ho, s.n * s.cout * hw * 4, hx, x.length * 4) && disjoint(ho, s.n * s.cout * hw * 4, hw8, s.cout * kk * 4);
+  const wRaw = hw8 >= 0 ? hw8 : DATA;
+  const aPacked = align(DATA + s.cout * kk * 4);
   const tabAt = align(aPacked + mb * kk * MR * 4);
   const xRaw = align(tabAt + kk * 4);
   let mem = ensure(w, 0);
   for (let n0 = 0; n0 < s.n; n0 += chunk) {
     const nc = Math.min(chunk, s.n - n0);
     const xPad = align(xRaw + nc * s.cin * plane * 4), cAt = align(xPad + nc * s.cin * hp * wp * 4);
+    const xAt = hx >= 0 ? hx + n0 * s.cin * plane * 4 : xRaw;
     announceUnits(w, nc * units, nc * og * hw * kk);
     mem = ensure(w, cAt + nc * mp * np * 4);
     if (n0 === 0) {
-      mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
+      if (hw8 < 0) mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
       // tab[(c·kh + u)·kw + v] = (c·hp·wp + u·wp + v)·4: row (c, u, v) relative to the panel's origin
       const tab = new Int32Array(w.memory.buffer, tabAt, kk);
       for (let c = 0, t = 0; c < cg; c++) for (let u = 0; u < s.kh; u++) for (let v = 0; v < s.kw; v++) tab[t++] = (c * hp * wp + u * wp + v) * 4;
     }
-    mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
+    if (hx < 0) mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
     if (padded) {
-      setJob(w, { kind: 4, b: xRaw, c: xPad, cBatch: hp * wp * 4, h: s.h, w: s.w, ph, pw });
+      setJob(w, { kind: 4, b: xAt, c: xPad, cBatch: hp * wp * 4, h: s.h, w: s.w, ph, pw });
       runUnits(w, JOB, nc * s.cin, 4 * nc * s.cin * hp * wp);
     }
     for (let g = 0; g < s.groups; g++) {
       w.packA(wRaw + g * og * kk * 4, kk * 4, 4, og, kk, aPacked, mb);
       const geometry = { kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph, pw };
+      const tiles = direct ? { c: ho + (n0 * s.cout + g * og) * hw * 4, cBatch: s.cout * hw * 4, ldc: hw * 4 } : { c: cAt, cBatch: mp * np * 4, ldc: np * 4 };
       setJob(w, {
-        a: aPacked, aBatch: 0, mb, nb: units, panels, k: kk, n: hw, c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH, ...geometry,
+        a: aPacked, aBatch: 0, mb, nb: units, panels, k: kk, n: hw, ...tiles, scratch: SCRATCH, ...geometry,
         ...(padded
           ? { kind: 3, b: xPad + g * cg * hp * wp * 4, bBatch: s.cin * hp * wp * 4, h: hp, w: wp, tab: tabAt }
-          : { kind: 1, b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4, h: s.h, w: s.w }),
+          : { kind: 1, b: xAt + g * cg * plane * 4, bBatch: s.cin * plane * 4, h: s.h, w: s.w }),
       });
       runUnits(w, JOB, nc * units, nc * og * hw * kk);
       mem = ensure(w, 0);
-      copyOut(mem, cAt, nc, og, hw, mp, np, out, (n0 * s.cout + g * og) * hw, s.cout * hw, false);
+      if (!direct) copyOut(mem, cAt, nc, og, hw, mp, np, out, (n0 * s.cout + g * og) * hw, s.cout * hw, false);
     }
   }
   return true;
@@ -91,21 +99,23 @@ export function convWeightGradF32Wasm(w: Instance, s: ConvSpec, x: DataArray, ct
   const chunk = chunkOf(s.n, fixed, (s.cin * plane + s.cout * hw + kk * ldCols) * 4);
   if (chunk === 0) return false;
   const cAt = DATA, aPacked = align(cAt + mp * np * 4), xRaw = align(aPacked + mb * hw * MR * 4);
+  const [hx, hct] = [heapAddress(w, x), heapAddress(w, ct)];
   for (let g = 0; g < s.groups; g++) {
     for (let n0 = 0; n0 < s.n; n0 += chunk) {
       const nc = Math.min(chunk, s.n - n0);
       const ctRaw = align(xRaw + nc * s.cin * plane * 4), cols = align(ctRaw + nc * s.cout * hw * 4);
+      const xAt = hx >= 0 ? hx + n0 * s.cin * plane * 4 : xRaw, ctAt = hct >= 0 ? hct + n0 * s.cout * hw * 4 : ctRaw;
       const mem = ensure(w, cols + nc * kk * ldCols * 4);
-      mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
-      mem.set(ct.subarray(n0 * s.cout * hw, (n0 + nc) * s.cout * hw) as ArrayLike<number>, ctRaw / 4);
+      if (hx < 0) mem.set(x.subarray(n0 * s.cin * plane, (n0 + nc) * s.cin * plane) as ArrayLike<number>, xRaw / 4);
+      if (hct < 0) mem.set(ct.subarray(n0 * s.cout * hw, (n0 + nc) * s.cout * hw) as ArrayLike<number>, ctRaw / 4);
       setJob(w, {
-        kind: 2, mb: 0, nb: colUnits, panels, k: kk, n: hw, b: xRaw + g * cg * plane * 4, bBatch: s.cin * plane * 4,
+        kind: 2, mb: 0, nb: colUnits, panels, k: kk, n: hw, b: xAt + g * cg * plane * 4, bBatch: s.cin * plane * 4,
         c: cols, cBatch: kk * ldCols * 4, ldc: ldCols * 4, scratch: SCRATCH,
         h: s.h, w: s.w, kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph: s.padding[0], pw: s.padding[1],
       });
       runUnits(w, JOB, nc * colUnits, nc * kk * hw);
       for (let i = 0; i < nc; i++) {
-        w.packA(ctRaw + (i * s.cout + g * og) * hw * 4, hw * 4, 4, og, hw, aPacked, mb);
+        w.packA(ctAt + (i * s.cout + g * og) * hw * 4, hw * 4, 4, og, hw, aPacked, mb);
         setJob(w, {
           kind: 0, a: aPacked, mb, nb, k: hw, n: kk, b: cols + i * kk * ldCols * 4, brs: 4, bcs: ldCols * 4,
           c: cAt, ldc: np * 4, scratch: SCRATCH, accumulate: n0 + i > 0 ? 1 : 0,

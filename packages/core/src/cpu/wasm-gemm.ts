@@ -137,6 +137,9 @@ function copyIn(mem: Float32Array, at: number, x: Operand, batch: number, rows: 
   return hi - lo;
 }
 
+/** Whether byte ranges [a, a + aBytes) and [b, b + bBytes) do not overlap (b < 0: no range, as heapAddress gives for a plain array). */
+export const disjoint = (a: number, aBytes: number, b: number, bBytes: number): boolean => b < 0 || b >= a + aBytes || b + bBytes <= a;
+
 /** Writes the job record at byte `at` (JOB or JOB2; fields not given are 0). */
 export function setJob(w: Instance, fields: Partial<Record<keyof typeof J, number>>, at = JOB): void {
   const words = view(w).i32, base = at / 4;
@@ -229,8 +232,7 @@ function matmulChunk(w: Instance, batch: number, m: number, n: number, k: number
   const aPacked = place(batch * aBatch);
   const bRaw = hb >= 0 ? hb + b.off * 4 : place(bSpan * 4);
   const c0 = ho + oOff * 4, cBytes = batch * m * n * 4;
-  const apart = (at: number, bytes: number): boolean => at >= c0 + cBytes || at + bytes <= c0;
-  const direct = ho >= 0 && mp === m && np === n && !accumulate && (ha < 0 || apart(aRaw, aSpan * 4)) && (hb < 0 || apart(bRaw, bSpan * 4));
+  const direct = ho >= 0 && mp === m && np === n && !accumulate && disjoint(c0, cBytes, ha < 0 ? -1 : aRaw, aSpan * 4) && disjoint(c0, cBytes, hb < 0 ? -1 : bRaw, bSpan * 4);
   const cAt = direct ? c0 : place(batch * mp * np * 4);
   const work = batch * m * n * k;
   announceUnits(w, batch * nb, work);

@@ -1,11 +1,11 @@
 // The heap of float32 buffers in the kernels' shared memory: blocks are recycled by size and known
-// by address; the SIMD matmul and map kernels give the reference results whether their operands and
-// outputs are heap blocks (read and written in place) or plain arrays (copied), in every mix, and an
-// output that overlaps an input is not written in place; a full heap hands out plain arrays, with
+// by address; the SIMD matmul, convolution and map kernels give the reference results whether their
+// operands and outputs are heap blocks (read and written in place) or plain arrays (copied), in every
+// mix, and an output that overlaps an input is not written in place; a full heap hands out plain arrays, with
 // which a backend still computes the same.
 import { afterEach, describe, expect, it } from "vitest";
 import * as ir from "../ir/expr.js";
-import type { Kernel, MatmulSpec } from "../ir/kernel.js";
+import type { ConvSpec, Kernel, MatmulSpec } from "../ir/kernel.js";
 import { createCpuBackend } from "./backend.js";
 import { compileKernel } from "./codegen.js";
 import { runRoutine } from "./routines.js";
@@ -47,6 +47,36 @@ describe("the kernels' heap", () => {
       }
     });
   }
+  // [cin, cout, h, w, stride, padding, groups]: tiles exactly the output rows at stride 1 (written in
+  // place when the output is a heap block), then padded tiles, stride 2 and two groups
+  const convs = [[8, 16, 8, 8, 1, 1, 1], [6, 10, 7, 5, 2, 0, 2]] as const;
+  for (const [cin, cout, h, wd, st, pad, groups] of convs) {
+    for (const name of ["conv2d", "conv2dInputGrad", "conv2dWeightGrad"] as const) {
+      it(`${name} ${cin}→${cout} ${h}×${wd}, stride ${st}, ${groups} group(s), with operands and output in the heap or not (every mix)`, () => {
+        const oh = Math.floor((h + 2 * pad - 3) / st) + 1, ow = Math.floor((wd + 2 * pad - 3) / st) + 1;
+        const spec: ConvSpec = { name, dtype: "float32", n: 3, cin, h, w: wd, cout, kh: 3, kw: 3, oh, ow, stride: [st, st], padding: [pad, pad], groups };
+        const [x, y, wt] = [3 * cin * h * wd, 3 * cout * oh * ow, (cout * cin * 9) / groups];
+        const [inSizes, outSize] = name === "conv2d" ? [[x, wt], y] : name === "conv2dInputGrad" ? [[y, wt], x] : [[x, y], wt];
+        const ins = inSizes.map((size, j) => fill(new Float32Array(size), j + 1));
+        const want = new Float32Array(outSize);
+        runRoutine(spec, want, ins, { simd: false });
+        for (let mix = 0; mix < 8; mix++) {
+          const out = mix & 4 ? heapAllocF32(w, outSize)! : new Float32Array(outSize);
+          runRoutine(spec, out, ins.map((v, j) => heapOr(!!(mix & (1 << j)), v.length, j + 1)), { simd: true });
+          expect(worst(out, want), `mix ${mix}`).toBeLessThan(1e-5);
+        }
+      });
+    }
+  }
+  it("conv2d whose heap output overlaps its input reads the input as it was", () => {
+    // stride 2: the kernel reads x itself (no padded copy first) while it writes tiles of y
+    const spec: ConvSpec = { name: "conv2d", dtype: "float32", n: 2, cin: 2, h: 8, w: 8, cout: 8, kh: 3, kw: 3, oh: 4, ow: 4, stride: [2, 2], padding: [1, 1], groups: 1 };
+    const io = heapOr(true, 2 * 2 * 64, 1), wt = fill(new Float32Array(8 * 2 * 9), 2);
+    const want = new Float32Array(io.length);
+    runRoutine(spec, want, [io.slice(), wt], { simd: false });
+    runRoutine(spec, io, [io, wt], { simd: true });
+    expect(worst(io, want)).toBeLessThan(1e-5);
+  });
   it("a map kernel with inputs and output in the heap or not (every mix)", () => {
     const g = ir.gidx(4096);
     const x = ir.load(0, "float32", g), y = ir.load(1, "float32", ir.binary("MOD", g, ir.idx(64))); // y: a broadcast row

@@ -37,14 +37,15 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
   // zero-padded copy of the input through a table of row offsets (kind 3), with no bounds arithmetic
   const [ph, pw] = s.padding, padded = s.stride[1] === 1 && ph >= 0 && pw >= 0 && s.ow % NR === 0;
   const hp = padded ? s.h + 2 * ph : 0, wp = padded ? s.w + 2 * pw : 0;
-  const fixed = (s.cout * kk + kk) * 4 + 4 * 64;
+  const fixed = (s.cout * kk + mb * kk * MR + kk) * 4 + 5 * 64;
   const chunk = chunkOf(s.n, fixed, (s.cin * (plane + hp * wp) + mp * np) * 4);
   if (chunk === 0) return false;
   const [hx, hw8, ho] = [heapAddress(w, x), heapAddress(w, wts), heapAddress(w, out)];
   // C straight into a heap output: its rows are whole tiles and it overlaps neither input
   const direct = ho >= 0 && mp === og && np === hw && disjoint(ho, s.n * s.cout * hw * 4, hx, x.length * 4) && disjoint(ho, s.n * s.cout * hw * 4, hw8, s.cout * kk * 4);
   const wRaw = hw8 >= 0 ? hw8 : DATA;
-  const tabAt = align(DATA + s.cout * kk * 4);
+  const aPacked = align(DATA + s.cout * kk * 4);
+  const tabAt = align(aPacked + mb * kk * MR * 4);
   const xRaw = align(tabAt + kk * 4);
   let mem = ensure(w, 0);
   for (let n0 = 0; n0 < s.n; n0 += chunk) {
@@ -65,10 +66,11 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
       runUnits(w, JOB, nc * s.cin, 4 * nc * s.cin * hp * wp);
     }
     for (let g = 0; g < s.groups; g++) {
+      w.packA(wRaw + g * og * kk * 4, kk * 4, 4, og, kk, aPacked, mb);
       const geometry = { kh: s.kh, kw: s.kw, ow: s.ow, sh: s.stride[0], sw: s.stride[1], ph, pw };
       const tiles = direct ? { c: ho + (n0 * s.cout + g * og) * hw * 4, cBatch: s.cout * hw * 4, ldc: hw * 4 } : { c: cAt, cBatch: mp * np * 4, ldc: np * 4 };
       setJob(w, {
-        a: wRaw + g * og * kk * 4, aBatch: 0, ars: kk * 4, am: og, mb, nb: units, panels, k: kk, n: hw, ...tiles, scratch: SCRATCH, ...geometry,
+        a: aPacked, aBatch: 0, mb, nb: units, panels, k: kk, n: hw, ...tiles, scratch: SCRATCH, ...geometry,
         ...(padded
           ? { kind: 3, b: xPad + g * cg * hp * wp * 4, bBatch: s.cin * hp * wp * 4, h: hp, w: wp, tab: tabAt }
           : { kind: 1, b: xAt + g * cg * plane * 4, bBatch: s.cin * plane * 4, h: s.h, w: s.w }),
@@ -93,10 +95,10 @@ export function convWeightGradF32Wasm(w: Instance, s: ConvSpec, x: DataArray, ct
   const nbCols = Math.ceil(hw / NR), ldCols = nbCols * NR; // im2col rows, padded to whole panels
   const panels = panelsPerUnit(s), colUnits = Math.ceil(nbCols / panels);
   const nb = Math.ceil(kk / NR), np = nb * NR;
-  const fixed = mp * np * 4 + 4 * 64;
+  const fixed = (mp * np + mb * hw * MR) * 4 + 5 * 64;
   const chunk = chunkOf(s.n, fixed, (s.cin * plane + s.cout * hw + kk * ldCols) * 4);
   if (chunk === 0) return false;
-  const cAt = DATA, xRaw = align(cAt + mp * np * 4);
+  const cAt = DATA, aPacked = align(cAt + mp * np * 4), xRaw = align(aPacked + mb * hw * MR * 4);
   const [hx, hct] = [heapAddress(w, x), heapAddress(w, ct)];
   for (let g = 0; g < s.groups; g++) {
     for (let n0 = 0; n0 < s.n; n0 += chunk) {
@@ -113,8 +115,9 @@ export function convWeightGradF32Wasm(w: Instance, s: ConvSpec, x: DataArray, ct
       });
       runUnits(w, JOB, nc * colUnits, nc * kk * hw);
       for (let i = 0; i < nc; i++) {
+        w.packA(ctAt + (i * s.cout + g * og) * hw * 4, hw * 4, 4, og, hw, aPacked, mb);
         setJob(w, {
-          kind: 0, a: ctAt + (i * s.cout + g * og) * hw * 4, ars: hw * 4, am: og, mb, nb, k: hw, n: kk, b: cols + i * kk * ldCols * 4, brs: 4, bcs: ldCols * 4,
+          kind: 0, a: aPacked, mb, nb, k: hw, n: kk, b: cols + i * kk * ldCols * 4, brs: 4, bcs: ldCols * 4,
           c: cAt, ldc: np * 4, scratch: SCRATCH, accumulate: n0 + i > 0 ? 1 : 0,
         });
         runUnits(w, JOB, nb, og * kk * hw);

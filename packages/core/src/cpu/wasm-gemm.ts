@@ -2,13 +2,12 @@
 // SIMD multiply-add where the runtime validates it, on shared memory where the runtime allows), and
 // runs float32 products on it (convolutions: wasm-conv.ts, on the helpers exported here). A call
 // uses operands that live in the module's memory (the heap of wasm-heap.ts) where they are and
-// copies the others in (one typed-array copy each). An A whose rows are contiguous is read in place
-// by the kernel (in one process, alternating calls, matmul 512³ ran 11–12% faster on two threads
-// than with A packed first: no packing pass, no second hand-off to the threads); a transposed A is
-// packed on the thread pool (gemm-threads.ts) by row blocks while the calling thread copies B in.
-// The call then writes a job record, runs the work units on the pool, and copies C out — unless C's
-// tiles are exactly a heap output, which the kernel then writes in place. C is otherwise kept padded
-// to whole MR×NR tiles, so the kernel has no edge cases; accumulation is in float32.
+// copies the others in (one typed-array copy each), packs A on the thread pool (gemm-threads.ts) by
+// row blocks while the calling thread copies B in (in one process, alternating calls, matmul 512³
+// ran 3–8% faster than with A packed first), writes a job record, runs the work units on the pool,
+// and copies C out — unless C's tiles are exactly a heap output, which the kernel then writes in
+// place. C is otherwise kept padded to whole MR×NR tiles, so the kernel has no edge cases;
+// accumulation is in float32.
 import type { DataArray } from "../dtype.js";
 import type { MatView } from "./gemm.js";
 import { announceUnits, finishUnits, runUnits, startUnits } from "./gemm-threads.js";
@@ -33,6 +32,7 @@ export interface Instance {
   readonly memory: WasmMemory;
   /** gemm_run(job, u0, u1, tid): runs work units [u0, u1) of the job record at byte `job`. */
   readonly run: (job: number, u0: number, u1: number, tid: number) => void;
+  readonly packA: (src: number, rs: number, cs: number, m: number, k: number, dst: number, mb: number) => void;
   readonly shared: boolean;
   /** The compiled module (worker threads instantiate it on the same memory). */
   readonly module: object;
@@ -70,7 +70,7 @@ export function wasmGemm(): Instance | null {
       const bytes = kernelModuleBytes(shared, fma);
       const module = new WebAssembly.Module(bytes);
       const ex = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
-      instance = { memory, run: ex.gemm_run as Instance["run"], shared, fma, bytes, module };
+      instance = { memory, run: ex.gemm_run as Instance["run"], packA: ex.pack_a as Instance["packA"], shared, fma, bytes, module };
       break;
     } catch (e) {
       unavailable = `this runtime has no WebAssembly SIMD (${e instanceof Error ? e.message : String(e)})`;
@@ -229,9 +229,7 @@ function matmulChunk(w: Instance, batch: number, m: number, n: number, k: number
     return at;
   };
   const aRaw = ha >= 0 ? ha + a.off * 4 : place(aSpan * 4);
-  // A whose rows are contiguous is read in place by the kernel; else packed into MR-row panels first
-  const inPlace = a.cs === 1 && a.rs > 0;
-  const aPacked = inPlace ? aRaw : place(batch * aBatch);
+  const aPacked = place(batch * aBatch);
   const bRaw = hb >= 0 ? hb + b.off * 4 : place(bSpan * 4);
   const c0 = ho + oOff * 4, cBytes = batch * m * n * 4;
   const direct = ho >= 0 && mp === m && np === n && !accumulate && disjoint(c0, cBytes, ha < 0 ? -1 : aRaw, aSpan * 4) && disjoint(c0, cBytes, hb < 0 ? -1 : bRaw, bSpan * 4);
@@ -240,17 +238,12 @@ function matmulChunk(w: Instance, batch: number, m: number, n: number, k: number
   announceUnits(w, batch * nb, work);
   const mem = ensure(w, end);
   if (ha < 0) copyIn(mem, aRaw, a, batch, m, k);
-  if (inPlace) {
-    if (hb < 0) copyIn(mem, bRaw, b, batch, k, n);
-  } else {
-    // the workers pack A's row blocks (kind 5) while this thread copies B in, then it helps them finish
-    setJob(w, { kind: 5, a: aPacked, aBatch, mb, k, h: m, b: aRaw, bBatch: a.bs * 4, brs: a.rs * 4, bcs: a.cs * 4 }, JOB2);
-    const packing = startUnits(w, JOB2, batch * mb, work);
-    if (hb < 0) copyIn(mem, bRaw, b, batch, k, n);
-    finishUnits(packing);
-  }
-  const aOperand = inPlace ? { a: aRaw, aBatch: a.bs * 4, ars: a.rs * 4, am: m } : { a: aPacked, aBatch };
-  setJob(w, { kind: 0, ...aOperand, mb, nb, k, n, b: bRaw, bBatch: b.bs * 4, brs: b.rs * 4, bcs: b.cs * 4, c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH });
+  // the workers pack A's row blocks (kind 5) while this thread copies B in, then it helps them finish
+  setJob(w, { kind: 5, a: aPacked, aBatch, mb, k, h: m, b: aRaw, bBatch: a.bs * 4, brs: a.rs * 4, bcs: a.cs * 4 }, JOB2);
+  const packing = startUnits(w, JOB2, batch * mb, work);
+  if (hb < 0) copyIn(mem, bRaw, b, batch, k, n);
+  finishUnits(packing);
+  setJob(w, { kind: 0, a: aPacked, aBatch, mb, nb, k, n, b: bRaw, bBatch: b.bs * 4, brs: b.rs * 4, bcs: b.cs * 4, c: cAt, cBatch: mp * np * 4, ldc: np * 4, scratch: SCRATCH });
   runUnits(w, JOB, batch * nb, work);
   if (!direct) copyOut(ensure(w, 0), cAt, batch, m, n, mp, np, out, oOff, m * n, accumulate);
 }

@@ -1,7 +1,6 @@
 // The WebAssembly SIMD128 kernels of the CPU backend, generated with the assembler in wasm-asm.ts:
 // a register-blocked float32 GEMM in the BLIS style. C (MR·mb × NR·nb per batch item) = A·B, with A
-// read in place when its rows are contiguous (a tile reads MR rows side by side), else packed in
-// MR-row panels ([batch][mb][K][MR], by `pack_a`), and B packed on the fly, one NR-column
+// packed in MR-row panels ([batch][mb][K][MR], by `pack_a`) and B packed on the fly, one NR-column
 // panel and at most KC rows at a time, into a per-thread scratch that stays in L1; each MR×NR tile of
 // C is then MR·NR/4 f32x4 accumulators in registers, fed per k step by NR/4 vector loads of B and
 // MR broadcasts of A. B is read either as a strided matrix (matmul: any row and column strides, so
@@ -12,7 +11,7 @@
 // (batch item, NR-column panel) so threads can take disjoint ranges; `gemm_run` runs a range.
 // Multiply-adds are a·b + c: relaxed SIMD's madd where the runtime validates it, else mul then add.
 import { brIf, forRange, I32, ifElse, Locals, moduleBytes, op, V128, type Code, type Func } from "./wasm-asm.js";
-import { packA, padPlaneCode, transposePack } from "./wasm-pack.js";
+import { padPlaneCode, transposePack } from "./wasm-pack.js";
 
 /** Register tile: rows of A and columns of B per micro-kernel step. */
 export const MR = 4, NR = 8;
@@ -36,10 +35,7 @@ export const J = {
   h: 16, w: 17, kh: 18, kw: 19, ow: 20, sh: 21, sw: 22, ph: 23, pw: 24,
   // kinds 1 and 2: NR-column panels per work unit (0 means 1); above 1 only when stride-1 units
   // never cross an output row (OW a multiple of panels·NR)
-  panels: 25, tab: 26,
-  // ars > 0: A is read in place, row i of item n at a + n·aBatch + i·ars (bytes), the rows of the
-  // last row block past am re-reading row am − 1 (their C rows are padding); 0: A is packed
-  ars: 27, am: 28, words: 29,
+  panels: 25, tab: 26, words: 27,
 } as const;
 
 const { get, set, i32 } = op;
@@ -56,7 +52,6 @@ function gemmRun(fma: boolean): Func {
   const acc = Array.from({ length: (MR * NR) / 4 }, () => L.add(V128));
   const bv = Array.from({ length: NR / 4 }, () => L.add(V128));
   const av = L.add(V128);
-  const ars = i(), am = i(), arow = Array.from({ length: MR }, () => i());
   const tp = { colAt: Array.from({ length: NR }, () => i()), v: Array.from({ length: 8 }, () => L.add(V128)), t: Array.from({ length: 4 }, () => L.add(V128)) };
   const ld = (f: number): Code => [...get(job), ...op.i32Load(f * 4)];
   const load = (local: number, f: number): Code => [...ld(f), ...set(local)];
@@ -68,7 +63,7 @@ function gemmRun(fma: boolean): Func {
     ...ld(J.scratch), ...get(tid), ...i32(scratchBytes), ...op.mul, ...op.add, ...set(scr),
     ...load(H, J.h), ...load(W, J.w), ...load(KH, J.kh), ...load(KW, J.kw), ...load(OW, J.ow),
     ...load(SH, J.sh), ...load(SW, J.sw), ...load(PH, J.ph), ...load(PW, J.pw),
-    ...i32(1), ...ld(J.panels), ...ld(J.panels), ...i32(1), ...op.ltS, ...op.select, ...set(P), ...load(tab, J.tab), ...load(ars, J.ars), ...load(am, J.am),
+    ...i32(1), ...ld(J.panels), ...ld(J.panels), ...i32(1), ...op.ltS, ...op.select, ...set(P), ...load(tab, J.tab),
   ];
 
   // scalar element t of the packed row at local d: d[t] = cond ? mem[addr] : 0
@@ -223,27 +218,6 @@ function gemmRun(fma: boolean): Func {
     fma
       ? [...get(av), ...get(bv[q]!), ...get(acc[r * (NR / 4) + q]!), ...op.f32x4RelaxedMadd, ...set(acc[r * (NR / 4) + q]!)]
       : [...get(acc[r * (NR / 4) + q]!), ...get(av), ...get(bv[q]!), ...op.f32x4Mul, ...op.f32x4Add, ...set(acc[r * (NR / 4) + q]!)];
-  // the k loop over the B panel (bp → end): per step NR/4 vector loads of B, then per row r of A a
-  // broadcast of its element at `aAt(r)` and NR/4 multiply-adds; `advance` moves A's pointers on
-  const kLoop = (aAt: (r: number) => Code, advance: Code): Code => [
-    0x03, 0x40,
-    ...bv.flatMap((b, q) => [...get(bp), ...op.v128Load(16 * q), ...set(b)]),
-    ...Array.from({ length: MR }, (_, r) => [...aAt(r), ...set(av), ...bv.flatMap((_, q) => madd(r, q))]).flat(),
-    ...advance,
-    ...get(bp), ...i32(NR * 4), ...op.add, ...op.tee(bp), ...get(end), ...op.ltU, ...brIf(0),
-    0x0b,
-  ];
-  // A in place: row r of the tile at aBase + n·aBatch + min(ib·MR + r, am − 1)·ars + k0·4, 4 bytes per step
-  const rowAt = (r: number): Code => [
-    ...get(aBase), ...get(n), ...get(aBatch), ...op.mul, ...op.add,
-    ...get(ib), ...i32(MR), ...op.mul, ...i32(r), ...op.add, ...op.tee(t1), ...get(am), ...i32(1), ...op.sub, ...get(t1), ...get(am), ...op.ltS, ...op.select,
-    ...get(ars), ...op.mul, ...op.add, ...get(k0), ...i32(4), ...op.mul, ...op.add, ...set(arow[r]!),
-  ];
-  const inPlace = [
-    ...arow.flatMap((_, r) => rowAt(r)),
-    ...kLoop((r) => [...get(arow[r]!), ...op.load32Splat()], arow.flatMap((a) => [...get(a), ...i32(4), ...op.add, ...set(a)])),
-  ];
-  const packed = kLoop((r) => [...get(ap), ...op.load32Splat(4 * r)], [...get(ap), ...i32(MR * 4), ...op.add, ...set(ap)]);
   const cRow = (r: number): Code => [...get(cp), ...(r ? [...get(ldc), ...i32(r), ...op.mul, ...op.add] : [])];
   const tile: Code = [
     ...get(aBase), ...get(n), ...get(aBatch), ...op.mul, ...op.add, ...get(ib), ...get(K), ...op.mul, ...get(k0), ...op.add, ...i32(MR * 4), ...op.mul, ...op.add, ...set(ap),
@@ -255,7 +229,12 @@ function gemmRun(fma: boolean): Func {
     ),
     ...get(pscr), ...set(bp),
     ...get(pscr), ...get(kc), ...i32(NR * 4), ...op.mul, ...op.add, ...set(end),
-    ...get(ars), ...ifElse([inPlace], [packed]),
+    0x03, 0x40,
+    ...bv.flatMap((b, q) => [...get(bp), ...op.v128Load(16 * q), ...set(b)]),
+    ...Array.from({ length: MR }, (_, r) => [...get(ap), ...op.load32Splat(4 * r), ...set(av), ...bv.flatMap((_, q) => madd(r, q))]).flat(),
+    ...get(ap), ...i32(MR * 4), ...op.add, ...set(ap),
+    ...get(bp), ...i32(NR * 4), ...op.add, ...op.tee(bp), ...get(end), ...op.ltU, ...brIf(0),
+    0x0b,
     ...Array.from({ length: MR }, (_, r) => bv.flatMap((_, q) => [...cRow(r), ...get(acc[r * (NR / 4) + q]!), ...op.v128Store(16 * q)])).flat(),
   ];
 
@@ -284,12 +263,44 @@ function gemmRun(fma: boolean): Func {
   return { name: "gemm_run", params: [I32, I32, I32, I32], locals: L.types, body };
 }
 
+// pack_a(src, rs, cs, m, k, dst, mb): dst[(ib·k + p)·MR + r] = A[ib·MR + r, p] (0 for rows ≥ m), with
+// A[i, p] at src + i·rs + p·cs (bytes).
+function packA(): Func {
+  const [src, rs, cs, m, k, dst, mb] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Locals(7);
+  const ib = L.add(I32), p = L.add(I32), row0 = L.add(I32), d = L.add(I32), s = L.add(I32);
+  const vec = MR % 4 === 0;
+  const body: Code = [
+    ...get(dst), ...set(d),
+    ...forRange(ib, i32(0), get(mb), 1,
+      ...get(ib), ...i32(MR), ...op.mul, ...set(row0),
+      ...forRange(p, i32(0), get(k), 1,
+        ...get(src), ...get(row0), ...get(rs), ...op.mul, ...op.add, ...get(p), ...get(cs), ...op.mul, ...op.add, ...set(s),
+        // contiguous full panel (A transposed in memory): vector copies
+        ...(vec ? [...get(rs), ...i32(4), ...op.eq, ...get(row0), ...i32(MR), ...op.add, ...get(m), ...op.leS, ...op.and] : i32(0)),
+        ...ifElse(
+          [Array.from({ length: MR / 4 }, (_, q) => [...get(d), ...get(s), ...op.v128Load(16 * q), ...op.v128Store(16 * q)]).flat()],
+          Array.from({ length: MR }, (_, r) => [
+            ...get(row0), ...i32(r), ...op.add, ...get(m), ...op.ltS,
+            ...ifElse(
+              [[...get(d), ...get(s), ...get(rs), ...i32(r), ...op.mul, ...op.add, ...op.f32Load(), ...op.f32Store(4 * r)]],
+              [[...get(d), ...op.f32Const0, ...op.f32Store(4 * r)]],
+            ),
+          ]),
+        ),
+        [...get(d), ...i32(MR * 4), ...op.add, ...set(d)],
+      ),
+    ),
+  ];
+  return { name: "pack_a", params: [I32, I32, I32, I32, I32, I32, I32], locals: L.types, body };
+}
+
 /** Pages (64 KiB) a shared memory may grow to: 1 GiB, reserved, not committed. */
 export const maxSharedPages = 16384;
 
 /** The kernel module: exports gemm_run(job, u0, u1, tid) and pack_a(src, rs, cs, m, k, dst, mb). */
 export function kernelModuleBytes(shared: boolean, fma: boolean): Uint8Array {
-  return moduleBytes([gemmRun(fma), packA(MR)], shared, maxSharedPages);
+  return moduleBytes([gemmRun(fma), packA()], shared, maxSharedPages);
 }
 
 /** A module that uses relaxed SIMD's madd: it validates only where the runtime has relaxed SIMD. */

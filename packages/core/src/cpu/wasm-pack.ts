@@ -1,12 +1,11 @@
-// The data movements of the GEMM kernel (wasm-kernels.ts), as code over the caller's locals:
+// Two data movements of the GEMM kernel (wasm-kernels.ts), as code over the caller's locals:
 // - packing B panels whose rows are strided but whose columns are contiguous along k — B = Xᵀ of a
 //   row-major X, as in dh = dy·Wᵀ or the convolution weight gradient's colsᵀ. Read row by row, each
 //   packed row would be NR scalar loads from NR different places. Instead, four k-rows at a time:
 //   NR vector loads, one per column (4 consecutive k of that column), then two 4×4 transposes in
 //   registers (shuffles), giving the four packed rows of NR floats, stored as vectors;
-// - zero-padding one input plane for the stride-1 convolution (bulk memory fill and row copies);
-// - and, as a function of its own, packing an A whose elements are strided along k into MR-row panels.
-import { forRange, I32, ifElse, Locals, op, type Code, type Func } from "./wasm-asm.js";
+// - zero-padding one input plane for the stride-1 convolution (bulk memory fill and row copies).
+import { forRange, op, type Code } from "./wasm-asm.js";
 
 const { get, set, i32 } = op;
 
@@ -91,39 +90,4 @@ export function padPlaneCode(L: PadPlaneLocals): Code {
       ...get(to), ...get(wp), ...i32(4), ...op.mul, ...op.add, ...set(to), ...get(from), ...get(W), ...i32(4), ...op.mul, ...op.add, ...set(from),
     ),
   ];
-}
-
-/**
- * The kernel module's function pack_a(src, rs, cs, m, k, dst, mb), for an A whose elements are strided
- * along k (a transposed A; others are read in place): dst[(ib·k + p)·MR + r] = A[ib·MR + r, p] (0 for
- * rows ≥ m), with A[i, p] at src + i·rs + p·cs (bytes).
- */
-export function packA(MR: number): Func {
-  const [src, rs, cs, m, k, dst, mb] = [0, 1, 2, 3, 4, 5, 6];
-  const L = new Locals(7);
-  const ib = L.add(I32), p = L.add(I32), row0 = L.add(I32), d = L.add(I32), s = L.add(I32);
-  const vec = MR % 4 === 0;
-  const body: Code = [
-    ...get(dst), ...set(d),
-    ...forRange(ib, i32(0), get(mb), 1,
-      ...get(ib), ...i32(MR), ...op.mul, ...set(row0),
-      ...forRange(p, i32(0), get(k), 1,
-        ...get(src), ...get(row0), ...get(rs), ...op.mul, ...op.add, ...get(p), ...get(cs), ...op.mul, ...op.add, ...set(s),
-        // contiguous full panel (A transposed in memory): vector copies
-        ...(vec ? [...get(rs), ...i32(4), ...op.eq, ...get(row0), ...i32(MR), ...op.add, ...get(m), ...op.leS, ...op.and] : i32(0)),
-        ...ifElse(
-          [Array.from({ length: MR / 4 }, (_, q) => [...get(d), ...get(s), ...op.v128Load(16 * q), ...op.v128Store(16 * q)]).flat()],
-          Array.from({ length: MR }, (_, r) => [
-            ...get(row0), ...i32(r), ...op.add, ...get(m), ...op.ltS,
-            ...ifElse(
-              [[...get(d), ...get(s), ...get(rs), ...i32(r), ...op.mul, ...op.add, ...op.f32Load(), ...op.f32Store(4 * r)]],
-              [[...get(d), ...op.f32Const0, ...op.f32Store(4 * r)]],
-            ),
-          ]),
-        ),
-        [...get(d), ...i32(MR * 4), ...op.add, ...set(d)],
-      ),
-    ),
-  ];
-  return { name: "pack_a", params: [I32, I32, I32, I32, I32, I32, I32], locals: L.types, body };
 }

@@ -275,7 +275,8 @@ async function main() {
   for (const w of workloads) {
     const o = best[`${w}/ours`], j = best[`${w}/jax-js`], t = best[`${w}/tfjs`];
     const peer = Math.min(j?.ms ?? Infinity, t?.ms ?? Infinity);
-    const over = (p) => (p && o ? `${(p.ms / o.ms).toFixed(2)}×` : "—");
+    // "—" where an engine was not timed (BENCH_ENGINES)
+    const over = (p) => (p && o && Number.isFinite(p.ms) ? `${(p.ms / o.ms).toFixed(2)}×` : "—");
     console.log(`| ${names[w]} | ${cell(o, w)} | ${cell(j, w)} | ${cell(t, w)} | ${over(j)} | ${over(t)} | **${over({ ms: peer })}** |`);
     summary.push([w, o, peer]);
   }
@@ -285,7 +286,7 @@ async function main() {
   for (const w of workloads) {
     const o = bestBack[`${w}/ours`], j = bestBack[`${w}/jax-js`], t = bestBack[`${w}/tfjs`];
     const peer = Math.min(j?.ms ?? Infinity, t?.ms ?? Infinity);
-    console.log(`| ${names[w]} | ${cell(o, w)} | ${cell(j, w)} | ${cell(t, w)} | ${o ? (peer / o.ms).toFixed(2) : "—"}× |`);
+    console.log(`| ${names[w]} | ${cell(o, w)} | ${cell(j, w)} | ${cell(t, w)} | ${o && Number.isFinite(peer) ? `${(peer / o.ms).toFixed(2)}×` : "—"} |`);
   }
   if (!engines.includes("ours")) return;
   const gf = (w) => FLOP[w] / best[`${w}/ours`].ms / 1e6;
@@ -302,7 +303,10 @@ async function main() {
   const line = (label, ok, v) => console.log(`- ${label}: ${v} ${ok ? "ok" : "MISS"}`);
   line("matmul 512³ ≥ 70 GFLOP/s", gf("matmul") >= 70, gf("matmul").toFixed(1));
   line("conv2d ≥ 55 GFLOP/s", gf("conv") >= 55, gf("conv").toFixed(1));
-  for (const [w, o, peer] of summary) line(`${names[w]} ≥ 2× the faster peer`, peer / o.ms >= 2, `${(peer / o.ms).toFixed(2)}×`);
+  for (const [w, o, peer] of summary) {
+    if (Number.isFinite(peer)) line(`${names[w]} ≥ 2× the faster peer`, peer / o.ms >= 2, `${(peer / o.ms).toFixed(2)}×`);
+    else console.log(`- ${names[w]} ≥ 2× the faster peer: not checked (no peer timed)`);
+  }
   line("MLP forward+JVP ≤ 2.05× forward (ours; median per-round ratio, same mode)", ratio("jvp") <= 2.05, `${ratio("jvp").toFixed(2)}×`);
   line("MLP gradient ≤ 3× forward (ours; median per-round ratio, same mode)", ratio("grad") <= 3, `${ratio("grad").toFixed(2)}×`);
   console.log(`\ntotal time ${((performance.now() - t0) / 1000).toFixed(1)} s`);

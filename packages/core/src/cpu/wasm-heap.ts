@@ -1,11 +1,12 @@
 // A heap for the CPU backend's float32 buffers inside the kernels' shared WebAssembly memory, so that
-// the SIMD kernels read their operands and write their results in place instead of copying them in
-// and out (a product 512³ copied 3 MB per call; an elementwise kernel, all of its operands). The
-// memory is laid out as [control | scratch of one call, up to `heapStart` | heap, up to the reserved
-// maximum]. Blocks are whole cache lines, recycled by exact size (a training loop allocates the same
-// sizes over and over) and never returned to the system; when the heap is full, new buffers are plain
-// typed arrays again and the kernels copy them as before. Only a shared memory gets a heap: growing
-// a memory that is not shared detaches its buffer, and with it every view into it.
+// the SIMD kernels read their operands and write their results in place instead of copying them in and
+// out (a product 512³ copied 3 MB per call, a convolution 16×64×32² → 64 channels 8 MB; an elementwise
+// kernel, all of its operands). The memory is laid out as [control | scratch of one call, up to
+// `heapStart` | heap, up to the reserved maximum]. Blocks are whole cache lines, recycled by exact
+// size (a training loop allocates the same sizes over and over) and never returned to the system; when
+// the heap is full, new buffers are plain typed arrays again and the kernels copy them as before. Only
+// a shared memory gets a heap: growing a memory that is not shared detaches its buffer, and with it
+// every view into it.
 import type { DataArray } from "../dtype.js";
 import type { Instance } from "./wasm-gemm.js";
 import { maxSharedPages } from "./wasm-kernels.js";

@@ -40,10 +40,10 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
   const fixed = (s.cout * kk + mb * kk * MR + kk) * 4 + 5 * 64;
   const chunk = chunkOf(s.n, fixed, (s.cin * (plane + hp * wp) + mp * np) * 4);
   if (chunk === 0) return false;
-  const [hx, hw8, ho] = [heapAddress(w, x), heapAddress(w, wts), heapAddress(w, out)];
+  const [hx, hwts, ho] = [heapAddress(w, x), heapAddress(w, wts), heapAddress(w, out)];
   // C straight into a heap output: its rows are whole tiles and it overlaps neither input
-  const direct = ho >= 0 && mp === og && np === hw && disjoint(ho, s.n * s.cout * hw * 4, hx, x.length * 4) && disjoint(ho, s.n * s.cout * hw * 4, hw8, s.cout * kk * 4);
-  const wRaw = hw8 >= 0 ? hw8 : DATA;
+  const direct = ho >= 0 && mp === og && np === hw && disjoint(ho, s.n * s.cout * hw * 4, hx, x.length * 4) && disjoint(ho, s.n * s.cout * hw * 4, hwts, s.cout * kk * 4);
+  const wRaw = hwts >= 0 ? hwts : DATA;
   const aPacked = align(DATA + s.cout * kk * 4);
   const tabAt = align(aPacked + mb * kk * MR * 4);
   const xRaw = align(tabAt + kk * 4);
@@ -55,7 +55,7 @@ export function convF32Wasm(w: Instance, s: ConvSpec, x: DataArray, wts: DataArr
     announceUnits(w, nc * units, nc * og * hw * kk);
     mem = ensure(w, cAt + nc * mp * np * 4);
     if (n0 === 0) {
-      if (hw8 < 0) mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
+      if (hwts < 0) mem.set(wts.subarray(0, s.cout * kk) as ArrayLike<number>, wRaw / 4);
       // tab[(c·kh + u)·kw + v] = (c·hp·wp + u·wp + v)·4: row (c, u, v) relative to the panel's origin
       const tab = new Int32Array(w.memory.buffer, tabAt, kk);
       for (let c = 0, t = 0; c < cg; c++) for (let u = 0; u < s.kh; u++) for (let v = 0; v < s.kw; v++) tab[t++] = (c * hp * wp + u * wp + v) * 4;

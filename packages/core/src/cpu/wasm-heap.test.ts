@@ -1,8 +1,8 @@
 // The heap of float32 buffers in the kernels' shared memory: blocks are recycled by size and known
 // by address; the SIMD matmul, convolution and map kernels give the reference results whether their
 // operands and outputs are heap blocks (read and written in place) or plain arrays (copied), in every
-// mix, and an output that overlaps an input is not written in place; a full heap hands out plain arrays, with
-// which a backend still computes the same.
+// mix, and an output that overlaps an input is not written in place; a full heap hands out plain
+// arrays, with which a backend still computes the same.
 import { afterEach, describe, expect, it } from "vitest";
 import * as ir from "../ir/expr.js";
 import type { ConvSpec, Kernel, MatmulSpec } from "../ir/kernel.js";

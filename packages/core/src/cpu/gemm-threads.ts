@@ -15,16 +15,20 @@
 // sleeping, as back-to-back calls are common; a browser's main thread, which may not sleep in
 // Atomics.wait, only spins, and pauses splitting for a while when that cost more than it gave
 // (spin-backoff.ts). Each unit is computed exactly as on one thread, so results do not
-// depend on the thread count or the split. Small calls run on the calling thread.
-import { maxThreads, mayBlock, noSharedMemoryReason, setWantedThreads, spawnWorker, threadApi, wantedThreads, type Spawned } from "./thread-platform.js";
+// depend on the thread count or the split. Small calls run on the calling thread. Units are run by
+// gemm_run or, for elementwise kernels (wasm-map.ts), by the `units` function of the kernel's own
+// module, which the caller sends each worker once before its first call (workers read it
+// synchronously: Node only, so in a browser those kernels stay on the calling thread).
+import { maxThreads, mayBlock, noSharedMemoryReason, setWantedThreads, spawnWorker, threadApi, wantedThreads, workersReceiveLater, type Spawned } from "./thread-platform.js";
 import { newBackoff, paused, recordSplit } from "./spin-backoff.js";
 import type { Instance } from "./wasm-gemm.js";
 
 export { wantedThreads };
 
 // shared control words: [sequence, next unit, units done, job, units, threads, workers inside
-// takeChunks, a call is announced]
-const SEQ = 0, NEXT = 1, DONE = 2, JOBW = 3, UNITS = 4, THREADS = 5, ACTIVE = 6, ANNOUNCED = 7, WORDS = 8;
+// takeChunks, a call is announced, the function that runs the units (0: gemm_run, i > 0: the
+// units function of the i-th kernel module sent to the workers)]
+const SEQ = 0, NEXT = 1, DONE = 2, JOBW = 3, UNITS = 4, THREADS = 5, ACTIVE = 6, ANNOUNCED = 7, FN = 8, WORDS = 9;
 const PARKED = 1 << 30;
 /** A claim takes at most units/(CHUNKS·threads) units, so a thread the OS stalls holds little work. */
 const CHUNKS = 8;
@@ -42,6 +46,21 @@ export interface Pool {
   readonly size: number;
   readonly dead: { error?: string };
   readonly workers: Spawned[];
+  /** Kernel modules sent to the workers, by their function id (1, 2, …). */
+  readonly kernels: Map<object, number>;
+}
+
+/** A function over work units of a job record: `run(job, u0, u1, tid)`, as gemm_run is. */
+export type UnitsFn = (job: number, u0: number, u1: number, tid: number) => void;
+
+/**
+ * A kernel module other than the GEMM one, whose exported function `units` runs work units the way
+ * gemm_run does; `run` is that export in this thread's instance. Workers instantiate the module
+ * themselves, where they can receive it (`workersReceiveLater`).
+ */
+export interface UnitsKernel {
+  readonly module: object;
+  readonly run: UnitsFn;
 }
 
 let pool: Pool | null | undefined;
@@ -57,7 +76,7 @@ export interface CpuThreadStats {
   readonly workers: number;
   /** Calls split across the threads so far (a product is two: packing A, then multiplying). */
   readonly parallelCalls: number;
-  /** Work units of those calls (one unit: a column panel of a batch item, a row block of A to pack, or an input plane to pad). */
+  /** Work units of those calls (one unit: a column panel of a batch item, a row block of A to pack, an input plane to pad, or a stretch of an elementwise kernel's outputs). */
   readonly units: number;
   /** Of those units, how many the calling thread computed (an even split: units / threads). */
   readonly callerUnits: number;
@@ -83,8 +102,8 @@ export function gemmThreadStats(): CpuThreadStats {
 // calls, and a call returns only once no worker is inside this loop, so a late worker either gets
 // nothing or units of the call now published: its job, unit count and thread count were stored
 // before the counter opened, and are re-read after a successful claim (a claim sized from a stale
-// count is clamped to the current one).
-const takeChunks = `(ctl, run, tid) => {
+// count is clamped to the current one), as is the function that runs them.
+const takeChunks = `(ctl, runFor, tid) => {
   let mine = 0;
   for (;;) {
     const u = Atomics.load(ctl, ${NEXT});
@@ -95,19 +114,28 @@ const takeChunks = `(ctl, run, tid) => {
     const units = Atomics.load(ctl, ${UNITS});
     if (u >= units) return mine;
     const end = Math.min(units, u + c);
-    run(Atomics.load(ctl, ${JOBW}), u, end, tid);
+    runFor(Atomics.load(ctl, ${FN}))(Atomics.load(ctl, ${JOBW}), u, end, tid);
     mine += end - u;
     Atomics.add(ctl, ${DONE}, end - u);
     Atomics.notify(ctl, ${DONE});
   }
 }`;
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const takeChunksHere = new Function(`return ${takeChunks}`)() as (ctl: Int32Array, run: Instance["run"], tid: number) => number;
+const takeChunksHere = new Function(`return ${takeChunks}`)() as (ctl: Int32Array, runFor: (fn: number) => UnitsFn, tid: number) => number;
 
-// A worker's whole life: instantiate the module on the shared memory, then take chunks of every call.
-const workerMain = `({ module, memory, ctl: sab, slot }) => {
-  const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
-  const run = inst.exports.gemm_run;
+// A worker's whole life: instantiate the module on the shared memory, then take chunks of every call;
+// function i > 0 is the i-th kernel module received, instantiated when a call first needs it (the
+// caller sends a module before the first call that uses it, so it is there to be received).
+const workerMain = `({ module, memory, ctl: sab, slot }, receive) => {
+  const fns = [new WebAssembly.Instance(module, { env: { mem: memory } }).exports.gemm_run];
+  const runFor = (id) => {
+    while (fns.length <= id) {
+      const m = receive();
+      if (m === undefined) throw new Error("kernel module " + id + " never reached this worker");
+      fns.push(new WebAssembly.Instance(m, { env: { mem: memory } }).exports.units);
+    }
+    return fns[id];
+  };
   const ctl = new Int32Array(sab);
   const takeChunks = ${takeChunks};
   let seen = 0;
@@ -119,7 +147,7 @@ const workerMain = `({ module, memory, ctl: sab, slot }) => {
     Atomics.add(ctl, ${ACTIVE}, 1);
     t0 = performance.now();
     while (Atomics.load(ctl, ${NEXT}) >= ${PARKED} && Atomics.load(ctl, ${ANNOUNCED}) && performance.now() - t0 < ${announcedSpinMs});
-    takeChunks(ctl, run, slot + 1);
+    takeChunks(ctl, runFor, slot + 1);
     Atomics.sub(ctl, ${ACTIVE}, 1);
     Atomics.notify(ctl, ${ACTIVE});
   }
@@ -153,7 +181,7 @@ function startPool(w: Instance): Pool | null {
     console.warn(`scm-ts: the CPU backend's WebAssembly SIMD kernels run on one thread because ${singleThreadReason(w)}`);
     return null;
   }
-  return { instance: w, ctl, size, dead, workers };
+  return { instance: w, ctl, size, dead, workers, kernels: new Map() };
 }
 
 // The pool for this module (started on first use), or null when work of this size stays on the
@@ -200,8 +228,8 @@ export function setCpuThreads(threads?: number): void {
  * serial preparation), so they are running, not asleep, when its units open. Without a following
  * call they go back to sleep after a few milliseconds.
  */
-export function announceUnits(w: Instance, units: number, work: number): void {
-  const p = poolFor(w, units, work);
+export function announceUnits(w: Instance, units: number, work: number, kernel?: UnitsKernel): void {
+  const p = kernel && !workersReceiveLater() ? null : poolFor(w, units, work);
   if (!p) return;
   Atomics.store(p.ctl, ANNOUNCED, 1);
   Atomics.add(p.ctl, SEQ, 1);
@@ -210,20 +238,31 @@ export function announceUnits(w: Instance, units: number, work: number): void {
 
 /** A call published by `startUnits`, to be finished by `finishUnits`. */
 export interface StartedUnits {
-  readonly w: Instance;
+  readonly run: UnitsFn;
   readonly pool: Pool | null;
   readonly job: number;
   readonly units: number;
 }
 
 /**
- * Publishes units [0, units) of the job record at `job` (bytes) to the workers, when `work` is large,
- * without taking any yet: the caller may do other serial work (copy the next operand in) while the
- * workers start on them, and must then call `finishUnits`.
+ * Publishes units [0, units) of the job record at `job` (bytes) — run by gemm_run, or by `kernel`'s
+ * function — to the workers, when `work` (multiply-adds, or their equivalent) is large and the
+ * workers can run that function, without taking any yet: the caller may do other serial work (copy
+ * the next operand in) while the workers start on them, and must then call `finishUnits`.
  */
-export function startUnits(w: Instance, job: number, units: number, work: number): StartedUnits {
-  const p = poolFor(w, units, work, true);
+export function startUnits(w: Instance, job: number, units: number, work: number, kernel?: UnitsKernel): StartedUnits {
+  const run = kernel?.run ?? w.run;
+  const p = kernel && !workersReceiveLater() ? null : poolFor(w, units, work, true);
   if (p) {
+    let fn = 0;
+    if (kernel) {
+      fn = p.kernels.get(kernel.module) ?? 0;
+      if (!fn) {
+        fn = p.kernels.size + 1;
+        for (const worker of p.workers) worker.postMessage(kernel.module);
+        p.kernels.set(kernel.module, fn);
+      }
+    }
     stats.parallelCalls++;
     stats.units += units;
     const ctl = p.ctl;
@@ -233,20 +272,21 @@ export function startUnits(w: Instance, job: number, units: number, work: number
     Atomics.store(ctl, JOBW, job);
     Atomics.store(ctl, UNITS, units);
     Atomics.store(ctl, THREADS, p.size + 1);
+    Atomics.store(ctl, FN, fn);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, NEXT, 0);
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
   }
-  return { w, pool: p, job, units };
+  return { run, pool: p, job, units };
 }
 
 /** Takes the units of a started call that the workers have not, and returns once every unit is done. */
-export function finishUnits({ w, pool: p, job, units }: StartedUnits): void {
-  if (!p) return w.run(job, 0, units, 0);
+export function finishUnits({ run, pool: p, job, units }: StartedUnits): void {
+  if (!p) return run(job, 0, units, 0);
   const ctl = p.ctl;
   const start = performance.now();
-  stats.callerUnits += takeChunksHere(ctl, w.run, 0);
+  stats.callerUnits += takeChunksHere(ctl, () => run, 0);
   const t0 = performance.now();
   waitFor(p, t0, () => Atomics.load(ctl, DONE) < units, DONE);
   // park the counter and let any worker still inside takeChunks leave before the next call
@@ -258,9 +298,9 @@ export function finishUnits({ w, pool: p, job, units }: StartedUnits): void {
   if (!mayBlock()) recordSplit(backoff, t0 - start, end - t0, end);
 }
 
-/** Runs units [0, units) of the job record at `job` (bytes), split across the pool when `work` is large. */
-export function runUnits(w: Instance, job: number, units: number, work: number): void {
-  finishUnits(startUnits(w, job, units, work));
+/** Runs units [0, units) of the job record at `job` (bytes), by gemm_run or `kernel`, split across the pool when `work` is large. */
+export function runUnits(w: Instance, job: number, units: number, work: number, kernel?: UnitsKernel): void {
+  finishUnits(startUnits(w, job, units, work, kernel));
 }
 
 // Waits while `busy()`: spins for up to 50 µs (a worker finishing its last unit is usually that close),

@@ -5,6 +5,9 @@
 // page (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
 // require-corp), the same condition under which it has SharedArrayBuffer at all. A browser's main
 // thread may not block in Atomics.wait, so there the caller spins on the control words instead.
+// A worker never returns to its event loop, so it can take messages sent later (the modules of
+// elementwise kernels compiled after it started) only where it can read them synchronously: under
+// Node (receiveMessageOnPort), not in a browser.
 // Also here: how many threads to use (as set by `setCpuThreads`, else SCM_THREADS under Node, else the
 // machine's parallelism, at most 8).
 
@@ -17,6 +20,7 @@ const proc = (): Proc | undefined => (globalThis as { process?: Proc }).process;
 interface NodeWorker {
   unref(): void;
   terminate(): unknown;
+  postMessage(data: unknown): void;
   on(ev: string, f: (e: unknown) => void): void;
 }
 type NodeWorkerThreads = { Worker: new (src: string, o: object) => NodeWorker };
@@ -107,19 +111,26 @@ export function setMayBlockForTests(value?: boolean): void {
 /** A started worker. */
 export interface Spawned {
   terminate(): unknown;
+  /** Sends it a message, which it reads with the `receive` it was started with (Node only: see `workersReceiveLater`). */
+  postMessage(data: unknown): void;
 }
+
+/** Whether a running worker can read messages sent after it started (Node's receiveMessageOnPort; a Web Worker cannot while it loops). */
+export const workersReceiveLater = (): boolean => threadApi() === "node";
 
 const blobUrls = new Map<string, string>();
 
 /**
- * Starts a worker that runs `main(data)`, where `main` is the source of a function that never
- * returns (it loops on Atomics). `onError` hears of a worker that failed or exited. Throws when the
- * runtime refuses to start one (a browser's content security policy, for one).
+ * Starts a worker that runs `main(data, receive)`, where `main` is the source of a function that
+ * never returns (it loops on Atomics) and `receive()` returns the next message sent to it by
+ * `postMessage`, or undefined (always, in a browser). `onError` hears of a worker that failed or
+ * exited. Throws when the runtime refuses to start one (a browser's content security policy, for one).
  */
 export function spawnWorker(main: string, data: object, onError: (why: string) => void): Spawned {
   const wt = nodeThreads();
   if (wt) {
-    const worker = new wt.Worker(`const { workerData } = require("node:worker_threads");\n(${main})(workerData);`, { eval: true, workerData: data });
+    const src = `const { workerData, parentPort, receiveMessageOnPort } = require("node:worker_threads");\n(${main})(workerData, () => receiveMessageOnPort(parentPort)?.message);`;
+    const worker = new wt.Worker(src, { eval: true, workerData: data });
     worker.on("error", (e) => onError(String(e)));
     worker.on("exit", () => onError("a worker thread exited"));
     worker.unref();
@@ -129,7 +140,7 @@ export function spawnWorker(main: string, data: object, onError: (why: string) =
   if (!g.Worker || !g.Blob || !g.URL?.createObjectURL) throw new Error("this runtime has neither Node's worker_threads nor Web Workers");
   let url = blobUrls.get(main);
   if (!url) {
-    const source = `self.onmessage = (e) => { self.onmessage = null; (${main})(e.data); };`;
+    const source = `self.onmessage = (e) => { self.onmessage = null; (${main})(e.data, () => undefined); };`;
     url = g.URL.createObjectURL(new g.Blob([source], { type: "text/javascript" }));
     blobUrls.set(main, url);
   }

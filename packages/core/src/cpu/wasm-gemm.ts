@@ -116,9 +116,10 @@ export function ensure(w: Instance, bytes: number): Float32Array {
   return view(w).f32;
 }
 
-/** Instantiates another module (from moduleBytes, with the same sharing) on the kernels' memory; returns its exports. */
-export function instantiateOnKernelMemory(w: Instance, bytes: Uint8Array): Record<string, unknown> {
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: w.memory } }).exports;
+/** Compiles another module (from moduleBytes, with the same sharing) and instantiates it on the kernels' memory: the module (worker threads instantiate it too) and its exports. */
+export function instantiateOnKernelMemory(w: Instance, bytes: Uint8Array): { module: object; exports: Record<string, unknown> } {
+  const module = new WebAssembly.Module(bytes);
+  return { module, exports: new WebAssembly.Instance(module, { env: { mem: w.memory } }).exports };
 }
 
 /** A strided float operand with an optional batch stride (elements). */

@@ -3,11 +3,13 @@
 // on dense sweeps with their special values, and the kernels the SIMD path must leave to JavaScript.
 // Tolerances are those of the WebGPU parity suite (rtol 1e-4, atol 1e-4).
 import fc from "fast-check";
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import * as ir from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
 import { createCpuBackend } from "./backend.js";
 import { compileKernel } from "./codegen.js";
+import { gemmThreadStats } from "./gemm-threads.js";
 import { callDataStart, setMaxCallBytesForTests, wasmCallStats, wasmGemm } from "./wasm-gemm.js";
 import { compileMapKernelWasm } from "./wasm-map.js";
 
@@ -162,5 +164,35 @@ describe("wasm SIMD elementwise kernels", () => {
     };
     const [fast, ref] = [out(true), out(false)];
     for (let i = 0; i < n; i++) expect(Math.abs(fast[i]! - ref[i]!)).toBeLessThanOrEqual(1e-6);
+  });
+  it("splits large kernels into units run by the worker threads too (a map, row sums along RIDX, column sums along GIDX), with the JS kernels' results", async () => {
+    const threaded = availableParallelism() > 1 && process.env.SCM_THREADS !== "1";
+    const [rows, cols] = [1024, 516]; // 528 384 elements: split into 33 (map), 32 (rows) and 33 (columns) units
+    const mat = (g: ir.Expr, r: ir.Expr) => ir.load(0, f32, ir.binary("ADD", ir.binary("MUL", g, ir.idx(cols)), r));
+    const all = ir.gidx(rows * cols), bias = ir.load(1, f32, ir.binary("MOD", all, ir.idx(cols))); // a broadcast row
+    const kernels: [string, Kernel][] = [
+      ["map", map(rows * cols, ir.binary("ADD", ir.unary("TANH", ir.load(0, f32, all)), ir.binary("MUL", bias, ir.load(0, f32, all))), 2)],
+      ["row sums", { kind: "reduce", size: rows, rsize: cols, op: "sum", dtype: f32, expr: ir.unary("EXP", mat(ir.gidx(rows), ir.ridx(cols))), inputs: [f32, f32] }],
+      ["column maxima", { kind: "reduce", size: cols, rsize: rows, op: "max", dtype: f32, expr: mat(ir.ridx(rows), ir.gidx(cols)), inputs: [f32, f32] }],
+    ];
+    const ins = [data(rows * cols, 3), data(cols, 4)];
+    for (const [what, k] of kernels) {
+      const simd = compileMapKernelWasm(k, wasmGemm()!)!;
+      const want = new Float32Array(k.size), got = new Float32Array(k.size);
+      compileKernel(k, true)(want, ...ins);
+      // the first calls start the workers; repeat (up to 5 s) until a worker has run some of the units
+      for (const t0 = performance.now(); ; ) {
+        const s0 = gemmThreadStats();
+        got.fill(NaN);
+        simd(got, ...ins);
+        const s1 = gemmThreadStats(), workerUnits = s1.units - s0.units - (s1.callerUnits - s0.callerUnits);
+        for (let i = 0; i < k.size; i++) {
+          if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 + 1e-4 * Math.abs(want[i]!))) expect(got[i], `${what}: element ${i}`).toBe(want[i]);
+        }
+        if (!threaded || workerUnits > 0) break;
+        expect(performance.now() - t0, `${what}: a worker ran some units within 5 s`).toBeLessThan(5000);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
   });
 });

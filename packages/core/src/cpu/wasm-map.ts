@@ -14,7 +14,8 @@
 // A kernel of 2¹⁸ elements or more is split into units of outputs run by the thread pool
 // (gemm-threads.ts) where its workers can receive the kernel's module (Node): the module's function
 // `units` runs a range of them from the call's words in the job record, as gemm_run does; on two
-// threads a 2¹⁹-element map ran 1.8× faster, and a small conv net (eager or jitted) 8–11% faster.
+// threads a 2¹⁹-element map ran 1.8× faster, and a small conv net's forward (eager or jitted) 7–11%
+// faster.
 // Values are float32 at every step, where the JS interpreter rounds only at the store: within a few
 // ulps for these ops.
 import type { DataArray } from "../dtype.js";

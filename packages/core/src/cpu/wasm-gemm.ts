@@ -141,6 +141,15 @@ function copyIn(mem: Float32Array, at: number, x: Operand, batch: number, rows: 
 /** Whether byte ranges [a, a + aBytes) and [b, b + bBytes) do not overlap (b < 0: no range, as heapAddress gives for a plain array). */
 export const disjoint = (a: number, aBytes: number, b: number, bBytes: number): boolean => b < 0 || b >= a + aBytes || b + bBytes <= a;
 
+/** Words a job record holds (from JOB up to JOB2). */
+export const jobWords = (JOB2 - JOB) / 4;
+
+/** Writes raw words into the job record at JOB: the call layout of a kernel module other than the GEMM one (wasm-map.ts's units function). */
+export function setJobWords(w: Instance, words: readonly number[]): void {
+  if (words.length > jobWords) throw new Error(`a job record holds ${jobWords} words, not ${words.length}`);
+  view(w).i32.set(words, JOB / 4);
+}
+
 /** Writes the job record at byte `at` (JOB or JOB2; fields not given are 0). */
 export function setJob(w: Instance, fields: Partial<Record<keyof typeof J, number>>, at = JOB): void {
   const words = view(w).i32, base = at / 4;

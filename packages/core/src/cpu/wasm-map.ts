@@ -23,7 +23,7 @@ import type { Kernel } from "../ir/kernel.js";
 import { compileKernel } from "./codegen.js";
 import { announceUnits, runUnits, type UnitsFn } from "./gemm-threads.js";
 import { forRange, I32, Locals, moduleBytes, op, V128, type Code, type Func } from "./wasm-asm.js";
-import { callFits, DATA, ensure, instantiateOnKernelMemory, JOB, type Instance } from "./wasm-gemm.js";
+import { callFits, DATA, ensure, instantiateOnKernelMemory, JOB, jobWords, setJobWords, type Instance } from "./wasm-gemm.js";
 import { heapAddress } from "./wasm-heap.js";
 import { maxSharedPages } from "./wasm-kernels.js";
 import { vectorizeExpr } from "./wasm-vector.js";
@@ -110,8 +110,6 @@ export const minWasmMapSize = 2048;
 const splitCostPerElement = 8;
 /** Outputs per work unit of a split map kernel (a multiple of 16, the widest lane step). */
 const unitOutputs = 16384;
-/** Words of the job record (the call's words must fit; see wasm-gemm.ts's memory layout). */
-const jobWords = 32;
 
 // function units(job, u0, u1, tid): runs outputs [u0·unit, min(u1·unit, n)) of the call whose words at
 // `job` are [n, unit, out, in0, …] (by calling the kernel, function 0), as gemm_run runs work units
@@ -181,7 +179,7 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
     const mem = ensure(w, end);
     inputs.forEach((x, i) => hx[i]! < 0 && mem.set(x as Float32Array, at[i]! / 4));
     if (units > 1) {
-      new Int32Array(mem.buffer, JOB, 3 + at.length).set([k.size, unit, outAt, ...at]);
+      setJobWords(w, [k.size, unit, outAt, ...at]);
       runUnits(w, JOB, units, work, kernel);
     } else fn(0, k.size, outAt, ...at);
     if (ho < 0) out.set(ensure(w, 0).subarray(outAt / 4, outAt / 4 + k.size));

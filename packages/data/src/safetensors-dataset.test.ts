@@ -2,7 +2,9 @@
 // every dtype it converts ([N, D] and [N, C, H, W], with labels); and each kind of bad file — missing,
 // truncated anywhere, corrupt header, unknown dtype, wrong byte range, wrong tensor name, wrong rank,
 // wrong example shape, bad labels, non-finite values — comes back as a Left whose message names the file,
-// the tensor and what was expected vs found. The reader is pluggable through `TensorFileReader`.
+// the tensor and what was expected vs found. The reader is pluggable through `TensorFileReader`. A file whose
+// metadata key `scm.mixture` describes a Gaussian mixture brings it back with the data (weights normalised),
+// and a malformed or mismatched description is refused naming the key and the problem.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +12,9 @@ import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ArrayDataset } from "./array-dataset.js";
 import type { DataError } from "./data-error.js";
-import { datasetFromTensorFile, loadSafetensorsDataset, type TensorDatasetOptions } from "./safetensors-dataset.js";
+import { datasetFromTensorFile, loadSafetensorsDataset, type TensorDataset, type TensorDatasetOptions } from "./safetensors-dataset.js";
+import { gaussianMixtureDensity } from "./toys/mixture-density.js";
+import type { MixtureComponent } from "./toys/gaussian-mixture.js";
 import { parseSafetensors, safetensorsReader } from "./safetensors-reader.js";
 import type { TensorFileReader } from "./tensor-file.js";
 import { writeSafetensors } from "./test-fixtures/safetensors-writer.js";
@@ -29,7 +33,7 @@ async function fileWith(name: string, bytes: Uint8Array): Promise<string> {
   return path;
 }
 
-async function load(path: string, options: TensorDatasetOptions = {}): Promise<E.Either<DataError, ArrayDataset>> {
+async function load(path: string, options: TensorDatasetOptions = {}): Promise<E.Either<DataError, TensorDataset>> {
   return loadSafetensorsDataset(path, options)();
 }
 
@@ -174,5 +178,47 @@ describe("bad files", () => {
     expect(E.isRight(data) && data.right.shape).toEqual([3, 2, 4, 5]);
     const tooShort = parseSafetensors(Uint8Array.of(1, 2, 3), "three-bytes");
     expect(E.isLeft(tooShort) && tooShort.left.message).toBe("three-bytes: is 3 bytes long; a safetensors file starts with an 8-byte header length, so it is truncated or not safetensors");
+  });
+});
+
+describe("a mixture described in the metadata (scm.mixture)", () => {
+  const components: MixtureComponent[] = [
+    { weight: 1, mean: [-1, 0.5], covariance: { kind: "isotropic", variance: 0.04 } },
+    { weight: 3, mean: [1, -0.5], covariance: { kind: "diagonal", variances: [0.01, 0.09] } },
+    { weight: 4, mean: [0, 1], covariance: { kind: "full", matrix: [[0.04, 0.01], [0.01, 0.02]] } },
+  ];
+  const x = { x: { dtype: "F32" as const, shape: [3, 2], values: [-1, 0.5, 1, -0.5, 0, 1] } };
+  const withMixture = (text: string) => writeSafetensors(x, { format: "pt", "scm.mixture": text });
+
+  test("comes back with the data, weights normalised, and gives the data's density", async () => {
+    const path = await fileWith("mixture.safetensors", withMixture(JSON.stringify({ components })));
+    const result = await load(path);
+    if (E.isLeft(result)) throw result.left;
+    expect(result.right.shape).toEqual([3, 2]);
+    const mixture = result.right.mixture!;
+    expect(mixture.map((c) => c.weight)).toEqual([0.125, 0.375, 0.5]);
+    expect(mixture.map((c) => [c.mean, c.covariance])).toEqual(components.map((c) => [c.mean, c.covariance]));
+    const modes = gaussianMixtureDensity(mixture).modeOf(Float64Array.from(result.right.values));
+    expect([...modes]).toEqual([0, 1, 2]);
+    // Without the key there is no mixture field at all.
+    const plain = await load(await fileWith("plain.safetensors", writeSafetensors(x, { format: "pt" })));
+    expect(E.isRight(plain) && "mixture" in plain.right).toBe(false);
+  });
+
+  test.each([
+    ["malformed JSON", "{components: [", /metadata key "scm.mixture": is not valid JSON/],
+    ["no components", JSON.stringify({ parts: [] }), /metadata key "scm.mixture": expected \{"components"/],
+    ["a mean of the wrong dimension", JSON.stringify({ components: [{ ...components[0], mean: [1, 2, 3] }] }), /metadata key "scm.mixture": components\[0\]\.mean has length 3 but an example has 2 values/],
+    ["an unknown covariance kind", JSON.stringify({ components: [{ ...components[0], covariance: { kind: "spherical", variance: 1 } }] }), /components\[0\]\.covariance has kind "spherical"/],
+    ["a missing variance", JSON.stringify({ components: [components[0], { ...components[1], covariance: { kind: "diagonal" } }] }), /components\[1\]\.covariance: a diagonal covariance needs "variances"/],
+    ["a string weight", JSON.stringify({ components: [{ ...components[0], weight: "1" }] }), /components\[0\]\.weight is "1"; expected a positive number/],
+    ["a negative weight", JSON.stringify({ components: [{ ...components[0], weight: -1 }] }), /metadata key "scm.mixture": gaussianMixture: weight 0 is -1/],
+    ["a covariance that is not PSD", JSON.stringify({ components: [{ ...components[0], covariance: { kind: "full", matrix: [[1, 2], [2, 1]] } }] }), /metadata key "scm.mixture": gaussianMixture: component 0: the covariance is not positive semi-definite/],
+  ])("%s is refused naming the key and the problem", async (_name, text, message) => {
+    const path = await fileWith("bad-mixture.safetensors", withMixture(text));
+    const error = await loadError(path);
+    expect(error.kind).toBe(/wrong dimension/.test(_name) ? "shape" : "format");
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(message);
   });
 });

@@ -2,13 +2,17 @@
 // shape [N, D] or [N, C, H, W] becomes the examples, an optional integer tensor of shape [N] their labels.
 // This is a fallible boundary (design.md §8): a missing file, a corrupt or truncated file, a wrong tensor
 // name, a wrong rank, an example shape other than the one the model expects, or a non-finite value each
-// come back as a `DataError` naming the file, the tensor, and the shape expected vs found.
+// come back as a `DataError` naming the file, the tensor, and the shape expected vs found. A file whose
+// metadata describes the Gaussian mixture the data was drawn from (key `scm.mixture`) carries it along,
+// so the data's true density is known (`gaussianMixtureDensity(dataset.mixture)`).
 import { readFile } from "node:fs/promises";
 import * as E from "fp-ts/lib/Either.js";
 import * as TE from "fp-ts/lib/TaskEither.js";
 import { pipe } from "fp-ts/lib/function.js";
 import { arrayDataset, type ArrayDataset } from "./array-dataset.js";
 import { dataError, ioError, type DataError } from "./data-error.js";
+import { mixtureMetadataKey, parseMixtureMetadata } from "./mixture-metadata.js";
+import type { MixtureComponent } from "./toys/gaussian-mixture.js";
 import { safetensorsReader } from "./safetensors-reader.js";
 import type { HostTensor, TensorFile, TensorFileReader } from "./tensor-file.js";
 
@@ -22,6 +26,12 @@ export interface TensorDatasetOptions {
   readonly exampleShape?: readonly number[];
   /** The file-format reader (default: the minimal safetensors reader; `@scm-ts/io` may supply another). */
   readonly reader?: TensorFileReader;
+}
+
+/** A dataset loaded from a tensor file: the examples (and labels), and the mixture they were drawn from when the file says. */
+export interface TensorDataset extends ArrayDataset {
+  /** The Gaussian mixture of the file's `scm.mixture` metadata (weights normalised), when it has one. */
+  readonly mixture?: readonly MixtureComponent[];
 }
 
 function fmt(shape: readonly number[]): string {
@@ -58,8 +68,16 @@ function readLabels(file: TensorFile, name: string, count: number): E.Either<Dat
   );
 }
 
+// The dataset with the mixture of the file's metadata attached, when there is one.
+function withMixture(file: TensorFile, dataset: ArrayDataset): E.Either<DataError, TensorDataset> {
+  const text = file.metadata?.[mixtureMetadataKey];
+  if (text === undefined) return E.right(dataset);
+  const dimension = dataset.shape.slice(1).reduce((a, b) => a * b, 1);
+  return E.map((mixture: readonly MixtureComponent[]) => ({ ...dataset, mixture }))(parseMixtureMetadata(file.source, text, dimension));
+}
+
 /** Builds a dataset from a parsed tensor file (the pure part of `loadSafetensorsDataset`). */
-export function datasetFromTensorFile(file: TensorFile, options: TensorDatasetOptions = {}): E.Either<DataError, ArrayDataset> {
+export function datasetFromTensorFile(file: TensorFile, options: TensorDatasetOptions = {}): E.Either<DataError, TensorDataset> {
   return pipe(
     file.tensor(options.name ?? "x"),
     E.chain((x) => checkExamples(file, x, options)),
@@ -70,11 +88,12 @@ export function datasetFromTensorFile(file: TensorFile, options: TensorDatasetOp
         E.map((labels) => arrayDataset(x.values, x.shape, labels)),
       );
     }),
+    E.chain((dataset) => withMixture(file, dataset)),
   );
 }
 
-/** Reads a tensor file (safetensors by default) at `path` into a dataset; every failure is a `DataError`. */
-export function loadSafetensorsDataset(path: string, options: TensorDatasetOptions = {}): TE.TaskEither<DataError, ArrayDataset> {
+/** Reads a tensor file (safetensors by default) at `path` into a dataset (with its `scm.mixture`, if any); every failure is a `DataError`. */
+export function loadSafetensorsDataset(path: string, options: TensorDatasetOptions = {}): TE.TaskEither<DataError, TensorDataset> {
   const reader = options.reader ?? safetensorsReader;
   return pipe(
     TE.tryCatch(

@@ -2,6 +2,8 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {…}}, then the raw little-endian
 // data), enough to load a user's dataset. It validates everything it relies on — sizes, the JSON header,
 // each entry's dtype, shape and byte range against the file — and converts a tensor to float32 on demand.
+// The `__metadata__` map is exposed as the file's metadata; only its string values are kept (the format
+// allows nothing else, and a stray non-string is ignored rather than refusing an otherwise good file).
 // `@scm-ts/io` will own safetensors (issue 7); this sits behind the `TensorFileReader` interface until then.
 import * as E from "fp-ts/lib/Either.js";
 import { dataError, type DataError } from "./data-error.js";
@@ -103,9 +105,15 @@ export function parseSafetensors(bytes: Uint8Array, source: string): E.Either<Da
     entries.set(name, entry.right);
   }
   const names = [...entries.keys()];
+  const rawMetadata: unknown = (header as Record<string, unknown>)["__metadata__"];
+  const metadata: Record<string, string> = {};
+  if (rawMetadata !== null && typeof rawMetadata === "object" && !Array.isArray(rawMetadata)) {
+    for (const [key, value] of Object.entries(rawMetadata)) if (typeof value === "string") metadata[key] = value;
+  }
   const file: TensorFile = {
     source,
     names,
+    metadata,
     shapeOf: (name) => entries.get(name)?.shape,
     tensor(name: string): E.Either<DataError, HostTensor> {
       const entry = entries.get(name);

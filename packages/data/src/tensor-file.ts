@@ -2,6 +2,7 @@
 // pluggable: this package ships a minimal safetensors reader behind it, and `@scm-ts/io` (which will own
 // safetensors reading and writing, issue 7) can provide its own reader of the same shape later without
 // touching the dataset loaders. A reader parses bytes it is given; reading the file is the loader's job.
+// A format with string metadata exposes it too (the loader reads a mixture description from it).
 import type * as E from "fp-ts/lib/Either.js";
 import type { DataError } from "./data-error.js";
 
@@ -23,6 +24,8 @@ export interface TensorFile {
   readonly source: string;
   /** The tensor names, in file order. */
   readonly names: readonly string[];
+  /** The file's string metadata (safetensors' `__metadata__`), when the format has it. */
+  readonly metadata?: Readonly<Record<string, string>>;
   /** The shape of a tensor, without converting its data (undefined when absent). */
   shapeOf(name: string): readonly number[] | undefined;
   /** A tensor by name; a `name` error lists the names the file has. */

@@ -1,6 +1,7 @@
 // @scm-ts/metrics: sample-quality metrics. For low-dimensional data with known ground truth: the sliced
-// Wasserstein distance (exact 1-D distances along random directions from an explicit key) and the
-// unbiased RBF-kernel MMD. In the feature space of a caller-given network: the Fréchet distance of
+// Wasserstein distance (exact 1-D distances along random directions from an explicit key), the
+// unbiased RBF-kernel MMD, and, given the true density, metrics that see modes (mean log-density, modes
+// covered, fraction within 3σ). In the feature space of a caller-given network: the Fréchet distance of
 // Gaussian fits (matrix square roots by symmetric eigendecomposition in float64) and k-NN precision and
 // recall, with the project's own MNIST classifier as the feature network for images. Inputs are engine
 // tensors [N, D] or host matrices; bad inputs throw RangeErrors that name the set and the problem.
@@ -13,6 +14,9 @@ export { type HostSamples, type SampleSet, type Samples, checkSamples, toSamples
 export { wasserstein1d, wassersteinPowerSorted } from "./wasserstein-1d.js";
 export { type SlicedWassersteinOptions, randomDirections, slicedWassersteinTerms, slicedWasserstein } from "./sliced-wasserstein.js";
 export { type MmdOptions, type MmdResult, medianHeuristic, mmd } from "./mmd.js";
+
+/** Mode-aware metrics against a known density (a toy's `density()` from @scm-ts/data, structurally). */
+export { type ReferenceDensity, type ModeMetricsOptions, type ModeShare, type ModeMetrics, modeMetrics } from "./mode-metrics.js";
 
 /** Feature-space metrics. */
 export { type FeatureExtractor, type FeatureOptions, extractFeatures } from "./features.js";

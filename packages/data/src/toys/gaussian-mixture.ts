@@ -3,31 +3,15 @@
 // and described in exactly the format of `@scm-ts/trigflow`'s `gaussianMixtureOracle` so that sCD tests get
 // the exact teacher of the very data they train on: `gaussianMixtureOracle(mixture.oracleSpec())`.
 // This package does not import trigflow (design.md §2); the formats agree structurally, checked by a test.
+// Its density (exact, for sample-quality metrics) is `gaussianMixtureDensity` of the same components.
 // Presets: a ring of Gaussians (the demo's data) and a square grid, both scaled so σ_d = 0.5 is right.
 import { add, array, matmul, random, reshape, tidy, type Tensor } from "@scm-ts/core";
 import { normaliseWeights, oneHotCategorical } from "./categorical.js";
+import { choleskyFactor, fullMatrix, type Covariance } from "./covariance.js";
+import { gaussianMixtureDensity } from "./mixture-density.js";
 import { checkSampleCount, type Toy, type ToySampleOptions } from "./toy.js";
 
-/** A component covariance: isotropic variance·I, diagonal, or a full symmetric positive semi-definite matrix (trigflow's format). */
-export type Covariance =
-  | {
-      /** σ²·I. */
-      readonly kind: "isotropic";
-      /** σ², the variance of every coordinate. */
-      readonly variance: number;
-    }
-  | {
-      /** diag(σ₁², …, σ_d²). */
-      readonly kind: "diagonal";
-      /** The variance of each coordinate. */
-      readonly variances: readonly number[];
-    }
-  | {
-      /** A full symmetric positive semi-definite matrix. */
-      readonly kind: "full";
-      /** The d × d matrix, row by row. */
-      readonly matrix: readonly (readonly number[])[];
-    };
+export type { Covariance } from "./covariance.js";
 
 /** One weighted component π_k N(μ_k, Σ_k) (trigflow's `MixtureComponent`). */
 export interface MixtureComponent {
@@ -53,49 +37,6 @@ export interface GaussianMixture extends Toy {
   readonly components: readonly MixtureComponent[];
   /** The spec for `gaussianMixtureOracle` with the given σ_d (default 0.5). */
   oracleSpec(sigmaData?: number): MixtureOracleSpec;
-}
-
-function fullMatrix(context: string, covariance: Covariance, d: number): Float64Array {
-  const m = new Float64Array(d * d);
-  const check = (v: number, where: string, diagonal: boolean): number => {
-    if (!Number.isFinite(v) || (diagonal && v < 0)) throw new RangeError(`${context}: ${where} is ${v}; variances must be finite and ≥ 0`);
-    return v;
-  };
-  if (covariance.kind === "isotropic") {
-    for (let i = 0; i < d; i++) m[i * d + i] = check(covariance.variance, "the isotropic variance", true);
-  } else if (covariance.kind === "diagonal") {
-    if (covariance.variances.length !== d) throw new RangeError(`${context}: ${covariance.variances.length} diagonal variances for a mean of length ${d}; they must match`);
-    covariance.variances.forEach((v, i) => (m[i * d + i] = check(v, `variances[${i}]`, true)));
-  } else {
-    const rows = covariance.matrix;
-    if (rows.length !== d || rows.some((r) => r.length !== d)) throw new RangeError(`${context}: the covariance matrix is not ${d}×${d} (the mean has length ${d})`);
-    rows.forEach((r, i) => r.forEach((v, j) => (m[i * d + j] = check(v, `covariance[${i}][${j}]`, i === j))));
-    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) {
-      if (Math.abs(m[i * d + j]! - m[j * d + i]!) > 1e-12 * (1 + Math.abs(m[i * d + j]!))) throw new RangeError(`${context}: the covariance matrix is not symmetric at [${i}][${j}]`);
-    }
-  }
-  return m;
-}
-
-// Cholesky factor L (row-major, lower) with L Lᵀ = Σ, tolerating positive semi-definite Σ (zero pivots).
-function choleskyFactor(context: string, sigma: Float64Array, d: number): Float64Array {
-  const L = new Float64Array(d * d);
-  let scale = 0;
-  for (const v of sigma) scale = Math.max(scale, Math.abs(v));
-  const tolerance = 1e-12 * Math.max(scale, 1);
-  for (let j = 0; j < d; j++) {
-    let pivot = sigma[j * d + j]!;
-    for (let k = 0; k < j; k++) pivot -= L[j * d + k]! ** 2;
-    if (pivot < -tolerance) throw new RangeError(`${context}: the covariance is not positive semi-definite (pivot ${pivot} at ${j})`);
-    const root = pivot > tolerance ? Math.sqrt(pivot) : 0;
-    L[j * d + j] = root;
-    for (let i = j + 1; i < d; i++) {
-      let v = sigma[i * d + j]!;
-      for (let k = 0; k < j; k++) v -= L[i * d + k]! * L[j * d + k]!;
-      L[i * d + j] = root > 0 ? v / root : 0;
-    }
-  }
-  return L;
 }
 
 /** A Gaussian mixture from its components; throws a RangeError naming the first invalid parameter. */
@@ -155,6 +96,7 @@ export function gaussianMixture(components: readonly MixtureComponent[]): Gaussi
       if (!(sigmaData > 0 && Number.isFinite(sigmaData))) throw new RangeError(`gaussianMixture.oracleSpec: sigmaData must be positive and finite, got ${sigmaData}`);
       return { components: normalised, sigmaData };
     },
+    density: () => gaussianMixtureDensity(normalised),
   };
   return mixture;
 }

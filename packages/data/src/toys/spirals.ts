@@ -1,8 +1,12 @@
 // Interleaved Archimedean spirals: arm a ∈ {0, …, A−1} uniformly, s ~ U[0, 1), and the point
 // s·(cos θ, sin θ) with θ = 2π(turns·s + a/A), plus isotropic Gaussian noise; centred at the exact mean
 // (0 for A ≥ 2 by symmetry) and scaled. The exact moments are one-dimensional integrals over s, computed by
-// composite Simpson quadrature (error far below 1e−10); the noise adds noise² to the diagonal.
+// composite Simpson quadrature (error far below 1e−10); the noise adds noise² to the diagonal. Its density
+// is (1/A)·Σ_arm ∫₀¹ N(y; arm(s), noise² I) ds in canonical coordinates y = x/scale + mean, by quadrature
+// (`curveDensity`); the arms are its modes.
 import { add, array, astype, concat, cos, mul, random, sin, slice, sub, tidy, type Tensor } from "@scm-ts/core";
+import { curveDensity, curveSigma } from "./curve-density.js";
+import type { ToyDensity } from "./density.js";
 import { checkNoise, checkSampleCount, resolveScale, type Toy, type ToySampleOptions, type ToyScaleOptions } from "./toy.js";
 
 /** Options of `spirals`. */
@@ -46,15 +50,42 @@ function canonicalMoments(arms: number, turns: number, noise: number): { mean: F
   };
 }
 
-/** The spirals toy in R²: centred, and scaled so σ_d is right unless `scale` is given. */
-export function spirals(options: SpiralsOptions = {}): Toy {
+// The validated options with the canonical moments and the resolved scale.
+function resolve(options: SpiralsOptions) {
   const arms = options.arms ?? 2;
   const turns = options.turns ?? 1;
   if (!Number.isInteger(arms) || arms < 1) throw new RangeError(`spirals: arms must be a positive integer, got ${arms}`);
   if (!(turns > 0 && Number.isFinite(turns))) throw new RangeError(`spirals: turns must be positive and finite, got ${turns}`);
   const noise = checkNoise("spirals", options.noise ?? 0.02);
   const { mean, covariance } = canonicalMoments(arms, turns, noise);
-  const s = resolveScale("spirals", options, covariance, 2);
+  return { arms, turns, noise, mean, covariance, s: resolveScale("spirals", options, covariance, 2) };
+}
+
+/**
+ * The density of `spirals(options)`: the arms are the modes ("arm a"); near = within 3σ of the arm (canonical
+ * units; σ = noise, or `curveSmoothingStd` for noise 0, whose density is smoothed).
+ */
+export function spiralsDensity(options: SpiralsOptions = {}): ToyDensity {
+  const { arms, turns, noise, mean, s } = resolve(options);
+  const { sigma, how } = curveSigma(noise);
+  return curveDensity({
+    context: "spirals.density",
+    modes: Array.from({ length: arms }, (_, a) => ({
+      label: `arm ${a}`,
+      weight: 1 / arms,
+      curve: (t: number) => spiralPoint(t, a, arms, turns),
+      speed: Math.hypot(1, 2 * Math.PI * turns), // |c′(s)| = √(1 + (2π·turns·s)²) ≤ this
+    })),
+    sigma,
+    scale: s,
+    centre: [mean[0]!, mean[1]!],
+    description: `spirals (${arms} arms): ${how}, a midpoint rule over s with spacing ≤ σ/8 per arm; near = within 3σ of the arm`,
+  });
+}
+
+/** The spirals toy in R²: centred, and scaled so σ_d is right unless `scale` is given. */
+export function spirals(options: SpiralsOptions = {}): Toy {
+  const { arms, turns, noise, mean, covariance, s } = resolve(options);
   return {
     name: `spirals (${arms} arms, ${turns} turns, noise ${noise}, scale ${s.toPrecision(4)})`,
     dimension: 2,
@@ -75,5 +106,6 @@ export function spirals(options: SpiralsOptions = {}): Toy {
     },
     mean: () => new Float64Array(2),
     covariance: () => covariance.map((v) => v * s * s),
+    density: () => spiralsDensity(options),
   };
 }

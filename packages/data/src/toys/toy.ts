@@ -3,8 +3,10 @@
 // so it runs on any backend and can be traced inside a jitted training step — together with its exact
 // mean and covariance, which tests and metrics compare samples against. Also the scale that makes a toy's
 // per-coordinate standard deviation equal σ_d (paper: σ_d = 0.5), and materialising draws as a dataset.
+// Every toy also knows its density (`ToyDensity`: log p, modes, "within 3σ"), for metrics that see modes.
 import type { Tensor } from "@scm-ts/core";
 import { arrayDataset, type ArrayDataset } from "../array-dataset.js";
+import type { ToyDensity } from "./density.js";
 
 /** Options of `Toy.sample`. */
 export interface ToySampleOptions {
@@ -24,6 +26,8 @@ export interface Toy {
   mean(): Float64Array;
   /** The exact covariance, row-major d × d. */
   covariance(): Float64Array;
+  /** Its density on the host in float64 (exact, by quadrature, or smoothed: its `description` says which). */
+  density(): ToyDensity;
 }
 
 /** Options shared by the curve-shaped toys (moons, checkerboard, spirals). */

@@ -3,7 +3,21 @@
 // PNGs. Every source gives a batch as a deterministic function of the step, so resume is exact.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { checkerboard, gridOfGaussians, loadMnist, loadPngFolder, loadSafetensorsDataset, ringOfGaussians, spirals, twoMoons, type ArrayDataset, type GaussianMixture, type Toy } from "@scm-ts/data";
+import {
+  checkerboard,
+  estimateStandardization,
+  gridOfGaussians,
+  loadMnist,
+  loadPngFolder,
+  loadSafetensorsDataset,
+  ringOfGaussians,
+  spirals,
+  twoMoons,
+  type ArrayDataset,
+  type GaussianMixture,
+  type StandardizationEstimate,
+  type Toy,
+} from "@scm-ts/data";
 import { mnistClassifierRecordedSplit } from "@scm-ts/metrics";
 import * as E from "fp-ts/lib/Either.js";
 import { statSync } from "node:fs";
@@ -24,6 +38,8 @@ export interface DataSource {
   reference(n: number, seed: number): Tensor;
   /** The mixture, when the data is a known Gaussian mixture (exact teacher and ground truth). */
   readonly mixture?: GaussianMixture;
+  /** The per-coordinate (vectors) or per-channel (images) mean and std, and the map to std σ_d (exact for toys). */
+  standardization(sigmaData: number): StandardizationEstimate;
 }
 
 const toys: Record<string, () => Toy> = { ring: () => ringOfGaussians(), grid: () => gridOfGaussians(), moons: () => twoMoons(), checkerboard: () => checkerboard(), spirals: () => spirals() };
@@ -34,6 +50,11 @@ function fromToy(name: string, toy: Toy, seed: number): DataSource {
     sampleShape: [2],
     batch: (step, size) => c.tidy(() => toy.sample(c.random.key((seed * 1_000_003 + step) % 2 ** 52), size)),
     reference: (n, s) => c.tidy(() => toy.sample(c.random.key(s), n)),
+    standardization(sigmaData) {
+      const mean = toy.mean(), cov = toy.covariance(), d = toy.dimension;
+      const std = Array.from({ length: d }, (_, k) => Math.sqrt(cov[k * d + k]!));
+      return { shift: Array.from(mean), std, scale: std.map((s) => sigmaData / s), constant: [] };
+    },
     ...(name === "ring" || name === "grid" ? { mixture: toy as GaussianMixture } : {}),
   };
 }
@@ -80,6 +101,12 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
       return rows(idx);
     },
     reference: (m, s) => rows(Array.from(permutation(nHeld, s).subarray(0, Math.min(m, nHeld)), heldRow)),
+    standardization(sigmaData) {
+      if (!split) return estimateStandardization(ds.values, shape, sigmaData);
+      const values = new Float32Array(n * e);
+      for (let i = 0; i < n; i++) values.set(ds.values.subarray(trainRow(i) * e, trainRow(i) * e + e), i * e);
+      return estimateStandardization(values, shape, sigmaData);
+    },
   };
 }
 

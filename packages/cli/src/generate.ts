@@ -9,7 +9,7 @@ import type { ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
 import { paperTMid, tMax } from "@scm-ts/trigflow";
 import * as E from "fp-ts/lib/Either.js";
-import { mnistPixelMean, mnistPixelStd } from "@scm-ts/data";
+import { identityStandardization, mnistPixelMean, mnistPixelStd, unstandardize } from "@scm-ts/data";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
 
@@ -29,8 +29,16 @@ export interface GenerateOptions {
   readonly nfe?: number;
 }
 
-/** Samples [n, ...sampleShape] from a network's EMA weights. */
+/** Samples [n, ...sampleShape] from a network's EMA weights, in data space (the run's standardisation inverted). */
 export function generate(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
+  const x = generateModelSpace(net, ema, cfg, o);
+  const y = unstandardize(cfg.dataTransform ?? identityStandardization(cfg.sampleShape), x);
+  if (y !== x) x.dispose();
+  return y;
+}
+
+// The samplers work in the model's space, where the data has standard deviation σ_d.
+function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
   const F = (u: Tensor, t: Tensor) => net.apply(ema, u, t);
   const shape = [o.n, ...cfg.sampleShape];
   const key = c.random.key(o.seed);

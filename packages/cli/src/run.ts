@@ -5,6 +5,7 @@ import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { initTrainState, type Mode, type TrainState } from "@scm-ts/consistency";
 import { readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } from "@scm-ts/io";
+import type { Standardization } from "@scm-ts/data";
 import { dit, mlp, unet, type ModelParams, type Network } from "@scm-ts/models";
 import type { MomentState, Optimizer } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
@@ -22,8 +23,13 @@ export interface RunConfig {
   readonly data: string;
   /** The shape of one example, without the batch axis: [D] or [C, H, W]. */
   readonly sampleShape: readonly number[];
-  /** σ_d, the data standard deviation the run assumes (0.5, the paper's). */
+  /** σ_d, the standard deviation the model space has (0.5, the paper's, after standardisation; --sigma-data without it). */
   readonly sigmaData: number;
+  /**
+   * The map from data to model space, x_model = (x − shift)·scale per coordinate or channel, estimated
+   * from the training data; samples are mapped back. Absent (older checkpoints, --sigma-data): identity.
+   */
+  readonly dataTransform?: Standardization;
   /** The log-normal time proposal log(σ_d tan t) ~ N(P_mean, P_std²) (scm-spec §2.1). */
   readonly time: {
     /** P_mean (--p-mean, default −1). */
@@ -63,16 +69,30 @@ export interface RunConfig {
 
 type AnyNetwork = Network<Record<string, unknown>, unknown>;
 
+/** Size overrides of the default architecture (the CLI's --width and --depth). */
+export interface ModelSize {
+  /** MLP hidden width, U-Net base channels (a multiple of 8), DiT hidden width (a multiple of its 4 heads). */
+  readonly width?: number;
+  /** MLP residual blocks, U-Net blocks per resolution, DiT blocks. */
+  readonly depth?: number;
+}
+
 /** The default architecture config for data of a shape. */
-export function defaultModelConfig(model: RunConfig["model"], sampleShape: readonly number[]): Record<string, unknown> {
+export function defaultModelConfig(model: RunConfig["model"], sampleShape: readonly number[], size: ModelSize = {}): Record<string, unknown> {
   if (model === "mlp") {
     if (sampleShape.length !== 1) throw new UsageError(`--model mlp needs vector data [N, D]; this data has examples of shape [${sampleShape.join(", ")}]: use --model unet or dit`);
-    return { dataDim: sampleShape[0], width: 64, depth: 2 };
+    return { dataDim: sampleShape[0], width: size.width ?? 256, depth: size.depth ?? 3 };
   }
   if (sampleShape.length !== 3 || sampleShape[1] !== sampleShape[2]) throw new UsageError(`--model ${model} needs square images [N, C, H, W]; this data has examples of shape [${sampleShape.join(", ")}]`);
-  const [ch, size] = [sampleShape[0]!, sampleShape[1]!];
-  if (model === "unet") return { imageSize: size, inChannels: ch, modelChannels: 32, channelMult: size % 4 === 0 ? [1, 2, 2] : [1, 2], numBlocks: 1, attnResolutions: [], groups: 8, embDim: 128, timeFeatures: 32 };
-  return { imageSize: size, inChannels: ch, patchSize: size % 4 === 0 ? 4 : 2, hidden: 96, depth: 4, heads: 4, timeFeatures: 32 };
+  const [ch, size0] = [sampleShape[0]!, sampleShape[1]!];
+  if (model === "unet") {
+    const w = size.width ?? 32;
+    if (w % 8 !== 0) throw new UsageError(`--width ${w}: the U-Net's base channels must be a multiple of 8 (its group norm has 8 groups)`);
+    return { imageSize: size0, inChannels: ch, modelChannels: w, channelMult: size0 % 4 === 0 ? [1, 2, 2] : [1, 2], numBlocks: size.depth ?? 1, attnResolutions: [], groups: 8, embDim: 4 * w, timeFeatures: 32 };
+  }
+  const w = size.width ?? 96;
+  if (w % 4 !== 0) throw new UsageError(`--width ${w}: the DiT's hidden width must be a multiple of its 4 heads`);
+  return { imageSize: size0, inChannels: ch, patchSize: size0 % 4 === 0 ? 4 : 2, hidden: w, depth: size.depth ?? 4, heads: 4, timeFeatures: 32 };
 }
 
 /** The network of a run config. */

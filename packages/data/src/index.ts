@@ -50,6 +50,17 @@ export { gaussianMixtureDensity } from "./toys/mixture-density.js";
 export { curveSmoothingStd } from "./toys/curve-density.js";
 export { threeSigmaProbability, chiSquareQuantile, regularizedGammaP } from "./toys/chi-square.js";
 
+/** Standardising data to σ_d per coordinate or channel, and back. */
+export {
+  type Standardization,
+  type StandardizationEstimate,
+  estimateStandardization,
+  identityStandardization,
+  isIdentityStandardization,
+  standardize,
+  unstandardize,
+} from "./standardize.js";
+
 /** MNIST from the `mnist` package. */
 export { type MnistNormalisation, type MnistOptions, type MnistDataset, loadMnist, mnistPixelMean, mnistPixelStd, mnistSide } from "./mnist.js";
 

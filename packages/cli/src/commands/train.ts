@@ -9,18 +9,24 @@ import { checkpointFile, openEventLog } from "@scm-ts/io";
 import type { ModelParams } from "@scm-ts/models";
 import { adam, constantSchedule, cosineSchedule, powerFunctionBeta, stdToExp } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
+import { standardize, type Standardization } from "@scm-ts/data";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
 import { resolveData } from "../datasets.js";
-import { buildNetwork, defaultModelConfig, loadRun, modelFns, saveRun, type RunConfig } from "../run.js";
+import { buildNetwork, loadRun, modelFns, saveRun, type RunConfig } from "../run.js";
+import { resolveStart } from "../start.js";
 
 /** Flags of `scm train`. */
 export const trainFlags: FlagSpecs = {
   mode: { kind: "string", choices: ["diffusion", "sct", "scd", "cm-discrete"], default: "sct", help: "objective" },
   data: { kind: "string", default: "ring", help: "ring, grid, moons, checkerboard, spirals, mnist, a .safetensors file (x: [N,D] or [N,C,H,W]) or a PNG folder" },
   model: { kind: "string", choices: ["mlp", "unet", "dit"], help: "architecture (default: mlp for vectors, unet for images)" },
-  teacher: { kind: "string", help: "sCD: the teacher's checkpoint folder (a --mode diffusion run)" },
+  width: { kind: "number", help: "model width: MLP hidden units (default 256), U-Net base channels (32), DiT hidden size (96)" },
+  depth: { kind: "number", help: "model depth: MLP residual blocks (default 3), U-Net blocks per resolution (1), DiT blocks (4)" },
+  teacher: { kind: "string", help: "sCD: the teacher's checkpoint folder (a --mode diffusion run); sCT: start from its weights" },
+  init: { kind: "string", help: "start from a diffusion run's EMA weights (a checkpoint folder), or none (default: the teacher's when --teacher is given, else none)" },
+  "sigma-data": { kind: "number", help: "train on the data as given with this σ_d (default: standardise each coordinate or channel to σ_d = 0.5 and map samples back)" },
   steps: { kind: "number", default: 2000, help: "total training steps" },
   batch: { kind: "number", default: 256, help: "batch size" },
   lr: { kind: "number", default: 1e-3, help: "Adam learning rate (the peak, with --lr-schedule cosine)" },
@@ -54,21 +60,6 @@ export interface TrainedRun {
   readonly seconds: number;
 }
 
-/** Loads a teacher checkpoint as a raw network F(u, t) on its EMA weights. */
-export async function loadTeacher(dir: string, sampleShape: readonly number[]) {
-  if (!existsSync(checkpointFile(dir))) throw new UsageError(`--teacher ${dir}: no checkpoint there (train one with scm train --mode diffusion --out ${dir})`);
-  const t = await loadRun(dir, adam({ learningRate: 1 }));
-  if (t.cfg.sampleShape.join() !== sampleShape.join()) {
-    throw new UsageError(`--teacher ${dir}: the teacher works on examples of shape [${t.cfg.sampleShape.join(", ")}] but the data has [${sampleShape.join(", ")}]`);
-  }
-  return {
-    /** The teacher F(u, t) on its EMA weights, u = x_t/σ_d. */
-    F: (u: Tensor, x: Tensor) => t.net.apply(t.state.ema, u, x),
-    /** The teacher run's recorded config. */
-    cfg: t.cfg,
-  };
-}
-
 // A fixed decay β per step, or EDM2's power EMA β_i = (1 − 1/i)^(γ+1) of width σ_rel.
 type EmaSetting = NonNullable<RunConfig["ema"]>;
 function emaSetting(f: Flags): EmaSetting {
@@ -88,6 +79,13 @@ function emaSetting(f: Flags): EmaSetting {
 
 const emaBeta = (e: EmaSetting): number | ((i: number) => number) => (e.kind === "power" ? (i) => powerFunctionBeta(e.std, i, 1) : e.beta);
 
+// A batch in model space; the raw batch is released when the transform made a new one.
+function standardizeBatch(t: Standardization, x: Tensor): Tensor {
+  const y = standardize(t, x);
+  if (y !== x) x.dispose();
+  return y;
+}
+
 /** Runs `scm train` with parsed flags. */
 export async function runTrain(f: Flags, log: (line: string) => void = console.log, initParams?: ModelParams<unknown>): Promise<TrainedRun> {
   const mode = f.mode as Mode;
@@ -96,24 +94,26 @@ export async function runTrain(f: Flags, log: (line: string) => void = console.l
   const dir = (f.out as string | undefined) ?? join("runs", mode);
   await selectBackend(f.backend as string);
   const data = await resolveData(f.data as string, seed);
-  if (mode === "scd" && !f.teacher) throw new UsageError("scm train: --mode scd needs --teacher <checkpoint folder of a diffusion run>");
-  const teacher = f.teacher ? await loadTeacher(f.teacher as string, data.sampleShape) : undefined;
-  const model = (f.model as RunConfig["model"] | undefined) ?? (data.sampleShape.length === 1 ? "mlp" : "unet");
+  const start0 = await resolveStart(f, mode, data, log);
+  const { model, teacher } = start0;
   const ema = emaSetting(f);
   const cfg: RunConfig = {
-    mode, model, modelConfig: defaultModelConfig(model, data.sampleShape), data: data.name, sampleShape: data.sampleShape, sigmaData: 0.5,
-    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: f.lr as number, seed, ...(teacher ? { teacher: f.teacher as string } : {}),
+    mode, model, modelConfig: start0.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
+    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: f.lr as number, seed, ...(f.teacher ? { teacher: f.teacher as string } : {}),
     lrSchedule: f["lr-schedule"] as "constant" | "cosine", weighting: f.weighting as "adaptive" | "none", ema,
   };
   const learningRate = cfg.lrSchedule === "cosine" ? cosineSchedule({ peak: cfg.lr, steps }) : constantSchedule(cfg.lr);
   const optimizer = adam({ learningRate, b2: 0.99 });
   let net = buildNetwork(cfg);
-  let state = initTrainState(initParams ?? net.init(c.random.key(seed)), optimizer, c.random.key(seed + 1));
+  let state = initTrainState(initParams ?? start0.init?.ema ?? net.init(c.random.key(seed)), optimizer, c.random.key(seed + 1));
   let start = 0;
   mkdirSync(dir, { recursive: true });
   if (f.resume) {
     if (!existsSync(checkpointFile(dir))) throw new UsageError(`scm train --resume: no checkpoint in ${dir}`);
     const r = await loadRun(dir, optimizer);
+    if (JSON.stringify([r.cfg.sigmaData, r.cfg.dataTransform]) !== JSON.stringify([cfg.sigmaData, cfg.dataTransform])) {
+      throw new UsageError(`scm train --resume: ${dir} was trained in another model space (σ_d ${r.cfg.sigmaData}, or another data standardisation) than --data ${data.name} gives now; resume with the same --data and --sigma-data`);
+    }
     if (r.cfg.mode !== mode || r.cfg.model !== model) throw new UsageError(`scm train --resume: ${dir} holds a ${r.cfg.mode}/${r.cfg.model} run, not ${mode}/${model}`);
     // A resumed run must train as it began: older checkpoints lack these fields and mean the defaults.
     const recipe = (x: Pick<RunConfig, "lrSchedule" | "weighting" | "ema">) => JSON.stringify([x.lrSchedule ?? "constant", x.weighting ?? "adaptive", x.ema ?? { kind: "fixed", beta: 0.995 }]);
@@ -129,7 +129,7 @@ export async function runTrain(f: Flags, log: (line: string) => void = console.l
   if (E.isLeft(events)) throw new Error(events.left.message);
   const t0 = performance.now();
   const res = await train({
-    state, startStep: start, steps, step, batch: (i) => data.batch(i, batch), warmup: f.warmup as number, emaBeta: emaBeta(ema), logEvery: 25,
+    state, startStep: start, steps, step, batch: (i) => standardizeBatch(cfg.dataTransform!, data.batch(i, batch)), warmup: f.warmup as number, emaBeta: emaBeta(ema), logEvery: 25,
     onEvent: (e: TrainEvent) => void events.right.append({ ...e, mode }),
     checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
   });

@@ -1,14 +1,18 @@
 // @scm-ts/consistency: the training objectives of sCM — the TrigFlow diffusion loss for teachers,
 // the sCM loss for sCT and sCD with the JVP tangent, normalisation, warm-up and adaptive weighting,
-// and the discrete-time CM loss — each a pure function of a network callable.
-export { type RawNetwork, timeColumn, meanPerSample } from "./time.js";
+// and the discrete-time CM loss — each a pure function of a network callable; the objective with class
+// labels, label dropout, dropout keys and guidance distillation; the jitted step and the loop.
+export { type RawNetwork, type NetworkOptions, timeColumn, meanPerSample } from "./time.js";
 export { type TangentNormalization, paperNormalization, normalizeTangent, perSampleNorm, scmTangent, type ScmTangent, type ScmTangentInputs } from "./tangent.js";
 export { type LogvarHead, adaptiveWeighted } from "./weighting.js";
 export { scmLoss, type ScmLoss, type ScmLossInputs } from "./scm-loss.js";
 export { diffusionLoss, type DiffusionLossInputs, type LossBatchInputs } from "./diffusion-loss.js";
 export { discreteCmLoss, type DiscreteCmLossInputs } from "./discrete-loss.js";
-export { type Model, type Mode, type ObjectiveConfig, type ObjectiveOutput, makeObjective } from "./train/objective.js";
+export { type Model, type Mode, type Objective, type ObjectiveConfig, type ObjectiveOutput, makeObjective } from "./train/objective.js";
+export {
+  type ClassConditioning, type GuidanceConditioning, type ObjectiveKeys, objectiveKeys, classLabelRows, sampleGuidanceScales, guidedTeacher,
+} from "./train/conditioning.js";
 export { sampleLogNormalTime, discretePairSampler } from "./train/time-sampling.js";
-export { type TrainState, type StepMetrics, type StepConfig, initTrainState, makeTrainStep } from "./train/step.js";
-export { type TrainEvent, type TrainOptions, type TrainResult, train } from "./train/loop.js";
+export { type TrainState, type StepMetrics, type StepConfig, type TrainStep, initTrainState, makeTrainStep } from "./train/step.js";
+export { type TrainEvent, type TrainOptions, type TrainResult, type LabelledBatch, train } from "./train/loop.js";
 export { type IsotropicComponent, mixtureTeacher } from "./train/mixture-teacher.js";

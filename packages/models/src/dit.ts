@@ -2,13 +2,15 @@
 // 2-D sin-cos positional embedding, c_noise(t) = t through the positional time embedding (scm-spec.md
 // §1.6), and DiT's adaLN modulation replaced by the adaptive double normalisation
 // LN(x)·pnorm(s(c)) + pnorm(b(c)) (§3), keeping adaLN-Zero's gates, which start at zero so every
-// block is the identity at init. Attention uses the fused JVP. The final layer starts at zero.
+// block is the identity at init. Attention uses the fused JVP. The final layer starts at zero. Optional
+// class and guidance-scale conditioning join the time embedding.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import {
   adaptiveDoubleNorm, checkDivisible, checkEven, checkPositive, checkPositiveInt, checkRange, classEmbedding, conv2d,
-  dropout, layerNorm, linear, positionalEmbedding, selfAttention, type FloatDType,
+  dropout, guidanceEmbedding, layerNorm, linear, positionalEmbedding, selfAttention, type FloatDType,
 } from "@scm-ts/nn";
+import { addConditioning, guidanceKey, initGuidance } from "./conditioning.js";
 import { applyLogvar, initLogvar } from "./logvar-head.js";
 import type { ApplyOptions, ModelParams, Network } from "./network.js";
 
@@ -36,6 +38,8 @@ export interface DitConfig {
   readonly dropout?: number;
   /** Classes for class conditioning (default 0). */
   readonly numClasses?: number;
+  /** Condition on the guidance scale w (a guidance-distilled sCD student; default false). */
+  readonly guidanceEmbedding?: boolean;
   /** Key block size of the online-softmax attention JVP (default: one block). */
   readonly attnBlockSize?: number;
   /** Parameter dtype (default float32). */
@@ -70,6 +74,8 @@ export interface DitParams {
   readonly mapNoise1: linear.LinearParams;
   /** Class embedding (class-conditional only). */
   readonly mapLabel?: classEmbedding.ClassEmbeddingParams;
+  /** Guidance-scale embedding (guidanceEmbedding only), last layer zero at init. */
+  readonly mapGuidance?: guidanceEmbedding.GuidanceEmbeddingParams;
   /** Transformer blocks. */
   readonly blocks: readonly DitBlockParams[];
   /** Final double-norm modulation. */
@@ -122,6 +128,7 @@ function initNet(key: Tensor, config: DitConfig): DitParams {
     mapNoise0: lin(k[1]!, cfg.timeFeatures, d),
     mapNoise1: lin(k[2]!, d, d),
     ...(cfg.numClasses ? { mapLabel: classEmbedding.init(k[3]!, { numClasses: cfg.numClasses, dim: d, dtype }) } : {}),
+    ...(cfg.guidanceEmbedding ? { mapGuidance: initGuidance(guidanceKey(key, 6 + cfg.depth), cfg.timeFeatures, d, dtype) } : {}),
     blocks,
     finalAdn: adn(k[4]!),
     finalLinear: lin(k[5]!, d, p * p * cfg.outChannels, 0),
@@ -160,8 +167,7 @@ function applyNet(p: DitParams, config: DitConfig, u: Tensor, t: Tensor, options
   let x = conv2d.apply(p.patchEmbed, u, { stride: ps, padding: "VALID" }); // [B, D, g, g]
   x = c.add(c.transpose(c.reshape(x, [b, d, g * g]), [0, 2, 1]), sincos2d(d, g, cfg.dtype)); // [B, N, D]
   let cond = linear.apply(p.mapNoise1, c.silu(linear.apply(p.mapNoise0, positionalEmbedding(t, { dim: cfg.timeFeatures })))); // [B, D]
-  if (p.mapLabel && options.classLabels) cond = c.add(cond, classEmbedding.apply(p.mapLabel, options.classLabels));
-  cond = c.silu(cond); // [B, D]
+  cond = c.silu(addConditioning(cond, p, options, cfg.timeFeatures, "dit.apply")); // [B, D]
   const keys = options.dropoutKey && cfg.rate > 0 ? c.random.split(options.dropoutKey, cfg.depth) : [];
   p.blocks.forEach((bp, i) => (x = block(bp, x, cond, cfg, keys[i] ?? null)));
   const y = linear.apply(p.finalLinear, adaptiveDoubleNorm.apply(p.finalAdn, layerNorm.apply({}, x), cond)); // [B, N, p·p·C]

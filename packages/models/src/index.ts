@@ -13,5 +13,7 @@ export { mlp, mlpPresets, type MlpConfig, type MlpParams, type MlpBlockParams } 
 export { unet, unetPresets, type UnetConfig, type UnetParams, type UnetBlockParams } from "./unet.js";
 /** Diffusion Transformer with double-normalised adaLN. */
 export { dit, ditPresets, type DitConfig, type DitParams, type DitBlockParams } from "./dit.js";
+/** The class and guidance-scale conditioning shared by the architectures. */
+export { type ConditioningParams, guidanceInputScale } from "./conditioning.js";
 /** Parameter and FLOP counts. */
 export { modelReport, countFlops, countParams, formatReports, type ModelReport } from "./report.js";

@@ -1,11 +1,13 @@
 // A time-conditioned residual MLP for 2-D and other low-dimensional data, with the sCM changes of
 // scm-spec.md §3 in their MLP form: c_noise(t) = t through the positional embedding, and adaptive
-// double normalisation (layer norm, then ·pnorm(s(emb)) + pnorm(b(emb))) in every block. The residual
-// branches and the output layer start at zero, so F_θ = 0 at init. Layout as EDM2: helpers → block →
+// double normalisation (layer norm, then ·pnorm(s(emb)) + pnorm(b(emb))) in every block; optional class
+// and guidance-scale conditioning. The residual branches and the output layer start at zero, so F_θ = 0
+// at init. Layout as EDM2: helpers → block →
 // network → presets.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { adaptiveDoubleNorm, checkEven, checkPositiveInt, checkRange, classEmbedding, dropout, layerNorm, linear, positionalEmbedding, type FloatDType } from "@scm-ts/nn";
+import { adaptiveDoubleNorm, checkEven, checkPositiveInt, checkRange, classEmbedding, dropout, guidanceEmbedding, layerNorm, linear, positionalEmbedding, type FloatDType } from "@scm-ts/nn";
+import { addConditioning, guidanceKey, initGuidance } from "./conditioning.js";
 import { applyLogvar, initLogvar } from "./logvar-head.js";
 import type { ApplyOptions, ModelParams, Network } from "./network.js";
 
@@ -25,6 +27,8 @@ export interface MlpConfig {
   readonly dropout?: number;
   /** Classes for class conditioning (default 0: unconditional). */
   readonly numClasses?: number;
+  /** Condition on the guidance scale w (a guidance-distilled sCD student; default false). */
+  readonly guidanceEmbedding?: boolean;
   /** Parameter dtype (default float32). */
   readonly dtype?: FloatDType;
 }
@@ -47,6 +51,8 @@ export interface MlpParams {
   readonly mapNoise1: linear.LinearParams;
   /** Class embedding (class-conditional only). */
   readonly mapLabel?: classEmbedding.ClassEmbeddingParams;
+  /** Guidance-scale embedding (guidanceEmbedding only), last layer zero at init. */
+  readonly mapGuidance?: guidanceEmbedding.GuidanceEmbeddingParams;
   /** Data → width. */
   readonly fcIn: linear.LinearParams;
   /** Residual blocks. */
@@ -67,7 +73,7 @@ function validate(config: MlpConfig): Required<Omit<MlpConfig, "dtype">> & { dty
   checkRange(where, "dropout", config.dropout ?? 0, 0, 1);
   const numClasses = config.numClasses ?? 0;
   if (numClasses !== 0) checkPositiveInt(where, "numClasses", numClasses);
-  return { ...config, timeFeatures, embDim, dropout: config.dropout ?? 0, numClasses, dtype: config.dtype ?? "float32" };
+  return { ...config, timeFeatures, embDim, dropout: config.dropout ?? 0, numClasses, guidanceEmbedding: config.guidanceEmbedding ?? false, dtype: config.dtype ?? "float32" };
 }
 
 function initNet(key: Tensor, config: MlpConfig): MlpParams {
@@ -87,6 +93,7 @@ function initNet(key: Tensor, config: MlpConfig): MlpParams {
     mapNoise0: linear.init(k[0]!, { inFeatures: cfg.timeFeatures, outFeatures: e, dtype }),
     mapNoise1: linear.init(k[1]!, { inFeatures: e, outFeatures: e, dtype }),
     ...(cfg.numClasses ? { mapLabel: classEmbedding.init(k[2]!, { numClasses: cfg.numClasses, dim: e, dtype }) } : {}),
+    ...(cfg.guidanceEmbedding ? { mapGuidance: initGuidance(guidanceKey(key, 6 + cfg.depth), cfg.timeFeatures, e, dtype) } : {}),
     fcIn: linear.init(k[3]!, { inFeatures: cfg.dataDim, outFeatures: w, dtype }),
     blocks,
     outAdn: adn(k[4]!),
@@ -105,8 +112,7 @@ function applyNet(p: MlpParams, config: MlpConfig, u: Tensor, t: Tensor, options
   const cfg = validate(config);
   let emb = linear.apply(p.mapNoise0, positionalEmbedding(t, { dim: cfg.timeFeatures })); // [B, E]
   emb = linear.apply(p.mapNoise1, c.silu(emb)); // [B, E]
-  if (p.mapLabel && options.classLabels) emb = c.add(emb, classEmbedding.apply(p.mapLabel, options.classLabels));
-  emb = c.silu(emb); // [B, E]
+  emb = c.silu(addConditioning(emb, p, options, cfg.timeFeatures, "mlp.apply")); // [B, E]
   const keys = options.dropoutKey && cfg.dropout > 0 ? c.random.split(options.dropoutKey, cfg.depth) : [];
   let h = linear.apply(p.fcIn, u); // [B, W]
   p.blocks.forEach((bp, i) => (h = block(bp, h, emb, cfg.dropout, keys[i] ?? null)));

@@ -1,7 +1,8 @@
 // What every architecture exposes to the losses and samplers: a `Network` bundles a config with
-// `init(key)` → { net: θ, logvar: φ } and `apply(params, u, t)` = F_θ(u, c_noise(t)) with u = x_t/σ_d
-// and c_noise(t) = t, plus the separate adaptive-weighting head w_φ(t) (scm-spec.md §2.5). The
-// preconditioning (c_skip, c_out, c_in) stays outside, in the losses, as in EDM2.
+// `init(key)` → { net: θ, logvar: φ } and `apply(params, u, t, options)` = F_θ(u, c_noise(t)) with
+// u = x_t/σ_d, c_noise(t) = t and optional conditioning (class labels, guidance scale, dropout key),
+// plus the separate adaptive-weighting head w_φ(t) (scm-spec.md §2.5). The preconditioning (c_skip,
+// c_out, c_in) stays outside, in the losses, as in EDM2.
 import type { Tensor } from "@scm-ts/core";
 import type { LogvarParams } from "./logvar-head.js";
 
@@ -11,6 +12,11 @@ export interface ApplyOptions {
   readonly classLabels?: Tensor;
   /** Dropout key; omit for no dropout. Give the JVP pass and the gradient pass the same key. */
   readonly dropoutKey?: Tensor | null;
+  /**
+   * Guidance scales w [B] for guidance-conditioned students (config `guidanceEmbedding: true`; required
+   * there, ignored otherwise): the w of the teacher's F_u + w·(F_c − F_u) the student was distilled at.
+   */
+  readonly guidance?: Tensor;
 }
 
 /** The parameters of a network: the backbone θ and the logvar head φ, one pytree for grad. */

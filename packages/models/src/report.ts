@@ -78,7 +78,8 @@ export function modelReport<C, P>(net: Network<C, P>, options: { numClasses?: nu
     const [kp, ku] = c.random.split(k);
     const p: ModelParams<P> = net.init(kp!);
     const u = c.random.normal(ku!, [1, ...net.sampleShape]);
-    const opts: ApplyOptions = options.numClasses ? { classLabels: c.random.uniform(ku!, [1, options.numClasses]) } : {};
+    const guided = (net.config as { guidanceEmbedding?: boolean }).guidanceEmbedding === true; // a guidance-conditioned network needs w
+    const opts: ApplyOptions = { ...(options.numClasses ? { classLabels: c.random.uniform(ku!, [1, options.numClasses]) } : {}), ...(guided ? { guidance: c.ones([1]) } : {}) };
     return net.apply(p, u, c.random.uniform(ku!, [1]), opts);
   };
   const initOnly = (k: Tensor) => {

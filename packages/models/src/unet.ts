@@ -2,14 +2,15 @@
 // resolution, decoder blocks fed the encoder's skips) with the sCM changes (scm-spec.md §3): c_noise(t)
 // = t through the positional embedding, and adaptive double normalisation replacing AdaGN in every
 // residual block, y = GN(x)·pnorm(s(emb)) + pnorm(b(emb)). GroupNorm, SiLU, keyed dropout, optional
-// self-attention at chosen resolutions (fused JVP), optional class conditioning. The last convolution
+// self-attention at chosen resolutions (fused JVP), optional class and guidance-scale conditioning. The last convolution
 // of each residual branch and of the output start at zero, so F_θ = 0 at init.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import {
   adaptiveDoubleNorm, checkDivisible, checkEven, checkPositiveInt, checkRange, classEmbedding, ConfigError, conv2d,
-  downsample2d, dropout, groupNorm, linear, positionalEmbedding, selfAttention, upsample2d, type FloatDType,
+  downsample2d, dropout, groupNorm, guidanceEmbedding, linear, positionalEmbedding, selfAttention, upsample2d, type FloatDType,
 } from "@scm-ts/nn";
+import { addConditioning, guidanceKey, initGuidance } from "./conditioning.js";
 import { applyLogvar, initLogvar } from "./logvar-head.js";
 import type { ApplyOptions, ModelParams, Network } from "./network.js";
 
@@ -43,6 +44,8 @@ export interface UnetConfig {
   readonly dropout?: number;
   /** Classes for class conditioning (default 0). */
   readonly numClasses?: number;
+  /** Condition on the guidance scale w (a guidance-distilled sCD student; default false). */
+  readonly guidanceEmbedding?: boolean;
   /** Parameter dtype (default float32). */
   readonly dtype?: FloatDType;
 }
@@ -73,6 +76,8 @@ export interface UnetParams {
   readonly mapNoise1: linear.LinearParams;
   /** Class embedding (class-conditional only). */
   readonly mapLabel?: classEmbedding.ClassEmbeddingParams;
+  /** Guidance-scale embedding (guidanceEmbedding only), last layer zero at init. */
+  readonly mapGuidance?: guidanceEmbedding.GuidanceEmbeddingParams;
   /** Input convolution. */
   readonly convIn: conv2d.Conv2dParams;
   /** Encoder blocks by name ("8x8_down", "8x8_block0", …). */
@@ -119,7 +124,7 @@ function plan(config: UnetConfig): Plan {
     ...config, outChannels: config.outChannels ?? config.inChannels, attnResolutions: config.attnResolutions ?? [], midAttention: config.midAttention ?? true,
     channelsPerHead: config.channelsPerHead, groups, embDim: checkPositiveInt(where, "embDim", config.embDim ?? 4 * config.modelChannels),
     timeFeatures: checkEven(where, "timeFeatures", config.timeFeatures ?? config.modelChannels), dropout: checkRange(where, "dropout", config.dropout ?? 0, 0, 1),
-    numClasses: config.numClasses ?? 0, dtype: config.dtype ?? "float32",
+    numClasses: config.numClasses ?? 0, guidanceEmbedding: config.guidanceEmbedding ?? false, dtype: config.dtype ?? "float32",
   };
   const enc: BlockSpec[] = [], dec: BlockSpec[] = [];
   const block = (name: string, cin: number, cout: number, resample: BlockSpec["resample"], attention: boolean, takesSkip = false): BlockSpec => {
@@ -169,6 +174,7 @@ function initNet(key: Tensor, config: UnetConfig): UnetParams {
     mapNoise0: linear.init(k[0]!, { inFeatures: cfg.timeFeatures, outFeatures: cfg.embDim, dtype: cfg.dtype }),
     mapNoise1: linear.init(k[1]!, { inFeatures: cfg.embDim, outFeatures: cfg.embDim, dtype: cfg.dtype }),
     ...(cfg.numClasses ? { mapLabel: classEmbedding.init(k[2]!, { numClasses: cfg.numClasses, dim: cfg.embDim, dtype: cfg.dtype }) } : {}),
+    ...(cfg.guidanceEmbedding ? { mapGuidance: initGuidance(guidanceKey(key, 7), cfg.timeFeatures, cfg.embDim, cfg.dtype) } : {}),
     convIn: conv2d.init(k[3]!, { inChannels: cfg.inChannels, outChannels: p.c0, dtype: cfg.dtype }),
     enc: Object.fromEntries(p.enc.map((s, i) => [s.name, initBlock(ke[i]!, s, p)])),
     dec: Object.fromEntries(p.dec.map((s, i) => [s.name, initBlock(kd[i]!, s, p)])),
@@ -206,8 +212,7 @@ function applyNet(p: UnetParams, config: UnetConfig, u: Tensor, t: Tensor, optio
   const { cfg } = pl;
   let emb = linear.apply(p.mapNoise0, positionalEmbedding(t, { dim: cfg.timeFeatures })); // [B, E]
   emb = linear.apply(p.mapNoise1, c.silu(emb)); // [B, E]
-  if (p.mapLabel && options.classLabels) emb = c.add(emb, classEmbedding.apply(p.mapLabel, options.classLabels));
-  emb = c.silu(emb); // [B, E]
+  emb = c.silu(addConditioning(emb, p, options, cfg.timeFeatures, "unet.apply")); // [B, E]
   const n = pl.enc.length + pl.dec.length;
   const keys = options.dropoutKey && cfg.dropout > 0 ? c.random.split(options.dropoutKey, n) : [];
   let x = conv2d.apply(p.convIn, u); // [B, C0, H, W]

@@ -3,24 +3,26 @@
 // (scm-spec §1.5), then for each later τ_i renoise x_{τ_i} = cos τ_i·x̂0 + sin τ_i·z_i and map again. One step
 // from t_max = arctan(80/σ_d) is the paper's 1-step sampler, [t_max, 1.1] its 2-step sampler. The randomness is
 // `random.split(key, k)`: the first key draws z, key i the renoising noise z_i of step i. Each step runs in its
-// own `tidy` scope, so memory stays flat over steps.
+// own `tidy` scope, so memory stays flat over steps. Class labels and, for a guidance-distilled student, the
+// guidance scale w go to every call of F (conditioning.ts).
 import { add, array, mul, random, tidy, type Tensor } from "@scm-ts/core";
 import { f, floatingTensorOf, paperSigmaData, paperTMid, tMax } from "@scm-ts/trigflow";
+import { networkOptions, type ConditionOptions } from "./conditioning.js";
 import { validateConsistencyTimes } from "./consistency-times.js";
 import { samplePrior, startingNoise, type PriorOptions } from "./prior.js";
-import { evaluateNetwork, type RawNetwork, type TimeLayout } from "./raw-network.js";
+import { evaluateNetwork, type NetworkOptions, type RawNetwork, type TimeLayout } from "./raw-network.js";
 
-/** Options of the consistency samplers. */
-export interface ConsistencySampleOptions extends PriorOptions {
+/** Options of the consistency samplers; `labels`/`numClasses` condition on classes, `guidance` is a guidance-distilled student's w. */
+export interface ConsistencySampleOptions extends PriorOptions, ConditionOptions {
   /** How t is passed to F (default "vector": [B]; "broadcast": [B, 1, …, 1]). */
   readonly timeLayout?: TimeLayout;
 }
 
 // Paper Sec. 3, scm-spec §1.5: f(x_t, t) = cos(t)·x_t − sin(t)·σ_d·F(x_t/σ_d, t).
-/** The consistency function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) of the raw network F at one time t for the batch. */
-export function consistencyFunction(F: RawNetwork, x: Tensor, t: number, sigmaData: number = paperSigmaData, timeLayout: TimeLayout = "vector"): Tensor {
+/** The consistency function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) of the raw network F at one time t for the batch (F given `options` when present). */
+export function consistencyFunction(F: RawNetwork, x: Tensor, t: number, sigmaData: number = paperSigmaData, timeLayout: TimeLayout = "vector", options?: NetworkOptions): Tensor {
   const num = floatingTensorOf(x.dtype);
-  const output = evaluateNetwork(F, x, t, sigmaData, timeLayout, "consistencyFunction");
+  const output = evaluateNetwork(F, x, t, sigmaData, timeLayout, "consistencyFunction", options);
   return f(num, x, array(t, [], { dtype: x.dtype }), output, sigmaData);
 }
 
@@ -32,9 +34,10 @@ export function sampleConsistency(F: RawNetwork, times: ArrayLike<number>, optio
   const list = validateConsistencyTimes(times, "sampleConsistency");
   const sigmaData = options.sigmaData ?? paperSigmaData;
   const layout = options.timeLayout ?? "vector";
+  const cond = networkOptions("sampleConsistency", options, true);
   const keys = tidy(() => random.split(options.key, list.length));
   const z = startingNoise("sampleConsistency", keys[0]!, options);
-  let x0 = tidy(() => consistencyFunction(F, z, list[0]!, sigmaData, layout));
+  let x0 = tidy(() => consistencyFunction(F, z, list[0]!, sigmaData, layout, cond));
   if (options.noise === undefined) z.dispose();
   for (let i = 1; i < list.length; i++) {
     const t = list[i]!;
@@ -43,11 +46,12 @@ export function sampleConsistency(F: RawNetwork, times: ArrayLike<number>, optio
     x0 = tidy(() => {
       const noise = samplePrior(keys[i]!, options.shape, sigmaData, options.dtype ?? "float32");
       const xt = add(mul(previous, Math.cos(t)), mul(noise, Math.sin(t)));
-      return consistencyFunction(F, xt, t, sigmaData, layout);
+      return consistencyFunction(F, xt, t, sigmaData, layout, cond);
     });
     previous.dispose();
   }
   for (const k of keys) k.dispose();
+  for (const v of Object.values(cond ?? {})) (v as Tensor).dispose();
   return x0;
 }
 

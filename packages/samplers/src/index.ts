@@ -1,11 +1,14 @@
 // The public surface of @scm-ts/samplers: consistency sampling in 1 step from t_max = arctan(80/σ_d), 2 steps
 // with t_mid = 1.1, or k steps along a validated t-list (scm-spec §4); teacher PF-ODE sampling with Euler,
 // DDIM, Heun or DPM-Solver-2 at a given NFE on @scm-ts/trigflow's solvers and schedules (scm-spec §1.8); all
-// taking the raw network F(x_t/σ_d, t) so any model plugs in; and trigflow's analytic oracles as such networks.
+// taking the raw network F(x_t/σ_d, t) so any model plugs in, optionally with class labels, a distilled student's
+// guidance scale, or classifier-free guidance of a teacher; and trigflow's analytic oracles as such networks.
 // Every symbol below carries its own doc comment at its declaration.
 
 /** The raw network contract and the prior. */
-export { type RawNetwork, type TimeLayout, timeTensor, evaluateNetwork } from "./raw-network.js";
+export { type RawNetwork, type NetworkOptions, type TimeLayout, timeTensor, evaluateNetwork } from "./raw-network.js";
+/** Class labels, the guidance input of distilled students, and classifier-free guidance of teachers. */
+export { type ConditionOptions, oneHotLabels, classifierFreeGuidance } from "./conditioning.js";
 export { type PriorOptions, samplePrior } from "./prior.js";
 
 /** Consistency sampling. */

@@ -5,8 +5,16 @@
 // tensor of its input's shape and dtype and say so clearly when it does not (a teacher/student mismatch).
 import { full, mul, type DType, type Tensor } from "@scm-ts/core";
 
-/** The raw network F(u, t) with u = x_t/σ_d and t the TrigFlow time (c_noise(t) = t); returns u's shape. */
-export type RawNetwork = (u: Tensor, t: Tensor) => Tensor;
+/** What a sampler may condition F on: structurally a subset of @scm-ts/models' `ApplyOptions` (no dropout key). */
+export interface NetworkOptions {
+  /** One-hot class rows [B, K]; a zero row is the null label (unconditional). */
+  readonly classLabels?: Tensor;
+  /** Guidance scales w [B] of a guidance-conditioned consistency student. */
+  readonly guidance?: Tensor;
+}
+
+/** The raw network F(u, t) with u = x_t/σ_d and t the TrigFlow time (c_noise(t) = t); returns u's shape. A conditional network reads `options`. */
+export type RawNetwork = (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor;
 
 /** How a sampler passes the time to F: "broadcast" as [B, 1, …, 1] (rank of x), "vector" as [B]. */
 export type TimeLayout = "broadcast" | "vector";
@@ -21,9 +29,10 @@ function fmt(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** F(x/σ_d, t) for the state x at time t, checked to have x's shape and dtype; `context` names the sampler in errors. */
-export function evaluateNetwork(F: RawNetwork, x: Tensor, t: number, sigmaData: number, layout: TimeLayout, context: string): Tensor {
-  const out = F(mul(x, 1 / sigmaData), timeTensor(t, x.shape, layout, x.dtype));
+/** F(x/σ_d, t) for the state x at time t (with `options` when given), checked to have x's shape and dtype; `context` names the sampler in errors. */
+export function evaluateNetwork(F: RawNetwork, x: Tensor, t: number, sigmaData: number, layout: TimeLayout, context: string, options?: NetworkOptions): Tensor {
+  const u = mul(x, 1 / sigmaData), tt = timeTensor(t, x.shape, layout, x.dtype);
+  const out = options ? F(u, tt, options) : F(u, tt);
   if (out.shape.length !== x.shape.length || out.shape.some((n, i) => n !== x.shape[i])) {
     throw new RangeError(`${context}: the network returned shape ${fmt(out.shape)} for an input of shape ${fmt(x.shape)} at t = ${t}; F(x_t/σ_d, t) must return a tensor of its input's shape (does the model match the data?)`);
   }

@@ -3,7 +3,9 @@
 // solvers — Euler, the first-order TrigFlow/DDIM step, Heun, and DPM-Solver-2 with r = 1 (= EDM's Heun, the
 // paper's teacher sampler) — and its validated schedules (EDM's ρ = 7 grid mapped to t by default, from
 // t_max = arctan(80/σ_d)). The budget is stated as a number of network evaluations (NFE): 35 NFE with
-// DPM-Solver-2 is the paper's CIFAR-10 teacher (18 steps). Each step runs in its own `tidy` scope.
+// DPM-Solver-2 is the paper's CIFAR-10 teacher (18 steps). Each step runs in its own `tidy` scope. A
+// class-conditional teacher takes `labels`; `guidance` w ≠ 1 samples F_u + w·(F_c − F_u) (classifier-free
+// guidance, one doubled-batch evaluation per NFE).
 import { tidy, type Tensor } from "@scm-ts/core";
 import {
   ddimStep,
@@ -23,6 +25,7 @@ import {
   type PfOdeMethod,
   type Velocity,
 } from "@scm-ts/trigflow";
+import { classifierFreeGuidance, networkOptions, type ConditionOptions } from "./conditioning.js";
 import { startingNoise, type PriorOptions } from "./prior.js";
 import { evaluateNetwork, type RawNetwork, type TimeLayout } from "./raw-network.js";
 
@@ -54,8 +57,8 @@ export function teacherSchedule(method: PfOdeMethod, nfe: number, kind: Schedule
   throw new ScheduleError(`teacherSchedule: unknown schedule kind "${String(kind)}"; use "edm" or "uniform"`);
 }
 
-/** Options of `sampleTeacher`. */
-export interface TeacherSampleOptions extends PriorOptions {
+/** Options of `sampleTeacher`; `labels`/`numClasses` condition on classes, `guidance` w ≠ 1 applies classifier-free guidance. */
+export interface TeacherSampleOptions extends PriorOptions, ConditionOptions {
   /** The solver (default "dpm-solver-2", the paper's teacher sampler). */
   readonly method?: PfOdeMethod;
   /** The evaluation budget; with `schedule` "edm"/"uniform" it fixes the number of steps (default 35 for dpm-solver-2). */
@@ -94,13 +97,18 @@ export function sampleTeacher(F: RawNetwork, options: TeacherSampleOptions): Ten
   }
   const num = floatingTensorOf(options.dtype ?? "float32");
   const layout = options.timeLayout ?? "vector";
+  const cond = networkOptions("sampleTeacher", options, false);
+  const w = options.guidance ?? 1;
+  if (w !== 1 && !cond?.classLabels) throw new RangeError(`sampleTeacher: guidance ${w} needs labels (classifier-free guidance combines the conditional and the null label)`);
+  const G = w !== 1 ? classifierFreeGuidance(F, w) : F;
   // scm-spec §1.4: v(x, t) = σ_d·F(x/σ_d, t).
-  const velocity: Velocity<Tensor> = (x, t) => num.mul(num.fromNumber(sigmaData), evaluateNetwork(F, x, t, sigmaData, layout, `sampleTeacher(${method})`));
+  const velocity: Velocity<Tensor> = (x, t) => num.mul(num.fromNumber(sigmaData), evaluateNetwork(G, x, t, sigmaData, layout, `sampleTeacher(${method})`, cond));
   let x = startingNoise("sampleTeacher", options.key, options);
   for (let i = 0; i + 1 < schedule.length; i++) {
     const previous = x;
     x = tidy(() => step(num, velocity, previous, schedule[i]!, schedule[i + 1]!));
     if (i > 0 || options.noise === undefined) previous.dispose();
   }
+  cond?.classLabels?.dispose();
   return x;
 }

@@ -1,11 +1,12 @@
 // The training loop on the host: runs the jitted step, schedules the tangent warm-up r = min(1, i/H)
 // (scm-spec §2.6), counts steps the NaN guard skipped, emits events (for a JSONL log), shows a
 // progress bar on a terminal, and hands the state to a checkpoint writer every so often. Everything
-// random comes from the state's key and the batch function of the step index, so a run resumed
-// from a checkpoint continues bit-for-bit on the CPU backend.
+// random comes from the state's key and the batch function of the step index (x0, with its class
+// ids for a class-conditional objective), so a run resumed from a checkpoint continues bit-for-bit
+// on the CPU backend.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import type { StepMetrics, TrainState } from "./step.js";
+import type { TrainState, TrainStep } from "./step.js";
 
 /** One logged step. */
 export interface TrainEvent {
@@ -31,6 +32,14 @@ export interface TrainEvent {
   readonly samplesPerSec: number;
 }
 
+/** A batch with its int class ids [B] (−1 = null label), for a class-conditional objective. */
+export interface LabelledBatch {
+  /** The data x0, [B, …D]. */
+  readonly x0: Tensor;
+  /** The class ids, [B]. */
+  readonly labels: Tensor;
+}
+
 /** Options of `train`. */
 export interface TrainOptions<P> {
   /** The state to start from (fresh, or loaded from a checkpoint). */
@@ -39,10 +48,10 @@ export interface TrainOptions<P> {
   readonly startStep?: number;
   /** Total steps to reach. */
   readonly steps: number;
-  /** The data batch x0 of step i (deterministic in i). */
-  readonly batch: (step: number) => Tensor;
+  /** The data batch of step i (deterministic in i): x0, or x0 with its class ids for a class-conditional objective. */
+  readonly batch: (step: number) => Tensor | LabelledBatch;
   /** The jitted step from makeTrainStep. */
-  readonly step: (state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor) => [TrainState<P>, StepMetrics];
+  readonly step: TrainStep<P>;
   /** Tangent warm-up H: r = min(1, i/H); 0 (default) means r = 1. */
   readonly warmup?: number;
   /**
@@ -106,13 +115,15 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
   let state = o.state, skipped = 0, lastLoss = NaN, t0 = performance.now(), since = 0;
   for (let i = start + 1; i <= o.steps; i++) {
     const r = H > 0 ? Math.min(1, i / H) : 1;
-    const x0 = o.batch(i);
+    const b = o.batch(i);
+    const { x0, labels } = b instanceof c.Tensor ? { x0: b, labels: undefined } : b;
     const rT = c.full([], r);
     const betaI = schedule ? c.full([], checkBeta(schedule(i), i)) : beta;
-    const [next, m] = o.step(state, x0, rT, betaI);
+    const [next, m] = labels ? o.step(state, x0, rT, betaI, labels) : o.step(state, x0, rT, betaI);
     if (betaI !== beta) betaI.dispose();
     if (state !== o.state) for (const t of c.treeLeaves<Tensor>(state)) t.dispose();
     x0.dispose();
+    labels?.dispose();
     rT.dispose();
     state = next;
     since++;

@@ -1,6 +1,8 @@
 // The training objectives as functions of parameters: a model (apply and an optional logvar head)
 // and a mode — TrigFlow diffusion (teacher), sCT, sCD (from a frozen teacher), or the discrete-time
-// CM — become `(params, x0, key, r) → loss + logged quantities`, ready for valueAndGrad.
+// CM — become `(params, x0, key, r, labels?) → loss + logged quantities`, ready for valueAndGrad. The
+// objective also conditions the network: class labels with label dropout, the student's dropout key,
+// and, for sCD from a class-conditional teacher, guidance distillation (conditioning.ts).
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import type { LogNormalParameters } from "@scm-ts/trigflow";
@@ -8,13 +10,18 @@ import { diffusionLoss } from "../diffusion-loss.js";
 import { discreteCmLoss } from "../discrete-loss.js";
 import { scmLoss } from "../scm-loss.js";
 import { paperNormalization, type TangentNormalization } from "../tangent.js";
-import type { RawNetwork } from "../time.js";
+import type { NetworkOptions, RawNetwork } from "../time.js";
+import { checkClasses, checkGuidance, classLabelRows, guidedTeacher, objectiveKeys, sampleGuidanceScales, type ClassConditioning, type GuidanceConditioning } from "./conditioning.js";
 import { discretePairSampler, sampleLogNormalTime } from "./time-sampling.js";
 
 /** A model: the raw network F and an optional logvar head w_φ(t), both of the parameters. */
 export interface Model<P> {
-  /** F_θ(u, t): u = x_t/σ_d [B, …D] and t [B] in radians → [B, …D]. */
-  apply(params: P, u: Tensor, t: Tensor): Tensor;
+  /**
+   * F_θ(u, t): u = x_t/σ_d [B, …D] and t [B] in radians → [B, …D]; `options` carries the class rows,
+   * guidance scales and dropout key (a models `Network.apply` fits as it is; a model that ignores
+   * `options` trains unconditionally and without dropout).
+   */
+  apply(params: P, u: Tensor, t: Tensor, options?: NetworkOptions): Tensor;
   /** The logvar head w_φ(t): t [B] → [B] (or [B, 1]); omit for no adaptive weighting. */
   logvar?(params: P, t: Tensor): Tensor;
 }
@@ -32,10 +39,24 @@ export interface ObjectiveConfig {
   readonly time: LogNormalParameters;
   /** Tangent normalisation of sCT/sCD/cm-discrete (default the paper's g/(‖g‖₂ + 0.1)). */
   readonly normalization?: TangentNormalization;
-  /** sCD (and optionally cm-discrete): the frozen teacher network. */
+  /**
+   * sCD (and optionally cm-discrete): the frozen teacher network. It is called without a dropout key
+   * (the teacher runs deterministically) and, with `classes`, with the batch's class rows (after label
+   * dropout) as `classLabels`.
+   */
   readonly teacher?: RawNetwork;
-  /** cm-discrete: grid intervals N (default 1024). */
+  /**
+   * cm-discrete: the number N of intervals of the EDM time grid the pairs (t_{i+1}, t_i) are drawn
+   * from (default 1024; a positive integer); the other modes ignore it.
+   */
   readonly intervals?: number;
+  /** Class-conditional training: each call then takes int class ids [B] (−1 = null label). */
+  readonly classes?: ClassConditioning;
+  /**
+   * Guidance distillation (sCD or cm-discrete with a teacher, and `classes`): the teacher's velocity is
+   * F_u + w·(F_c − F_u) with w ~ U[scales] per example, and the student receives w as `guidance`.
+   */
+  readonly guidance?: GuidanceConditioning;
 }
 
 /** The scalar loss and per-batch quantities worth logging. */
@@ -51,31 +72,64 @@ export interface ObjectiveOutput {
   };
 }
 
-/** Builds the objective of a mode for a model. */
-export function makeObjective<P>(model: Model<P>, config: ObjectiveConfig): (params: P, x0: Tensor, key: Tensor, r: Tensor) => ObjectiveOutput {
-  const { mode, sigmaData, time } = config;
+/** An objective: (θ, x0 [B, …D], step key, warm-up r, class ids [B] when class-conditional) → loss. */
+export type Objective<P> = (params: P, x0: Tensor, key: Tensor, r: Tensor, labels?: Tensor) => ObjectiveOutput;
+
+function checkConfig(config: ObjectiveConfig): void {
+  const { mode } = config;
   if (mode === "scd" && !config.teacher) throw new Error("objective: mode 'scd' needs a teacher network (train one with mode 'diffusion' first)");
+  if (config.intervals !== undefined && !(Number.isInteger(config.intervals) && config.intervals >= 1)) throw new Error(`objective: intervals must be a positive integer, got ${config.intervals}`);
+  if (config.classes) checkClasses("objective", config.classes);
+  if (config.guidance) {
+    checkGuidance("objective", config.guidance);
+    if (!config.teacher || !(mode === "scd" || mode === "cm-discrete")) throw new Error(`objective: guidance distils a guided teacher; it needs mode 'scd' (or 'cm-discrete') with a teacher, not mode '${mode}'${config.teacher ? "" : " without one"}`);
+    if (!config.classes) throw new Error("objective: guidance needs a class-conditional teacher; pass classes: { numClasses } too");
+  }
+}
+
+/**
+ * Builds the objective of a mode for a model.
+ *
+ * Dropout: the student gets one dropout key per call (a model whose dropout rate is 0 ignores it).
+ * sCM needs the same mask in F_θ⁻, its tangent dF_θ⁻/dt and the F_θ that carries the gradient
+ * (scm-spec §2.7). scmTangent evaluates the network once, inside c.jvp: the JVP's primal output is
+ * F_θ (the gradient flows through it) and its stop-gradient is F_θ⁻, so one call with one key covers
+ * all three; the key is a constant of that call, so the mask has no tangent. The diffusion loss calls
+ * F once. The discrete-time CM calls F at x_t and at x_{t′} and both see the same key: with different
+ * masks the difference [f⁻(x_t) − f⁻(x_{t′})]/sin(t − t′) would not tend to df/dt as t′ → t.
+ */
+export function makeObjective<P>(model: Model<P>, config: ObjectiveConfig): Objective<P> {
+  checkConfig(config);
+  const { mode, sigmaData, time, classes, guidance } = config;
   const normalization = config.normalization ?? paperNormalization;
   const pairs = mode === "cm-discrete" ? discretePairSampler(config.intervals ?? 1024, time, sigmaData) : undefined;
-  return (params, x0, key, r) => {
-    const [kz, kt] = c.random.split(key, 2);
+  return (params, x0, key, r, labels) => {
+    if (classes && !labels) throw new Error(`objective: the objective is class-conditional (classes.numClasses = ${classes.numClasses}); pass the batch's class ids [B] with x0`);
+    if (!classes && labels) throw new Error("objective: labels were passed but the objective has no classes; pass classes: { numClasses } to makeObjective");
+    const keys = objectiveKeys(key);
     const B = x0.shape[0]!;
-    const z = c.mul(c.random.normal(kz!, [...x0.shape]), sigmaData);
-    const F: RawNetwork = (u, t) => model.apply(params, u, t);
+    const z = c.mul(c.random.normal(keys.noise, [...x0.shape]), sigmaData);
+    const classLabels = classes ? classLabelRows(keys.labels, labels!, B, classes, x0.dtype) : undefined;
+    const w = guidance ? sampleGuidanceScales(keys.guidance, B, guidance, x0.dtype) : undefined;
+    const options: NetworkOptions = { dropoutKey: keys.dropout, ...(classLabels ? { classLabels } : {}), ...(w ? { guidance: w } : {}) };
+    const F: RawNetwork = (u, t) => model.apply(params, u, t, options);
     const logvar = model.logvar ? (t: Tensor) => model.logvar!(params, t) : undefined;
     const common = { F, sigmaData, x0, z, ...(logvar ? { logvar } : {}) };
+    const T = config.teacher;
+    // The teacher: guided at the student's w, else conditioned on the same (dropped) labels; never dropout.
+    const teacher: RawNetwork | undefined = !T ? undefined : w ? guidedTeacher(T, classLabels!, w) : classLabels ? (u, t) => T(u, t, { classLabels }) : T;
     const zero = c.zeros([B]);
     if (mode === "cm-discrete") {
-      const { t, tPrev } = pairs!(kt!, B);
-      const out = discreteCmLoss({ ...common, t, tPrev, r, normalization, ...(config.teacher ? { teacher: config.teacher } : {}) });
+      const { t, tPrev } = pairs!(keys.time, B);
+      const out = discreteCmLoss({ ...common, t, tPrev, r, normalization, ...(teacher ? { teacher } : {}) });
       return { loss: out.loss, aux: { gNorm: c.mean(out.gNorm), logvar: c.mean(out.logvar ?? zero) } };
     }
-    const t = sampleLogNormalTime(kt!, B, time, sigmaData);
+    const t = sampleLogNormalTime(keys.time, B, time, sigmaData);
     if (mode === "diffusion") {
       const out = diffusionLoss({ ...common, t });
       return { loss: out.loss, aux: { gNorm: c.zeros([]), logvar: c.mean(out.logvar ?? zero) } };
     }
-    const out = scmLoss({ ...common, t, r, normalization, ...(mode === "scd" ? { teacher: config.teacher! } : {}) });
+    const out = scmLoss({ ...common, t, r, normalization, ...(mode === "scd" ? { teacher: teacher! } : {}) });
     return { loss: out.loss, aux: { gNorm: c.mean(out.gNorm), logvar: c.mean(out.logvar ?? zero) } };
   };
 }

@@ -1,10 +1,12 @@
-// One training step as one jitted call (design §4): draw noise and times from the step key, take
-// the loss and its gradient, clip by global norm, apply the optimizer, update the EMA — and, if the
-// loss or the gradient is not finite, keep the old state (the NaN guard; the host counts the skip).
+// One training step as one jitted call (design §4): draw noise, times, label dropout, dropout masks
+// and guidance scales from the step key, take the loss (given the batch's class ids when the objective
+// is class-conditional) and its gradient, clip by global norm, apply the optimizer, update the EMA —
+// and, if the loss or the gradient is not finite, keep the old state (the NaN guard; the host counts
+// the skip).
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { applyUpdates, clipByGlobalNorm, emaUpdate, globalNorm, type MomentState, type Optimizer } from "@scm-ts/nn";
-import type { ObjectiveOutput } from "./objective.js";
+import type { Objective, ObjectiveOutput } from "./objective.js";
 
 /** Everything that changes during training; a pytree of tensors (checkpointable as is). */
 export interface TrainState<P> {
@@ -48,15 +50,20 @@ export function initTrainState<P>(params: P, optimizer: Optimizer, key: Tensor):
 // x − x = 0 exactly for finite x, NaN for ±Inf and NaN.
 const isFinite = (x: Tensor): Tensor => c.equal(c.sub(x, x), 0);
 
+/** The jitted step: (state, x0, r, EMA β, class ids [B] of a class-conditional objective) → [next state, metrics]. */
+export type TrainStep<P> = (state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor, labels?: Tensor) => [TrainState<P>, StepMetrics];
+
 /**
- * The jitted step: (state, x0 batch, r, EMA β) → [next state, metrics]. `objective` is the output of
- * makeObjective; everything random derives from state.key.
+ * The jitted step: (state, x0 batch, r, EMA β, labels?) → [next state, metrics]. `objective` is the
+ * output of makeObjective; everything random (noise, times, label dropout, dropout masks, guidance
+ * scales) derives from state.key. `labels` are the batch's int class ids [B], required exactly when
+ * the objective was built with `classes` (a call without them traces, and caches, its own program).
  */
-export function makeTrainStep<P>(objective: (params: P, x0: Tensor, key: Tensor, r: Tensor) => ObjectiveOutput, config: StepConfig) {
-  return c.jit((state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor): [TrainState<P>, StepMetrics] => {
+export function makeTrainStep<P>(objective: Objective<P>, config: StepConfig) {
+  return c.jit((state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor, labels?: Tensor): [TrainState<P>, StepMetrics] => {
     const [kNext, kStep] = c.random.split(state.key, 2);
     const [[loss, aux], grads] = c.valueAndGrad((p: P) => {
-      const out = objective(p, x0, kStep!, r);
+      const out = objective(p, x0, kStep!, r, labels);
       return [out.loss, out.aux];
     }, { hasAux: true })(state.params) as [[Tensor, ObjectiveOutput["aux"]], P];
     const [clipped, gradNorm] = config.clipNorm !== undefined ? clipByGlobalNorm(grads, config.clipNorm) : [grads, globalNorm(grads)];

@@ -19,7 +19,8 @@ const quiet = () => {};
 describe("flags", () => {
   it("parses --k v, --k=v and booleans, fills defaults, and rejects bad input by name", () => {
     const f = parseFlags("train", ["--steps", "5", "--mode=scd", "--resume"], trainFlags);
-    expect(f).toMatchObject({ steps: 5, mode: "scd", resume: true, batch: 256 });
+    expect(f).toMatchObject({ steps: 5, mode: "scd", resume: true, backend: "auto" });
+    expect(f.batch).toBeUndefined(); // resolved by the recipe (recipe.ts), not by the parser
     expect(() => parseFlags("train", ["--stpes", "5"], trainFlags)).toThrow(/unknown flag --stpes; see scm train --help/);
     expect(() => parseFlags("train", ["--steps", "many"], trainFlags)).toThrow(/--steps must be a number, got 'many'/);
     expect(() => parseFlags("train", ["--mode", "gan"], trainFlags)).toThrow(/--mode must be one of diffusion, sct, scd, cm-discrete/);
@@ -34,12 +35,12 @@ describe("train, sample, eval", () => {
     await runTrain({ ...base, mode: "diffusion", steps: 6, out: join(dir, "t"), "checkpoint-every": 3 }, quiet);
     expect(existsSync(join(dir, "t", "checkpoint.safetensors"))).toBe(true);
     expect(readFileSync(join(dir, "t", "events.jsonl"), "utf8").trim().split("\n").length).toBeGreaterThan(0);
-    const short = { "lr-schedule": "cosine", "ema-std": 0.05, weighting: "none" }; // the demo's sCD settings
+    const short = { "lr-schedule": "cosine", "ema-std": 0.05, weighting: "none" }; // the low-dimensional sCD defaults, spelled out
     await runTrain({ ...base, ...short, mode: "scd", steps: 4, teacher: join(dir, "t"), out: join(dir, "s") }, quiet);
     const resumed = await runTrain({ ...base, ...short, mode: "scd", steps: 6, teacher: join(dir, "t"), out: join(dir, "s"), resume: true }, quiet);
     expect(Number.isFinite(resumed.lastLoss)).toBe(true);
     expect(resumed.cfg).toMatchObject({ lrSchedule: "cosine", weighting: "none", ema: { kind: "power", std: 0.05 } });
-    await expect(runTrain({ ...base, mode: "scd", steps: 8, teacher: join(dir, "t"), out: join(dir, "s"), resume: true }, quiet)).rejects.toThrow(/was trained with .*"cosine","none".*pass the same flags/);
+    await expect(runTrain({ ...base, mode: "scd", steps: 8, weighting: "adaptive", teacher: join(dir, "t"), out: join(dir, "s"), resume: true }, quiet)).rejects.toThrow(/was trained with .*"cosine","none".*pass the same flags/);
     await expect(runTrain({ ...base, mode: "sct", steps: 2, "ema-std": 0.9, out: join(dir, "v") }, quiet)).rejects.toThrow(/--ema-std: .*σ_rel.*0\.9/);
     await expect(runTrain({ ...base, mode: "sct", steps: 2, ema: 1, out: join(dir, "v") }, quiet)).rejects.toThrow(/--ema must lie in \[0, 1\), got 1/);
     await runSample({ ckpt: join(dir, "s"), steps: 2, "t-mid": 1.1, n: 64, nfe: 35, seed: 0, backend: "cpu", out: join(dir, "x.png") }, quiet);

@@ -6,6 +6,7 @@ import type { Tensor } from "@scm-ts/core";
 import {
   checkerboard,
   estimateStandardization,
+  gaussianMixtureDensity,
   gridOfGaussians,
   loadMnist,
   loadPngFolder,
@@ -16,7 +17,9 @@ import {
   type ArrayDataset,
   type GaussianMixture,
   type StandardizationEstimate,
+  type TensorDataset,
   type Toy,
+  type ToyDensity,
 } from "@scm-ts/data";
 import { mnistClassifierRecordedSplit } from "@scm-ts/metrics";
 import * as E from "fp-ts/lib/Either.js";
@@ -38,6 +41,8 @@ export interface DataSource {
   reference(n: number, seed: number): Tensor;
   /** The mixture, when the data is a known Gaussian mixture (exact teacher and ground truth). */
   readonly mixture?: GaussianMixture;
+  /** The data's true density, for toys and for files that describe the mixture they were drawn from (`scm.mixture`). */
+  readonly density?: ToyDensity;
   /** The per-coordinate (vectors) or per-channel (images) mean and std, and the map to std σ_d (exact for toys). */
   standardization(sigmaData: number): StandardizationEstimate;
 }
@@ -55,6 +60,7 @@ function fromToy(name: string, toy: Toy, seed: number): DataSource {
       const std = Array.from({ length: d }, (_, k) => Math.sqrt(cov[k * d + k]!));
       return { shift: Array.from(mean), std, scale: std.map((s) => sigmaData / s), constant: [] };
     },
+    density: toy.density(),
     ...(name === "ring" || name === "grid" ? { mixture: toy as GaussianMixture } : {}),
   };
 }
@@ -77,7 +83,7 @@ function permutation(n: number, seed: number): Uint32Array {
 }
 
 // Batches from the rows `train` (default all), metrics' references from `held` (default all as well).
-function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train: Int32Array; held: Int32Array }): DataSource {
+function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train: Int32Array; held: Int32Array }, density?: ToyDensity): DataSource {
   const shape = ds.shape.slice(1), e = ds.values.length / ds.shape[0]!;
   const n = split ? split.train.length : ds.shape[0]!;
   const trainRow = (i: number) => (split ? split.train[i]! : i);
@@ -92,6 +98,7 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
   return {
     name,
     sampleShape: shape,
+    ...(density ? { density } : {}),
     batch(step, size) {
       const idx = Array.from({ length: size }, (_, k) => {
         const g = (step - 1) * size + k, epoch = Math.floor(g / n);
@@ -130,5 +137,12 @@ export async function resolveData(spec: string, seed: number): Promise<DataSourc
   }
   const r = isDir ? await loadPngFolder(spec)() : await loadSafetensorsDataset(spec)();
   if (E.isLeft(r)) throw new UsageError(`--data ${spec}: ${r.left.message}`);
-  return fromArray(spec, r.right, seed);
+  const mixture = isDir ? undefined : (r.right as TensorDataset).mixture;
+  let density: ToyDensity | undefined;
+  try {
+    density = mixture ? gaussianMixtureDensity(mixture) : undefined;
+  } catch (e) {
+    throw new UsageError(`--data ${spec}: its scm.mixture description cannot give a density: ${(e as Error).message}`);
+  }
+  return fromArray(spec, r.right, seed, undefined, density);
 }

@@ -3,7 +3,7 @@ export { parseFlags, helpText, UsageError, type Flags, type FlagSpec, type FlagS
 export { resolveData, builtinData, type DataSource } from "./datasets.js";
 export { buildNetwork, defaultModelConfig, loadRun, saveRun, type RunConfig } from "./run.js";
 export { generate, writeSamples, type GenerateOptions } from "./generate.js";
-export { computeMetric, metricNames, type MetricName } from "./metrics-table.js";
+export { computeMetric, formatFigures, modeFigures, metricNames, type MetricName, type MetricContext } from "./metrics-table.js";
 export { runTrain, trainFlags, type TrainedRun } from "./commands/train.js";
 export { resolveStart, loadDiffusionRun, defaultSigmaData, type RunStart, type DiffusionRun } from "./start.js";
 export { runSample, sampleFlags } from "./commands/sample.js";

@@ -6,7 +6,7 @@ import type { Tensor } from "@scm-ts/core";
 import { initTrainState, type Mode, type TrainState } from "@scm-ts/consistency";
 import { readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } from "@scm-ts/io";
 import type { Standardization } from "@scm-ts/data";
-import { dit, mlp, unet, type ModelParams, type Network } from "@scm-ts/models";
+import { dit, mlp, unet, type ApplyOptions, type ModelParams, type Network } from "@scm-ts/models";
 import type { MomentState, Optimizer } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
 import { UsageError } from "./args.js";
@@ -49,6 +49,8 @@ export interface RunConfig {
   readonly teacher?: string;
   /** Learning-rate schedule (absent in older checkpoints: constant). */
   readonly lrSchedule?: "constant" | "cosine";
+  /** The c of the sCM tangent normalisation g/(‖g‖₂ + c) (absent in older checkpoints: the paper's 0.1). */
+  readonly tangentC?: number;
   /** Adaptive weighting by w_φ(t), or none (absent: adaptive). */
   readonly weighting?: "adaptive" | "none";
   /** The EMA of the sampling weights: a fixed decay, or EDM2's power EMA of width σ_rel. */
@@ -103,7 +105,7 @@ export function buildNetwork(cfg: Pick<RunConfig, "model" | "modelConfig">): Any
 
 /** The model callables the losses need. */
 export function modelFns(net: AnyNetwork) {
-  return { apply: (p: ModelParams<unknown>, u: Tensor, t: Tensor) => net.apply(p, u, t), logvar: (p: ModelParams<unknown>, t: Tensor) => net.logvar(p, t) };
+  return { apply: (p: ModelParams<unknown>, u: Tensor, t: Tensor, o?: ApplyOptions) => net.apply(p, u, t, o), logvar: (p: ModelParams<unknown>, t: Tensor) => net.logvar(p, t) };
 }
 
 /** Writes a training state as a checkpoint (atomic). */

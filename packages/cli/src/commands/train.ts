@@ -7,14 +7,15 @@ import type { Tensor } from "@scm-ts/core";
 import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type TrainEvent } from "@scm-ts/consistency";
 import { checkpointFile, openEventLog } from "@scm-ts/io";
 import type { ModelParams } from "@scm-ts/models";
-import { adam, constantSchedule, cosineSchedule, powerFunctionBeta, stdToExp } from "@scm-ts/nn";
+import { adam, constantSchedule, cosineSchedule, powerFunctionBeta } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
 import { standardize, type Standardization } from "@scm-ts/data";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
+import { UsageError, type Flags, type FlagSpecs } from "../args.js";
 import { resolveData } from "../datasets.js";
 import { buildNetwork, loadRun, modelFns, saveRun, type RunConfig } from "../run.js";
+import { resolveRecipe } from "../recipe.js";
 import { resolveStart } from "../start.js";
 
 /** Flags of `scm train`. */
@@ -27,14 +28,15 @@ export const trainFlags: FlagSpecs = {
   teacher: { kind: "string", help: "sCD: the teacher's checkpoint folder (a --mode diffusion run); sCT: start from its weights" },
   init: { kind: "string", help: "start from a diffusion run's EMA weights (a checkpoint folder), or none (default: the teacher's when --teacher is given, else none)" },
   "sigma-data": { kind: "number", help: "train on the data as given with this σ_d (default: standardise each coordinate or channel to σ_d = 0.5 and map samples back)" },
-  steps: { kind: "number", default: 2000, help: "total training steps" },
-  batch: { kind: "number", default: 256, help: "batch size" },
-  lr: { kind: "number", default: 1e-3, help: "Adam learning rate (the peak, with --lr-schedule cosine)" },
-  "lr-schedule": { kind: "string", choices: ["constant", "cosine"], default: "constant", help: "constant, or cosine decay to 0 at --steps (better for short runs)" },
-  ema: { kind: "number", default: 0.995, help: "EMA decay per step of the weights used for sampling" },
-  "ema-std": { kind: "number", help: "use EDM2's power EMA with this relative width σ_rel (e.g. 0.05) instead of --ema" },
-  weighting: { kind: "string", choices: ["adaptive", "none"], default: "adaptive", help: "adaptive weighting by the learned w_φ(t), or none (see the guide: sCD in low dimension)" },
-  warmup: { kind: "number", default: 300, help: "tangent warm-up steps H (r = min(1, step/H))" },
+  steps: { kind: "number", help: "total training steps (default 4000 for diffusion, 2000 otherwise)" },
+  batch: { kind: "number", help: "batch size (default 256)" },
+  lr: { kind: "number", help: "Adam's peak learning rate (default 1e-3)" },
+  "lr-schedule": { kind: "string", choices: ["constant", "cosine"], help: "constant, or cosine decay to 0 at --steps (default cosine)" },
+  ema: { kind: "number", help: "a fixed EMA decay per step for the sampling weights, instead of the default power EMA" },
+  "ema-std": { kind: "number", help: "EDM2's power EMA of relative width σ_rel (default 0.05)" },
+  weighting: { kind: "string", choices: ["adaptive", "none"], help: "adaptive weighting by the learned w_φ(t), or none (default: none for sCD on data of < 256 entries, else adaptive)" },
+  "tangent-c": { kind: "number", help: "c of the sCM tangent normalisation g/(‖g‖ + c) (default: 1 on data of < 256 entries, else the paper's 0.1)" },
+  warmup: { kind: "number", help: "tangent warm-up steps H, r = min(1, step/H) (default: 15% of --steps for sCT/sCD, 0 for diffusion)" },
   "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
   seed: { kind: "number", default: 0, help: "random seed" },
@@ -60,24 +62,7 @@ export interface TrainedRun {
   readonly seconds: number;
 }
 
-// A fixed decay β per step, or EDM2's power EMA β_i = (1 − 1/i)^(γ+1) of width σ_rel.
-type EmaSetting = NonNullable<RunConfig["ema"]>;
-function emaSetting(f: Flags): EmaSetting {
-  if (f["ema-std"] !== undefined) {
-    const std = f["ema-std"] as number;
-    try {
-      stdToExp(std);
-    } catch (e) {
-      throw new UsageError(`scm train: --ema-std: ${(e as Error).message} (EDM2 uses 0.05–0.15)`);
-    }
-    return { kind: "power", std };
-  }
-  const beta = f.ema as number;
-  if (!(beta >= 0 && beta < 1)) throw new UsageError(`scm train: --ema must lie in [0, 1), got ${beta}`);
-  return { kind: "fixed", beta };
-}
-
-const emaBeta = (e: EmaSetting): number | ((i: number) => number) => (e.kind === "power" ? (i) => powerFunctionBeta(e.std, i, 1) : e.beta);
+const emaBeta = (e: NonNullable<RunConfig["ema"]>): number | ((i: number) => number) => (e.kind === "power" ? (i) => powerFunctionBeta(e.std, i, 1) : e.beta);
 
 // A batch in model space; the raw batch is released when the transform made a new one.
 function standardizeBatch(t: Standardization, x: Tensor): Tensor {
@@ -86,26 +71,35 @@ function standardizeBatch(t: Standardization, x: Tensor): Tensor {
   return y;
 }
 
+/** What code (the demo, tests) can give `runTrain` beyond the flags. */
+export interface TrainOverrides {
+  /** The frozen teacher of sCD as a network F(u, t) in the run's model space, instead of --teacher's (e.g. an exact oracle). */
+  readonly teacher?: { readonly F: (u: Tensor, t: Tensor) => Tensor };
+}
+
 /** Runs `scm train` with parsed flags. */
-export async function runTrain(f: Flags, log: (line: string) => void = console.log, initParams?: ModelParams<unknown>): Promise<TrainedRun> {
+export async function runTrain(given: Flags, log: (line: string) => void = console.log, opts: TrainOverrides = {}): Promise<TrainedRun> {
+  // Called from code, flags may be partial: the declared defaults fill what is absent, as on the command line.
+  const f: Flags = { ...Object.fromEntries(Object.entries(trainFlags).map(([k, s]) => [k, s.default])), ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
   const mode = f.mode as Mode;
-  const steps = positiveInt("train", "steps", f.steps), batch = positiveInt("train", "batch", f.batch);
   const seed = f.seed as number;
   const dir = (f.out as string | undefined) ?? join("runs", mode);
   await selectBackend(f.backend as string);
   const data = await resolveData(f.data as string, seed);
   const start0 = await resolveStart(f, mode, data, log);
-  const { model, teacher } = start0;
-  const ema = emaSetting(f);
+  const { model } = start0;
+  const teacher = opts.teacher ?? start0.teacher;
+  const recipe = resolveRecipe(f, mode, data.sampleShape, log);
+  const { steps, batch, ema } = recipe;
   const cfg: RunConfig = {
     mode, model, modelConfig: start0.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
-    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: f.lr as number, seed, ...(f.teacher ? { teacher: f.teacher as string } : {}),
-    lrSchedule: f["lr-schedule"] as "constant" | "cosine", weighting: f.weighting as "adaptive" | "none", ema,
+    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, ...(f.teacher ? { teacher: f.teacher as string } : {}),
+    lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC,
   };
   const learningRate = cfg.lrSchedule === "cosine" ? cosineSchedule({ peak: cfg.lr, steps }) : constantSchedule(cfg.lr);
   const optimizer = adam({ learningRate, b2: 0.99 });
   let net = buildNetwork(cfg);
-  let state = initTrainState(initParams ?? start0.init?.ema ?? net.init(c.random.key(seed)), optimizer, c.random.key(seed + 1));
+  let state = initTrainState(start0.init?.ema ?? net.init(c.random.key(seed)), optimizer, c.random.key(seed + 1));
   let start = 0;
   mkdirSync(dir, { recursive: true });
   if (f.resume) {
@@ -116,20 +110,22 @@ export async function runTrain(f: Flags, log: (line: string) => void = console.l
     }
     if (r.cfg.mode !== mode || r.cfg.model !== model) throw new UsageError(`scm train --resume: ${dir} holds a ${r.cfg.mode}/${r.cfg.model} run, not ${mode}/${model}`);
     // A resumed run must train as it began: older checkpoints lack these fields and mean the defaults.
-    const recipe = (x: Pick<RunConfig, "lrSchedule" | "weighting" | "ema">) => JSON.stringify([x.lrSchedule ?? "constant", x.weighting ?? "adaptive", x.ema ?? { kind: "fixed", beta: 0.995 }]);
-    if (recipe(r.cfg) !== recipe(cfg)) throw new UsageError(`scm train --resume: ${dir} was trained with --lr-schedule/--weighting/EMA ${recipe(r.cfg)}, not ${recipe(cfg)}; pass the same flags`);
+    const same = (x: Pick<RunConfig, "lrSchedule" | "weighting" | "ema" | "tangentC">) => JSON.stringify([x.lrSchedule ?? "constant", x.weighting ?? "adaptive", x.ema ?? { kind: "fixed", beta: 0.995 }, x.tangentC ?? 0.1]);
+    if (same(r.cfg) !== same(cfg)) throw new UsageError(`scm train --resume: ${dir} was trained with --lr-schedule/--weighting/EMA/--tangent-c ${same(r.cfg)}, not ${same(cfg)}; pass the same flags`);
     ({ state, net } = r);
     start = r.step;
     log(`resuming ${dir} at step ${start}`);
   }
   const fns = modelFns(net);
-  const objective = makeObjective(cfg.weighting === "none" ? { apply: fns.apply } : fns, { mode, sigmaData: cfg.sigmaData, time: cfg.time, ...(teacher ? { teacher: teacher.F } : {}), intervals: 256 });
+  const objective = makeObjective(cfg.weighting === "none" ? { apply: fns.apply } : fns, {
+    mode, sigmaData: cfg.sigmaData, time: cfg.time, normalization: { kind: "l2", c: recipe.tangentC }, ...(teacher ? { teacher: teacher.F } : {}), intervals: 256,
+  });
   const step = makeTrainStep(objective, { optimizer, clipNorm: 10 });
   const events = await openEventLog(join(dir, "events.jsonl"))();
   if (E.isLeft(events)) throw new Error(events.left.message);
   const t0 = performance.now();
   const res = await train({
-    state, startStep: start, steps, step, batch: (i) => standardizeBatch(cfg.dataTransform!, data.batch(i, batch)), warmup: f.warmup as number, emaBeta: emaBeta(ema), logEvery: 25,
+    state, startStep: start, steps, step, batch: (i) => standardizeBatch(cfg.dataTransform!, data.batch(i, batch)), warmup: recipe.warmup, emaBeta: emaBeta(ema), logEvery: 25,
     onEvent: (e: TrainEvent) => void events.right.append({ ...e, mode }),
     checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
   });

@@ -1,0 +1,37 @@
+// The recipe's defaults: teachers train longer than students, the low-dimensional recipe (no
+// adaptive weighting for sCD, c = 1) applies below 256 entries per example and the paper's above,
+// the choice is said in one line, and flags override every default.
+import { describe, expect, it } from "vitest";
+import { defaultSteps, lowDimension, resolveRecipe } from "./recipe.js";
+
+describe("resolveRecipe", () => {
+  const said: string[] = [];
+  const log = (l: string) => said.push(l);
+
+  it("decides weighting and c from the data's dimension, and says so once", () => {
+    said.length = 0;
+    const low = resolveRecipe({}, "scd", [2], log);
+    expect(low).toMatchObject({ steps: defaultSteps("scd"), batch: 256, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 300, ema: { kind: "power", std: 0.05 } });
+    expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so weighting none, tangent normalisation c = 1/)]);
+    expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1 });
+    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1 });
+    expect(resolveRecipe({}, "scd", [lowDimension], log).tangentC).toBe(0.1);
+    expect(said.at(-1)).toMatch(/image-scale, so weighting adaptive, tangent normalisation c = 0\.1/);
+  });
+
+  it("gives the diffusion teacher more steps, no warm-up and no recipe line", () => {
+    said.length = 0;
+    expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0 });
+    expect(said).toEqual([]);
+  });
+
+  it("lets flags override every default and rejects bad values by name", () => {
+    said.length = 0;
+    const r = resolveRecipe({ steps: 10, batch: 8, lr: 3e-4, "lr-schedule": "constant", weighting: "adaptive", "tangent-c": 0.5, warmup: 0, ema: 0.99 }, "scd", [2], log);
+    expect(r).toEqual({ steps: 10, batch: 8, lr: 3e-4, lrSchedule: "constant", weighting: "adaptive", tangentC: 0.5, warmup: 0, ema: { kind: "fixed", beta: 0.99 } });
+    expect(said).toEqual([]);
+    expect(() => resolveRecipe({ "tangent-c": 0 }, "sct", [2], log)).toThrow(/--tangent-c must be positive/);
+    expect(() => resolveRecipe({ warmup: 1.5 }, "sct", [2], log)).toThrow(/--warmup must be a whole number/);
+    expect(() => resolveRecipe({ "ema-std": 0.9 }, "sct", [2], log)).toThrow(/--ema-std/);
+  });
+});

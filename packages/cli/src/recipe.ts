@@ -1,0 +1,83 @@
+// The training recipe `scm train` uses when a flag is not given: the defaults that measurements on
+// several data sets and dimensions chose (docs/guide/training.md, "Defaults and the evidence"). Two
+// settings depend on the data's dimension D, because the sCM tangent g behaves differently there:
+// - below `lowDimension`, ‖g‖ of sCD falls under the normalisation's c as the student converges, so
+//   the adaptive weight e^{w} grows like 1/error² and sCD trains better without it; and sCT's
+//   normalised tangent is biased at c = 0.1 on a mixture, much less at c = 1;
+// - at image scale (D in the thousands) ‖g‖ ≫ c and the paper's choices hold (adaptive weighting, c = 0.1).
+// The CLI prints one line saying which applied.
+import type { Mode } from "@scm-ts/consistency";
+import { stdToExp } from "@scm-ts/nn";
+import { UsageError, positiveInt, type Flags } from "./args.js";
+import type { RunConfig } from "./run.js";
+
+/** Data of fewer entries per example than this trains with the low-dimensional recipe. */
+export const lowDimension = 256;
+
+/** The resolved settings of a run. */
+export interface Recipe {
+  /** Total training steps. */
+  readonly steps: number;
+  /** Examples per step. */
+  readonly batch: number;
+  /** Adam's peak learning rate. */
+  readonly lr: number;
+  /** Learning-rate schedule. */
+  readonly lrSchedule: "constant" | "cosine";
+  /** Adaptive weighting by w_φ(t), or none. */
+  readonly weighting: "adaptive" | "none";
+  /** The constant c of the tangent normalisation g/(‖g‖₂ + c). */
+  readonly tangentC: number;
+  /** Tangent warm-up steps H. */
+  readonly warmup: number;
+  /** The EMA of the sampling weights. */
+  readonly ema: NonNullable<RunConfig["ema"]>;
+}
+
+/** The default steps of a mode: teachers train longer than the students started from them. */
+export const defaultSteps = (mode: Mode): number => (mode === "diffusion" ? 4000 : 2000);
+
+/** Resolves the recipe from the flags, filling what is absent from the defaults for this mode and data. */
+export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number[], log: (line: string) => void): Recipe {
+  const d = sampleShape.reduce((a, b) => a * b, 1);
+  const low = d < lowDimension;
+  const consistency = mode !== "diffusion";
+  const steps = positiveInt("train", "steps", f.steps ?? defaultSteps(mode));
+  const weighting = (f.weighting as Recipe["weighting"] | undefined) ?? (mode === "scd" && low ? "none" : "adaptive");
+  const tangentC = (f["tangent-c"] as number | undefined) ?? (low ? 1 : 0.1);
+  if (!(tangentC > 0 && Number.isFinite(tangentC))) throw new UsageError(`scm train: --tangent-c must be positive, got ${tangentC}`);
+  const warmup = (f.warmup as number | undefined) ?? (consistency ? Math.round(0.15 * steps) : 0);
+  if (!(Number.isInteger(warmup) && warmup >= 0)) throw new UsageError(`scm train: --warmup must be a whole number of steps ≥ 0, got ${warmup}`);
+  if (consistency && (f.weighting === undefined || f["tangent-c"] === undefined)) {
+    const chosen = [f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : ""].filter(Boolean).join(", ");
+    log(`recipe: ${d} entries per example is ${low ? `low-dimensional (< ${lowDimension})` : "image-scale"}, so ${chosen} (override with --weighting, --tangent-c)`);
+  }
+  return {
+    steps,
+    batch: positiveInt("train", "batch", f.batch ?? 256),
+    lr: (f.lr as number | undefined) ?? 1e-3,
+    lrSchedule: (f["lr-schedule"] as Recipe["lrSchedule"] | undefined) ?? "cosine",
+    weighting,
+    tangentC,
+    warmup,
+    ema: emaSetting(f),
+  };
+}
+
+// A fixed decay β per step, or EDM2's power EMA β_i = (1 − 1/i)^(γ+1) of width σ_rel.
+function emaSetting(f: Flags): Recipe["ema"] {
+  if (f["ema-std"] !== undefined) {
+    const std = f["ema-std"] as number;
+    try {
+      stdToExp(std);
+    } catch (e) {
+      throw new UsageError(`scm train: --ema-std: ${(e as Error).message} (EDM2 uses 0.05–0.15)`);
+    }
+    return { kind: "power", std };
+  }
+  if (f.ema === undefined) return { kind: "power", std: 0.05 };
+  const beta = f.ema as number;
+  if (!(beta >= 0 && beta < 1)) throw new UsageError(`scm train: --ema must lie in [0, 1), got ${beta}`);
+  return { kind: "fixed", beta };
+}
+

@@ -69,10 +69,13 @@ export interface TrainOptions<P> {
   readonly onCheckpoint?: (state: TrainState<P>, step: number) => void | Promise<void>;
   /** Steps between `onCheckpoint` calls (default: only at the end). */
   readonly checkpointEvery?: number;
-  /** Where the progress bar goes (only drawn on a TTY); false to hide it. Default: process.stderr. */
+  /**
+   * Where progress goes, with steps/s and the time left: a bar redrawn in place on a terminal, else a
+   * line at most every 20 s and at the end (logs and CI see it too); false to hide it. Default: process.stderr.
+   */
   readonly progress?:
     | {
-        /** Whether the stream is a terminal; the bar is drawn only then. */
+        /** Whether the stream is a terminal: a bar redrawn with "\r" there, whole lines elsewhere. */
         isTTY?: boolean;
         /** Writes a piece of text (the bar redraws itself with "\r"); the result is ignored. */
         write(s: string): boolean;
@@ -92,9 +95,22 @@ export interface TrainResult<P> {
   readonly lastLoss: number;
 }
 
-function bar(out: { write(s: string): boolean }, i: number, total: number, loss: number, rate: number): void {
-  const width = 28, done = Math.round((i / total) * width);
-  out.write(`\r[${"#".repeat(done)}${".".repeat(width - done)}] ${i}/${total}  loss ${loss.toPrecision(4)}  ${rate.toFixed(0)} samples/s `);
+/** A duration in seconds as "1h02m", "3m05s" or "12s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+/** One progress report: step, loss, steps per second and the estimated time left. */
+export function progressText(i: number, total: number, loss: number, stepMs: number): string {
+  return `step ${i}/${total}  loss ${loss.toPrecision(4)}  ${(1000 / stepMs).toFixed(1)} steps/s  ${i < total ? `ETA ${formatDuration(((total - i) * stepMs) / 1000)}` : "done"}`;
+}
+
+function bar(out: { write(s: string): boolean }, i: number, total: number, text: string): void {
+  const width = 24, done = Math.round((i / total) * width);
+  out.write(`\r[${"#".repeat(done)}${".".repeat(width - done)}] ${text} `);
 }
 
 function checkBeta(b: number, step: number): number {
@@ -111,8 +127,8 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
   const schedule = typeof o.emaBeta === "function" ? o.emaBeta : undefined;
   const beta = c.full([], typeof o.emaBeta === "number" ? o.emaBeta : 0.999);
   const tty = o.progress === false ? undefined : o.progress ?? (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): boolean } } }).process?.stderr;
-  const showBar = !!tty?.isTTY;
-  let state = o.state, skipped = 0, lastLoss = NaN, t0 = performance.now(), since = 0;
+  const showBar = !!tty?.isTTY, showLines = !!tty && !tty.isTTY;
+  let state = o.state, skipped = 0, lastLoss = NaN, t0 = performance.now(), since = 0, lastLine = performance.now();
   for (let i = start + 1; i <= o.steps; i++) {
     const r = H > 0 ? Math.min(1, i / H) : 1;
     const b = o.batch(i);
@@ -135,7 +151,12 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
       lastLoss = loss!;
       const e: TrainEvent = { kind: "step", step: i, loss: loss!, gradNorm: gradNorm!, gNorm: gNorm!, logvar: logvar!, r, skipped, stepMs: ms, samplesPerSec: (x0.shape[0]! * 1000) / ms };
       o.onEvent?.(e);
-      if (showBar) bar(tty!, i, o.steps, loss!, e.samplesPerSec);
+      const text = progressText(i, o.steps, loss!, ms);
+      if (showBar) bar(tty!, i, o.steps, text);
+      else if (showLines && (performance.now() - lastLine >= 20_000 || i === o.steps)) {
+        tty!.write(`${text}\n`);
+        lastLine = performance.now();
+      }
       t0 = performance.now();
       since = 0;
     }

@@ -1,6 +1,8 @@
 // Where training data comes from: a built-in 2-D toy (sampled fresh each step from a key), MNIST
 // from the `mnist` package, or a user's file (safetensors `x` [N, D] or [N, C, H, W]) or folder of
 // PNGs. Every source gives a batch as a deterministic function of the step, so resume is exact.
+// MNIST's digits and, when asked for, a file's int tensor `y` [N] are the class labels of
+// class-conditional training, given for the same rows as the batch.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import {
@@ -37,6 +39,13 @@ export interface DataSource {
   readonly sampleShape: readonly number[];
   /** The batch of step i (1-based), deterministic in (seed, i). */
   batch(step: number, size: number): Tensor;
+  /** Class labels (MNIST's digits; a file's `y` when resolveData was asked for labels); absent for unlabelled data. */
+  readonly classes?: {
+    /** K = the largest id + 1; ids lie in [0, K), or are −1 (an unlabelled example: the null label). */
+    readonly numClasses: number;
+    /** The int32 ids [size] of the rows `batch(step, size)` gives, deterministic in (seed, step). */
+    labels(step: number, size: number): Tensor;
+  };
   /** n reference samples for metrics (fresh draws for toys; a fixed subset for files; MNIST's held-out digits). */
   reference(n: number, seed: number): Tensor;
   /** The mixture, when the data is a known Gaussian mixture (exact teacher and ground truth). */
@@ -82,6 +91,13 @@ function permutation(n: number, seed: number): Uint32Array {
   return p;
 }
 
+// K = the largest id + 1; ids below −1 (the null label) and data without any class are refused.
+function numClasses(name: string, labels: Int32Array): number {
+  const max = labels.reduce((m, v) => Math.max(m, v), -1), min = labels.reduce((m, v) => Math.min(m, v), 0);
+  if (min < -1 || max < 0) throw new UsageError(`--data ${name}: class ids must be 0, 1, … (or −1 for an unlabelled example); ${min < -1 ? `found ${min}` : "no example has a class"}`);
+  return max + 1;
+}
+
 // Batches from the rows `train` (default all), metrics' references from `held` (default all as well).
 function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train: Int32Array; held: Int32Array }, density?: ToyDensity): DataSource {
   const shape = ds.shape.slice(1), e = ds.values.length / ds.shape[0]!;
@@ -90,6 +106,13 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
   const heldRow = (i: number) => (split ? split.held[i]! : i);
   const nHeld = split ? split.held.length : n;
   const perms = new Map<number, Uint32Array>();
+  // The rows of step i: epoch after epoch of a permutation of the training rows.
+  const batchRows = (step: number, size: number): number[] =>
+    Array.from({ length: size }, (_, k) => {
+      const g = (step - 1) * size + k, epoch = Math.floor(g / n);
+      if (!perms.has(epoch)) perms.set(epoch, permutation(n, seed * 1000003 + epoch));
+      return trainRow(perms.get(epoch)![g % n]!);
+    });
   const rows = (idx: ArrayLike<number>): Tensor => {
     const out = new Float32Array(idx.length * e);
     for (let k = 0; k < idx.length; k++) out.set(ds.values.subarray(idx[k]! * e, idx[k]! * e + e), k * e);
@@ -99,14 +122,8 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
     name,
     sampleShape: shape,
     ...(density ? { density } : {}),
-    batch(step, size) {
-      const idx = Array.from({ length: size }, (_, k) => {
-        const g = (step - 1) * size + k, epoch = Math.floor(g / n);
-        if (!perms.has(epoch)) perms.set(epoch, permutation(n, seed * 1000003 + epoch));
-        return trainRow(perms.get(epoch)![g % n]!);
-      });
-      return rows(idx);
-    },
+    batch: (step, size) => rows(batchRows(step, size)),
+    ...(ds.labels ? { classes: { numClasses: numClasses(name, ds.labels), labels: (step: number, size: number) => c.array(Int32Array.from(batchRows(step, size), (i) => ds.labels![i]!), [size], { dtype: "int32" }) } } : {}),
     reference: (m, s) => rows(Array.from(permutation(nHeld, s).subarray(0, Math.min(m, nHeld)), heldRow)),
     standardization(sigmaData) {
       if (!split) return estimateStandardization(ds.values, shape, sigmaData);
@@ -117,9 +134,18 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
   };
 }
 
-/** Resolves --data: a built-in name, a .safetensors file or a folder of PNGs. */
-export async function resolveData(spec: string, seed: number): Promise<DataSource> {
+/** What resolveData loads beyond the examples. */
+export interface DataOptions {
+  /** Class labels are needed (--class-conditional): a file's int tensor `y` [N] is read, and unlabelled data is a usage error. */
+  readonly labels?: boolean;
+}
+
+const needsLabels = "--class-conditional needs labelled data: mnist, or a .safetensors file with class ids as an int tensor \"y\" [N] beside \"x\"";
+
+/** Resolves --data: a built-in name, a .safetensors file or a folder of PNGs (with a file's labels `y` when `options.labels`). */
+export async function resolveData(spec: string, seed: number, options: DataOptions = {}): Promise<DataSource> {
   const toy = toys[spec];
+  if (toy && options.labels) throw new UsageError(`--data ${spec}: the 2-D toys have no class labels; ${needsLabels}`);
   if (toy) return fromToy(spec, toy(), seed);
   if (spec === "mnist") {
     const r = await loadMnist()();
@@ -135,7 +161,9 @@ export async function resolveData(spec: string, seed: number): Promise<DataSourc
   } catch {
     throw new UsageError(`--data '${spec}': no such built-in data set (${builtinData.join(", ")}) and no such file or folder`);
   }
-  const r = isDir ? await loadPngFolder(spec)() : await loadSafetensorsDataset(spec)();
+  if (isDir && options.labels) throw new UsageError(`--data ${spec}: a folder of PNGs has no class labels; ${needsLabels}`);
+  const r = isDir ? await loadPngFolder(spec)() : await loadSafetensorsDataset(spec, options.labels ? { labels: "y" } : {})();
+  if (E.isLeft(r) && options.labels && r.left.kind === "name" && r.left.message.includes('no tensor named "y"')) throw new UsageError(`--data ${spec}: the file has no tensor "y"; ${needsLabels}`);
   if (E.isLeft(r)) throw new UsageError(`--data ${spec}: ${r.left.message}`);
   const mixture = isDir ? undefined : (r.right as TensorDataset).mixture;
   let density: ToyDensity | undefined;

@@ -1,20 +1,22 @@
 // Drawing samples from a trained network: consistency sampling in 1 step (from t_max), 2 steps
 // (t_mid = 1.1) or along an explicit decreasing t-list for consistency checkpoints, and the PF-ODE
-// at a given NFE for diffusion (teacher) checkpoints. Also writing them as a PNG (scatter plot for
-// 2-D data, image grid for images) or as safetensors.
+// at a given NFE for diffusion (teacher) checkpoints; of a class, with classifier-free guidance of a
+// class-conditional teacher or at the guidance input of a guidance-distilled student (conditioning.ts).
+// Also writing them as a PNG (scatter plot for 2-D data, image grid for images) or as safetensors.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { saveTensors, writeImageGrid, writeScatterPlot } from "@scm-ts/io";
-import type { ModelParams, Network } from "@scm-ts/models";
+import type { ApplyOptions, ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
 import { paperTMid, tMax } from "@scm-ts/trigflow";
 import * as E from "fp-ts/lib/Either.js";
 import { identityStandardization, mnistPixelMean, mnistPixelStd, unstandardize } from "@scm-ts/data";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
+import { samplerConditions, type SampleConditions } from "./conditioning.js";
 
 /** How to sample. */
-export interface GenerateOptions {
+export interface GenerateOptions extends SampleConditions {
   /** Number of samples: the output is [n, ...sampleShape]. */
   readonly n: number;
   /** Seed of the PRNG key of the initial noise (and of the 2-step renoising). */
@@ -39,14 +41,19 @@ export function generate(net: Network<Record<string, unknown>, unknown>, ema: Mo
 
 // The samplers work in the model's space, where the data has standard deviation σ_d.
 function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
-  const F = (u: Tensor, t: Tensor) => net.apply(ema, u, t);
+  const F = (u: Tensor, t: Tensor, options?: ApplyOptions) => net.apply(ema, u, t, options);
   const shape = [o.n, ...cfg.sampleShape];
-  const key = c.random.key(o.seed);
-  if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35 });
   const start = tMax(cfg.sigmaData);
   const times = o.ts ?? (o.steps === 1 || o.steps === undefined ? [start] : o.steps === 2 ? [start, o.tMid ?? paperTMid] : undefined);
-  if (!times) throw new UsageError(`scm sample: --steps ${o.steps} needs an explicit --ts list of ${o.steps} decreasing times in (0, π/2]`);
-  return sampleConsistency(F, times, { key, shape, sigmaData: cfg.sigmaData });
+  if (!times && cfg.mode !== "diffusion") throw new UsageError(`scm sample: --steps ${o.steps} needs an explicit --ts list of ${o.steps} decreasing times in (0, π/2]`);
+  const cond = samplerConditions(cfg, o.n, o); // undefined for an unconditional run without --class/--guidance
+  const key = c.random.key(o.seed);
+  try {
+    if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...cond });
+    return sampleConsistency(F, times!, { key, shape, sigmaData: cfg.sigmaData, ...cond });
+  } finally {
+    cond?.labels?.dispose();
+  }
 }
 
 // The data values of pixel 0 and pixel 1: MNIST's σ_d normalisation x = σ_d·(p − m)/s; other image

@@ -1,6 +1,7 @@
 // @scm-ts/cli: the commands behind `scm`, callable from code (examples and tests use them).
 export { parseFlags, helpText, UsageError, type Flags, type FlagSpec, type FlagSpecs } from "./args.js";
-export { resolveData, builtinData, type DataSource } from "./datasets.js";
+export { resolveData, builtinData, type DataSource, type DataOptions } from "./datasets.js";
+export { conditioningFlags, defaultDiscreteSteps, initialParams, samplerConditions, type Conditioning, type SampleConditions } from "./conditioning.js";
 export { buildNetwork, defaultModelConfig, loadRun, saveRun, type RunConfig } from "./run.js";
 export { generate, writeSamples, type GenerateOptions } from "./generate.js";
 export { computeMetric, formatFigures, modeFigures, metricNames, type MetricName, type MetricContext } from "./metrics-table.js";

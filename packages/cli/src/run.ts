@@ -53,6 +53,20 @@ export interface RunConfig {
   readonly tangentC?: number;
   /** Adaptive weighting by w_φ(t), or none (absent: adaptive). */
   readonly weighting?: "adaptive" | "none";
+  /** Class-conditional training (--class-conditional; absent: unconditional): the model config has numClasses too. */
+  readonly classes?: {
+    /** K: the data's class ids lie in [0, K). */
+    readonly numClasses: number;
+    /** Label dropout: the share of labels trained as the null label (--p-uncond). */
+    readonly pUncond: number;
+  };
+  /** Guidance distillation (--guidance): the student takes w ~ U[min, max] as an input (its model config has guidanceEmbedding). */
+  readonly guidance?: {
+    /** [min, max] of the per-example guidance scale w. */
+    readonly scales: readonly [number, number];
+  };
+  /** cm-discrete: the intervals N of the time grid (--discrete-steps; absent in older checkpoints: 256). */
+  readonly intervals?: number;
   /** The EMA of the sampling weights: a fixed decay, or EDM2's power EMA of width σ_rel. */
   readonly ema?:
     | {

@@ -6,7 +6,7 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { identityStandardization, isIdentityStandardization, type Standardization } from "@scm-ts/data";
-import type { ModelParams } from "@scm-ts/models";
+import type { ApplyOptions, ModelParams } from "@scm-ts/models";
 import { adam } from "@scm-ts/nn";
 import { existsSync } from "node:fs";
 import { checkpointFile } from "@scm-ts/io";
@@ -25,8 +25,8 @@ export interface DiffusionRun {
   readonly cfg: RunConfig;
   /** Its EMA weights. */
   readonly ema: ModelParams<unknown>;
-  /** F(u, t) on the EMA weights, u = x_t/σ_d. */
-  readonly F: (u: Tensor, t: Tensor) => Tensor;
+  /** F(u, t) on the EMA weights, u = x_t/σ_d; a class-conditional run reads `options.classLabels`. */
+  readonly F: (u: Tensor, t: Tensor, options?: ApplyOptions) => Tensor;
 }
 
 /** Loads a `--mode diffusion` checkpoint for `flag` (--teacher or --init), checking its mode and data shape. */
@@ -39,7 +39,7 @@ export async function loadDiffusionRun(dir: string, flag: string, sampleShape: r
   }
   for (const t of [...c.treeLeaves<Tensor>(r.state.params), ...c.treeLeaves<Tensor>(r.state.opt)]) t.dispose();
   const ema = r.state.ema;
-  return { dir, cfg: r.cfg, ema, F: (u, t) => r.net.apply(ema, u, t) };
+  return { dir, cfg: r.cfg, ema, F: (u, t, options) => r.net.apply(ema, u, t, options) };
 }
 
 /** How a run starts. */

@@ -1,10 +1,11 @@
 // `scm train`: one training run — diffusion teacher, sCT, sCD (from a teacher checkpoint) or the
 // discrete-time CM — on built-in or user data, with a JSONL event log, a progress bar, atomic
-// checkpoints every so often, and --resume from the last checkpoint.
+// checkpoints every so often, and --resume from the last checkpoint. Class labels, guidance
+// distillation, dropout and cm-discrete's grid are resolved in conditioning.ts.
 import { selectBackend } from "../backend.js";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type TrainEvent } from "@scm-ts/consistency";
+import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type NetworkOptions, type TrainEvent } from "@scm-ts/consistency";
 import { checkpointFile, openEventLog } from "@scm-ts/io";
 import type { ModelParams } from "@scm-ts/models";
 import { adam, constantSchedule, cosineSchedule, powerFunctionBeta } from "@scm-ts/nn";
@@ -17,6 +18,7 @@ import { resolveData } from "../datasets.js";
 import { buildNetwork, loadRun, modelFns, saveRun, type RunConfig } from "../run.js";
 import { resolveRecipe } from "../recipe.js";
 import { resolveStart } from "../start.js";
+import { checkResumeConditioning, conditioningFlags, initialParams, resolveConditioning, wantsClasses } from "../conditioning.js";
 
 /** Flags of `scm train`. */
 export const trainFlags: FlagSpecs = {
@@ -39,6 +41,7 @@ export const trainFlags: FlagSpecs = {
   warmup: { kind: "number", help: "tangent warm-up steps H, r = min(1, step/H) (default: 15% of --steps for sCT/sCD, 0 for diffusion)" },
   "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
+  ...conditioningFlags,
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
   out: { kind: "string", help: "output folder (default runs/<mode>)" },
@@ -74,7 +77,7 @@ function standardizeBatch(t: Standardization, x: Tensor): Tensor {
 /** What code (the demo, tests) can give `runTrain` beyond the flags. */
 export interface TrainOverrides {
   /** The frozen teacher of sCD as a network F(u, t) in the run's model space, instead of --teacher's (e.g. an exact oracle). */
-  readonly teacher?: { readonly F: (u: Tensor, t: Tensor) => Tensor };
+  readonly teacher?: { readonly F: (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor };
 }
 
 /** Runs `scm train` with parsed flags. */
@@ -85,21 +88,22 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
   const seed = f.seed as number;
   const dir = (f.out as string | undefined) ?? join("runs", mode);
   await selectBackend(f.backend as string);
-  const data = await resolveData(f.data as string, seed);
+  const data = await resolveData(f.data as string, seed, { labels: wantsClasses(f) });
   const start0 = await resolveStart(f, mode, data, log);
+  const cond = resolveConditioning(f, mode, data, start0, log);
   const { model } = start0;
   const teacher = opts.teacher ?? start0.teacher;
   const recipe = resolveRecipe(f, mode, data.sampleShape, log);
   const { steps, batch, ema } = recipe;
   const cfg: RunConfig = {
-    mode, model, modelConfig: start0.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
+    mode, model, modelConfig: cond.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
     time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, ...(f.teacher ? { teacher: f.teacher as string } : {}),
-    lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC,
+    lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC, ...cond.fields,
   };
   const learningRate = cfg.lrSchedule === "cosine" ? cosineSchedule({ peak: cfg.lr, steps }) : constantSchedule(cfg.lr);
   const optimizer = adam({ learningRate, b2: 0.99 });
   let net = buildNetwork(cfg);
-  let state = initTrainState(start0.init?.ema ?? net.init(c.random.key(seed)), optimizer, c.random.key(seed + 1));
+  let state = initTrainState(initialParams(net, seed, start0.init?.ema), optimizer, c.random.key(seed + 1));
   let start = 0;
   mkdirSync(dir, { recursive: true });
   if (f.resume) {
@@ -112,20 +116,27 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
     // A resumed run must train as it began: older checkpoints lack these fields and mean the defaults.
     const same = (x: Pick<RunConfig, "lrSchedule" | "weighting" | "ema" | "tangentC">) => JSON.stringify([x.lrSchedule ?? "constant", x.weighting ?? "adaptive", x.ema ?? { kind: "fixed", beta: 0.995 }, x.tangentC ?? 0.1]);
     if (same(r.cfg) !== same(cfg)) throw new UsageError(`scm train --resume: ${dir} was trained with --lr-schedule/--weighting/EMA/--tangent-c ${same(r.cfg)}, not ${same(cfg)}; pass the same flags`);
+    checkResumeConditioning(dir, r.cfg, cfg);
     ({ state, net } = r);
     start = r.step;
     log(`resuming ${dir} at step ${start}`);
   }
   const fns = modelFns(net);
   const objective = makeObjective(cfg.weighting === "none" ? { apply: fns.apply } : fns, {
-    mode, sigmaData: cfg.sigmaData, time: cfg.time, normalization: { kind: "l2", c: recipe.tangentC }, ...(teacher ? { teacher: teacher.F } : {}), intervals: 256,
+    mode, sigmaData: cfg.sigmaData, time: cfg.time, normalization: { kind: "l2", c: recipe.tangentC }, ...(teacher ? { teacher: teacher.F } : {}),
+    intervals: cfg.intervals ?? 256, ...(cfg.classes ? { classes: cfg.classes } : {}), ...(cfg.guidance ? { guidance: cfg.guidance } : {}),
   });
   const step = makeTrainStep(objective, { optimizer, clipNorm: 10 });
   const events = await openEventLog(join(dir, "events.jsonl"))();
   if (E.isLeft(events)) throw new Error(events.left.message);
+  // The batch of step i, with the class ids of the same rows when class-conditional.
+  const batchOf = (i: number) => {
+    const x0 = standardizeBatch(cfg.dataTransform!, data.batch(i, batch));
+    return cfg.classes ? { x0, labels: data.classes!.labels(i, batch) } : x0;
+  };
   const t0 = performance.now();
   const res = await train({
-    state, startStep: start, steps, step, batch: (i) => standardizeBatch(cfg.dataTransform!, data.batch(i, batch)), warmup: recipe.warmup, emaBeta: emaBeta(ema), logEvery: 25,
+    state, startStep: start, steps, step, batch: batchOf, warmup: recipe.warmup, emaBeta: emaBeta(ema), logEvery: 25,
     onEvent: (e: TrainEvent) => void events.right.append({ ...e, mode }),
     checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
   });

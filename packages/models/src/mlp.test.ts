@@ -32,6 +32,19 @@ describe("mlp", () => {
     await checkGrads((q: typeof p, uu: Tensor, tt: Tensor) => net.apply(q, uu, tt), [p, u, t], { order: 1 });
   });
 
+  test("Fourier input features: the first layer sees [u, sin(2^k u), cos(2^k u)], derivatives check", async () => {
+    const net = mlp({ dataDim: 2, width: 4, depth: 1, timeFeatures: 4, inputFourier: 3, dtype: "float64" });
+    const p0 = net.init(c.random.key(4));
+    expect(p0.net.fcIn.weight.shape).toContain(2 * (1 + 2 * 3));
+    const p = c.treeMap(p0, (w: Tensor, i: number) => c.add(w, c.mul(c.random.normal(c.random.key(300 + i), w.shape, { dtype: "float64" }), 0.3)));
+    const u = c.random.normal(c.random.key(5), [3, 2], { dtype: "float64" });
+    const t = c.random.uniform(c.random.key(6), [3], { dtype: "float64" });
+    await checkGrads((q: typeof p, uu: Tensor, tt: Tensor) => net.apply(q, uu, tt), [p, u, t], { order: 1 });
+    const plain = mlp({ dataDim: 2, width: 4, depth: 1, timeFeatures: 4, dtype: "float64" });
+    expect(plain.init(c.random.key(4)).net.fcIn.weight.shape).toContain(2);
+    expect(() => mlp({ dataDim: 2, width: 4, depth: 1, inputFourier: 1.5 })).toThrow(/inputFourier/);
+  });
+
   test("dropout: the same key gives the same output, another key a different one", async () => {
     const net = mlp({ ...mlpPresets.tiny, dropout: 0.5 });
     const p = c.treeMap(net.init(c.random.key(7)), (w: Tensor, i: number) => c.add(w, c.mul(c.random.normal(c.random.key(200 + i), w.shape), 0.2)));

@@ -23,6 +23,12 @@ export interface MlpConfig {
   readonly timeFeatures?: number;
   /** Conditioning embedding width (default W). */
   readonly embDim?: number;
+  /**
+   * Fourier input features: K > 0 adds sin(2^k·u) and cos(2^k·u), k = 0…K−1, of every input coordinate
+   * to u before the first layer (default 0: u alone). Low-dimensional data with sharp modes needs
+   * functions of u that change over a fraction of its unit scale, which a plain MLP learns slowly.
+   */
+  readonly inputFourier?: number;
   /** Dropout rate inside blocks (default 0). */
   readonly dropout?: number;
   /** Classes for class conditioning (default 0: unconditional). */
@@ -71,9 +77,11 @@ function validate(config: MlpConfig): Required<Omit<MlpConfig, "dtype">> & { dty
   const timeFeatures = checkEven(where, "timeFeatures", config.timeFeatures ?? 64);
   const embDim = checkPositiveInt(where, "embDim", config.embDim ?? config.width);
   checkRange(where, "dropout", config.dropout ?? 0, 0, 1);
+  const inputFourier = config.inputFourier ?? 0;
+  if (inputFourier !== 0) checkPositiveInt(where, "inputFourier", inputFourier);
   const numClasses = config.numClasses ?? 0;
   if (numClasses !== 0) checkPositiveInt(where, "numClasses", numClasses);
-  return { ...config, timeFeatures, embDim, dropout: config.dropout ?? 0, numClasses, guidanceEmbedding: config.guidanceEmbedding ?? false, dtype: config.dtype ?? "float32" };
+  return { ...config, timeFeatures, embDim, inputFourier, dropout: config.dropout ?? 0, numClasses, guidanceEmbedding: config.guidanceEmbedding ?? false, dtype: config.dtype ?? "float32" };
 }
 
 function initNet(key: Tensor, config: MlpConfig): MlpParams {
@@ -94,11 +102,20 @@ function initNet(key: Tensor, config: MlpConfig): MlpParams {
     mapNoise1: linear.init(k[1]!, { inFeatures: e, outFeatures: e, dtype }),
     ...(cfg.numClasses ? { mapLabel: classEmbedding.init(k[2]!, { numClasses: cfg.numClasses, dim: e, dtype }) } : {}),
     ...(cfg.guidanceEmbedding ? { mapGuidance: initGuidance(guidanceKey(key, 6 + cfg.depth), cfg.timeFeatures, e, dtype) } : {}),
-    fcIn: linear.init(k[3]!, { inFeatures: cfg.dataDim, outFeatures: w, dtype }),
+    fcIn: linear.init(k[3]!, { inFeatures: cfg.dataDim * (1 + 2 * cfg.inputFourier), outFeatures: w, dtype }),
     blocks,
     outAdn: adn(k[4]!),
     fcOut: linear.init(k[5]!, { inFeatures: w, outFeatures: cfg.dataDim, initScale: 0, dtype }), // F_θ = 0 at init
   };
+}
+
+// [u, sin(2^k u), cos(2^k u)] for k = 0…K−1, per coordinate: [B, D] → [B, D(1 + 2K)].
+function fourierFeatures(u: Tensor, K: number): Tensor {
+  if (K === 0) return u;
+  const [B, D] = [u.shape[0]!, u.shape[1]!];
+  const omega = c.array(Array.from({ length: K }, (_, k) => 2 ** k), [1, 1, K], { dtype: u.dtype as FloatDType });
+  const phase = c.reshape(c.mul(c.reshape(u, [B, D, 1]), omega), [B, D * K]);
+  return c.concat([u, c.sin(phase), c.cos(phase)], 1);
 }
 
 // h ← h + W₁·dropout(silu(W₀·ADN(LN(h), emb)))
@@ -114,7 +131,7 @@ function applyNet(p: MlpParams, config: MlpConfig, u: Tensor, t: Tensor, options
   emb = linear.apply(p.mapNoise1, c.silu(emb)); // [B, E]
   emb = c.silu(addConditioning(emb, p, options, cfg.timeFeatures, "mlp.apply")); // [B, E]
   const keys = options.dropoutKey && cfg.dropout > 0 ? c.random.split(options.dropoutKey, cfg.depth) : [];
-  let h = linear.apply(p.fcIn, u); // [B, W]
+  let h = linear.apply(p.fcIn, fourierFeatures(u, cfg.inputFourier)); // [B, W]
   p.blocks.forEach((bp, i) => (h = block(bp, h, emb, cfg.dropout, keys[i] ?? null)));
   const out = adaptiveDoubleNorm.apply(p.outAdn, layerNorm.apply({}, h), emb); // [B, W]
   return linear.apply(p.fcOut, c.silu(out)); // [B, D]

@@ -34,6 +34,8 @@ export function diffusionLoss(inp: DiffusionLossInputs): {
   perSample: Tensor;
   /** w_φ(t) per sample, [B]; undefined without a logvar head. */
   logvar: Tensor | undefined;
+  /** The unweighted error per sample, [B]: the mean over D of (F_θ − v_t/σ_d)². */
+  err: Tensor;
 } {
   const { sigmaData, x0, z, t } = inp;
   checkBatch("diffusionLoss", x0, t);
@@ -43,5 +45,5 @@ export function diffusionLoss(inp: DiffusionLossInputs): {
   const v = c.sub(c.mul(cos, z), c.mul(sin, x0));
   const err = meanPerSample(c.square(c.sub(inp.F(c.div(xt, sigmaData), t), c.div(v, sigmaData))));
   const { loss, perSample, w } = adaptiveWeighted(err, t, inp.logvar);
-  return { loss, perSample, logvar: w };
+  return { loss, perSample, logvar: w, err };
 }

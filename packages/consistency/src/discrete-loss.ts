@@ -31,6 +31,8 @@ export function discreteCmLoss(inp: DiscreteCmLossInputs): {
   perSample: Tensor;
   /** Per-sample ‖cos t·Δ‖₂ before normalisation, [B]. */
   gNorm: Tensor;
+  /** The unweighted error per sample, [B]: the mean over D of (F_θ − F_θ⁻ − g)². */
+  err: Tensor;
   /** w_φ(t) per sample, [B]; undefined without a logvar head. */
   logvar: Tensor | undefined;
 } {
@@ -52,5 +54,5 @@ export function discreteCmLoss(inp: DiscreteCmLossInputs): {
   const g = c.stopGradient(normalizeTangent(raw, inp.normalization));
   const err = meanPerSample(c.square(c.sub(c.sub(Ft, Fm), g)));
   const { loss, perSample, w } = adaptiveWeighted(err, t, inp.logvar);
-  return { loss, perSample, gNorm: c.reshape(perSampleNorm(raw), [x0.shape[0]!]), logvar: w };
+  return { loss, perSample, gNorm: c.reshape(perSampleNorm(raw), [x0.shape[0]!]), logvar: w, err };
 }

@@ -29,6 +29,8 @@ export interface ScmLoss {
   readonly gNorm: Tensor;
   /** w_φ(t) per sample, [B]; undefined without a logvar head. */
   readonly logvar: Tensor | undefined;
+  /** The unweighted error per sample, [B]: the mean over D of (F_θ − F_θ⁻ − g)², i.e. of g² in value. */
+  readonly err: Tensor;
   /** F_θ(x_t/σ_d, t), [B, …D]: the JVP's primal output, which carries the parameter gradient. */
   readonly F: Tensor;
 }
@@ -52,5 +54,5 @@ export function scmLoss(inp: ScmLossInputs): ScmLoss {
   const tan = scmTangent({ F: inp.F, sigmaData, xt, t, dxdt, r: inp.r ?? 1, ...(inp.normalization ? { normalization: inp.normalization } : {}) });
   const err = meanPerSample(c.square(c.sub(c.sub(tan.F, c.stopGradient(tan.F)), tan.g)));
   const { loss, perSample, w } = adaptiveWeighted(err, t, inp.logvar);
-  return { loss, perSample, gNorm: tan.gNorm, logvar: w, F: tan.F };
+  return { loss, perSample, gNorm: tan.gNorm, logvar: w, err, F: tan.F };
 }

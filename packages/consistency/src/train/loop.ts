@@ -22,6 +22,8 @@ export interface TrainEvent {
   readonly gNorm: number;
   /** Batch mean of w_φ(t) (0 without a logvar head). */
   readonly logvar: number;
+  /** Batch mean of the unweighted per-dimension error (the loss without adaptive weighting). */
+  readonly err: number;
   /** The tangent warm-up factor r = min(1, step/H) used at this step (1 without warm-up). */
   readonly r: number;
   /** Steps the NaN guard skipped so far in this call of `train`. */
@@ -146,10 +148,10 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
     const finite = (await m.finite.data())[0]!;
     if (finite === 0) skipped++;
     if (i % logEvery === 0 || i === o.steps) {
-      const [loss, gradNorm, gNorm, logvar] = await Promise.all([m.loss, m.gradNorm, m.gNorm, m.logvar].map(async (t) => (await t.data())[0]!));
+      const [loss, gradNorm, gNorm, logvar, err] = await Promise.all([m.loss, m.gradNorm, m.gNorm, m.logvar, m.err].map(async (t) => (await t.data())[0]!));
       const ms = (performance.now() - t0) / since;
       lastLoss = loss!;
-      const e: TrainEvent = { kind: "step", step: i, loss: loss!, gradNorm: gradNorm!, gNorm: gNorm!, logvar: logvar!, r, skipped, stepMs: ms, samplesPerSec: (x0.shape[0]! * 1000) / ms };
+      const e: TrainEvent = { kind: "step", step: i, loss: loss!, gradNorm: gradNorm!, gNorm: gNorm!, logvar: logvar!, err: err!, r, skipped, stepMs: ms, samplesPerSec: (x0.shape[0]! * 1000) / ms };
       o.onEvent?.(e);
       const text = progressText(i, o.steps, loss!, ms);
       if (showBar) bar(tty!, i, o.steps, text);

@@ -69,6 +69,8 @@ export interface ObjectiveOutput {
     readonly gNorm: Tensor;
     /** Batch mean of w_φ(t) (0 without a logvar head). */
     readonly logvar: Tensor;
+    /** Batch mean of the unweighted per-dimension error, the quantity whose floor is known (a loss curve's y). */
+    readonly err: Tensor;
   };
 }
 
@@ -122,14 +124,14 @@ export function makeObjective<P>(model: Model<P>, config: ObjectiveConfig): Obje
     if (mode === "cm-discrete") {
       const { t, tPrev } = pairs!(keys.time, B);
       const out = discreteCmLoss({ ...common, t, tPrev, r, normalization, ...(teacher ? { teacher } : {}) });
-      return { loss: out.loss, aux: { gNorm: c.mean(out.gNorm), logvar: c.mean(out.logvar ?? zero) } };
+      return { loss: out.loss, aux: { gNorm: c.mean(out.gNorm), logvar: c.mean(out.logvar ?? zero), err: c.mean(out.err) } };
     }
     const t = sampleLogNormalTime(keys.time, B, time, sigmaData);
     if (mode === "diffusion") {
       const out = diffusionLoss({ ...common, t });
-      return { loss: out.loss, aux: { gNorm: c.zeros([]), logvar: c.mean(out.logvar ?? zero) } };
+      return { loss: out.loss, aux: { gNorm: c.zeros([]), logvar: c.mean(out.logvar ?? zero), err: c.mean(out.err) } };
     }
     const out = scmLoss({ ...common, t, r, normalization, ...(mode === "scd" ? { teacher: teacher! } : {}) });
-    return { loss: out.loss, aux: { gNorm: c.mean(out.gNorm), logvar: c.mean(out.logvar ?? zero) } };
+    return { loss: out.loss, aux: { gNorm: c.mean(out.gNorm), logvar: c.mean(out.logvar ?? zero), err: c.mean(out.err) } };
   };
 }

@@ -1,5 +1,6 @@
 // Progress reports of the training loop: on a terminal a bar redrawn in place, elsewhere (a log, CI)
-// whole lines — at least the last one — each with steps/s and the time left.
+// whole lines — at least the last one — each with steps/s and the time left; and the logged unweighted
+// error (the loss without adaptive weighting).
 import { describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import { mlp } from "@scm-ts/models";
@@ -21,10 +22,11 @@ describe("progress", () => {
     const objective = makeObjective({ apply: net.apply }, { mode: "diffusion", sigmaData: 0.5, time: { pMean: -1, pStd: 1.4 } });
     const optimizer = adam({ learningRate: 1e-3 });
     const step = makeTrainStep(objective, { optimizer });
+    const events: { loss: number; err: number }[] = [];
     const run = async (isTTY: boolean) => {
       let text = "";
       const state = initTrainState(net.init(c.random.key(0)), optimizer, c.random.key(1));
-      await train({ state, steps: 6, step, batch: (i) => c.random.normal(c.random.key(i), [4, 2]), logEvery: 2, progress: { isTTY, write: (s) => ((text += s), true) } });
+      await train({ state, steps: 6, step, batch: (i) => c.random.normal(c.random.key(i), [4, 2]), logEvery: 2, progress: { isTTY, write: (s) => ((text += s), true) }, onEvent: (e) => events.push(e) });
       return text;
     };
     const lines = await run(false);
@@ -33,5 +35,8 @@ describe("progress", () => {
     const barText = await run(true);
     expect(barText.split("\r").length).toBe(4); // three redraws at steps 2, 4, 6
     expect(barText).toMatch(/\[#+\] step 6\/6 .*done \n$/);
+    // Without a logvar head the logged unweighted error is the loss itself.
+    expect(events.length).toBe(6);
+    for (const e of events) expect(e.err).toBeCloseTo(e.loss, 6);
   });
 });

@@ -30,6 +30,8 @@ export interface StepMetrics {
   readonly gNorm: Tensor;
   /** Batch mean of w_φ(t) (0 without a logvar head). */
   readonly logvar: Tensor;
+  /** Batch mean of the unweighted per-dimension error. */
+  readonly err: Tensor;
   /** 1 when the update was applied, 0 when the NaN guard skipped it. */
   readonly finite: Tensor;
 }
@@ -73,6 +75,6 @@ export function makeTrainStep<P>(objective: Objective<P>, config: StepConfig) {
     const ok = c.reshape(c.mul(c.astype(isFinite(loss), "float32"), c.astype(isFinite(gradNorm), "float32")), []);
     const keepIf = <T>(next: T, prev: T): T => c.treeMapN([next, prev], (n: Tensor, o: Tensor) => c.where(c.greater(ok, 0), n, o), "NaN guard") as T;
     const next: TrainState<P> = { params: keepIf(params, state.params), opt: keepIf(opt, state.opt), ema: keepIf(ema, state.ema), key: kNext! };
-    return [next, { loss: c.reshape(loss, []), gradNorm: c.reshape(gradNorm, []), gNorm: aux.gNorm, logvar: aux.logvar, finite: ok }];
+    return [next, { loss: c.reshape(loss, []), gradNorm: c.reshape(gradNorm, []), gNorm: aux.gNorm, logvar: aux.logvar, err: aux.err, finite: ok }];
   }, { name: "trainStep" });
 }

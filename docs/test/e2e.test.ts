@@ -1,10 +1,12 @@
 // End-to-end: the built site (npm run docs:build) served on localhost and opened in headless
-// Chromium through playwright-core. The demo page trains for a few seconds; the test asserts the
-// loss went down, the sample panels were drawn (blue and red points on the canvases), no page error
-// happened, and writes a screenshot to docs/test-output/. It runs the demo twice: without a GPU
-// (the CPU backend, as on a machine without WebGPU) and with Chromium's SwiftShader WebGPU adapter
-// (the WebGPU backend in a browser). It also loads the home, a guide and an API page. Without
-// Chromium it skips with one line, except in CI or with SCM_REQUIRE_BROWSER=1, where it fails.
+// Chromium through playwright-core. The demo page trains for a few seconds, inside its first phase
+// (diffusion pre-training; sCT from the diffusion EMA follows, and sct-trainer.test.ts runs the whole
+// run in Node); the test asserts the page shows that phase and the run's length, the loss went down,
+// the sample panels were drawn (blue and red points on the canvases), no page error happened, and
+// writes a screenshot to docs/test-output/. It runs the demo twice: without a GPU (the CPU backend, as
+// on a machine without WebGPU) and with Chromium's SwiftShader WebGPU adapter (the WebGPU backend in a
+// browser). It also loads the home, a guide and an API page. Without Chromium it skips with one line,
+// except in CI or with SCM_REQUIRE_BROWSER=1, where it fails.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,11 +55,14 @@ describe.skipIf(!executable && !browserRequired())("the built docs site in headl
   };
 
   /**
-   * Trains on the demo page until `minSteps`, stops, saves a screenshot, and checks the loss and the
-   * plots: every panel got (nearly) all its 1000 points, and the canvases hold at least `minPixels`
-   * pixels of the points' colours (few when an untrained model's samples still sit on top of each other).
+   * Trains on the demo page until `minSteps`, stops, saves a screenshot, and checks the status and the
+   * plots: every panel got (nearly) all its 1000 points, and the canvases hold more than `minPixels`
+   * pixels of the points' colours. In the diffusion phase the 1-step samples of the diffusion model all
+   * land near the data's mean (one dot: a diffusion model is no one-step sampler), so that panel only
+   * needs a few. With `lossFalls`, the loss of the last steps is below that of the first: at 120
+   * diffusion steps it is (1.00 → 0.92 in Node), at 8 it is within the batches' noise.
    */
-  const runDemo = async (context: BrowserContext, minSteps: number, minPixels: number, screenshot: string) => {
+  const runDemo = async (context: BrowserContext, minSteps: number, minPixels: number, lossFalls: boolean, screenshot: string) => {
     const page = await open(context, "/demo.html");
     const demo = page.getByTestId("sct-demo");
     await expect.poll(() => demo.getAttribute("data-loaded"), { timeout: 30_000 }).toBe("true");
@@ -70,8 +75,13 @@ describe.skipIf(!executable && !browserRequired())("the built docs site in headl
     mkdirSync(join(docs, "test-output"), { recursive: true });
     await demo.screenshot({ path: join(docs, "test-output", screenshot) });
     const [lossStart, lossRecent, draws] = [await attr("data-loss-start"), await attr("data-loss-recent"), await attr("data-sample-draws")];
-    console.log(`e2e demo: backend ${backend}, ${await attr("data-step")} steps, loss ${lossStart.toFixed(3)} → ${lossRecent.toFixed(3)}, ${draws} sample redraws`);
-    expect(lossRecent).toBeLessThan(lossStart);
+    const phase = await demo.getAttribute("data-phase");
+    console.log(`e2e demo: backend ${backend}, ${await attr("data-step")} steps (${phase}), loss ${lossStart.toFixed(3)} → ${lossRecent.toFixed(3)}, ${draws} sample redraws`);
+    expect(await attr("data-total-steps")).toBe(7000);
+    expect(phase).toBe("diffusion");
+    expect(await page.getByTestId("phase").textContent()).toContain("phase 1 of 2: diffusion");
+    expect(Number.isFinite(lossRecent)).toBe(true);
+    if (lossFalls) expect(lossRecent).toBeLessThan(lossStart);
     expect(draws).toBeGreaterThanOrEqual(2);
     expect(await attr("data-points-drawn")).toBeGreaterThanOrEqual(900);
     // Count the points' pixels on each canvas (blue for 1 step and the loss, red for 2 steps).
@@ -83,7 +93,7 @@ describe.skipIf(!executable && !browserRequired())("the built docs site in headl
         for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - c[0]) < 8 && Math.abs(d[i + 1]! - c[1]) < 8 && Math.abs(d[i + 2]! - c[2]) < 8) n++;
         return n;
       }, rgb);
-    expect(await colored("canvas-one-step", [31, 119, 180])).toBeGreaterThan(minPixels);
+    expect(await colored("canvas-one-step", [31, 119, 180])).toBeGreaterThan(phase === "diffusion" ? 4 : minPixels);
     expect(await colored("canvas-two-step", [214, 39, 40])).toBeGreaterThan(minPixels);
     expect(await colored("canvas-loss", [31, 119, 180])).toBeGreaterThan(50);
     await page.close();
@@ -100,13 +110,13 @@ describe.skipIf(!executable && !browserRequired())("the built docs site in headl
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it("trains sCT in the demo on the CPU backend (no WebGPU adapter): the loss falls and the samples are drawn", async () => {
-    expect(await runDemo(contexts[0] ?? (await launch(chromiumArgs)), 120, 500, "demo.png")).toBe("cpu");
+  it("trains the demo on the CPU backend (no WebGPU adapter): the loss falls and the samples are drawn", async () => {
+    expect(await runDemo(contexts[0] ?? (await launch(chromiumArgs)), 120, 500, true, "demo.png")).toBe("cpu");
     expect(errors).toEqual([]);
   }, 240_000);
 
-  it("trains sCT in the demo on WebGPU (SwiftShader adapter)", async () => {
-    expect(await runDemo(await launch(chromiumWebGpuArgs), 8, 20, "demo-webgpu.png")).toBe("webgpu");
+  it("trains the demo on WebGPU (SwiftShader adapter)", async () => {
+    expect(await runDemo(await launch(chromiumWebGpuArgs), 8, 20, false, "demo-webgpu.png")).toBe("webgpu");
     expect(errors).toEqual([]);
   }, 240_000);
 });

@@ -33,9 +33,13 @@ export interface MetricContext {
   readonly floorReference?: Tensor;
 }
 
-/** The mode metrics under a density, keyed as `computeMetric` reports them. */
+/**
+ * The mode metrics under a density, keyed as `computeMetric` reports them. Modes of weight ≥ 5% are
+ * checked, or of at least the average weight 1/K where K modes are too many for any to reach 5% (the
+ * 25 of the grid), so that losing one of many small modes still shows.
+ */
 export async function modeFigures(x: Tensor, density: ReferenceDensity): Promise<Record<string, number>> {
-  const m = await modeMetrics(flat(x), density);
+  const m = await modeMetrics(flat(x), density, { minWeight: Math.min(0.05, 0.99 / density.modes.length) });
   return { logDensity: m.meanLogDensity, modesCovered: m.modesCovered, modes: m.modes, within3Sigma: m.within3Sigma };
 }
 

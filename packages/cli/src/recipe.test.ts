@@ -11,7 +11,7 @@ describe("resolveRecipe", () => {
   it("decides weighting and c from the data's dimension, and says so once", () => {
     said.length = 0;
     const low = resolveRecipe({}, "scd", [2], log);
-    expect(low).toMatchObject({ steps: defaultSteps("scd"), batch: 256, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 300, ema: { kind: "power", std: 0.05 } });
+    expect(low).toMatchObject({ steps: defaultSteps("scd"), batch: 256, lr: 1e-3, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 300, ema: { kind: "power", std: 0.05 } });
     expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so weighting none, tangent normalisation c = 1/)]);
     expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1 });
     expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1 });
@@ -21,7 +21,7 @@ describe("resolveRecipe", () => {
 
   it("gives the diffusion teacher more steps, no warm-up and no recipe line", () => {
     said.length = 0;
-    expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0 });
+    expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0, lr: 2e-3 });
     expect(said).toEqual([]);
   });
 

@@ -34,7 +34,7 @@ export interface Recipe {
   readonly ema: NonNullable<RunConfig["ema"]>;
 }
 
-/** The default steps of a mode: teachers train longer than the students started from them. */
+/** The default steps of a mode: teachers train longer (and at twice the rate) than the students started from them. */
 export const defaultSteps = (mode: Mode): number => (mode === "diffusion" ? 4000 : 2000);
 
 /** Resolves the recipe from the flags, filling what is absent from the defaults for this mode and data. */
@@ -55,7 +55,7 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   return {
     steps,
     batch: positiveInt("train", "batch", f.batch ?? 256),
-    lr: (f.lr as number | undefined) ?? 1e-3,
+    lr: (f.lr as number | undefined) ?? (consistency ? 1e-3 : 2e-3),
     lrSchedule: (f["lr-schedule"] as Recipe["lrSchedule"] | undefined) ?? "cosine",
     weighting,
     tangentC,

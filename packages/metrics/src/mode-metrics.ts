@@ -14,7 +14,12 @@ export interface ReferenceDensity {
   /** The dimension d of a point. */
   readonly dimension: number;
   /** The mode weights (summing to 1) and labels. */
-  readonly modes: readonly { readonly weight: number; readonly label: string }[];
+  readonly modes: readonly {
+    /** The mode's weight π_m. */
+    readonly weight: number;
+    /** A short label for reports. */
+    readonly label: string;
+  }[];
   /** log p(x) for n finite points, row-major [n, d]. */
   logDensity(points: Float64Array): ArrayLike<number>;
   /** Per point: the index of its mode (in `modes`). */

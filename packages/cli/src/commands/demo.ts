@@ -7,9 +7,9 @@
 // covered, fraction within 3σ) beside sliced W2 and its noise floor; plots and checkpoints are written.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { mixtureTeacher } from "@scm-ts/consistency";
+import { diffusionLoss, mixtureTeacher, sampleLogNormalTime, type RawNetwork } from "@scm-ts/consistency";
 import { ringOfGaussians } from "@scm-ts/data";
-import { scatterPlot, encodePng, writeFileAtomic, writeLossCurves, type Rgb } from "@scm-ts/io";
+import { scatterPlot, encodePng, linePlot, readEventLog, seriesFromEvents, writeFileAtomic, writePng, type LineSeries, type Rgb } from "@scm-ts/io";
 import { sampleTeacher } from "@scm-ts/samplers";
 import * as E from "fp-ts/lib/Either.js";
 import { join } from "node:path";
@@ -107,12 +107,42 @@ export async function runDemo(f: Flags, log: (line: string) => void = console.lo
   }
   log(`(sliced W2's noise floor is the data row's figure: two draws of ${n} from the same mixture)`);
   await writePanels(join(out, "samples.png"), rows);
-  for (const run of ["teacher", "scd", "sct", "scd-exact"]) {
-    const r = await writeLossCurves(join(out, run, "events.jsonl"), join(out, run, "loss.png"), { keys: ["loss"] })();
-    if (E.isLeft(r)) throw new Error(r.left.message);
-  }
+  // The unweighted per-dimension error of each run; the teacher's beside the error the exact F* makes on
+  // the same noisy targets, the floor no network can go below. sCD's error is ‖g‖²/D, which → 0.
+  const floor = await diffusionFloor(Fstar, ring, tf, teacher.cfg);
+  log(`teacher's error floor (the exact F* on the same targets): ${floor.toFixed(4)} per dimension`);
+  for (const run of ["teacher", "scd", "sct", "scd-exact"]) await writeErrorCurve(join(out, run), run === "teacher" ? floor : undefined);
   log(`\nwrote ${join(out, "samples.png")}, loss curves and checkpoints (teacher/, scd/, sct/, scd-exact/) in ${out}; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
   return table;
+}
+
+// E over the diffusion loss's own draws of x0, z and t of (F* − v/σ_d)², per dimension: the floor of its error.
+async function diffusionFloor(Fstar: RawNetwork, ring: ReturnType<typeof ringOfGaussians>, tf: { shift: readonly number[]; scale: readonly number[] }, cfg: TrainedRun["cfg"]): Promise<number> {
+  let sum = 0;
+  const rounds = 16, B = 4096;
+  for (let i = 0; i < rounds; i++) {
+    const e = c.tidy(() => {
+      const [k0, kz, kt] = c.random.split(c.random.key(9000 + i), 3);
+      const x0 = c.mul(c.sub(ring.sample(k0!, B), c.array(tf.shift.slice(), [1, 2])), c.array(tf.scale.slice(), [1, 2]));
+      const z = c.mul(c.random.normal(kz!, [B, 2]), cfg.sigmaData);
+      const t = sampleLogNormalTime(kt!, B, cfg.time, cfg.sigmaData);
+      return c.mean(diffusionLoss({ F: Fstar, sigmaData: cfg.sigmaData, x0, z, t }).err);
+    });
+    sum += (await e.data())[0]!;
+    e.dispose();
+  }
+  return sum / rounds;
+}
+
+// The run's logged error against the step on a log axis, with a floor line where one is known.
+async function writeErrorCurve(dir: string, floor?: number): Promise<void> {
+  const events = await readEventLog(join(dir, "events.jsonl"))();
+  if (E.isLeft(events)) throw new Error(events.left.message);
+  const err = seriesFromEvents(events.right, "step", "err");
+  const series: LineSeries[] = [{ ...err, color: [31, 119, 180], label: "error per dimension" }];
+  if (floor !== undefined) series.push({ x: err.x, y: Array.from(err.x, () => floor), color: [214, 39, 40], label: "floor: the exact teacher" });
+  const r = await writePng(join(dir, "loss.png"), linePlot(series, { logY: true, smoothing: 0.8 }))();
+  if (E.isLeft(r)) throw new Error(r.left.message);
 }
 
 // One scatter plot per row, five to a line, in one PNG.

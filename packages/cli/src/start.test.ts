@@ -75,6 +75,15 @@ describe("a run's start", () => {
     await expect(runTrain({ ...base, mode: "sct", data: "ring", init: file("t"), steps: 1, out: file("u") }, quiet)).rejects.toThrow(/shape \[3\] but the data has \[2\]/);
   }, 60_000);
 
+  it("resumes in the checkpoint's architecture even when today's flags would build another", async () => {
+    const said: string[] = [];
+    const r = await runTrain({ ...base, mode: "diffusion", data, steps: 302, "lr-schedule": "cosine", lr: 3e-3, resume: true, out: file("t") }, (l) => said.push(l));
+    expect(said.join("\n")).toMatch(/resuming keeps .*architecture .*"width":32/);
+    expect(r.cfg.modelConfig).toMatchObject({ width: 32, depth: 1 });
+    const back = await loadRun(file("t"), adam({ learningRate: 1 }));
+    expect(back.cfg.modelConfig).toMatchObject({ width: 32, depth: 1 });
+  }, 60_000);
+
   it("trains raw data with --sigma-data and refuses all-constant data", async () => {
     const run = await runTrain({ ...base, ...small, mode: "diffusion", data, "sigma-data": 5, steps: 1, out: file("raw") }, quiet);
     expect(run.cfg.sigmaData).toBe(5);

@@ -10,7 +10,7 @@ import { checkpointFile, openEventLog } from "@scm-ts/io";
 import type { ModelParams } from "@scm-ts/models";
 import { adam, constantSchedule, cosineSchedule, powerFunctionBeta } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
-import { standardize, type Standardization } from "@scm-ts/data";
+import { identityStandardization, standardize, type Standardization } from "@scm-ts/data";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError, type Flags, type FlagSpecs } from "../args.js";
@@ -95,7 +95,7 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
   const teacher = opts.teacher ?? start0.teacher;
   const recipe = resolveRecipe(f, mode, data.sampleShape, log);
   const { steps, batch, ema } = recipe;
-  const cfg: RunConfig = {
+  let cfg: RunConfig = {
     mode, model, modelConfig: cond.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
     time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, ...(f.teacher ? { teacher: f.teacher as string } : {}),
     lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC, ...cond.fields,
@@ -109,8 +109,9 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
   if (f.resume) {
     if (!existsSync(checkpointFile(dir))) throw new UsageError(`scm train --resume: no checkpoint in ${dir}`);
     const r = await loadRun(dir, optimizer);
-    if (JSON.stringify([r.cfg.sigmaData, r.cfg.dataTransform]) !== JSON.stringify([cfg.sigmaData, cfg.dataTransform])) {
-      throw new UsageError(`scm train --resume: ${dir} was trained in another model space (σ_d ${r.cfg.sigmaData}, or another data standardisation) than --data ${data.name} gives now; resume with the same --data and --sigma-data`);
+    // Checkpoints written before standardisation have no dataTransform: they trained on the data as given.
+    if (JSON.stringify([r.cfg.sigmaData, r.cfg.dataTransform ?? identityStandardization(data.sampleShape)]) !== JSON.stringify([cfg.sigmaData, cfg.dataTransform])) {
+      throw new UsageError(`scm train --resume: ${dir} was trained in another model space (σ_d ${r.cfg.sigmaData}, or another data standardisation) than --data ${data.name} gives now; resume with the same --data and --sigma-data (a checkpoint from before standardisation: --sigma-data ${r.cfg.sigmaData})`);
     }
     if (r.cfg.mode !== mode || r.cfg.model !== model) throw new UsageError(`scm train --resume: ${dir} holds a ${r.cfg.mode}/${r.cfg.model} run, not ${mode}/${model}`);
     // A resumed run must train as it began: older checkpoints lack these fields and mean the defaults.
@@ -118,6 +119,9 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
     if (same(r.cfg) !== same(cfg)) throw new UsageError(`scm train --resume: ${dir} was trained with --lr-schedule/--weighting/EMA/--tangent-c ${same(r.cfg)}, not ${same(cfg)}; pass the same flags`);
     checkResumeConditioning(dir, r.cfg, cfg);
     ({ state, net } = r);
+    // The weights are the checkpoint's architecture: later checkpoints must record its config, not today's defaults.
+    if (JSON.stringify(r.cfg.modelConfig) !== JSON.stringify(cfg.modelConfig)) log(`resuming keeps ${dir}'s architecture (${JSON.stringify(r.cfg.modelConfig)})`);
+    cfg = { ...cfg, modelConfig: r.cfg.modelConfig };
     start = r.step;
     log(`resuming ${dir} at step ${start}`);
   }

@@ -11,7 +11,7 @@
 //
 // Modes: ours and jax-js run eager and under jit, TF.js eager (it has no jit); each engine's figure
 // is its faster mode. jax-js's jit conv is skipped: it is ~12× slower than its eager conv (it skips
-// eager's padding materialisation, see shared/docs/peers-js.md) and would only lengthen the run.
+// eager's padding materialisation) and would only lengthen the run.
 // TF.js has no forward mode; its JVP is the faster of two exact emulations, both timed:
 //   - "dual": the tangent propagated by hand through the same ops, primal and tangent rows stacked
 //     into one batch for each product ([h; dh]·W) and tanh' = 1 − tanh² — dual numbers written out;

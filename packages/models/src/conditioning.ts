@@ -1,7 +1,7 @@
 // The conditioning every architecture adds to its time embedding before the SiLU (EDM2's layout):
 // the class embedding of one-hot rows — a zero row, the null label of classifier-free guidance, adds
 // nothing, so it is exactly an unconditional call — and, for guidance-conditioned sCD students
-// (scm-spec §2.3, "sCD with CFG"), the embedding of the guidance scale w: a positional embedding of
+// (the paper's sCD with classifier-free guidance), the embedding of the guidance scale w: a positional embedding of
 // w and a two-layer MLP (nn's guidanceEmbedding) whose last layer starts at zero, so a network with
 // it enabled computes, at init, the same F as one without.
 import * as c from "@scm-ts/core";

@@ -1,7 +1,7 @@
 // What every architecture exposes to the losses and samplers: a `Network` bundles a config with
 // `init(key)` → { net: θ, logvar: φ } and `apply(params, u, t, options)` = F_θ(u, c_noise(t)) with
 // u = x_t/σ_d, c_noise(t) = t and optional conditioning (class labels, guidance scale, dropout key),
-// plus the separate adaptive-weighting head w_φ(t) (scm-spec.md §2.5). The preconditioning (c_skip,
+// plus the separate adaptive-weighting head w_φ(t) (docs/guide/trigflow-scm.md, adaptive weighting). The preconditioning (c_skip,
 // c_out, c_in) stays outside, in the losses, as in EDM2.
 import type { Tensor } from "@scm-ts/core";
 import type { LogvarParams } from "./logvar-head.js";

@@ -2,7 +2,7 @@
 // label) and pass the network one-hot rows [B, K] (a zero row for the null label), as the models take
 // them; a guidance-conditioned consistency student also gets its scale w [B]; a class-conditional
 // diffusion teacher is guided by classifier-free guidance F_w = F_u + w·(F_c − F_u) (the paper's
-// convention, scm-spec §2.3 and P15: w = 1 is the plain conditional teacher). Sampling never passes a
+// convention: w = 1 is the plain conditional teacher). Sampling never passes a
 // dropout key: networks run deterministically.
 import { add, arange, astype, concat, equal, full, mul, reshape, slice, sub, zerosLike, type Tensor } from "@scm-ts/core";
 import type { NetworkOptions, RawNetwork } from "./raw-network.js";

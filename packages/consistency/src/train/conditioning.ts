@@ -1,9 +1,9 @@
 // What a training step conditions the network on besides (x_t, t), all drawn from the step's key:
 // class labels with label dropout for classifier-free guidance (a dropped label is the null label, a
 // zero one-hot row), the dropout key of the student's sub-network, and — for sCD from a guided
-// class-conditional teacher (scm-spec §2.3, "sCD with CFG") — a guidance scale w per example, with
+// class-conditional teacher (the paper's sCD with classifier-free guidance) — a guidance scale w per example, with
 // the teacher's velocity F_u + w·(F_c − F_u) (the paper's convention: w = 1 is the conditional
-// teacher, no guidance; scm-spec P15 warns against rCM's F_c + w·(F_c − F_u)).
+// teacher, no guidance; rCM's F_c + w·(F_c − F_u) would put w = 1 at twice the guidance).
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { classEmbedding } from "@scm-ts/nn";
@@ -13,7 +13,7 @@ import { timeColumn, type RawNetwork } from "../time.js";
 export interface ClassConditioning {
   /** K: ids lie in [0, K); any other id (use −1) is the null label, an unconditional example. */
   readonly numClasses: number;
-  /** Label dropout: each label becomes the null label with this probability (default 0.1, scm-spec §7), so the model also learns F_u for CFG. */
+  /** Label dropout: each label becomes the null label with this probability (default 0.1, as in classifier-free guidance training), so the model also learns F_u for CFG. */
   readonly pUncond?: number;
 }
 

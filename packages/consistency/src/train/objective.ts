@@ -94,7 +94,7 @@ function checkConfig(config: ObjectiveConfig): void {
  *
  * Dropout: the student gets one dropout key per call (a model whose dropout rate is 0 ignores it).
  * sCM needs the same mask in F_θ⁻, its tangent dF_θ⁻/dt and the F_θ that carries the gradient
- * (scm-spec §2.7). scmTangent evaluates the network once, inside c.jvp: the JVP's primal output is
+ * (otherwise the tangent belongs to another network than the one trained). scmTangent evaluates the network once, inside c.jvp: the JVP's primal output is
  * F_θ (the gradient flows through it) and its stop-gradient is F_θ⁻, so one call with one key covers
  * all three; the key is a constant of that call, so the mask has no tangent. The diffusion loss calls
  * F once. The discrete-time CM calls F at x_t and at x_{t′} and both see the same key: with different

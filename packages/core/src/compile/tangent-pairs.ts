@@ -1,7 +1,7 @@
 // Lowering-time fusion of a routine primitive with its tangent primitive: when a flat jaxpr computes
 // both y = op(x…) and t_y = op_tangent(x…, t…) of the same operands and params (what jvp of the op
 // emits), one routine computes both in a single pass and writes [y; t_y]:
-//   attention + attention_tangent     → attentionJvp   (the FlashAttention JVP, scm-spec.md §3)
+//   attention + attention_tangent     → attentionJvp   (the sCM paper's FlashAttention JVP)
 //   standardize + standardize_tangent → standardizeJvp (group norm: the row statistics once)
 // The pair is fused at the primal equation, so the tangent operands must already be computed there.
 import { Literal, type Atom, type Eqn, type Jaxpr } from "../jaxpr.js";

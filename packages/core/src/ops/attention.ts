@@ -1,5 +1,5 @@
 // Scaled dot-product attention as two routine primitives, so backends run it in one online-softmax
-// pass (scm-spec.md §3, "FlashAttention JVP") instead of forming the N×M logits in memory:
+// pass (the sCM paper's "FlashAttention JVP", Lu & Song) instead of forming the N×M logits in memory:
 //   attention(q, k, v)                 y = softmax(s·Q·Kᵀ)·V                  [..., N, Dv]
 //   attention_tangent(q, k, v, tq, tk, tv)
 //                                      t_y = P·t_V + (P ⊙ (t_X − rowsum(P ⊙ t_X)))·V,

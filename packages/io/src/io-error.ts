@@ -1,6 +1,6 @@
 // The one error type of @scm-ts/io, returned as the Left of an fp-ts `Either`/`TaskEither` at every
-// fallible boundary (reading and writing files, parsing safetensors headers, checkpoint and log
-// loading). Its message is complete on its own: it names the file (and tensor or field), says what was
+// fallible boundary (reading and writing files, parsing safetensors headers and PNG images, checkpoint
+// and log loading). Its message is complete on its own: it names the file (and tensor or field), says what was
 // wrong, and says what to do, so a command-line tool can print it as the single line a user sees.
 
 /** What kind of failure an `IoError` reports. */
@@ -11,6 +11,8 @@ export type IoErrorKind =
   | "filesystem"
   /** The bytes are not a valid file of the expected format (corrupt, truncated, hostile). */
   | "format"
+  /** The file is valid but uses a feature this reader does not support (e.g. an interlaced PNG). */
+  | "unsupported"
   /** The file is valid but does not fit what the caller asked for (shapes, names, dtypes). */
   | "mismatch"
   /** The caller passed something that cannot be written (bad names, shapes or values). */

@@ -13,10 +13,15 @@ import { imageGrid, imageGridFromHost, writeImageGrid } from "./image-grid.js";
 import { linePlot, writeLossCurves } from "./line-plot.js";
 import { formatTick, niceTicks, plotFrame } from "./plot-frame.js";
 import { encodePng } from "./png-encode.js";
-import { decodePng } from "./png-decode.test-support.js";
+import { decodePng as decodePngEither } from "./png-decode.js";
 import type { RasterImage } from "./raster-image.js";
 import { scatterPlot } from "./scatter-plot.js";
 
+const decodePng = (bytes: Uint8Array): RasterImage => {
+  const image = decodePngEither(bytes, "plot.png");
+  if (E.isLeft(image)) throw new Error(image.left.message);
+  return image.right;
+};
 const pixel = (img: RasterImage, x: number, y: number): number[] => [...img.data.subarray((y * img.width + x) * img.channels, (y * img.width + x + 1) * img.channels)];
 const count = (img: RasterImage, color: Rgb): number => {
   let n = 0;

@@ -6,29 +6,11 @@ import { deflateSync } from "node:zlib";
 import * as E from "fp-ts/lib/Either.js";
 import type * as TE from "fp-ts/lib/TaskEither.js";
 import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write.js";
-import { crc32 } from "./crc32.js";
 import { ioError, type IoError } from "./io-error.js";
+import { paeth, pngChunk, pngSignature } from "./png-chunks.js";
 import type { RasterImage } from "./raster-image.js";
 
-const signature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 const colorTypes = { 1: 0, 3: 2, 4: 6 } as const;
-
-function chunk(type: string, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + payload.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, payload.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(payload, 8);
-  view.setUint32(8 + payload.length, crc32(out.subarray(4, 8 + payload.length)));
-  return out;
-}
-
-/** The Paeth predictor (PNG §9.4): whichever of left, up, up-left is closest to left + up − up-left. */
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
 
 /** Filters one scanline with filter `type` into `out` (without the type byte). */
 function filterRow(type: number, row: Uint8Array, prior: Uint8Array, bpp: number, out: Uint8Array): void {
@@ -85,7 +67,7 @@ export function encodePng(image: RasterImage): Uint8Array {
   view.setUint32(0, width);
   view.setUint32(4, height);
   header.set([8, colorTypes[channels], 0, 0, 0], 8);
-  const parts = [signature, chunk("IHDR", header), chunk("IDAT", deflateSync(filtered, { level: 9 })), chunk("IEND", new Uint8Array(0))];
+  const parts = [pngSignature, pngChunk("IHDR", header), pngChunk("IDAT", deflateSync(filtered, { level: 9 })), pngChunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) (out.set(p, at), (at += p.length));

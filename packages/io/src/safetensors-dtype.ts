@@ -77,15 +77,21 @@ function halfToNumber(bits: number): number {
 /**
  * Decodes `count` little-endian elements of `stored` starting at `bytes[0]` into the engine storage of
  * `engineDTypeOf(stored)`. Returns a message instead when a value does not fit (I64/U64 out of range).
+ * With `owned`, `bytes` is a buffer of its own (offset 0, nothing else in it) that a native-width result
+ * may keep instead of copying; otherwise the bytes are copied.
  */
-export function decodeElements(stored: SafetensorsDType, bytes: Uint8Array, count: number): DataArray | string {
+export function decodeElements(stored: SafetensorsDType, bytes: Uint8Array, count: number, owned = false): DataArray | string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // A buffer aligned at 0 can back a typed array directly on little-endian hosts: the owned one, or a copy.
+  const aligned = (size: number): ArrayBuffer =>
+    owned && bytes.byteOffset === 0 && bytes.byteLength === size * count && bytes.buffer.byteLength === size * count
+      ? (bytes.buffer as ArrayBuffer)
+      : bytes.slice(0, size * count).buffer;
   switch (stored) {
-    // A copy of the bytes is aligned at 0, so it can back a typed array directly (little-endian hosts).
-    case "F32": return littleEndianHost ? new Float32Array(bytes.slice(0, 4 * count).buffer) : Float32Array.from({ length: count }, (_, i) => view.getFloat32(4 * i, true));
-    case "F64": return littleEndianHost ? new Float64Array(bytes.slice(0, 8 * count).buffer) : Float64Array.from({ length: count }, (_, i) => view.getFloat64(8 * i, true));
-    case "I32": return littleEndianHost ? new Int32Array(bytes.slice(0, 4 * count).buffer) : Int32Array.from({ length: count }, (_, i) => view.getInt32(4 * i, true));
-    case "U32": return littleEndianHost ? new Uint32Array(bytes.slice(0, 4 * count).buffer) : Uint32Array.from({ length: count }, (_, i) => view.getUint32(4 * i, true));
+    case "F32": return littleEndianHost ? new Float32Array(aligned(4)) : Float32Array.from({ length: count }, (_, i) => view.getFloat32(4 * i, true));
+    case "F64": return littleEndianHost ? new Float64Array(aligned(8)) : Float64Array.from({ length: count }, (_, i) => view.getFloat64(8 * i, true));
+    case "I32": return littleEndianHost ? new Int32Array(aligned(4)) : Int32Array.from({ length: count }, (_, i) => view.getInt32(4 * i, true));
+    case "U32": return littleEndianHost ? new Uint32Array(aligned(4)) : Uint32Array.from({ length: count }, (_, i) => view.getUint32(4 * i, true));
     case "BOOL": return Uint8Array.from(bytes.subarray(0, count), (b) => (b !== 0 ? 1 : 0));
     case "U8": return Int32Array.from(bytes.subarray(0, count));
     case "I8": return Int32Array.from({ length: count }, (_, i) => view.getInt8(i));

@@ -1,41 +1,74 @@
-// safetensors files on disk, as fp-ts TaskEithers: reading checks the header length against the file
-// size before reading the rest (so a lying header costs nothing), then parses with the validating
-// reader; writing serializes and replaces the file atomically. Engine tensors are read to the host
-// before writing and made on the active backend after reading.
-import * as fsp from "node:fs/promises";
+// safetensors files on disk, as fp-ts TaskEithers. Reading refuses anything but a regular file, reads
+// the 8-byte length and the header first and validates them against the file size (so a lying header
+// costs nothing), then reads each tensor's bytes into a buffer of its own, in chunks — so files of any
+// size load, each tensor needs only its own memory, and no single read passes Node's 2³¹ − 1 bytes.
+// Writing serializes and replaces the file atomically. Engine tensors are read to the host before
+// writing and made on the active backend after reading.
 import * as E from "fp-ts/lib/Either.js";
 import type * as TE from "fp-ts/lib/TaskEither.js";
 import type { Tensor } from "@scm-ts/core";
 import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write.js";
 import { fromHost, toHost, type HostTensor } from "./host-tensor.js";
 import { fromSystemError, ioError, type IoError } from "./io-error.js";
-import { headerLength, parseSafetensors, type SafetensorsContents } from "./safetensors-read.js";
+import { defaultChunkBytes, openRegularFile, readFully, type PositionalReader } from "./regular-file.js";
+import { headerLength, parseHeader } from "./safetensors-header.js";
+import { decodeEntry, type LoadedTensor, type SafetensorsContents } from "./safetensors-read.js";
 import { safetensorsChunks, type TensorEntries } from "./safetensors-write.js";
 
-/** Reads and validates a safetensors file; the file is read whole, and nothing larger is allocated. */
-export function readSafetensors(file: string): TE.TaskEither<IoError, SafetensorsContents> {
+/** Options of `readSafetensors`. */
+export interface SafetensorsReadOptions {
+  /** The most bytes one read asks for (default 64 MiB; tests use small values to exercise chunking). */
+  readonly chunkBytes?: number;
+}
+
+/** Reads `length` bytes at `position` into a new buffer; a Left when the file ends first or the engine cannot hold them. */
+async function readExactly(reader: PositionalReader, file: string, position: number, length: number, what: string, chunkBytes: number): Promise<E.Either<IoError, Uint8Array>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(length);
+  } catch {
+    return E.left(ioError("format", file, `${what} has ${length} bytes, more than this JavaScript engine holds in one array; split it into smaller tensors`));
+  }
+  const read = await readFully(reader, bytes, position, chunkBytes);
+  if (read < length) return E.left(ioError("format", file, `the file ended ${length - read} bytes early while reading ${what}; it shrank while being read or is truncated`));
+  return E.right(bytes);
+}
+
+/** Reads the contents of an open safetensors file of `size` bytes (see `readSafetensors`). */
+export async function readSafetensorsFrom(reader: PositionalReader, size: number, file: string, options: SafetensorsReadOptions = {}): Promise<E.Either<IoError, SafetensorsContents>> {
+  const chunkBytes = options.chunkBytes ?? defaultChunkBytes;
+  const prefix = await readExactly(reader, file, 0, Math.min(8, size), "the header length", chunkBytes);
+  if (E.isLeft(prefix)) return prefix;
+  const n = headerLength(prefix.right, size, file);
+  if (E.isLeft(n)) return n;
+  const headerBytes = await readExactly(reader, file, 8, n.right, "the header", chunkBytes);
+  if (E.isLeft(headerBytes)) return headerBytes;
+  const dataStart = 8 + n.right;
+  const header = parseHeader(headerBytes.right, size - dataStart, file);
+  if (E.isLeft(header)) return header;
+  const tensors = new Map<string, LoadedTensor>();
+  for (const e of header.right.entries) {
+    const bytes = await readExactly(reader, file, dataStart + e.begin, e.end - e.begin, `tensor "${e.name}"`, chunkBytes);
+    if (E.isLeft(bytes)) return bytes;
+    const tensor = decodeEntry(e, bytes.right, file, true);
+    if (E.isLeft(tensor)) return tensor;
+    tensors.set(e.name, tensor.right);
+  }
+  return E.right({ tensors, metadata: header.right.metadata });
+}
+
+/** Reads and validates a safetensors file (a regular file of any size); each tensor is allocated only after the header is found sound. */
+export function readSafetensors(file: string, options: SafetensorsReadOptions = {}): TE.TaskEither<IoError, SafetensorsContents> {
   return async () => {
-    let handle: fsp.FileHandle | undefined;
+    const opened = await openRegularFile(file);
+    if (E.isLeft(opened)) return opened;
+    const { handle, size } = opened.right;
     try {
-      handle = await fsp.open(file, "r");
-      const { size } = await handle.stat();
-      if (size > 2 ** 32) return E.left(ioError("format", file, `the file has ${size} bytes, more than the 4 GiB this reader holds in memory; split the checkpoint`));
-      const prefix = new Uint8Array(8);
-      await handle.read(prefix, 0, Math.min(8, size), 0);
-      const n = headerLength(prefix, size, file);
-      if (E.isLeft(n)) return n;
-      const bytes = new Uint8Array(size);
-      let done = 0;
-      while (done < size) {
-        const { bytesRead } = await handle.read(bytes, done, size - done, done);
-        if (bytesRead === 0) return E.left(ioError("format", file, `the file shrank while being read (${done} of ${size} bytes); retry when nothing is writing it`));
-        done += bytesRead;
-      }
-      return parseSafetensors(bytes, file);
+      return await readSafetensorsFrom(handle, size, file, options);
     } catch (e) {
       return E.left(fromSystemError(file, "read", e));
     } finally {
-      await handle?.close().catch(() => undefined);
+      await handle.close().catch(() => undefined);
     }
   };
 }

@@ -1,6 +1,6 @@
 // Bad input for the safetensors reader, fuzzed with fast-check: truncated files, wrong header lengths,
-// headers longer than the file, garbage or non-object JSON, unknown dtypes, offsets out of range,
-// overlapping or leaving gaps, shapes that disagree with their byte ranges or overflow, and random
+// headers longer than the file, garbage or non-object JSON, keys repeated anywhere in the header,
+// unknown dtypes, offsets out of range, overlapping or leaving gaps, shapes that disagree with their byte ranges or overflow, and random
 // bytes. Every case must give a Left whose message names the source — never a throw — and hostile size
 // claims must be refused before anything is allocated for them.
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -140,6 +140,27 @@ describe("safetensors reader under bad input", () => {
     expect(expectLeft(rawFile('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}}', data))).toMatch(/not a pair/);
     expect(expectLeft(rawFile('{"a":[1]}', data))).toMatch(/must be an object with dtype/);
     expect(expectLeft(rawFile('{"a":{"dtype":"F8_E4M3","shape":[8],"data_offsets":[0,8]}}', data))).toMatch(/not supported; convert them in PyTorch/);
+  });
+
+  it("a key repeated anywhere in the header (JSON.parse would keep the last)", () => {
+    const data = new Uint8Array(8);
+    const entry = (a: number, b: number): string => `{"dtype":"F32","shape":[1],"data_offsets":[${a},${b}]}`;
+    expect(expectLeft(rawFile(`{"a":${entry(0, 4)},"b":${entry(4, 8)},"a":${entry(0, 4)}}`, data))).toMatch(/the header repeats the key "a" at its top level/);
+    expect(expectLeft(rawFile(`{"a":{"dtype":"F32","shape":[2],"dtype":"I32","data_offsets":[0,8]}}`, data))).toMatch(/repeats the key "dtype" in "a"; readers would disagree/);
+    expect(expectLeft(rawFile(`{"__metadata__":{"k":"1","k":"2"},"a":${entry(0, 8).replace("[1]", "[2]")}}`, data))).toMatch(/repeats the key "k" in "__metadata__"/);
+    expect(expectLeft(rawFile(`{"a":${entry(0, 8).replace("[1]", "[2]")},"\u0061":${entry(0, 8).replace("[1]", "[2]")}}`, data))).toMatch(/repeats the key "a"/);
+    // Any valid file with one of its entries written a second time (same or another range) is refused.
+    fc.assert(
+      fc.property(validFileArb, fc.nat(), (bytes, which) => {
+        const { n, header } = headerOf(bytes);
+        const text = Buffer.from(bytes.subarray(8, 8 + n)).toString("utf8").trimEnd();
+        const names = Object.keys(header);
+        const name = names[which % names.length]!;
+        const doubled = `${text.slice(0, -1)},${JSON.stringify(name)}:${JSON.stringify(header[name])}}`;
+        expect(expectLeft(rawFile(doubled, bytes.subarray(8 + n)))).toContain(`repeats the key ${JSON.stringify(name)}`);
+      }),
+      fcParams(60),
+    );
   });
 
   it("shapes that overflow, refused without allocating", () => {

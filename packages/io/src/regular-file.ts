@@ -1,0 +1,113 @@
+// Reading files that a user names, safely: only regular files are read (a FIFO would block the open or
+// the read forever, `/dev/zero` would never end, a folder has no bytes), the size is known from fstat
+// before anything is allocated, and bytes are read in chunks of at most `defaultChunkBytes`, because one
+// `FileHandle.read` of more than 2³¹ − 1 bytes aborts Node, so files of 2 GiB and more must be read in
+// pieces. The file is opened non-blocking, so opening a FIFO returns at once and fstat can refuse it.
+import { constants } from "node:fs";
+import * as fsp from "node:fs/promises";
+import type { Stats } from "node:fs";
+import * as E from "fp-ts/lib/Either.js";
+import type * as TE from "fp-ts/lib/TaskEither.js";
+import { fromSystemError, ioError, type IoError } from "./io-error.js";
+
+/** The largest length one read may ask for: Node refuses (or aborts on) reads of more than 2³¹ − 1 bytes. */
+export const maxReadBytes = 2 ** 31 - 1;
+
+/** The chunk size of reads (64 MiB: few system calls, far below `maxReadBytes`). */
+export const defaultChunkBytes = 2 ** 26;
+
+/** Anything that reads bytes at a position, like Node's `FileHandle` (tests pass a fake). */
+export interface PositionalReader {
+  /** Reads up to `length` bytes at file offset `position` into `buffer[offset…]`. */
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{
+    /** How many bytes were read (0 at the end of the file). */
+    bytesRead: number;
+  }>;
+}
+
+/**
+ * Fills `target` from file offset `position` in reads of at most `chunkBytes` (clamped to
+ * `maxReadBytes`); returns the bytes read, fewer than `target.length` only when the file ended first.
+ */
+export async function readFully(reader: PositionalReader, target: Uint8Array, position: number, chunkBytes = defaultChunkBytes): Promise<number> {
+  const chunk = Math.max(1, Math.min(Math.floor(chunkBytes), maxReadBytes));
+  let done = 0;
+  while (done < target.length) {
+    const { bytesRead } = await reader.read(target, done, Math.min(chunk, target.length - done), position + done);
+    if (bytesRead <= 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/** What a non-regular file is, for messages. */
+function describeSpecial(stats: Stats): string {
+  if (stats.isDirectory()) return "a folder";
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isCharacterDevice()) return "a character device (like /dev/zero)";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/** A regular file opened for reading, with its size. Close `handle` when done. */
+export interface OpenedFile {
+  /** The open file. */
+  readonly handle: fsp.FileHandle;
+  /** Its size in bytes, from fstat. */
+  readonly size: number;
+}
+
+/** Opens `file` for reading when it is a regular file; a Left names what it is otherwise. */
+export async function openRegularFile(file: string): Promise<E.Either<IoError, OpenedFile>> {
+  let handle: fsp.FileHandle | undefined;
+  try {
+    // O_NONBLOCK makes opening a FIFO return at once (it would wait for a writer); it changes nothing
+    // for regular files. Platforms without it (Windows) have no FIFOs to open.
+    handle = await fsp.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      await handle.close().catch(() => undefined);
+      return E.left(ioError("filesystem", file, `is ${describeSpecial(stats)}, not a regular file; only regular files are read — give the path of a file`));
+    }
+    return E.right({ handle, size: stats.size });
+  } catch (e) {
+    await handle?.close().catch(() => undefined);
+    return E.left(fromSystemError(file, "read", e));
+  }
+}
+
+/** Options of `readRegularFile`. */
+export interface ReadFileOptions {
+  /** Refuse files larger than this many bytes (default: no limit but the engine's). */
+  readonly maxBytes?: number;
+  /** The most bytes one read asks for (default `defaultChunkBytes`). */
+  readonly chunkBytes?: number;
+}
+
+/** Reads a whole regular file, in chunks, after checking it is one and that its size is acceptable. */
+export function readRegularFile(file: string, options: ReadFileOptions = {}): TE.TaskEither<IoError, Uint8Array> {
+  return async () => {
+    const opened = await openRegularFile(file);
+    if (E.isLeft(opened)) return opened;
+    const { handle, size } = opened.right;
+    try {
+      if (options.maxBytes !== undefined && size > options.maxBytes) {
+        return E.left(ioError("format", file, `has ${size} bytes, more than the ${options.maxBytes} this reader accepts; check that it is the file you meant`));
+      }
+      const bytes = new Uint8Array(size);
+      const read = await readFully(handle, bytes, 0, options.chunkBytes);
+      if (read < size) return E.left(ioError("filesystem", file, `the file shrank while being read (${read} of ${size} bytes); retry when nothing is writing it`));
+      return E.right(bytes);
+    } catch (e) {
+      return E.left(fromSystemError(file, "read", e));
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  };
+}

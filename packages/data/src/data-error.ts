@@ -2,6 +2,9 @@
 // fallible boundary (design.md §8): a missing file, bytes that are not the promised format, a tensor with
 // the wrong name, dtype or shape. Each error names the file (and the tensor or image when there is one),
 // says what was expected and what was found, and what to do; `kind` lets callers branch without parsing text.
+// Failures of the file formats, which `@scm-ts/io` reads for this package, arrive as io's `IoError` and
+// are carried over with their message unchanged.
+import type { IoError, IoErrorKind } from "@scm-ts/io";
 
 /** What went wrong while loading a dataset. */
 export type DataErrorKind =
@@ -53,4 +56,20 @@ export function ioError(path: string, cause: unknown): DataError {
             ? "permission denied"
             : `could not be read (${cause instanceof Error ? cause.message : String(cause)})`;
   return new DataError("io", path, reason);
+}
+
+/** The data-loading kind of each io failure kind. */
+const kindOfIoError: Readonly<Record<IoErrorKind, DataErrorKind>> = {
+  "not-found": "io",
+  filesystem: "io",
+  format: "format",
+  unsupported: "unsupported",
+  mismatch: "shape",
+  "invalid-argument": "argument",
+};
+
+/** The `DataError` of a failure reported by `@scm-ts/io` (same source and message). */
+export function fromIoError(error: IoError): DataError {
+  const prefix = `${error.path}: `;
+  return new DataError(kindOfIoError[error.kind], error.path, error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message);
 }

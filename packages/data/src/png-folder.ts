@@ -1,14 +1,15 @@
 // A user's own image dataset from a folder of PNG files: every *.png directly inside the folder, in name
-// order, decoded (8-bit grey/RGB/RGBA), checked to share one size and channel count, and stacked as
-// [N, C, H, W] float32 in [−1, 1] (x = p/127.5 − 1, the EDM/paper image convention, for which σ_d ≈ 0.5 is
-// the usual choice; the measured value is `datasetStatistics(…).std`). Every failure is a `DataError` that
-// names the offending file.
-import { readdir, readFile } from "node:fs/promises";
+// order, read and decoded by `@scm-ts/io` (regular files only; 8-bit grey/RGB/RGBA), checked to share one
+// size and channel count, and stacked as [N, C, H, W] float32 in [−1, 1] (x = p/127.5 − 1, the EDM/paper
+// image convention, for which σ_d ≈ 0.5 is the usual choice; the measured value is
+// `datasetStatistics(…).std`). Every failure is a `DataError` that names the offending file.
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as TE from "fp-ts/lib/TaskEither.js";
 import { arrayDataset, type ArrayDataset } from "./array-dataset.js";
-import { DataError, dataError, ioError } from "./data-error.js";
+import { readRegularFile } from "@scm-ts/io";
+import { DataError, dataError, fromIoError, ioError } from "./data-error.js";
 import { decodePng, type DecodedImage } from "./png-decoder.js";
 
 /** Options of `loadPngFolder`. */
@@ -64,13 +65,9 @@ async function load(folder: string, options: PngFolderOptions): Promise<ArrayDat
   const images = await Promise.all(
     names.map(async (name) => {
       const file = join(folder, name);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-      } catch (cause) {
-        throw ioError(file, cause);
-      }
-      const image = decodePng(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
+      const bytes = await readRegularFile(file)();
+      if (E.isLeft(bytes)) throw fromIoError(bytes.left);
+      const image = decodePng(bytes.right, file);
       if (E.isLeft(image)) throw image.left;
       return { file, image: image.right };
     }),

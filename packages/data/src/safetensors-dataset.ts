@@ -5,15 +5,15 @@
 // come back as a `DataError` naming the file, the tensor, and the shape expected vs found. A file whose
 // metadata describes the Gaussian mixture the data was drawn from (key `scm.mixture`) carries it along,
 // so the data's true density is known (`gaussianMixtureDensity(dataset.mixture)`).
-import { readFile } from "node:fs/promises";
 import * as E from "fp-ts/lib/Either.js";
 import * as TE from "fp-ts/lib/TaskEither.js";
 import { pipe } from "fp-ts/lib/function.js";
 import { arrayDataset, type ArrayDataset } from "./array-dataset.js";
-import { dataError, ioError, type DataError } from "./data-error.js";
+import { readRegularFile } from "@scm-ts/io";
+import { dataError, fromIoError, type DataError } from "./data-error.js";
 import { mixtureMetadataKey, parseMixtureMetadata } from "./mixture-metadata.js";
 import type { MixtureComponent } from "./toys/gaussian-mixture.js";
-import { safetensorsReader } from "./safetensors-reader.js";
+import { readSafetensorsFile } from "./safetensors-reader.js";
 import type { HostTensor, TensorFile, TensorFileReader } from "./tensor-file.js";
 
 /** Options of `loadSafetensorsDataset`. */
@@ -24,7 +24,7 @@ export interface TensorDatasetOptions {
   readonly labels?: string;
   /** The shape one example must have (e.g. [1, 28, 28] for a model of MNIST); any when omitted. */
   readonly exampleShape?: readonly number[];
-  /** The file-format reader (default: the minimal safetensors reader; `@scm-ts/io` may supply another). */
+  /** A reader of another file format (default: safetensors, read by `@scm-ts/io` tensor by tensor). */
   readonly reader?: TensorFileReader;
 }
 
@@ -92,15 +92,22 @@ export function datasetFromTensorFile(file: TensorFile, options: TensorDatasetOp
   );
 }
 
-/** Reads a tensor file (safetensors by default) at `path` into a dataset (with its `scm.mixture`, if any); every failure is a `DataError`. */
+/**
+ * Reads a tensor file (safetensors by default) at `path` into a dataset (with its `scm.mixture`, if any);
+ * only a regular file is read (a FIFO or a device is refused at once), in chunks; every failure is a `DataError`.
+ */
 export function loadSafetensorsDataset(path: string, options: TensorDatasetOptions = {}): TE.TaskEither<DataError, TensorDataset> {
-  const reader = options.reader ?? safetensorsReader;
+  const { reader } = options;
+  const file: TE.TaskEither<DataError, TensorFile> =
+    reader === undefined
+      ? readSafetensorsFile(path)
+      : pipe(
+          readRegularFile(path),
+          TE.mapLeft(fromIoError),
+          TE.chainEitherK((bytes) => reader.parse(bytes, path)),
+        );
   return pipe(
-    TE.tryCatch(
-      () => readFile(path),
-      (cause) => ioError(path, cause),
-    ),
-    TE.chainEitherK((bytes) => reader.parse(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path)),
-    TE.chainEitherK((file) => datasetFromTensorFile(file, options)),
+    file,
+    TE.chainEitherK((f) => datasetFromTensorFile(f, options)),
   );
 }

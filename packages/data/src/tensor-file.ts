@@ -1,8 +1,8 @@
 // The small interface through which datasets read named tensors from a file, so that the file format is
-// pluggable: this package ships a minimal safetensors reader behind it, and `@scm-ts/io` (which will own
-// safetensors reading and writing, issue 7) can provide its own reader of the same shape later without
-// touching the dataset loaders. A reader parses bytes it is given; reading the file is the loader's job.
-// A format with string metadata exposes it too (the loader reads a mixture description from it).
+// pluggable: safetensors (read by `@scm-ts/io`) is the default behind it, and a caller can pass a reader of
+// another format of the same shape without touching the dataset loaders. A reader parses bytes it is
+// given; reading the file is the loader's job. A format with string metadata exposes it too (the loader
+// reads a mixture description from it).
 import type * as E from "fp-ts/lib/Either.js";
 import type { DataError } from "./data-error.js";
 

@@ -3,13 +3,16 @@
 // fixed 8 000 / 2 000 split of the `mnist` package's 10 000 digits, the held-out accuracy recorded in
 // weights/mnist-classifier.json) whose 64-d penultimate layer — the pre-activation output of the first
 // linear layer — plays the part Inception-v3's pool features play for FID. The weights ship with the
-// package as weights/mnist-classifier.safetensors (float32) and are read here by a minimal, validating
-// safetensors reader, so that the metrics depend only on the engine and the layers. Inputs are images
+// package as weights/mnist-classifier.safetensors (float32) and are read by @scm-ts/io's safetensors reader
+// (the one rule set of the format: header cap, no repeated key, contiguous offsets, little-endian on any
+// host; regular files only). Inputs are images
 // [N, 1, 28, 28] in the data package's default normalisation (σ_d = 0.5 over the package's pixels).
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import * as E from "fp-ts/lib/Either.js";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
+import { readSafetensors } from "@scm-ts/io";
 import { conv2d, linear } from "@scm-ts/nn";
 import type { FeatureExtractor } from "./features.js";
 
@@ -130,54 +133,26 @@ export function mnistClassifierTensors(params: MnistClassifierParams): Record<st
 /** Where the committed weights live (next to the package's src/ and dist/). */
 export const mnistClassifierWeightsUrl: URL = new URL("../weights/mnist-classifier.safetensors", import.meta.url);
 
-// Reads a float32 safetensors file into host arrays by name, validating header and offsets.
-function parseFloat32Safetensors(bytes: Uint8Array, file: string): Map<string, { shape: number[]; data: Float32Array }> {
-  const bad = (why: string) => new Error(`mnistFeatureNet: ${file} is not a valid weights file (${why}); rerun scripts/train-mnist-classifier.mjs`);
-  if (bytes.length < 8) throw bad("shorter than the 8-byte header length");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  if (n > bytes.length - 8) throw bad(`header length ${n} exceeds the file`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
-  } catch (e) {
-    throw bad(`header is not JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const body = bytes.subarray(8 + n);
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === "__metadata__") continue;
-    const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (dtype !== "F32") throw bad(`"${name}" has dtype ${String(dtype)}, expected F32`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`"${name}" has a bad shape`);
-    if (!Array.isArray(offsets) || offsets.length !== 2) throw bad(`"${name}" has bad data_offsets`);
-    const [begin, end] = offsets as [number, number];
-    const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (!(Number.isSafeInteger(begin) && Number.isSafeInteger(end) && begin >= 0 && end <= body.length && end - begin === 4 * size)) throw bad(`"${name}" offsets [${begin}, ${end}] do not fit the data`);
-    const data = new Float32Array(size);
-    new Uint8Array(data.buffer).set(body.subarray(begin, end)); // little-endian hosts, as safetensors
-    out.set(name, { shape: shape as number[], data });
-  }
-  return out;
-}
-
 /** Loads classifier parameters from a safetensors file (default: the committed weights). */
 export async function loadMnistClassifier(file: string | URL = mnistClassifierWeightsUrl): Promise<MnistClassifierParams> {
   const path = typeof file === "string" ? file : fileURLToPath(file);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new Error(`mnistFeatureNet: cannot read the classifier weights ${path} (${e instanceof Error ? e.message : String(e)}); they are committed with @scm-ts/metrics — restore them or run packages/metrics/scripts/train-mnist-classifier.mjs`);
+  const read = await readSafetensors(path)();
+  if (E.isLeft(read)) {
+    const { kind, message } = read.left;
+    if (kind === "not-found" || kind === "filesystem") {
+      throw new Error(`mnistFeatureNet: cannot read the classifier weights (${message}); they are committed with @scm-ts/metrics — restore them or run packages/metrics/scripts/train-mnist-classifier.mjs`);
+    }
+    throw new Error(`mnistFeatureNet: ${path} is not a valid weights file (${message}); rerun scripts/train-mnist-classifier.mjs`);
   }
-  const stored = parseFloat32Safetensors(bytes, path);
+  const stored = read.right.tensors;
   const template = mnistClassifierTensors(initMnistClassifier(c.random.key(0)));
   const loaded: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(template)) {
     const h = stored.get(name);
     if (!h) throw new Error(`mnistFeatureNet: ${path} lacks tensor "${name}"; it is not this classifier's weights`);
+    if (h.storedDtype !== "F32") throw new Error(`mnistFeatureNet: "${name}" in ${path} is ${h.storedDtype}, expected F32; it is not this classifier's weights`);
     if (h.shape.length !== t.shape.length || h.shape.some((d, i) => d !== t.shape[i])) throw new Error(`mnistFeatureNet: "${name}" in ${path} is [${h.shape.join(", ")}], expected [${t.shape.join(", ")}]`);
-    loaded[name] = c.array(h.data, h.shape);
+    loaded[name] = c.array(h.data as Float32Array, h.shape);
   }
   const layer = (k: string) => ({ weight: loaded[`${k}.weight`]!, bias: loaded[`${k}.bias`]! });
   return { conv1: layer("conv1"), conv2: layer("conv2"), conv3: layer("conv3"), feature: layer("feature"), head: layer("head") };

@@ -1,8 +1,10 @@
 // Checkpoint bundles: pytrees of every dtype (nested objects, arrays, numbers) round-trip through the
 // single-file and folder forms, with step, config, RNG key and metadata; loading into a template
 // catches a checkpoint from another model; and a write that fails half-way (or before its rename)
-// leaves the previous checkpoint intact and no temporary file behind.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+// leaves the previous checkpoint intact and no temporary file behind. A FIFO or a device in place of the
+// checkpoint file is refused at once with one line, never waited on or read without bound.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -93,6 +95,15 @@ describe("checkpoint bundles", () => {
     writeFileSync(plainFile, Uint8Array.of(8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32));
     const plain = await readCheckpoint(plainFile)();
     expect(E.isLeft(plain) && plain.left.message).toMatch(/not an scm-ts checkpoint/);
+    const fifoRun = path.join(dir, "fifo-run");
+    mkdirSync(fifoRun);
+    execFileSync("mkfifo", [path.join(fifoRun, "checkpoint.safetensors")]);
+    const zero = path.join(dir, "zero.safetensors");
+    symlinkSync("/dev/zero", zero);
+    for (const location of [fifoRun, zero]) {
+      const special = await readCheckpoint(location)();
+      expect(E.isLeft(special) && special.left.message).toMatch(/is a (FIFO \(named pipe\)|character device \(like \/dev\/zero\)), not a regular file/);
+    }
     const bad = async (c: Partial<Checkpoint>): Promise<string> => {
       const r = await writeCheckpoint(path.join(dir, "x.safetensors"), { ...checkpoint(1, 1), ...c })();
       return E.isLeft(r) ? r.left.message : "accepted";

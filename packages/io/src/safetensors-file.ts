@@ -1,7 +1,8 @@
 // safetensors files on disk, as fp-ts TaskEithers. Reading refuses anything but a regular file, reads
 // the 8-byte length and the header first and validates them against the file size (so a lying header
-// costs nothing), then reads each tensor's bytes into a buffer of its own, in chunks — so files of any
-// size load, each tensor needs only its own memory, and no single read passes Node's 2³¹ − 1 bytes.
+// costs nothing), then reads each tensor's bytes into a buffer of its own, in chunks — so a file of any
+// size loads (each tensor up to the largest array the engine holds), each tensor needs only its own
+// memory, and no single read passes Node's 2³¹ − 1 bytes.
 // Writing serializes and replaces the file atomically. Engine tensors are read to the host before
 // writing and made on the active backend after reading.
 import * as E from "fp-ts/lib/Either.js";

@@ -13,7 +13,7 @@ import { scatterPlot, encodePng, linePlot, readEventLog, seriesFromEvents, write
 import { sampleTeacher } from "@scm-ts/samplers";
 import * as E from "fp-ts/lib/Either.js";
 import { join } from "node:path";
-import type { Flags, FlagSpecs } from "../args.js";
+import { nonNegativeInt, positiveInt, type Flags, type FlagSpecs } from "../args.js";
 import { resolveData } from "../datasets.js";
 import { generate } from "../generate.js";
 import { computeMetric } from "../metrics-table.js";
@@ -28,6 +28,7 @@ export const demoFlags: FlagSpecs = {
   n: { kind: "number", default: 4000, help: "samples per method for the metrics" },
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  force: { kind: "boolean", help: "replace the runs of an earlier demo in --out (without it, they are kept and the demo refuses)" },
 };
 
 /** One row of the demo's table. */
@@ -51,9 +52,11 @@ const fmtRow = (r: DemoRow, modes: number) =>
 
 /** Runs the demo; returns the table rows. */
 export async function runDemo(f: Flags, log: (line: string) => void = console.log): Promise<DemoRow[]> {
-  const out = f.out as string, seed = f.seed as number, steps = f.steps as number, n = f.n as number;
+  // Every flag before the first of the four trainings, so a bad --n does not fail after them.
+  const out = f.out as string, seed = nonNegativeInt("demo", "seed", f.seed), steps = positiveInt("demo", "steps", f.steps), n = positiveInt("demo", "n", f.n);
+  positiveInt("demo", "width", f.width);
   const t0 = performance.now();
-  const base = { data: "ring", seed, backend: f.backend };
+  const base = { data: "ring", seed, backend: f.backend, ...(f.force ? { force: true } : {}) };
   const half = Math.max(1, Math.round(steps / 2));
   log(`scm demo: 2-D ring of 8 Gaussians; teacher ${steps} steps, sCD and sCT ${half} steps each, scm train's defaults otherwise; output in ${out}`);
   const stage = (name: string, r: TrainedRun) =>

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { lockFileName, runSample, runTrain, UsageError } from "./index.js";
+import { lockFileName, runDemo, runSample, runTrain, UsageError } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "scm-runfolder-"));
 const lines: string[] = [];
@@ -45,6 +45,14 @@ describe("an existing run", () => {
     expect(r.cfg.mode).toBe("diffusion");
     const events = readFileSync(join(dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { mode: string });
     expect(events.every((e) => e.mode === "diffusion")).toBe(true);
+  });
+
+  it("scm demo run again into the same --out is refused before training, unless --force", async () => {
+    const out = join(root, "demo");
+    mkdirSync(join(out, "scd"), { recursive: true });
+    writeFileSync(join(out, "scd", "events.jsonl"), "{}\n");
+    await expect(runDemo({ out, steps: 2, width: 8, n: 16, seed: 0, backend: "cpu" }, log)).rejects.toThrow(/holds the runs of an earlier demo \(scd\); replace them with --force/);
+    expect(existsSync(join(out, "teacher"))).toBe(false);
   });
 
   it("an --out that is a file, or a .safetensors name, is refused before training", async () => {

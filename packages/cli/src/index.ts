@@ -3,7 +3,7 @@ export { parseFlags, parseDecimal, withDefaults, helpText, UsageError, type Flag
 export { resolveData, builtinData, type DataSource, type DataOptions } from "./datasets.js";
 export { conditioningFlags, defaultDiscreteSteps, initialParams, samplerConditions, type Conditioning, type SampleConditions } from "./conditioning.js";
 export { buildNetwork, defaultModelConfig, loadRun, saveRun, type LoadOptions, type RunConfig } from "./run.js";
-export { checkRunConfig, countNonFinite } from "./run-check.js";
+export { checkRunConfig, countNonFinite, type NonFiniteCount } from "./run-check.js";
 export { claimRunFolder, lockFileName, type ClaimOptions, type RunFolder } from "./run-folder.js";
 export { Interrupted } from "./signals.js";
 export { generate, writeSamples, type GenerateOptions } from "./generate.js";

@@ -38,8 +38,16 @@ export function checkRunConfig(where: string, cfg: unknown): RunConfig {
   return cfg as unknown as RunConfig;
 }
 
+/** A count of non-finite entries. */
+export interface NonFiniteCount {
+  /** Entries that are NaN or ±∞. */
+  readonly bad: number;
+  /** All float entries looked at. */
+  readonly total: number;
+}
+
 /** How many float entries of a pytree of tensors are NaN or ±∞, of how many. */
-export async function countNonFinite(tree: unknown): Promise<{ readonly bad: number; readonly total: number }> {
+export async function countNonFinite(tree: unknown): Promise<NonFiniteCount> {
   let bad = 0, total = 0;
   for (const t of c.treeLeaves<Tensor>(tree)) {
     if (!t.dtype.startsWith("float") && !t.dtype.startsWith("bfloat")) continue;

@@ -13,6 +13,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { UsageError } from "./args.js";
 import { lowDimension } from "./recipe.js";
 import { checkFiniteWeights, checkRunConfig } from "./run-check.js";
+import { checkConfigFitsWeights } from "./memory.js";
 
 /** What a checkpoint records about its run. */
 export interface RunConfig {
@@ -161,6 +162,8 @@ export async function loadRun(dir: string, optimizer: Optimizer, options: LoadOp
   const peek = await readCheckpoint(dir)();
   if (E.isLeft(peek) || peek.right.config === undefined) throw new UsageError(`${dir}: not a readable scm-ts checkpoint (${E.isLeft(peek) ? peek.left.message : "no config"})`);
   const cfg0 = checkRunConfig(dir, peek.right.config);
+  const stored = c.treeLeaves<Tensor>(peek.right.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  checkConfigFitsWeights(dir, cfg0, stored);
   const net = buildNetwork(cfg0, dir);
   const template = initTrainState(net.init(c.random.key(0)), optimizer, c.random.key(0));
   const r = await readCheckpointInto(dir, { params: template.params, ema: template.ema, optimizer: template.opt })();

@@ -5,6 +5,7 @@ import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
 import { nonNegativeInt, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
 import { countNonFinite } from "../run-check.js";
+import { checkRowsFit } from "../memory.js";
 import { resolveData } from "../datasets.js";
 import { generate } from "../generate.js";
 import { computeMetric, formatFigures, metricNames, type MetricName } from "../metrics-table.js";
@@ -32,6 +33,7 @@ export async function runEval(given: Flags, log: (line: string) => void = consol
   const n = positiveInt("eval", "n", f.n), nfe = positiveInt("eval", "nfe", f.nfe), steps = positiveInt("eval", "steps", f.steps), seed = nonNegativeInt("eval", "seed", f.seed);
   await selectBackend(f.backend as string);
   const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }), { allowNonFinite: f["allow-nonfinite"] === true, allowFlag: "--allow-nonfinite" });
+  checkRowsFit("scm eval", "--n", n, run.cfg, false);
   const data = await resolveData((f.data as string | undefined) ?? run.cfg.data, run.cfg.seed);
   if (data.sampleShape.join() !== run.cfg.sampleShape.join()) throw new UsageError(`scm eval: the data has examples of shape [${data.sampleShape.join(", ")}] but the model makes [${run.cfg.sampleShape.join(", ")}]`);
   const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe });

@@ -9,6 +9,7 @@ import { checkpointFile } from "@scm-ts/io";
 import { nonNegativeInt, parseDecimal, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
 import { checkSampleFile, generate, writeSamples } from "../generate.js";
 import { countNonFinite } from "../run-check.js";
+import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
 import { loadRun } from "../run.js";
 
@@ -53,6 +54,7 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   const allow = f["allow-nonfinite"] === true;
   const run = await loadRun(ckpt, adam({ learningRate: 1 }), { allowNonFinite: allow, allowFlag: "--allow-nonfinite" });
   checkSampleFile(out, run.cfg);
+  checkRowsFit("scm sample", "--n", n, run.cfg, false);
   const conditions = { ...(k !== undefined ? { classLabel: k as number | "all" } : {}), ...(f.guidance !== undefined ? { guidance: f.guidance as number } : {}) };
   const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, tMid: f["t-mid"] as number, nfe, ...(ts ? { ts } : {}), ...conditions });
   const { bad, total } = await countNonFinite(x);

@@ -25,6 +25,7 @@ import { checkNotAnInput, claimRunFolder, eventLogName, sweepTempFiles, type Run
 import { checkRunConfig } from "../run-check.js";
 import { Interrupted, watchSignals } from "../signals.js";
 import { checkTrainFlags } from "../train-checks.js";
+import { checkRowsFit } from "../memory.js";
 import { checkResumeConditioning, conditioningFlags, initialParams, resolveConditioning, wantsClasses } from "../conditioning.js";
 
 /** Flags of `scm train`. */
@@ -90,7 +91,10 @@ function standardizeBatch(t: Standardization, x: Tensor): Tensor {
 /** What code (the demo, tests) can give `runTrain` beyond the flags. */
 export interface TrainOverrides {
   /** The frozen teacher of sCD as a network F(u, t) in the run's model space, instead of --teacher's (e.g. an exact oracle). */
-  readonly teacher?: { readonly F: (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor };
+  readonly teacher?: {
+    /** The teacher's F(u, t) with u = x_t/σ_d (and its conditioning options). */
+    readonly F: (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor;
+  };
 }
 
 /** Runs `scm train` with parsed flags (those given; the declared defaults fill the rest, or on --resume the checkpoint's settings). */
@@ -139,6 +143,7 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
     time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, warmup: recipe.warmup, ...(f.teacher ? { teacher: f.teacher as string } : {}),
     lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC, ...cond.fields,
   };
+  checkRowsFit("scm train", "--batch", batch, cfg, true);
   const learningRate = cfg.lrSchedule === "cosine" ? cosineSchedule({ peak: cfg.lr, steps }) : constantSchedule(cfg.lr);
   const optimizer = adam({ learningRate, b2: 0.99 });
   let net = buildNetwork(cfg);

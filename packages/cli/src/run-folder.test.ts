@@ -65,6 +65,14 @@ describe("an existing run", () => {
   });
 });
 
+describe("an --out that cannot be made", () => {
+  it.skipIf(!existsSync("/proc/self"))("under /proc is refused at once with one line (a recursive mkdir there can loop)", async () => {
+    const t0 = performance.now();
+    await expect(runTrain({ ...tiny, mode: "sct", steps: 2, out: "/proc/scm-run/x" }, log)).rejects.toThrow(/^scm train: cannot create --out \/proc\/scm-run\/x: /);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});
+
 describe("the lock", () => {
   it("a live holder refuses a second run, naming its pid; two runs at once: one is refused", async () => {
     const dir = join(root, "l1");

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Interrupted, runTrain } from "./index.js";
+import { Interrupted, runTrain, type Flags } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "scm-kill-"));
 const quiet = () => {};
@@ -31,7 +31,7 @@ const bytes = (dir: string) => readFileSync(join(dir, "checkpoint.safetensors"))
 
 // Trains `flags`, SIGINT-ing the process `delayMs` into its training loop (once its signal handler is
 // installed); true when the run finished, false when the signal stopped it.
-async function runWithInterrupt(flags: Record<string, unknown>, delayMs: number): Promise<boolean> {
+async function runWithInterrupt(flags: Flags, delayMs: number): Promise<boolean> {
   const baseline = process.listenerCount("SIGINT");
   let timer: NodeJS.Timeout | undefined;
   const poll = setInterval(() => {

@@ -124,6 +124,8 @@ describe("no command writes over a file it reads", () => {
     await expect(runTrain({ ...tiny, mode: "sct", steps: 2, init: t, out: join(t, "..", "t"), force: true }, log)).rejects.toThrow(/is what --init reads/);
     symlinkSync(t, join(root, "t-link"));
     await expect(runTrain({ ...tiny, mode: "scd", steps: 2, teacher: t, out: join(root, "t-link"), force: true }, log)).rejects.toThrow(/is what --teacher reads/);
+    // --data a file the run would write: its checkpoint.
+    await expect(runTrain({ ...tiny, mode: "sct", steps: 2, data: ckptOf(t), out: t, resume: true }, log)).rejects.toThrow(/--out .*checkpoint\.safetensors is what --data reads/);
     expect(bytes(ckptOf(t))).toBe(before);
   });
 });

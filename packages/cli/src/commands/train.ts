@@ -21,7 +21,7 @@ import { buildNetwork, loadRun, modelFns, saveRun, type RunConfig } from "../run
 import { resolveRecipe } from "../recipe.js";
 import { resolveStart } from "../start.js";
 import { resumeFlags, type ResumedFlags } from "../resume.js";
-import { checkNotAnInput, claimRunFolder, eventLogName, sweepTempFiles, type RunFolder } from "../run-folder.js";
+import { checkNotAnInput, claimRunFolder, eventLogName, runFiles, sweepTempFiles, type RunFolder } from "../run-folder.js";
 import { checkRunConfig } from "../run-check.js";
 import { Interrupted, watchSignals } from "../signals.js";
 import { checkTrainFlags } from "../train-checks.js";
@@ -102,7 +102,10 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
   const explicit = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   checkTrainFlags(explicit);
   const dir = (explicit.out as string | undefined) ?? join("runs", (explicit.mode as string | undefined) ?? (trainFlags.mode!.default as string));
-  checkNotAnInput("scm train", "--out", dir, { "--teacher": explicit.teacher as string | undefined, "--init": explicit.init as string | undefined, "--data": explicit.data as string | undefined });
+  const inputs = { "--teacher": explicit.teacher as string | undefined, "--init": explicit.init as string | undefined, "--data": explicit.data as string | undefined };
+  checkNotAnInput("scm train", "--out", dir, inputs);
+  // The files the run writes in its folder must not be what it reads either (--data out/checkpoint.safetensors).
+  for (const file of runFiles) checkNotAnInput("scm train", "--out", join(dir, file), inputs);
   const folder = claimRunFolder(dir, { command: "scm train", resume: explicit.resume === true, force: explicit.force === true }, log);
   try {
     return await trainIn(folder, explicit, log, opts);

@@ -4,7 +4,7 @@
 // teacher, also through a symlink); an --out that is a file is refused before any training; temporary
 // files of dead writers are swept. Every refusal leaves the files already there byte for byte.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -93,6 +93,19 @@ describe("the lock", () => {
     await runTrain({ ...tiny, mode: "sct", steps: 2, out: dir }, log);
     expect(lines.filter((l) => l.includes(`taking over the lock of process ${pid}, which is gone`)).length).toBe(1);
     expect(existsSync(join(dir, lockFileName))).toBe(false);
+  });
+
+  it("a stale lock is taken over under a guard: a fresh guard (another process taking over) refuses, a crashed one's is cleared", async () => {
+    const dir = join(root, "l5");
+    mkdirSync(dir);
+    const lock = join(dir, lockFileName), guard = `${lock}.takeover`;
+    writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: hostname(), since: "then" }));
+    writeFileSync(guard, "1\n");
+    await expect(runTrain({ ...tiny, mode: "sct", steps: 2, out: dir }, log)).rejects.toThrow(/in use by process/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(guard, old, old);
+    await runTrain({ ...tiny, mode: "sct", steps: 2, out: dir }, log);
+    expect(readdirSync(dir).sort()).toEqual(["checkpoint.safetensors", "config.json", "events.jsonl"]);
   });
 
   it("a lock of another host is never taken over", async () => {

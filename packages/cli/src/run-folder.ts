@@ -5,7 +5,7 @@
 // command writes over a file it reads. All of it runs before any work starts, so a mistake costs
 // nothing: not the run already in the folder, and not the steps of the one about to start.
 import { checkpointFileName, configFileName } from "@scm-ts/io";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "./args.js";
@@ -56,22 +56,38 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-// Creates the lock file exclusively (O_EXCL): false when it exists.
-function tryLock(file: string): boolean {
-  let fd: number;
+// Creates a file exclusively (O_EXCL) holding `text`: false when it exists. The text goes to a private
+// file first and is hard-linked into place (an atomic create-if-absent), so no reader ever sees a lock
+// without its holder; where links are not supported it is written after an O_EXCL create.
+function createExclusive(file: string, text: string): boolean {
+  // Named like the atomic writer's temporary files, so a crash here leaves nothing the sweep misses.
+  const temp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${Math.random().toString(16).slice(2, 10).padEnd(8, "0")}`);
   try {
-    fd = openSync(file, "wx");
+    writeFileSync(temp, text, { flag: "wx" });
+    try {
+      linkSync(temp, file);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e;
+    }
+    const fd = openSync(file, "wx");
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new UsageError(`cannot create the lock ${file}: ${(e as Error).message}`);
-  }
-  try {
-    writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() } satisfies LockHolder) + "\n");
+    throw new UsageError(`cannot create ${file}: ${(e as Error).message}`);
   } finally {
-    closeSync(fd);
+    rmSync(temp, { force: true });
   }
-  return true;
 }
+
+const tryLock = (file: string): boolean => createExclusive(file, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() } satisfies LockHolder) + "\n");
 
 /** The holder a lock file names, or undefined when it is unreadable (being written, or damaged). */
 export function readLock(file: string): LockHolder | undefined {
@@ -96,18 +112,39 @@ function staleReason(file: string, holder: LockHolder | undefined): string | und
   return holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid) ? `the lock of process ${holder.pid}, which is gone` : undefined;
 }
 
+// Removes a stale lock under a guard file, so two processes taking over the same stale lock cannot
+// both succeed (one would remove the lock the other just took). False when another process holds
+// the guard, or the lock changed meanwhile; a guard left by a crash is cleared after 10 s.
+function removeStale(file: string, seen: LockHolder | undefined): boolean {
+  const guard = `${file}.takeover`;
+  if (!createExclusive(guard, `${process.pid}\n`)) {
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > 10_000) rmSync(guard, { force: true });
+    } catch {
+      // Removed meanwhile: the next attempt takes it.
+    }
+    return false;
+  }
+  try {
+    if (JSON.stringify(readLock(file)) !== JSON.stringify(seen)) return false;
+    rmSync(file, { force: true });
+    return true;
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
 /** Takes the folder's lock, or refuses (exit 2) naming the live holder; takes over a stale lock with one line. */
 export function lockRunFolder(dir: string, command: string, log: (line: string) => void): () => void {
   const file = join(dir, lockFileName);
   for (let attempt = 0; !tryLock(file); attempt++) {
     const holder = readLock(file);
     const stale = staleReason(file, holder);
-    if (!stale || attempt > 0) {
+    if (!stale || attempt > 2) {
       const who = holder ? `process ${holder.pid} on ${holder.host} (since ${holder.since})` : "another process";
       throw new UsageError(`${command}: ${dir} is in use by ${who}; wait for it to finish, or use another --out (if that process is gone, remove ${file})`);
     }
-    log(`${dir}: taking over ${stale}`);
-    rmSync(file, { force: true });
+    if (removeStale(file, holder)) log(`${dir}: taking over ${stale}`);
   }
   let held = true;
   const release = () => {

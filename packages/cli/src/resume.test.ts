@@ -19,7 +19,7 @@ describe("resume", () => {
     await runTrain({ ...recorded, steps: 3, out: dir }, quiet);
   });
 
-  for (const [flag, value, was] of [["batch", 32, 24], ["lr", 1e-3, 5e-4], ["seed", 0, 3], ["data", "ring", "moons"], ["warmup", 0, 2], ["p-mean", -1, -0.7], ["mode", "diffusion", "sct"], ["lr-schedule", "constant", "cosine"]] as const) {
+  for (const [flag, value, was] of [["batch", 32, 24], ["lr", 1e-3, 5e-4], ["seed", 0, 3], ["data", "ring", "moons"], ["warmup", 0, 2], ["p-mean", -1, -0.7], ["mode", "diffusion", "sct"], ["lr-schedule", "constant", "cosine"], ["width", 16, 8], ["depth", 2, 1]] as const) {
     it(`refuses --${flag} ${value}, naming the recorded --${flag} ${was}`, async () => {
       const before = bytes(join(dir, "checkpoint.safetensors"));
       await expect(runTrain({ backend: "cpu", out: dir, resume: true, steps: 5, [flag]: value }, quiet)).rejects.toThrow(

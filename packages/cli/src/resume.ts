@@ -1,7 +1,8 @@
 // What `scm train --resume` trains with: the settings the checkpoint recorded, not the flags' defaults.
 // A resumed run must continue the run it resumes, so each recorded setting (mode, data, batch, lr,
 // seed, warm-up, time proposal, schedule, weighting, EMA, tangent c, teacher, conditioning) fills its
-// flag; a flag given with another value is refused naming both, except --steps, whose change is
+// flag; a flag given with another value (also --width/--depth against the recorded architecture) is
+// refused naming both, except --steps, whose change is
 // legitimate (train further, or stop earlier) and is recorded as an event of the run.
 import { isIdentityStandardization } from "@scm-ts/data";
 import { existsSync } from "node:fs";
@@ -52,6 +53,16 @@ function recordedFlags(r: RunConfig): Flags {
   };
 }
 
+// --width and --depth of the recorded architecture: compared with the flags given, never filled in
+// (the resumed network is the checkpoint's whatever the flags would build).
+function architectureFlags(r: RunConfig): Flags {
+  const m = r.modelConfig;
+  const pick = (v: unknown) => (typeof v === "number" ? v : undefined);
+  if (r.model === "mlp") return { width: pick(m.width), depth: pick(m.depth) };
+  if (r.model === "unet") return { width: pick(m.modelChannels), depth: pick(m.numBlocks) };
+  return { width: pick(m.hidden), depth: pick(m.depth) };
+}
+
 // Whether a given flag value says the same as the recorded one.
 function agrees(name: string, given: unknown, recorded: unknown): boolean {
   if (given === recorded) return true;
@@ -68,10 +79,11 @@ function agrees(name: string, given: unknown, recorded: unknown): boolean {
  */
 export function resumeFlags(dir: string, recorded: RunConfig, given: Flags): ResumedFlags {
   const rec = recordedFlags(recorded);
+  const arch = architectureFlags(recorded);
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const [name, value] of Object.entries(given)) {
-    if (value === undefined || !(name in rec)) continue;
-    const was = rec[name];
+    if (value === undefined || !(name in rec || arch[name] !== undefined)) continue;
+    const was = name in rec ? rec[name] : arch[name];
     if (name === "steps") {
       if (value !== was) changes.steps = { from: was, to: value };
       continue;

@@ -1,6 +1,8 @@
 // Command-line flags: `--name value`, `--name=value` and boolean `--name`, checked against each
 // command's declared flags (unknown flags, missing values and values of the wrong kind are errors
 // that name the flag and the command), and the help text generated from the same declarations.
+// Numbers are read strictly as decimals (so `0x3`, `''` and ` 5` are errors, not 3, 0 and 5), and a
+// boolean takes only true/false/1/0 after `=`, so `--resume=0` does not mean "resume".
 
 /** A declared flag. */
 export interface FlagSpec {
@@ -26,8 +28,21 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-/** Parses argv (without the command name) against the specs; fills defaults. */
-export function parseFlags(command: string, argv: readonly string[], specs: FlagSpecs): Flags {
+// A decimal number: digits with an optional point and exponent (what a person types), nothing else.
+const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A decimal number from text, or undefined when the text is not one (hex, empty, spaces, Infinity). */
+export function parseDecimal(raw: string): number | undefined {
+  if (!decimal.test(raw)) return undefined;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Parses argv (without the command name) against the specs; fills the declared defaults unless
+ * `fillDefaults` is false (`scm train` tells the flags given from its defaults: resume compares only those).
+ */
+export function parseFlags(command: string, argv: readonly string[], specs: FlagSpecs, fillDefaults = true): Flags {
   const out: Flags = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -38,7 +53,9 @@ export function parseFlags(command: string, argv: readonly string[], specs: Flag
     if (!spec) throw new UsageError(`scm ${command}: unknown flag --${name}; see scm ${command} --help`);
     let raw: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
     if (spec.kind === "boolean") {
-      out[name] = raw === undefined ? true : raw !== "false";
+      const on = raw === undefined || raw === "true" || raw === "1" ? true : raw === "false" || raw === "0" ? false : undefined;
+      if (on === undefined) throw new UsageError(`scm ${command}: --${name} is a switch: give it alone, or as --${name}=true or --${name}=false; got '${raw}'`);
+      out[name] = on;
       continue;
     }
     if (raw === undefined) {
@@ -46,14 +63,21 @@ export function parseFlags(command: string, argv: readonly string[], specs: Flag
       if (raw === undefined || raw.startsWith("--")) throw new UsageError(`scm ${command}: --${name} needs a value`);
     }
     if (spec.kind === "number") {
-      const v = Number(raw);
-      if (!Number.isFinite(v)) throw new UsageError(`scm ${command}: --${name} must be a number, got '${raw}'`);
+      const v = parseDecimal(raw);
+      if (v === undefined) throw new UsageError(`scm ${command}: --${name} must be a number, got '${raw}'`);
       out[name] = v;
     } else {
       if (spec.choices && !spec.choices.includes(raw)) throw new UsageError(`scm ${command}: --${name} must be one of ${spec.choices.join(", ")}; got '${raw}'`);
       out[name] = raw;
     }
   }
+  if (fillDefaults) return withDefaults(specs, out);
+  return out;
+}
+
+/** The flags with the declared defaults filled where a flag is absent. */
+export function withDefaults(specs: FlagSpecs, given: Flags): Flags {
+  const out: Flags = { ...given };
   for (const [name, spec] of Object.entries(specs)) if (out[name] === undefined && spec.default !== undefined) out[name] = spec.default;
   return out;
 }
@@ -66,6 +90,18 @@ export function helpText(command: string, summary: string, specs: FlagSpecs): st
     return `${head.padEnd(44)} ${s.help}${def}`;
   });
   return [`scm ${command} — ${summary}`, "", "Flags:", ...rows, "  --help".padEnd(45) + "show this help"].join("\n");
+}
+
+/** A non-negative integer flag value (a seed, a count that may be 0), or a usage error naming it. */
+export function nonNegativeInt(command: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new UsageError(`scm ${command}: --${name} must be a whole number ≥ 0, got ${String(v)}`);
+  return v;
+}
+
+/** A positive finite number flag value (a rate, a standard deviation), or a usage error naming it. */
+export function positiveNumber(command: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new UsageError(`scm ${command}: --${name} must be a positive number, got ${String(v)}`);
+  return v;
 }
 
 /** A positive integer flag value, or a usage error naming it. */

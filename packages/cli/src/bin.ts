@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The `scm` command: dispatches to demo, train, sample, eval and bench; --help everywhere; a usage
-// error prints one line and exits 2, any other failure prints one line and exits 1, success exits 0.
+// error prints one line and exits 2, any other failure prints one line and exits 1, success exits 0;
+// a training run stopped by Ctrl-C or SIGTERM (after its checkpoint) exits 130 or 143.
 import { helpText, parseFlags, UsageError, type FlagSpecs } from "./args.js";
 import { benchFlags, runBench } from "./commands/bench.js";
 import { demoFlags, runDemo } from "./commands/demo.js";
 import { evalFlags, runEval } from "./commands/eval.js";
 import { runSample, sampleFlags } from "./commands/sample.js";
 import { runTrain, trainFlags } from "./commands/train.js";
+import { Interrupted } from "./signals.js";
 
 const commands: Record<string, { summary: string; flags: FlagSpecs; run: (f: Record<string, unknown>) => Promise<number> }> = {
   demo: { summary: "train a teacher, sCD and sCT on a 2-D toy; print metrics; write plots and checkpoints", flags: demoFlags, run: async (f) => (await runDemo(f as never), 0) },
@@ -15,7 +17,7 @@ const commands: Record<string, { summary: string; flags: FlagSpecs; run: (f: Rec
     flags: trainFlags,
     run: async (f) => {
       const r = await runTrain(f as never);
-      console.log(`trained ${r.cfg.mode} for ${r.cfg.steps} steps in ${r.seconds.toFixed(1)} s; final loss ${r.lastLoss.toFixed(4)}${r.skipped ? `; ${r.skipped} non-finite steps skipped` : ""}; checkpoint in ${r.dir}`);
+      console.log(`trained ${r.cfg.mode} for ${r.stepsRun} steps${r.stepsRun !== r.cfg.steps ? ` (to step ${r.cfg.steps})` : ""} in ${r.seconds.toFixed(1)} s; final loss ${r.lastLoss.toFixed(4)}${r.skipped ? `; ${r.skipped} non-finite steps skipped` : ""}; checkpoint in ${r.dir}`);
       return 0;
     },
   },
@@ -40,12 +42,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(helpText(name, cmd.summary, cmd.flags));
     return 0;
   }
-  return cmd.run(parseFlags(name, rest, cmd.flags));
+  // train fills its own defaults: on --resume the checkpoint's settings come first, and only flags given can contradict them.
+  return cmd.run(parseFlags(name, rest, cmd.flags, name !== "train"));
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
+    if (e instanceof Interrupted) {
+      console.error(e.message);
+      process.exit(e.exitCode);
+    }
     console.error(e instanceof Error ? (e instanceof UsageError ? e.message : `scm: ${e.message}`) : `scm: ${String(e)}`);
     process.exit(e instanceof UsageError ? 2 : 1);
   },

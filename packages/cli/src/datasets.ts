@@ -105,14 +105,20 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
   const trainRow = (i: number) => (split ? split.train[i]! : i);
   const heldRow = (i: number) => (split ? split.held[i]! : i);
   const nHeld = split ? split.held.length : n;
+  // The permutations of the epochs the latest batch touched: training walks forward, so older epochs
+  // are dropped (a cache of every epoch grew without bound); an earlier step recomputes its own, which
+  // are a pure function of (seed, epoch).
   const perms = new Map<number, Uint32Array>();
   // The rows of step i: epoch after epoch of a permutation of the training rows.
-  const batchRows = (step: number, size: number): number[] =>
-    Array.from({ length: size }, (_, k) => {
+  const batchRows = (step: number, size: number): number[] => {
+    const first = Math.floor(((step - 1) * size) / n);
+    for (const epoch of perms.keys()) if (epoch < first) perms.delete(epoch);
+    return Array.from({ length: size }, (_, k) => {
       const g = (step - 1) * size + k, epoch = Math.floor(g / n);
       if (!perms.has(epoch)) perms.set(epoch, permutation(n, seed * 1000003 + epoch));
       return trainRow(perms.get(epoch)![g % n]!);
     });
+  };
   const rows = (idx: ArrayLike<number>): Tensor => {
     const out = new Float32Array(idx.length * e);
     for (let k = 0; k < idx.length; k++) out.set(ds.values.subarray(idx[k]! * e, idx[k]! * e + e), k * e);

@@ -64,8 +64,21 @@ function pixelRange(cfg: RunConfig): [number, number] {
   return [toData(0), toData(1)];
 }
 
+/**
+ * Refuses (exit 2) a sample file name the writer cannot write: an extension other than .png and
+ * .safetensors, or — once the run is known — a PNG of data that is neither 2-D points nor images.
+ * Called before sampling, so a wrong name costs no sampling time.
+ */
+export function checkSampleFile(file: string, cfg?: Pick<RunConfig, "sampleShape">): void {
+  if (!file.endsWith(".safetensors") && !file.endsWith(".png")) throw new UsageError(`--out ${file}: use a .png or .safetensors file name`);
+  if (cfg && file.endsWith(".png") && !(cfg.sampleShape.length === 3 || (cfg.sampleShape.length === 1 && cfg.sampleShape[0] === 2))) {
+    throw new UsageError(`--out ${file}: PNG output needs 2-D points or images; write .safetensors for data of shape [${cfg.sampleShape.join(", ")}]`);
+  }
+}
+
 /** Writes samples as .png or .safetensors (by extension). */
 export async function writeSamples(file: string, x: Tensor, cfg: RunConfig): Promise<void> {
+  checkSampleFile(file, cfg);
   let r: E.Either<{ message: string }, void>;
   if (file.endsWith(".safetensors")) r = await saveTensors(file, { x }, { "scm.mode": cfg.mode, "scm.data": cfg.data })();
   else if (file.endsWith(".png")) {

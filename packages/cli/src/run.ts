@@ -1,6 +1,7 @@
 // A run: its configuration (stored as JSON in every checkpoint so `sample` and `eval` can rebuild
 // the network), the network built from it, and checkpoint writing/reading through @scm-ts/io —
-// atomic, so a run killed mid-write keeps its previous checkpoint.
+// atomic, so a run killed mid-write keeps its previous checkpoint. What is read is checked first
+// (run-check.ts): a config of the wrong shape or non-finite weights are refused with one line.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { initTrainState, type Mode, type TrainState } from "@scm-ts/consistency";
@@ -11,6 +12,8 @@ import type { MomentState, Optimizer } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
 import { UsageError } from "./args.js";
 import { lowDimension } from "./recipe.js";
+import { checkFiniteWeights, checkRunConfig } from "./run-check.js";
+import { checkConfigFitsWeights } from "./memory.js";
 
 /** What a checkpoint records about its run. */
 export interface RunConfig {
@@ -46,6 +49,8 @@ export interface RunConfig {
   readonly lr: number;
   /** Seed of the parameter init (seed) and of the training key (seed + 1). */
   readonly seed: number;
+  /** Tangent warm-up steps H (absent in older checkpoints: 15% of the steps then asked for, 0 for diffusion). */
+  readonly warmup?: number;
   /** sCD: the teacher run's folder. */
   readonly teacher?: string;
   /** Learning-rate schedule (absent in older checkpoints: constant). */
@@ -113,10 +118,15 @@ export function defaultModelConfig(model: RunConfig["model"], sampleShape: reado
   return { imageSize: size0, inChannels: ch, patchSize: size0 % 4 === 0 ? 4 : 2, hidden: w, depth: size.depth ?? 4, heads: 4, timeFeatures: 32 };
 }
 
-/** The network of a run config. */
-export function buildNetwork(cfg: Pick<RunConfig, "model" | "modelConfig">): AnyNetwork {
+/** The network of a run config; a config the architecture rejects is a usage error naming `where` (a checkpoint). */
+export function buildNetwork(cfg: Pick<RunConfig, "model" | "modelConfig">, where?: string): AnyNetwork {
   const build = { mlp, unet, dit }[cfg.model] as unknown as (config: never) => AnyNetwork;
-  return build(cfg.modelConfig as never);
+  if (where === undefined) return build(cfg.modelConfig as never);
+  try {
+    return build(cfg.modelConfig as never);
+  } catch (e) {
+    throw new UsageError(`${where}: the checkpoint's modelConfig does not describe a ${cfg.model} network (${(e as Error).message}); the file is damaged or was not written by scm train`);
+  }
 }
 
 /** The model callables the losses need. */
@@ -130,8 +140,16 @@ export async function saveRun(dir: string, cfg: RunConfig, state: TrainState<Mod
   if (E.isLeft(r)) throw new Error(`could not write the checkpoint in ${dir}: ${r.left.message}`);
 }
 
-/** Reads a checkpoint's config, then its state into a fresh template of that network. */
-export async function loadRun(dir: string, optimizer: Optimizer): Promise<{
+/** How `loadRun` treats what it reads. */
+export interface LoadOptions {
+  /** Load weights with NaN or ±∞ entries (to inspect a diverged run) instead of refusing them. */
+  readonly allowNonFinite?: boolean;
+  /** The flag that sets `allowNonFinite`, named in the refusal (absent: none is offered). */
+  readonly allowFlag?: string;
+}
+
+/** Reads a checkpoint's config (checked), then its state into a fresh template of that network; refuses non-finite weights. */
+export async function loadRun(dir: string, optimizer: Optimizer, options: LoadOptions = {}): Promise<{
   /** The run config recorded in the checkpoint. */
   cfg: RunConfig;
   /** Parameters, EMA, optimizer moments and PRNG key as saved (the key from the seed in checkpoints without one). */
@@ -142,13 +160,16 @@ export async function loadRun(dir: string, optimizer: Optimizer): Promise<{
   net: AnyNetwork;
 }> {
   const peek = await readCheckpoint(dir)();
-  const cfg0 = E.isRight(peek) ? (peek.right.config as unknown as RunConfig) : undefined;
-  if (!cfg0) throw new UsageError(`${dir}: not a readable scm-ts checkpoint (${E.isLeft(peek) ? peek.left.message : "no config"})`);
-  const net = buildNetwork(cfg0);
+  if (E.isLeft(peek) || peek.right.config === undefined) throw new UsageError(`${dir}: not a readable scm-ts checkpoint (${E.isLeft(peek) ? peek.left.message : "no config"})`);
+  const cfg0 = checkRunConfig(dir, peek.right.config);
+  const stored = c.treeLeaves<Tensor>(peek.right.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  checkConfigFitsWeights(dir, cfg0, stored);
+  const net = buildNetwork(cfg0, dir);
   const template = initTrainState(net.init(c.random.key(0)), optimizer, c.random.key(0));
   const r = await readCheckpointInto(dir, { params: template.params, ema: template.ema, optimizer: template.opt })();
   if (E.isLeft(r)) throw new UsageError(`${dir}: ${r.left.message}`);
   const ck = r.right;
+  if (!options.allowNonFinite) await checkFiniteWeights(dir, { params: ck.params, ema: ck.ema }, options.allowFlag);
   const state: TrainState<ModelParams<unknown>> = { params: ck.params as ModelParams<unknown>, ema: ck.ema as ModelParams<unknown>, opt: ck.optimizer as MomentState<ModelParams<unknown>>, key: ck.rngKey ?? c.random.key(cfg0.seed) };
-  return { cfg: ck.config as unknown as RunConfig, state, step: ck.step, net };
+  return { cfg: checkRunConfig(dir, ck.config), state, step: ck.step, net };
 }

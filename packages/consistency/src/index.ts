@@ -14,5 +14,5 @@ export {
 } from "./train/conditioning.js";
 export { sampleLogNormalTime, discretePairSampler } from "./train/time-sampling.js";
 export { type TrainState, type StepMetrics, type StepConfig, type TrainStep, initTrainState, makeTrainStep } from "./train/step.js";
-export { type TrainEvent, type TrainOptions, type TrainResult, type LabelledBatch, train } from "./train/loop.js";
+export { type TrainEvent, type TrainOptions, type TrainResult, type LabelledBatch, NonFiniteRunError, train } from "./train/loop.js";
 export { type IsotropicComponent, mixtureTeacher } from "./train/mixture-teacher.js";

@@ -12,8 +12,10 @@ import { ringOfGaussians } from "@scm-ts/data";
 import { scatterPlot, encodePng, linePlot, readEventLog, seriesFromEvents, writeFileAtomic, writePng, type LineSeries, type Rgb } from "@scm-ts/io";
 import { sampleTeacher } from "@scm-ts/samplers";
 import * as E from "fp-ts/lib/Either.js";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Flags, FlagSpecs } from "../args.js";
+import { nonNegativeInt, positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
+import { runFiles } from "../run-folder.js";
 import { resolveData } from "../datasets.js";
 import { generate } from "../generate.js";
 import { computeMetric } from "../metrics-table.js";
@@ -28,7 +30,11 @@ export const demoFlags: FlagSpecs = {
   n: { kind: "number", default: 4000, help: "samples per method for the metrics" },
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  force: { kind: "boolean", help: "replace the runs of an earlier demo in --out (without it, they are kept and the demo refuses)" },
 };
+
+// The run folders the demo trains in --out.
+const demoRuns = ["teacher", "scd", "sct", "scd-exact"];
 
 /** One row of the demo's table. */
 export interface DemoRow {
@@ -51,9 +57,14 @@ const fmtRow = (r: DemoRow, modes: number) =>
 
 /** Runs the demo; returns the table rows. */
 export async function runDemo(f: Flags, log: (line: string) => void = console.log): Promise<DemoRow[]> {
-  const out = f.out as string, seed = f.seed as number, steps = f.steps as number, n = f.n as number;
+  // Every flag before the first of the four trainings, so a bad --n does not fail after them.
+  const out = f.out as string, seed = nonNegativeInt("demo", "seed", f.seed), steps = positiveInt("demo", "steps", f.steps), n = positiveInt("demo", "n", f.n);
+  positiveInt("demo", "width", f.width);
+  // An earlier demo's runs are replaced only when asked: checked here, before the first training, for all four.
+  const earlier = demoRuns.filter((r) => runFiles.some((file) => existsSync(join(out, r, file))));
+  if (earlier.length && !f.force) throw new UsageError(`scm demo: ${out} holds the runs of an earlier demo (${earlier.join(", ")}); replace them with --force, or choose another --out`);
   const t0 = performance.now();
-  const base = { data: "ring", seed, backend: f.backend };
+  const base = { data: "ring", seed, backend: f.backend, ...(f.force ? { force: true } : {}) };
   const half = Math.max(1, Math.round(steps / 2));
   log(`scm demo: 2-D ring of 8 Gaussians; teacher ${steps} steps, sCD and sCT ${half} steps each, scm train's defaults otherwise; output in ${out}`);
   const stage = (name: string, r: TrainedRun) =>
@@ -111,7 +122,7 @@ export async function runDemo(f: Flags, log: (line: string) => void = console.lo
   // the same noisy targets, the floor no network can go below. sCD's error is ‖g‖²/D, which → 0.
   const floor = await diffusionFloor(Fstar, ring, tf, teacher.cfg);
   log(`teacher's error floor (the exact F* on the same targets): ${floor.toFixed(4)} per dimension`);
-  for (const run of ["teacher", "scd", "sct", "scd-exact"]) await writeErrorCurve(join(out, run), run === "teacher" ? floor : undefined);
+  for (const run of demoRuns) await writeErrorCurve(join(out, run), run === "teacher" ? floor : undefined);
   log(`\nwrote ${join(out, "samples.png")}, loss curves and checkpoints (teacher/, scd/, sct/, scd-exact/) in ${out}; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
   return table;
 }

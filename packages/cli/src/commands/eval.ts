@@ -3,7 +3,9 @@
 // see modes (mean log-density beside a data draw's, modes covered, fraction within 3σ).
 import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
-import { positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
+import { nonNegativeInt, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
+import { countNonFinite } from "../run-check.js";
+import { checkRowsFit } from "../memory.js";
 import { resolveData } from "../datasets.js";
 import { generate } from "../generate.js";
 import { computeMetric, formatFigures, metricNames, type MetricName } from "../metrics-table.js";
@@ -19,18 +21,24 @@ export const evalFlags: FlagSpecs = {
   n: { kind: "number", default: 2000, help: "samples on each side" },
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  "allow-nonfinite": { kind: "boolean", help: "load a checkpoint whose weights hold NaN or ±∞, to inspect a diverged run (non-finite samples still make the command fail)" },
 };
 
 /** Runs `scm eval`; returns the figures. */
-export async function runEval(f: Flags, log: (line: string) => void = console.log): Promise<Record<string, number>> {
+export async function runEval(given: Flags, log: (line: string) => void = console.log): Promise<Record<string, number>> {
+  // Called from code, flags may be partial: the declared defaults fill what is absent, as on the command line.
+  const f = withDefaults(evalFlags, given);
   if (!f.ckpt) throw new UsageError("scm eval: --ckpt <checkpoint folder> is required");
+  // Every flag before the checkpoint is read or anything sampled.
+  const n = positiveInt("eval", "n", f.n), nfe = positiveInt("eval", "nfe", f.nfe), steps = positiveInt("eval", "steps", f.steps), seed = nonNegativeInt("eval", "seed", f.seed);
   await selectBackend(f.backend as string);
-  const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }));
+  const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }), { allowNonFinite: f["allow-nonfinite"] === true, allowFlag: "--allow-nonfinite" });
+  checkRowsFit("scm eval", "--n", n, run.cfg, false);
   const data = await resolveData((f.data as string | undefined) ?? run.cfg.data, run.cfg.seed);
   if (data.sampleShape.join() !== run.cfg.sampleShape.join()) throw new UsageError(`scm eval: the data has examples of shape [${data.sampleShape.join(", ")}] but the model makes [${run.cfg.sampleShape.join(", ")}]`);
-  const n = positiveInt("eval", "n", f.n);
-  const x = generate(run.net, run.state.ema, run.cfg, { n, seed: f.seed as number, steps: f.steps as number, nfe: f.nfe as number });
-  const seed = f.seed as number;
+  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe });
+  const { bad, total } = await countNonFinite(x);
+  if (bad > 0) throw new Error(`scm eval: ${bad} of the ${total} sampled values are NaN or ±∞; the run's figures would be meaningless`);
   const ctx = { ...(data.density ? { density: data.density } : {}), floorReference: data.reference(n, 54321 + seed) };
   const figures = await computeMetric(f.metric as MetricName, x, data.reference(n, 12345 + seed), seed, ctx);
   log(formatFigures(figures));

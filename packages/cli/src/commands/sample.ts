@@ -1,10 +1,16 @@
 // `scm sample`: draw samples from a checkpoint (1 or 2 consistency steps, an explicit t-list, or the
 // teacher's PF-ODE at --nfe) and write them as a PNG or safetensors file; --class and --guidance for
-// class-conditional and guidance-distilled checkpoints.
+// class-conditional and guidance-distilled checkpoints. Every flag and the output name are checked
+// before the checkpoint is read; --out may not be the checkpoint it reads nor a file of any run
+// folder; samples with NaN or ±∞ are not written as a success (--allow-nonfinite to inspect a diverged run).
 import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
-import { positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
-import { generate, writeSamples } from "../generate.js";
+import { checkpointFile } from "@scm-ts/io";
+import { nonNegativeInt, parseDecimal, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
+import { checkSampleFile, generate, writeSamples } from "../generate.js";
+import { countNonFinite } from "../run-check.js";
+import { checkRowsFit } from "../memory.js";
+import { checkNotAnInput, isRunFile } from "../run-folder.js";
 import { loadRun } from "../run.js";
 
 /** Flags of `scm sample`. */
@@ -19,21 +25,42 @@ export const sampleFlags: FlagSpecs = {
   n: { kind: "number", default: 1000, help: "number of samples" },
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
-  out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors)" },
+  out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors); never the checkpoint or another file of a run folder" },
+  "allow-nonfinite": { kind: "boolean", help: "load a checkpoint whose weights hold NaN or ±∞ and write its samples anyway, to inspect a diverged run (the command still exits 1)" },
 };
 
+/** The --ts list: comma-separated decimal numbers, every entry present. */
+export function parseTimes(v: unknown): number[] | undefined {
+  if (v === undefined) return undefined;
+  const ts = String(v).split(",").map((s) => parseDecimal(s.trim()));
+  if (ts.some((t) => t === undefined)) throw new UsageError(`scm sample: --ts must be comma-separated numbers, got '${String(v)}'`);
+  return ts as number[];
+}
+
 /** Runs `scm sample`. */
-export async function runSample(f: Flags, log: (line: string) => void = console.log): Promise<void> {
+export async function runSample(given: Flags, log: (line: string) => void = console.log): Promise<void> {
+  // Called from code, flags may be partial: the declared defaults fill what is absent, as on the command line.
+  const f = withDefaults(sampleFlags, given);
   if (!f.ckpt) throw new UsageError("scm sample: --ckpt <checkpoint folder> is required");
+  const out = f.out as string, ckpt = f.ckpt as string;
+  const n = positiveInt("sample", "n", f.n), nfe = positiveInt("sample", "nfe", f.nfe), steps = positiveInt("sample", "steps", f.steps), seed = nonNegativeInt("sample", "seed", f.seed);
+  const ts = parseTimes(f.ts);
+  checkSampleFile(out);
+  checkNotAnInput("scm sample", "--out", out, { "--ckpt": checkpointFile(ckpt) });
+  if (isRunFile(out)) throw new UsageError(`scm sample: --out ${out} is a file of the run folder there; write the samples elsewhere`);
   await selectBackend(f.backend as string);
-  const ts = f.ts ? String(f.ts).split(",").map((s) => Number(s.trim())) : undefined;
-  if (ts && ts.some((t) => !Number.isFinite(t))) throw new UsageError(`scm sample: --ts must be comma-separated numbers, got '${String(f.ts)}'`);
   if (f.class !== undefined && f.class !== "all" && !/^\d+$/.test(String(f.class))) throw new UsageError(`scm sample: --class must be a class id (0, 1, …) or all, got '${String(f.class)}'`);
   const k = f.class === undefined || f.class === "all" ? f.class : Number(f.class);
-  const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }));
+  const allow = f["allow-nonfinite"] === true;
+  const run = await loadRun(ckpt, adam({ learningRate: 1 }), { allowNonFinite: allow, allowFlag: "--allow-nonfinite" });
+  checkSampleFile(out, run.cfg);
+  checkRowsFit("scm sample", "--n", n, run.cfg, false);
   const conditions = { ...(k !== undefined ? { classLabel: k as number | "all" } : {}), ...(f.guidance !== undefined ? { guidance: f.guidance as number } : {}) };
-  const x = generate(run.net, run.state.ema, run.cfg, { n: positiveInt("sample", "n", f.n), seed: f.seed as number, steps: f.steps as number, tMid: f["t-mid"] as number, nfe: positiveInt("sample", "nfe", f.nfe), ...(ts ? { ts } : {}), ...conditions });
-  await writeSamples(f.out as string, x, run.cfg);
+  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, tMid: f["t-mid"] as number, nfe, ...(ts ? { ts } : {}), ...conditions });
+  const { bad, total } = await countNonFinite(x);
+  if (bad > 0 && !allow) throw new Error(`scm sample: ${bad} of the ${total} sampled values are NaN or ±∞; nothing written (inspect with --allow-nonfinite)`);
+  await writeSamples(out, x, run.cfg);
+  if (bad > 0) throw new Error(`scm sample: wrote ${out}, but ${bad} of its ${total} values are NaN or ±∞ (--allow-nonfinite)`);
   const of = [k !== undefined ? `class ${k}` : "", f.guidance !== undefined ? `guidance ${String(f.guidance)}` : ""].filter(Boolean).join(", ");
-  log(`wrote ${x.shape[0]} samples of a ${run.cfg.mode} model (step ${run.step}${of ? `; ${of}` : ""}) to ${String(f.out)}`);
+  log(`wrote ${x.shape[0]} samples of a ${run.cfg.mode} model (step ${run.step}${of ? `; ${of}` : ""}) to ${out}`);
 }

@@ -1,23 +1,31 @@
 // `scm train`: one training run — diffusion teacher, sCT, sCD (from a teacher checkpoint) or the
 // discrete-time CM — on built-in or user data, with a JSONL event log, a progress bar, atomic
-// checkpoints every so often, and --resume from the last checkpoint. Class labels, guidance
+// checkpoints every so often, and --resume from the last checkpoint. The run folder is claimed first
+// (run-folder.ts: one process, --resume or --force for an existing run), a resumed run takes its
+// settings from the checkpoint (resume.ts), a run of mostly non-finite steps stops with an error, and
+// Ctrl-C or SIGTERM ends it after a checkpoint of the current step (signals.ts). Class labels, guidance
 // distillation, dropout and cm-discrete's grid are resolved in conditioning.ts.
 import { selectBackend } from "../backend.js";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type NetworkOptions, type TrainEvent } from "@scm-ts/consistency";
-import { checkpointFile, openEventLog } from "@scm-ts/io";
+import { initTrainState, makeObjective, makeTrainStep, NonFiniteRunError, train, type Mode, type NetworkOptions, type TrainEvent } from "@scm-ts/consistency";
+import { openEventLog, readCheckpoint } from "@scm-ts/io";
 import type { ModelParams } from "@scm-ts/models";
 import { adam, constantSchedule, cosineSchedule, powerFunctionBeta } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
 import { identityStandardization, standardize, type Standardization } from "@scm-ts/data";
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError, type Flags, type FlagSpecs } from "../args.js";
+import { UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
 import { resolveData } from "../datasets.js";
 import { buildNetwork, loadRun, modelFns, saveRun, type RunConfig } from "../run.js";
 import { resolveRecipe } from "../recipe.js";
 import { resolveStart } from "../start.js";
+import { resumeFlags, type ResumedFlags } from "../resume.js";
+import { checkNotAnInput, claimRunFolder, eventLogName, runFiles, sweepTempFiles, type RunFolder } from "../run-folder.js";
+import { checkRunConfig } from "../run-check.js";
+import { Interrupted, watchSignals } from "../signals.js";
+import { checkTrainFlags } from "../train-checks.js";
+import { checkRowsFit } from "../memory.js";
 import { checkResumeConditioning, conditioningFlags, initialParams, resolveConditioning, wantsClasses } from "../conditioning.js";
 
 /** Flags of `scm train`. */
@@ -46,8 +54,12 @@ export const trainFlags: FlagSpecs = {
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
   out: { kind: "string", help: "output folder (default runs/<mode>)" },
   "checkpoint-every": { kind: "number", default: 500, help: "steps between checkpoints" },
-  resume: { kind: "boolean", help: "continue from the checkpoint in --out" },
+  resume: { kind: "boolean", help: "continue the run in --out from its checkpoint, with its recorded settings (a flag that contradicts them is refused; --steps may change)" },
+  force: { kind: "boolean", help: "replace the run already in --out (without it, an existing run is refused)" },
 };
+
+/** A run stops with an error when more than this share of its steps were non-finite (the NaN guard skipped them). */
+export const maxSkippedFraction = 0.1;
 
 /** A finished run. */
 export interface TrainedRun {
@@ -61,6 +73,8 @@ export interface TrainedRun {
   readonly lastLoss: number;
   /** Steps the NaN guard skipped. */
   readonly skipped: number;
+  /** Steps this call trained (fewer than the run's when it resumed). */
+  readonly stepsRun: number;
   /** Wall time of the training loop in seconds (without loading data and building the network). */
   readonly seconds: number;
 }
@@ -77,16 +91,48 @@ function standardizeBatch(t: Standardization, x: Tensor): Tensor {
 /** What code (the demo, tests) can give `runTrain` beyond the flags. */
 export interface TrainOverrides {
   /** The frozen teacher of sCD as a network F(u, t) in the run's model space, instead of --teacher's (e.g. an exact oracle). */
-  readonly teacher?: { readonly F: (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor };
+  readonly teacher?: {
+    /** The teacher's F(u, t) with u = x_t/σ_d (and its conditioning options). */
+    readonly F: (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor;
+  };
 }
 
-/** Runs `scm train` with parsed flags. */
+/** Runs `scm train` with parsed flags (those given; the declared defaults fill the rest, or on --resume the checkpoint's settings). */
 export async function runTrain(given: Flags, log: (line: string) => void = console.log, opts: TrainOverrides = {}): Promise<TrainedRun> {
-  // Called from code, flags may be partial: the declared defaults fill what is absent, as on the command line.
-  const f: Flags = { ...Object.fromEntries(Object.entries(trainFlags).map(([k, s]) => [k, s.default])), ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+  const explicit = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  checkTrainFlags(explicit);
+  const dir = (explicit.out as string | undefined) ?? join("runs", (explicit.mode as string | undefined) ?? (trainFlags.mode!.default as string));
+  const inputs = { "--teacher": explicit.teacher as string | undefined, "--init": explicit.init as string | undefined, "--data": explicit.data as string | undefined };
+  checkNotAnInput("scm train", "--out", dir, inputs);
+  // The files the run writes in its folder must not be what it reads either (--data out/checkpoint.safetensors).
+  for (const file of runFiles) checkNotAnInput("scm train", "--out", join(dir, file), inputs);
+  const folder = claimRunFolder(dir, { command: "scm train", resume: explicit.resume === true, force: explicit.force === true }, log);
+  try {
+    return await trainIn(folder, explicit, log, opts);
+  } finally {
+    folder.release();
+  }
+}
+
+// The run, once its folder is held: flags resolved (from the checkpoint on --resume), data, network, loop.
+async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) => void, opts: TrainOverrides): Promise<TrainedRun> {
+  const { dir } = folder;
+  let changes: ResumedFlags["changes"] = {};
+  let given = explicit;
+  if (explicit.resume) {
+    const peek = await readCheckpoint(dir)();
+    if (E.isLeft(peek)) throw new UsageError(`scm train --resume: ${dir}: not a readable scm-ts checkpoint (${peek.left.message})`);
+    const recorded = checkRunConfig(dir, peek.right.config);
+    if (peek.right.step >= recorded.steps && (explicit.steps === undefined || explicit.steps === peek.right.step)) {
+      throw new UsageError(`scm train --resume: ${dir} is finished (step ${peek.right.step} of ${recorded.steps}); give a larger --steps to train it further`);
+    }
+    if (explicit.steps !== undefined && (explicit.steps as number) < peek.right.step) throw new UsageError(`scm train --resume: ${dir} is at step ${peek.right.step}, past --steps ${String(explicit.steps)}; give --steps above ${peek.right.step}`);
+    ({ flags: given, changes } = resumeFlags(dir, recorded, explicit));
+  }
+  // The declared defaults fill what is neither given nor recorded, as on the command line.
+  const f: Flags = withDefaults(trainFlags, given);
   const mode = f.mode as Mode;
   const seed = f.seed as number;
-  const dir = (f.out as string | undefined) ?? join("runs", mode);
   await selectBackend(f.backend as string);
   const data = await resolveData(f.data as string, seed, { labels: wantsClasses(f) });
   const start0 = await resolveStart(f, mode, data, log);
@@ -97,17 +143,16 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
   const { steps, batch, ema } = recipe;
   let cfg: RunConfig = {
     mode, model, modelConfig: cond.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
-    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, ...(f.teacher ? { teacher: f.teacher as string } : {}),
+    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, warmup: recipe.warmup, ...(f.teacher ? { teacher: f.teacher as string } : {}),
     lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC, ...cond.fields,
   };
+  checkRowsFit("scm train", "--batch", batch, cfg, true);
   const learningRate = cfg.lrSchedule === "cosine" ? cosineSchedule({ peak: cfg.lr, steps }) : constantSchedule(cfg.lr);
   const optimizer = adam({ learningRate, b2: 0.99 });
   let net = buildNetwork(cfg);
   let state = initTrainState(initialParams(net, seed, start0.init?.ema), optimizer, c.random.key(seed + 1));
   let start = 0;
-  mkdirSync(dir, { recursive: true });
   if (f.resume) {
-    if (!existsSync(checkpointFile(dir))) throw new UsageError(`scm train --resume: no checkpoint in ${dir}`);
     const r = await loadRun(dir, optimizer);
     // Checkpoints written before standardisation have no dataTransform: they trained on the data as given.
     if (JSON.stringify([r.cfg.sigmaData, r.cfg.dataTransform ?? identityStandardization(data.sampleShape)]) !== JSON.stringify([cfg.sigmaData, cfg.dataTransform])) {
@@ -123,27 +168,50 @@ export async function runTrain(given: Flags, log: (line: string) => void = conso
     if (JSON.stringify(r.cfg.modelConfig) !== JSON.stringify(cfg.modelConfig)) log(`resuming keeps ${dir}'s architecture (${JSON.stringify(r.cfg.modelConfig)})`);
     cfg = { ...cfg, modelConfig: r.cfg.modelConfig };
     start = r.step;
-    log(`resuming ${dir} at step ${start}`);
+    log(`resuming ${dir} at step ${start}${changes.steps ? `; --steps ${String(changes.steps.from)} → ${String(changes.steps.to)} (recorded in events.jsonl)` : ""}`);
   }
+  folder.replace();
   const fns = modelFns(net);
   const objective = makeObjective(cfg.weighting === "none" ? { apply: fns.apply } : fns, {
     mode, sigmaData: cfg.sigmaData, time: cfg.time, normalization: { kind: "l2", c: recipe.tangentC }, ...(teacher ? { teacher: teacher.F } : {}),
     intervals: cfg.intervals ?? 256, ...(cfg.classes ? { classes: cfg.classes } : {}), ...(cfg.guidance ? { guidance: cfg.guidance } : {}),
   });
   const step = makeTrainStep(objective, { optimizer, clipNorm: 10 });
-  const events = await openEventLog(join(dir, "events.jsonl"))();
+  const events = await openEventLog(join(dir, eventLogName))();
   if (E.isLeft(events)) throw new Error(events.left.message);
+  const log1 = events.right;
+  if (f.resume) void log1.append({ kind: "resume", step: start, mode, ...(Object.keys(changes).length ? { changed: changes } : {}) });
   // The batch of step i, with the class ids of the same rows when class-conditional.
   const batchOf = (i: number) => {
     const x0 = standardizeBatch(cfg.dataTransform!, data.batch(i, batch));
     return cfg.classes ? { x0, labels: data.classes!.labels(i, batch) } : x0;
   };
-  const t0 = performance.now();
-  const res = await train({
-    state, startStep: start, steps, step, batch: batchOf, warmup: recipe.warmup, emaBeta: emaBeta(ema), logEvery: 25,
-    onEvent: (e: TrainEvent) => void events.right.append({ ...e, mode }),
-    checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
+  const signals = watchSignals(log, () => {
+    sweepTempFiles(dir, true);
+    folder.release();
   });
-  events.right.close();
-  return { dir, cfg, ema: res.state.ema, lastLoss: res.lastLoss, skipped: res.skipped, seconds: (performance.now() - t0) / 1000 };
+  const t0 = performance.now();
+  try {
+    const res = await train({
+      state, startStep: start, steps, step, batch: batchOf, warmup: recipe.warmup, emaBeta: emaBeta(ema), logEvery: 25,
+      onEvent: (e: TrainEvent) => void log1.append({ ...e, mode }),
+      checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
+      maxSkippedFraction, stopRequested: () => signals.received() !== undefined,
+    });
+    const signal = signals.received();
+    if (res.stopped && signal) {
+      void log1.append({ kind: "stopped", step: res.step, signal });
+      throw new Interrupted(signal, `scm train: stopped by ${signal} at step ${res.step} of ${steps}; checkpoint in ${dir} (continue with scm train --resume --out ${dir})`);
+    }
+    return { dir, cfg, ema: res.state.ema, lastLoss: res.lastLoss, skipped: res.skipped, stepsRun: steps - start, seconds: (performance.now() - t0) / 1000 };
+  } catch (e) {
+    if (e instanceof NonFiniteRunError) {
+      void log1.append({ kind: "stopped", step: e.step, reason: "non-finite", skipped: e.skipped, ran: e.ran });
+      throw new Error(`${dir}: ${e.skipped} of ${e.ran} steps had a non-finite loss, gradient or update and were skipped (more than ${maxSkippedFraction * 100}%); stopped at step ${e.step}, the last checkpoint is kept; lower --lr (now ${cfg.lr}) or check the data`);
+    }
+    throw e;
+  } finally {
+    signals.dispose();
+    log1.close();
+  }
 }

@@ -3,7 +3,9 @@
 // progress bar on a terminal, and hands the state to a checkpoint writer every so often. Everything
 // random comes from the state's key and the batch function of the step index (x0, with its class
 // ids for a class-conditional objective), so a run resumed from a checkpoint continues bit-for-bit
-// on the CPU backend.
+// on the CPU backend. A run whose steps are mostly skipped stops with an error (`maxSkippedFraction`)
+// instead of ending "successfully" on weights that never trained, and a caller may ask the loop to
+// stop after the current step (`stopRequested`, e.g. on Ctrl-C) with a checkpoint of that step.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import type { TrainState, TrainStep } from "./step.js";
@@ -72,6 +74,14 @@ export interface TrainOptions<P> {
   /** Steps between `onCheckpoint` calls (default: only at the end). */
   readonly checkpointEvery?: number;
   /**
+   * Stop with `NonFiniteRunError` when more than this fraction of the steps run so far were skipped by
+   * the NaN guard, judged once min(10, steps to run) steps have run (default: never stop). The state is
+   * not handed to `onCheckpoint` then, so the last checkpoint written stays the last good one.
+   */
+  readonly maxSkippedFraction?: number;
+  /** Polled after each step: when it returns true the loop writes a checkpoint of that step and returns (`stopped`). */
+  readonly stopRequested?: () => boolean;
+  /**
    * Where progress goes, with steps/s and the time left: a bar redrawn in place on a terminal, else a
    * line at most every 20 s and at the end (logs and CI see it too); false to hide it. Default: process.stderr.
    */
@@ -89,8 +99,10 @@ export interface TrainOptions<P> {
 export interface TrainResult<P> {
   /** The final state; the caller owns it (and must dispose of it). */
   readonly state: TrainState<P>;
-  /** The step reached: always `steps`. */
+  /** The step reached: `steps`, or the step at which `stopRequested` stopped the run. */
   readonly step: number;
+  /** Whether `stopRequested` ended the run before `steps`. */
+  readonly stopped: boolean;
   /** Steps the NaN guard skipped in this call. */
   readonly skipped: number;
   /** The loss of the last logged step (NaN when no step ran). */
@@ -115,6 +127,36 @@ function bar(out: { write(s: string): boolean }, i: number, total: number, text:
   out.write(`\r[${"#".repeat(done)}${".".repeat(width - done)}] ${text} `);
 }
 
+// Lets timers and signal handlers run: a CPU step resolves its reads as microtasks, so without this a
+// loop never returns to the event loop and a SIGINT handler would not run until the end.
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+    if (g.setImmediate) g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+
+/** A run stopped because too many of its steps were not finite (see `maxSkippedFraction`). */
+export class NonFiniteRunError extends Error {
+  /** "NonFiniteRunError". */
+  override readonly name = "NonFiniteRunError";
+  /**
+   * @param step - the step at which the run stopped
+   * @param skipped - the steps the NaN guard skipped since the run (re)started
+   * @param ran - the steps run since then
+   */
+  constructor(
+    /** The step at which the run stopped. */
+    readonly step: number,
+    /** Steps skipped since the run (re)started. */
+    readonly skipped: number,
+    /** Steps run since then. */
+    readonly ran: number,
+  ) {
+    super(`train: ${skipped} of ${ran} steps had a non-finite loss, gradient or update and were skipped; stopped at step ${step}, the last checkpoint is kept (lower the learning rate, or check the data)`);
+  }
+}
+
 function checkBeta(b: number, step: number): number {
   if (!(b >= 0 && b <= 1)) throw new Error(`train: emaBeta(${step}) is ${b}; an EMA decay must lie in [0, 1]`);
   return b;
@@ -129,6 +171,8 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
   const schedule = typeof o.emaBeta === "function" ? o.emaBeta : undefined;
   const beta = c.full([], typeof o.emaBeta === "number" ? o.emaBeta : 0.999);
   const tty = o.progress === false ? undefined : o.progress ?? (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): boolean } } }).process?.stderr;
+  const judgeAfter = Math.min(10, o.steps - start);
+  let lastYield = performance.now();
   const showBar = !!tty?.isTTY, showLines = !!tty && !tty.isTTY;
   let state = o.state, skipped = 0, lastLoss = NaN, t0 = performance.now(), since = 0, lastLine = performance.now();
   for (let i = start + 1; i <= o.steps; i++) {
@@ -163,9 +207,26 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
       since = 0;
     }
     for (const t of Object.values(m)) (t as Tensor).dispose();
-    if (o.onCheckpoint && ((o.checkpointEvery && i % o.checkpointEvery === 0) || i === o.steps)) await o.onCheckpoint(state, i);
+    const ran = i - start;
+    if (o.maxSkippedFraction !== undefined && ran >= judgeAfter && skipped > o.maxSkippedFraction * ran) {
+      if (showBar) tty!.write("\n");
+      beta.dispose();
+      throw new NonFiniteRunError(i, skipped, ran);
+    }
+    const due = (o.checkpointEvery && i % o.checkpointEvery === 0) || i === o.steps;
+    if (o.onCheckpoint && due) await o.onCheckpoint(state, i);
+    if (o.stopRequested && performance.now() - lastYield > 50) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+    if (i < o.steps && o.stopRequested?.()) {
+      if (o.onCheckpoint && !due) await o.onCheckpoint(state, i);
+      if (showBar) tty!.write("\n");
+      beta.dispose();
+      return { state, step: i, stopped: true, skipped, lastLoss };
+    }
   }
   if (showBar) tty!.write("\n");
   beta.dispose();
-  return { state, step: o.steps, skipped, lastLoss };
+  return { state, step: o.steps, stopped: false, skipped, lastLoss };
 }

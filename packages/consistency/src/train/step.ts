@@ -1,8 +1,9 @@
 // One training step as one jitted call (design §4): draw noise, times, label dropout, dropout masks
 // and guidance scales from the step key, take the loss (given the batch's class ids when the objective
 // is class-conditional) and its gradient, clip by global norm, apply the optimizer, update the EMA —
-// and, if the loss or the gradient is not finite, keep the old state (the NaN guard; the host counts
-// the skip).
+// and, if the loss, the gradient or any of the updated parameters, optimizer moments and EMA is not
+// finite, keep the old state (the NaN guard; the host counts the skip). A finite gradient can still
+// overflow an update (a learning rate of 1e39 does in float32), so the new state itself is checked.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { applyUpdates, clipByGlobalNorm, emaUpdate, globalNorm, type MomentState, type Optimizer } from "@scm-ts/nn";
@@ -52,6 +53,14 @@ export function initTrainState<P>(params: P, optimizer: Optimizer, key: Tensor):
 // x − x = 0 exactly for finite x, NaN for ±Inf and NaN.
 const isFinite = (x: Tensor): Tensor => c.equal(c.sub(x, x), 0);
 
+// 1 when every float entry of a pytree is finite, else 0: Σ(x − x) is 0 exactly for finite entries and
+// NaN as soon as one is ±∞ or NaN — one cheap reduction per leaf.
+const treeFinite = (tree: unknown): Tensor => {
+  const leaves = c.treeLeaves<Tensor>(tree).filter((t) => t.dtype.startsWith("float") || t.dtype.startsWith("bfloat"));
+  const total = leaves.reduce<Tensor>((acc, t) => c.add(acc, c.astype(c.sum(c.sub(t, t)), "float32")), c.zeros([]));
+  return c.astype(isFinite(total), "float32");
+};
+
 /** The jitted step: (state, x0, r, EMA β, class ids [B] of a class-conditional objective) → [next state, metrics]. */
 export type TrainStep<P> = (state: TrainState<P>, x0: Tensor, r: Tensor, beta: Tensor, labels?: Tensor) => [TrainState<P>, StepMetrics];
 
@@ -72,7 +81,8 @@ export function makeTrainStep<P>(objective: Objective<P>, config: StepConfig) {
     const [updates, opt] = config.optimizer.update(clipped, state.opt, state.params);
     const params = applyUpdates(state.params, updates);
     const ema = emaUpdate(state.ema, params, beta);
-    const ok = c.reshape(c.mul(c.astype(isFinite(loss), "float32"), c.astype(isFinite(gradNorm), "float32")), []);
+    const inputsOk = c.mul(c.astype(isFinite(loss), "float32"), c.astype(isFinite(gradNorm), "float32"));
+    const ok = c.reshape(c.mul(inputsOk, treeFinite({ params, opt, ema })), []);
     const keepIf = <T>(next: T, prev: T): T => c.treeMapN([next, prev], (n: Tensor, o: Tensor) => c.where(c.greater(ok, 0), n, o), "NaN guard") as T;
     const next: TrainState<P> = { params: keepIf(params, state.params), opt: keepIf(opt, state.opt), ema: keepIf(ema, state.ema), key: kNext! };
     return [next, { loss: c.reshape(loss, []), gradNorm: c.reshape(gradNorm, []), gNorm: aux.gNorm, logvar: aux.logvar, err: aux.err, finite: ok }];

@@ -1,10 +1,12 @@
 // The training loop: a run resumed from a saved state continues bit-for-bit on the CPU; the NaN
-// guard skips and counts bad steps without touching the state; every mode runs and lowers its loss.
+// guard skips and counts bad steps without touching the state — also when only the update overflows —
+// and a run of mostly skipped steps stops with an error; a stop request ends the run after the current
+// step with a checkpoint of it; every mode runs and lowers its loss.
 import { describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { adam } from "@scm-ts/nn";
-import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type Model, type TrainState } from "../index.js";
+import { initTrainState, makeObjective, makeTrainStep, NonFiniteRunError, train, type Mode, type Model, type TrainState } from "../index.js";
 
 type P = { w1: Tensor; w2: Tensor; b1: Tensor; lv: Tensor };
 const model: Model<P> = {
@@ -52,6 +54,41 @@ describe("training loop", () => {
     const res = await train({ state, steps: 3, batch, step, progress: false });
     expect(res.skipped).toBe(3);
     expect(await values(res.state.params)).toEqual(before);
+  });
+
+  it("the NaN guard also skips a step whose gradient is finite but whose update overflows (lr 1e39)", async () => {
+    const huge = adam({ learningRate: 1e39 });
+    const step = makeTrainStep(makeObjective(model, { mode: "diffusion", sigmaData: 0.5, time: { pMean: -1, pStd: 1.4 } }), { optimizer: huge, clipNorm: 10 });
+    const state = initTrainState(init(2), huge, c.random.key(1));
+    const before = await values(state);
+    const res = await train({ state, steps: 4, batch, step, progress: false });
+    expect(res.skipped).toBe(4);
+    const after = await values({ params: res.state.params, opt: res.state.opt, ema: res.state.ema });
+    expect(after.every(Number.isFinite)).toBe(true);
+    expect(await values(res.state.params)).toEqual(await values(c.treeLeaves<Tensor>(state.params)));
+    expect(before.length).toBeGreaterThan(0);
+  });
+
+  it("a run whose skipped fraction passes maxSkippedFraction stops with an error and no checkpoint of the bad state", async () => {
+    const bad: Model<P> = { apply: (p, u, t) => c.mul(model.apply(p, u, t), NaN) };
+    const step = makeTrainStep(makeObjective(bad, { mode: "diffusion", sigmaData: 0.5, time: { pMean: -1, pStd: 1.4 } }), { optimizer: opt });
+    const saved: number[] = [];
+    const run = train({ state: initTrainState(init(2), opt, c.random.key(1)), steps: 30, batch, step, progress: false, maxSkippedFraction: 0.1, checkpointEvery: 1, onCheckpoint: (_s, i) => void saved.push(i) });
+    await expect(run).rejects.toThrow(NonFiniteRunError);
+    await expect(run).rejects.toThrow(/10 of 10 steps had a non-finite .*stopped at step 10/);
+    // Judged after 10 steps: the checkpoints of steps 1–9 were written before the verdict, none after it.
+    expect(saved).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // A run of fewer steps is judged at its end.
+    await expect(train({ state: initTrainState(init(2), opt, c.random.key(1)), steps: 3, batch, step, progress: false, maxSkippedFraction: 0.1 })).rejects.toThrow(/3 of 3 steps/);
+  });
+
+  it("stopRequested ends the run after the current step, with a checkpoint of that step", async () => {
+    const step = run("diffusion");
+    const saved: number[] = [];
+    let calls = 0;
+    const res = await train({ state: initTrainState(init(3), opt, c.random.key(2)), steps: 20, batch, step, progress: false, checkpointEvery: 4, onCheckpoint: (_s, i) => void saved.push(i), stopRequested: () => ++calls >= 6 });
+    expect(res).toMatchObject({ stopped: true, step: 6 });
+    expect(saved).toEqual([4, 6]);
   });
 
   for (const mode of ["diffusion", "sct", "cm-discrete"] as const) {

@@ -16,7 +16,7 @@ export { createCpuBackend, setCpuThreads, cpuThreadStats, cpuKernelStats, type C
 export * from "./pytree.js";
 
 export { array, zeros, ones, full, arange, linspace, zerosLike, onesLike, type NestedArray, type DTypeOption } from "./api/creation.js";
-export { scalar } from "./api/tangent.js";
+export { scalar } from "./ops/rules.js";
 export { asTensor, broadcastTo, type TensorLike } from "./api/convert.js";
 export {
   exp, log, sin, cos, tan, tanh, atan, sqrt, rsqrt, square, abs, sign, neg, reciprocal,

@@ -12,11 +12,11 @@ export type { Shape, ShapedArray } from "./shape.js";
 export { broadcastShapes, sizeOf } from "./shape.js";
 export { Tensor, ConcreteArray, tidy, keep } from "./tensor.js";
 export { setBackend, getBackend, registerBackend, backendRuns, type Backend, type BackendFactory, type BufferHandle, type Executable } from "./backend.js";
-export { createCpuBackend, setCpuThreads, cpuThreadStats, type CpuThreadStats } from "./cpu/index.js";
+export { createCpuBackend, setCpuThreads, cpuThreadStats, cpuKernelStats, type CpuThreadStats, type CpuKernelStats } from "./cpu/index.js";
 export * from "./pytree.js";
 
 export { array, zeros, ones, full, arange, linspace, zerosLike, onesLike, type NestedArray, type DTypeOption } from "./api/creation.js";
-export { scalar } from "./api/tangent.js";
+export { scalar } from "./ops/rules.js";
 export { asTensor, broadcastTo, type TensorLike } from "./api/convert.js";
 export {
   exp, log, sin, cos, tan, tanh, atan, sqrt, rsqrt, square, abs, sign, neg, reciprocal,

@@ -5,7 +5,7 @@ import { broadcastShapes, fmtAval } from "../shape.js";
 import { attention as attentionOp } from "../ops/attention.js";
 import type { Tensor } from "../tensor.js";
 import { broadcastTo } from "./convert.js";
-import { bind1 } from "./tangent.js";
+import { bind1 } from "../ops/rules.js";
 
 /** Options of `attention`. */
 export interface AttentionOptions {

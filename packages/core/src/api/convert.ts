@@ -1,10 +1,10 @@
 // Turning user values into tensors: JS numbers become scalars of the other operand's dtype (weak
 // typing, as JAX treats Python scalars), and operands are broadcast with explicit primitives.
 import type { DType } from "../dtype.js";
-import { broadcast, reshape } from "../ops/movement.js";
+import { broadcast, reshape } from "../ops/broadcast.js";
 import { broadcastShapes, fmtAval, shapeEqual, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { bind1, scalar } from "./tangent.js";
+import { bind1, scalar } from "../ops/rules.js";
 
 /** A tensor or a JS number. */
 export type TensorLike = Tensor | number;

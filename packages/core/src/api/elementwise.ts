@@ -6,7 +6,7 @@ import * as P from "../ops/elementwise.js";
 import { Tensor } from "../tensor.js";
 import { broadcastShapes } from "../shape.js";
 import { asTensor, broadcastArgs, broadcastTo, type TensorLike } from "./convert.js";
-import { bind1 } from "./tangent.js";
+import { bind1 } from "../ops/rules.js";
 
 const un = (op: typeof P.exp) => (x: TensorLike): Tensor => bind1(op, [asTensor(x)]);
 const bin =

@@ -7,7 +7,7 @@ import { conv2d as convOp } from "../ops/conv.js";
 import type { Tensor } from "../tensor.js";
 import { broadcastTo } from "./convert.js";
 import { mean, reshape } from "./shape-ops.js";
-import { bind1 } from "./tangent.js";
+import { bind1 } from "../ops/rules.js";
 
 /** Matrix product with numpy semantics: [..., M, K]·[..., K, N], 1-D operands as vectors. */
 export function matmul(a: Tensor, b: Tensor): Tensor {

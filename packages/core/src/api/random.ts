@@ -7,7 +7,7 @@ import type { Tensor } from "../tensor.js";
 import { array } from "./creation.js";
 import { add, astype, cos, log, mul, sqrt, sub } from "./elementwise.js";
 import { reshape, slice } from "./shape-ops.js";
-import { bind1 } from "./tangent.js";
+import { bind1 } from "../ops/rules.js";
 import type { DType } from "../dtype.js";
 
 /** A key from an integer seed (0 ≤ seed < 2⁵³): [⌊seed/2³²⌋, seed mod 2³²]. */

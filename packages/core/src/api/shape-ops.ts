@@ -1,25 +1,27 @@
 // Reductions and shape manipulation of the public API: sum/mean/max/min with axis and keepDims,
 // reshape (with one −1), transpose, concat/stack, slice, pad, expandDims, squeeze, flatten.
 import { checkShape, fmtAval, normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
+import * as B from "../ops/broadcast.js";
 import * as M from "../ops/movement.js";
 import * as R from "../ops/reduce.js";
+import { keptShape } from "../ops/reduce-lowering.js";
 import type { Tensor } from "../tensor.js";
 import { astype, neg, div } from "./elementwise.js";
-import { bind1 } from "./tangent.js";
+import { bind1 } from "../ops/rules.js";
 
 /** Axis options of reductions. */
 export type AxisArg = number | readonly number[] | undefined | null;
 
-function reduceWith(op: typeof R.reduceSum, name: string, x: Tensor, axis: AxisArg, keepDims: boolean): Tensor {
+function reduceWith(op: typeof B.reduceSum, name: string, x: Tensor, axis: AxisArg, keepDims: boolean): Tensor {
   const axes = normalizeAxes(name, axis ?? undefined, x.ndim);
   let y = axes.length ? bind1(op, [x], { axes }) : x;
-  if (keepDims) y = reshape(y, R.keptShape(x.shape, axes));
+  if (keepDims) y = reshape(y, keptShape(x.shape, axes));
   return y;
 }
 
 /** Σ over `axis` (all axes when omitted). */
 export function sum(x: Tensor, axis?: AxisArg, keepDims = false): Tensor {
-  return reduceWith(R.reduceSum, "sum", x.dtype === "bool" ? astype(x, "int32") : x, axis, keepDims);
+  return reduceWith(B.reduceSum, "sum", x.dtype === "bool" ? astype(x, "int32") : x, axis, keepDims);
 }
 /** Mean over `axis`. */
 export function mean(x: Tensor, axis?: AxisArg, keepDims = false): Tensor {
@@ -48,7 +50,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   checkShape("reshape", s);
   if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
-  return bind1(M.reshape, [x], { shape: s });
+  return bind1(B.reshape, [x], { shape: s });
 }
 /** Permutes axes (reverses them by default). */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {

@@ -3,7 +3,7 @@
 // backends compute each row's statistics and write it in one pass (and its JVP in another).
 import { standardize as standardizeOp } from "../ops/standardize.js";
 import type { Tensor } from "../tensor.js";
-import { bind1 } from "./tangent.js";
+import { bind1 } from "../ops/rules.js";
 
 /** (x − mean(x))/√(var(x) + eps) along the last axis (population variance). */
 export function standardize(x: Tensor, eps = 1e-5): Tensor {

@@ -6,7 +6,7 @@
 // The pair is fused at the primal equation, so the tangent operands must already be computed there.
 import { Literal, type Atom, type Eqn, type Jaxpr } from "../jaxpr.js";
 import type { RoutineSpec } from "../ir/kernel.js";
-import { attentionSpec } from "../ops/attention.js";
+import { attentionSpec } from "../ops/attention-spec.js";
 import { standardizeSpec } from "../ops/standardize.js";
 import type { ShapedArray } from "../shape.js";
 

@@ -15,3 +15,4 @@ registerDefaultBackend(createDefault);
 
 export { createCpuBackend };
 export { setCpuThreads, gemmThreadStats as cpuThreadStats, type CpuThreadStats } from "./gemm-threads.js";
+export { cpuKernelStats, type CpuKernelStats } from "./kernel-stats.js";

@@ -91,6 +91,16 @@ export const op = {
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
   f64x2Nearest: simd(0x94),
+  f64x2Div: simd(0xf3),
+  /** Pseudo-minimum b < a ? b : a (NaN in a passes through). */
+  f64x2Pmin: simd(0xf6),
+  /** Pseudo-maximum a < b ? b : a (NaN in a passes through). */
+  f64x2Pmax: simd(0xf7),
+  f64x2Gt: simd(0x4a),
+  /** Operands: v128, i32 shift. */
+  i64x2Shl: simd(0xcb),
+  /** Operands: v128, i32 shift (logical). */
+  i64x2ShrU: simd(0xcd),
   f32x4Nearest: simd(0x6a),
   /** bulk memory: copy n bytes (operands: dst, src, n). */
   memoryCopy: [0xfc, 10, 0, 0],
@@ -116,8 +126,11 @@ export const op = {
   f32x4Lt: simd(0x43),
   f32x4Gt: simd(0x44),
   f32x4Le: simd(0x45),
+  f32x4Ge: simd(0x46),
   v128Not: simd(0x4d),
   v128And: simd(0x4e),
+  /** a & ~b. Operands: a, b. */
+  v128AndNot: simd(0x4f),
   v128Or: simd(0x50),
   v128Xor: simd(0x51),
   /** (a & c) | (b & ~c). Operands: a, b, c. */

@@ -10,6 +10,7 @@ import type { Kernel } from "../ir/kernel.js";
 import { createCpuBackend } from "./backend.js";
 import { compileKernel } from "./codegen.js";
 import { gemmThreadStats } from "./gemm-threads.js";
+import { cpuKernelStats } from "./kernel-stats.js";
 import { callDataStart, setMaxCallBytesForTests, wasmCallStats, wasmGemm } from "./wasm-gemm.js";
 import { compileMapKernelWasm } from "./wasm-map.js";
 
@@ -143,14 +144,22 @@ describe("wasm SIMD elementwise kernels", () => {
     const rejected: [string, Kernel][] = [
       ["size not a multiple of 4", map(n - 2, ir.unary("TANH", ir.load(0, f32, ir.gidx(n - 2))), 1)],
       ["too small", map(64, ir.unary("TANH", ir.load(0, f32, ir.gidx(64))), 1)],
-      ["atan", map(n, ir.unary("ATAN", x), 1)],
+      ["float remainder", map(n, ir.binary("MOD", x, y), 2)],
+      ["integer shift", map(n, ir.cast(ir.binary("SHR", ir.cast(ir.load(0, f32, g), "uint32"), ir.konst(3, "uint32")), f32), 1)],
       ["strided index", map(n, ir.load(0, f32, ir.binary("MUL", g, ir.idx(2))), 1)],
       ["x % 6", map(n, ir.load(0, f32, ir.binary("MOD", g, ir.idx(6))), 1)],
       ["float64", { kind: "map", size: n, dtype: "float64", expr: ir.load(0, "float64", g), inputs: ["float64"] }],
       ["int32 input", { kind: "map", size: n, dtype: f32, expr: ir.cast(ir.load(0, "int32", g), f32), inputs: ["int32"] }],
       ["reduction along neither index", { kind: "reduce", size: 6, rsize: n, op: "sum", dtype: f32, expr: ir.load(0, f32, ir.binary("ADD", ir.binary("MUL", ir.ridx(n), ir.idx(6)), ir.gidx(6))), inputs: [f32] }],
     ];
+    const before = cpuKernelStats();
     for (const [what, k] of rejected) expect(compileMapKernelWasm(k, w), what).toBeNull();
+    // counted: the float op without a SIMD form, and the index patterns and integer values
+    const after = cpuKernelStats();
+    const added = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(a).filter(([key, v]) => v !== (b[key] ?? 0)).map(([key, v]) => [key, v - (b[key] ?? 0)]));
+    expect(added(after.opFallbacks, before.opFallbacks)).toEqual({ "MOD float32(float32,float32)": 1 });
+    expect(added(after.indexFallbacks, before.indexFallbacks)).toEqual({ "CAST uint32(float32)": 1, "MUL int32(int32,int32)": 2, "MOD int32(int32,int32)": 1 });
+    expect(after.wasmKernels).toBe(before.wasmKernels);
   });
   it("is what the default CPU backend runs, with the reference backend's results", () => {
     const k = map(n, ir.unary("TANH", ir.binary("ADD", x, y)), 2);

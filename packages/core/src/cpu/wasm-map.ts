@@ -1,6 +1,6 @@
 // Float32 elementwise (map) and reduction kernels of the kernel IR compiled to WebAssembly SIMD,
-// with the expression vectorised four lanes at a time by wasm-vector.ts (see there for what is
-// supported; anything else returns null and runs as JavaScript). A map kernel runs its lanes along
+// with the expression vectorised four lanes at a time by wasm-vector.ts (each op by its row of the op
+// table, op-table.ts); anything else runs as JavaScript, counted by kernel-stats.ts. A map kernel runs its lanes along
 // GIDX (sizes must be multiples of 4, so every lane is an output element and every index stays in
 // the IR's bounds). A reduction runs them along RIDX when the reduced values of one output element
 // are contiguous (row sums, softmax denominators, full sums; rsize a multiple of 4), else along GIDX
@@ -26,7 +26,8 @@ import { forRange, I32, Locals, moduleBytes, op, V128, type Code, type Func } fr
 import { callFits, DATA, ensure, instantiateOnKernelMemory, JOB, jobWords, setJobWords, type Instance } from "./wasm-gemm.js";
 import { heapAddress } from "./wasm-heap.js";
 import { maxSharedPages } from "./wasm-kernels.js";
-import { vectorizeExpr } from "./wasm-vector.js";
+import { recordExamined, recordFallback, recordWasmKernel } from "./kernel-stats.js";
+import { unvectorisedOp, vectorizeExpr, type Unvectorised } from "./wasm-vector.js";
 
 type Body = { params: number[]; locals: number[]; body: Code };
 
@@ -34,12 +35,12 @@ type Body = { params: number[]; locals: number[]; body: Code };
 // interleaved 4-lane groups, so long chains of dependent ops overlap: the fusion benchmark's chain of
 // exp, tanh, sin, cos … runs 2.4× faster than one group per step) when the size is a multiple of 16,
 // else 8 or 4 (g0 a multiple of that step)
-function mapBody(k: Kernel & { kind: "map" }): Body | null {
+function mapBody(k: Kernel & { kind: "map" }): Body | Unvectorised {
   const L = new Locals(3 + k.inputs.length);
   const g = L.add(I32);
   const copies = k.size % 16 === 0 ? 4 : k.size % 8 === 0 ? 2 : 1;
   const x = vectorizeExpr(k.expr, L, "GIDX", g, g, 3, copies);
-  if (!x) return null;
+  if ("stoppedAt" in x) return x;
   const store = x.values.flatMap((v, c) => [...op.get(2), ...op.get(g), ...op.i32(2), ...op.shl, ...op.add, ...op.get(v), ...op.v128Store(16 * c)]);
   const body = [...x.pre, ...forRange(g, op.get(0), op.get(1), 4 * copies, ...x.outer, ...store)];
   return { params: new Array<number>(3 + k.inputs.length).fill(I32), locals: L.types, body };
@@ -48,13 +49,13 @@ function mapBody(k: Kernel & { kind: "map" }): Body | null {
 // function reduce(g0, g1, out, in0, …): out[g] = fold over r of expr(g, r) for g in [g0, g1); the
 // lane index steps by 16 (four interleaved 4-lane groups, each with its own accumulators) when its
 // extent is a multiple of 16, else 8 or 4 (along GIDX, g0 a multiple of that step)
-function reduceBody(k: Kernel & { kind: "reduce" }, lanes: "GIDX" | "RIDX"): Body | null {
+function reduceBody(k: Kernel & { kind: "reduce" }, lanes: "GIDX" | "RIDX"): Body | Unvectorised {
   const L = new Locals(3 + k.inputs.length);
   const g = L.add(I32), r = L.add(I32);
   const extent = lanes === "RIDX" ? k.rsize : k.size;
   const copies = extent % 16 === 0 ? 4 : extent % 8 === 0 ? 2 : 1;
   const x = vectorizeExpr(k.expr, L, lanes, g, r, 3, copies);
-  if (!x) return null;
+  if ("stoppedAt" in x) return x;
   const sum = k.op === "sum";
   // per group, sum: f64x2 accumulators of lanes 0–1 (lo) and 2–3 (hi); max: the running maxima (lo) and NaN lanes (hi)
   const acc = x.values.map(() => [L.add(V128), L.add(V128)] as const);
@@ -126,11 +127,12 @@ function unitsFunc(inputs: number): Func {
   return { name: "units", params: [I32, I32, I32, I32], locals: [], body };
 }
 
-/** The kernel's function body, or null when the SIMD path does not take it. */
-function kernelBody(k: Kernel): Body | null {
-  if (k.dtype !== "float32" || k.inputs.some((d) => d !== "float32")) return null;
+/** The kernel's function body; the node that stopped it; or null when its sizes do not suit the lanes. */
+function kernelBody(k: Kernel): Body | Unvectorised | null {
   if (k.kind === "map") return k.size % 4 === 0 ? mapBody(k) : null;
-  return (k.rsize % 4 === 0 ? reduceBody(k, "RIDX") : null) ?? (k.size % 4 === 0 ? reduceBody(k, "GIDX") : null);
+  const byRows = k.rsize % 4 === 0 ? reduceBody(k, "RIDX") : null;
+  if (byRows && "body" in byRows) return byRows;
+  return k.size % 4 === 0 ? reduceBody(k, "GIDX") : byRows;
 }
 
 /**
@@ -140,9 +142,15 @@ function kernelBody(k: Kernel): Body | null {
  * not fit in the kernels' memory runs the kernel's JS version (fast-math) instead.
  */
 export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMapSize): ((out: DataArray, ...inputs: DataArray[]) => void) | null {
+  if (k.dtype !== "float32" || k.inputs.some((d) => d !== "float32")) return null;
+  // an op without a SIMD form is counted at any size (kernel-stats.ts)
+  recordExamined();
+  const missing = unvectorisedOp(k.expr);
+  if (missing) return recordFallback("op", missing, k), null;
   if (k.size * (k.kind === "reduce" ? k.rsize : 1) < minSize) return null;
   const f = kernelBody(k);
-  if (!f) return null;
+  if (f && "stoppedAt" in f) recordFallback("index", f.stoppedAt, k);
+  if (!f || "stoppedAt" in f) return null;
   let fn: (...a: number[]) => void, kernel: { module: object; run: UnitsFn };
   try {
     const { module, exports } = instantiateOnKernelMemory(w, moduleBytes([{ name: "map", ...f }, unitsFunc(k.inputs.length)], w.shared, maxSharedPages));
@@ -151,6 +159,7 @@ export function compileMapKernelWasm(k: Kernel, w: Instance, minSize = minWasmMa
   } catch {
     return null; // e.g. a browser that refuses synchronous compilation on its main thread: the JS kernel runs
   }
+  recordWasmKernel();
   // large kernels are split into units of outputs (a reduction's: about unitOutputs of its summands)
   const elements = k.size * (k.kind === "reduce" ? k.rsize : 1), work = elements * splitCostPerElement;
   const unit = k.kind === "reduce" ? Math.max(16, Math.ceil(unitOutputs / k.rsize / 16) * 16) : unitOutputs;

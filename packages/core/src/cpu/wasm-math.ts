@@ -1,7 +1,8 @@
 // Float32 transcendental functions as WebAssembly SIMD code (four lanes), for the elementwise and
 // reduction kernels (wasm-map.ts): tanh as the rational approximation of fast-math.ts evaluated in
 // float32 (as Eigen and XNNPACK do), exp as Cephes' expf (within 1 ulp), sin and cos by a range
-// reduction in float64 lanes and Cephes' sinf/cosf polynomials, log as Cephes' logf. Each takes the
+// reduction in float64 lanes and Cephes' sinf/cosf polynomials, log as Cephes' logf, atan as Cephes'
+// atanf (pow, in float64 lanes, is in wasm-pow.ts). Each takes the
 // code that pushes its argument, scratch locals, and `splat(c)`, the code that pushes a constant
 // vector (float32 lanes unless told "f64" or "i32"; the caller hoists those out of its loops).
 import { tanhClamp, tanhDenominator, tanhNumerator } from "./fast-math.js";
@@ -140,5 +141,32 @@ export function logCode(x: Code, tmp: Scratch, splat: Splat): Code {
     ...op.set(m), ...x, ...m_, ...x, ...splat(Infinity), ...op.f32x4Lt, ...op.v128Not, ...op.v128Bitselect,
     ...op.set(m), ...splat(NaN), ...m_, ...x, ...splat(0), ...op.f32x4Lt, ...op.v128Bitselect,
     ...op.set(m), ...splat(-Infinity), ...m_, ...x, ...splat(0), ...op.f32x4Eq, ...op.v128Bitselect,
+  ];
+}
+
+// Cephes atanf on |t| ≤ tan(π/8): atan t ≈ t + t·z·P(z), z = t².
+const atanCoef = [8.05374449538e-2, -1.38776856032e-1, 1.99777106478e-1, -3.33329491539e-1];
+
+/**
+ * atan(x) on the stack (Cephes' atanf). With a = |x| (atan is odd): beyond tan(3π/8),
+ * atan a = π/2 + atan(−1/a); beyond tan(π/8), π/4 + atan((a − 1)/(a + 1)); else atan a itself, so
+ * the polynomial only sees |t| ≤ tan(π/8). One division serves the three branches (numerator and
+ * denominator are selected). ±∞ gives ±π/2, ±0 keeps its sign, NaN stays NaN.
+ */
+export function atanCode(x: Code, tmp: Scratch, splat: Splat): Code {
+  const [a, big, mid, t] = [tmp(), tmp(), tmp(), tmp()];
+  const [a_, t_] = [op.get(a), op.get(t)];
+  // ifBig where a > tan(3π/8), else ifMid where a > tan(π/8), else other
+  const select = (ifBig: Code, ifMid: Code, other: Code): Code => [...ifBig, ...ifMid, ...other, ...op.get(mid), ...op.v128Bitselect, ...op.get(big), ...op.v128Bitselect];
+  return [
+    ...x, ...op.f32x4Abs, ...op.set(a),
+    ...a_, ...splat(2.414213562373095), ...op.f32x4Gt, ...op.set(big),
+    ...a_, ...splat(0.4142135623730950), ...op.f32x4Gt, ...op.set(mid),
+    ...select(splat(-1), [...a_, ...splat(1), ...op.f32x4Sub], a_), ...select(a_, [...a_, ...splat(1), ...op.f32x4Add], splat(1)), ...op.f32x4Div, ...op.set(t),
+    ...t_, ...t_, ...op.f32x4Mul, ...op.set(a), // a now holds z = t²
+    // P(z)·z·t + t + (π/2, π/4 or 0), then the sign of x
+    ...horner(atanCoef, a_, splat), ...a_, ...op.f32x4Mul, ...t_, ...op.f32x4Mul, ...t_, ...op.f32x4Add,
+    ...select(splat(Math.PI / 2), splat(Math.PI / 4), splat(0)), ...op.f32x4Add,
+    ...x, ...splat(-0), ...op.v128And, ...op.v128Xor,
   ];
 }

@@ -16,9 +16,9 @@ import { exp, mul, sub } from "../api/elementwise.js";
 import { matmul } from "../api/linalg.js";
 import { concat, matrixTranspose, slice, sum } from "../api/shape-ops.js";
 import { logsumexp } from "../api/softmax.js";
-import { bind1 } from "../api/tangent.js";
+import { bind1 } from "./rules.js";
 import { jvpFlat } from "../transforms/jvp.js";
-import { attentionSpec, type AttentionParams } from "./attention.js";
+import { attentionSpec, type AttentionParams } from "./attention-spec.js";
 
 /** Checks q [..., N, D], k [..., M, D], v [..., M, Dv], g [..., N, Dv] (and stats [..., N, 2]). */
 function check(name: string, avals: readonly ShapedArray[], stats: boolean): [number, number, number, number, ShapedArray] {

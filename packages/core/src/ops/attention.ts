@@ -10,22 +10,18 @@
 // engine ops elsewhere; its own JVP (second order) is written with composed ops, which the engine
 // differentiates.
 import { defineOp, UndefPrimal, Zero, type OpDef, type Tan } from "../primitive.js";
-import { fmtAval, shapeEqual, sizeOf, type ShapedArray } from "../shape.js";
+import { fmtAval, shapeEqual, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import type { AttentionSpec } from "../ir/kernel.js";
 import { add, mul, sub } from "../api/elementwise.js";
 import { matmul } from "../api/linalg.js";
 import { matrixTranspose, sum } from "../api/shape-ops.js";
 import { softmax } from "../api/softmax.js";
-import { bind1, instantiate } from "../api/tangent.js";
+import { instantiate } from "./broadcast.js";
+import { bind1 } from "./rules.js";
 import { jvpFlat } from "../transforms/jvp.js";
 import { backendRuns } from "../backend.js";
 import { attentionBwdRoutines } from "./attention-bwd.js";
-
-/** The logit scale s (1/√D for standard attention). */
-export interface AttentionParams {
-  readonly scale: number;
-}
+import { attentionSpec, type AttentionParams } from "./attention-spec.js";
 
 function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
   const [q, k, v] = avals as [ShapedArray, ShapedArray, ShapedArray];
@@ -42,12 +38,6 @@ function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
     throw new Error(`${name}: operands ${avals.map(fmtAval).join(", ")} must be float q [..., N, D], k [..., M, D], v [..., M, Dv] (tangents shaped like them) with equal batch axes and dtypes, and at least one key`);
   }
   return { shape: [...batch, q.shape[r - 2]!, v.shape[r - 1]!], dtype: q.dtype };
-}
-
-/** The routine spec of attention-shaped operands (q, k, v first). */
-export function attentionSpec(name: AttentionSpec["name"], [q, k, v]: readonly ShapedArray[], p: AttentionParams): AttentionSpec {
-  const r = q!.shape.length;
-  return { name, dtype: q!.dtype, batch: sizeOf(q!.shape.slice(0, -2)), n: q!.shape[r - 2]!, m: k!.shape[r - 2]!, d: q!.shape[r - 1]!, dv: v!.shape[r - 1]!, scale: p.scale };
 }
 
 /** P = softmax(s·Q·Kᵀ) by composed ops [..., N, M]. */

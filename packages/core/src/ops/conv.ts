@@ -6,7 +6,8 @@ import type { ConvSpec } from "../ir/kernel.js";
 import { defineOp, UndefPrimal, type OpDef, type Tan } from "../primitive.js";
 import { fmtAval, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import * as T from "../api/tangent.js";
+import { addTan } from "./elementwise.js";
+import * as T from "./rules.js";
 
 /** Convolution parameters; `inputHW` and `kernelHW` fix the shapes the grads produce. */
 export interface ConvParams {
@@ -50,7 +51,7 @@ export const conv2d: OpDef<ConvParams> = defineOp<ConvParams>({
     return [{ shape: [x![0]!, w![0]!, ...convOutHW(p)], dtype: avals[0]!.dtype }];
   },
   lower: { kind: "routine", spec: ([x, w], out, p) => specOf("conv2d", x!.shape, w!.shape, out.dtype, p) },
-  jvp: ([x, w], [dx, dw], p) => [[T.bind1(conv2d, [x!, w!], p)], [T.addTan(lin(dx!, (t) => T.bind1(conv2d, [t, w!], p)), lin(dw!, (t) => T.bind1(conv2d, [x!, t], p)))]],
+  jvp: ([x, w], [dx, dw], p) => [[T.bind1(conv2d, [x!, w!], p)], [addTan(lin(dx!, (t) => T.bind1(conv2d, [t, w!], p)), lin(dw!, (t) => T.bind1(conv2d, [x!, t], p)))]],
   transpose: ([ct], [x, w], p) => [
     x instanceof UndefPrimal ? lin(ct!, (c) => T.bind1(conv2dInputGrad, [c, w as Tensor], p)) : null,
     w instanceof UndefPrimal ? lin(ct!, (c) => T.bind1(conv2dWeightGrad, [x as Tensor, c], p)) : null,
@@ -68,7 +69,7 @@ export const conv2dInputGrad: OpDef<ConvParams> = defineOp<ConvParams>({
     return [{ shape: x, dtype: avals[0]!.dtype }];
   },
   lower: { kind: "routine", spec: ([c, w], out, p) => specOf("conv2dInputGrad", out.shape, w!.shape, out.dtype, p) },
-  jvp: ([c, w], [dc, dw], p) => [[T.bind1(conv2dInputGrad, [c!, w!], p)], [T.addTan(lin(dc!, (t) => T.bind1(conv2dInputGrad, [t, w!], p)), lin(dw!, (t) => T.bind1(conv2dInputGrad, [c!, t], p)))]],
+  jvp: ([c, w], [dc, dw], p) => [[T.bind1(conv2dInputGrad, [c!, w!], p)], [addTan(lin(dc!, (t) => T.bind1(conv2dInputGrad, [t, w!], p)), lin(dw!, (t) => T.bind1(conv2dInputGrad, [c!, t], p)))]],
   transpose: ([ct], [c, w], p) => [
     c instanceof UndefPrimal ? lin(ct!, (g) => T.bind1(conv2d, [g, w as Tensor], p)) : null,
     w instanceof UndefPrimal ? lin(ct!, (g) => T.bind1(conv2dWeightGrad, [g, c as Tensor], p)) : null,
@@ -86,7 +87,7 @@ export const conv2dWeightGrad: OpDef<ConvParams> = defineOp<ConvParams>({
     return [{ shape: w, dtype: avals[0]!.dtype }];
   },
   lower: { kind: "routine", spec: ([x], out, p) => specOf("conv2dWeightGrad", x!.shape, out.shape, out.dtype, p) },
-  jvp: ([x, c], [dx, dc], p) => [[T.bind1(conv2dWeightGrad, [x!, c!], p)], [T.addTan(lin(dx!, (t) => T.bind1(conv2dWeightGrad, [t, c!], p)), lin(dc!, (t) => T.bind1(conv2dWeightGrad, [x!, t], p)))]],
+  jvp: ([x, c], [dx, dc], p) => [[T.bind1(conv2dWeightGrad, [x!, c!], p)], [addTan(lin(dx!, (t) => T.bind1(conv2dWeightGrad, [t, c!], p)), lin(dc!, (t) => T.bind1(conv2dWeightGrad, [x!, t], p)))]],
   transpose: ([ct], [x, c], p) => [
     x instanceof UndefPrimal ? lin(ct!, (g) => T.bind1(conv2dInputGrad, [c as Tensor, g], p)) : null,
     c instanceof UndefPrimal ? lin(ct!, (g) => T.bind1(conv2d, [x as Tensor, g], p)) : null,

@@ -1,12 +1,14 @@
 // Elementwise primitives, one row each: shape/dtype rule, lowering to one IR op, JVP rule, and a
 // transpose for the linear ones. Operands have equal shapes (the public API inserts explicit
-// broadcasts), so no rule here deals with broadcasting.
+// broadcasts), so no rule here deals with broadcasting. Also the tangent arithmetic other rules use
+// (addTan, mulTan, recip), which binds these primitives and so lives with them.
 import { isFloat, type DType } from "../dtype.js";
 import { binary, cast as irCast, konst, unary, where as irWhere, type BinaryIrOp, type UnaryIrOp } from "../ir/expr.js";
 import { defineOp, UndefPrimal, Zero, type OpDef, type Tan } from "../primitive.js";
 import { fmtAval, shapeEqual, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import * as T from "../api/tangent.js";
+import { instantiate, scalarLike, zerosLike } from "./broadcast.js";
+import * as T from "./rules.js";
 
 type NoParams = Record<string, never>;
 
@@ -31,7 +33,7 @@ function unaryOp(name: string, ir: UnaryIrOp, deriv: (x: Tensor, y: Tensor) => T
     lower: { kind: "map", build: ([x]) => (i) => unary(ir, x!(i)) },
     jvp: ([x], [dx]) => {
       const y = T.bind1(op, [x!]);
-      return [[y], [T.mulTan(dx!, () => deriv(x!, y))]];
+      return [[y], [mulTan(dx!, () => deriv(x!, y))]];
     },
   });
   return op;
@@ -40,17 +42,17 @@ function unaryOp(name: string, ir: UnaryIrOp, deriv: (x: Tensor, y: Tensor) => T
 /** eˣ; d eˣ = eˣ dx. */
 export const exp = unaryOp("exp", "EXP", (_, y) => y);
 /** Natural logarithm; d log x = dx/x. */
-export const log = unaryOp("log", "LOG", (x) => T.recip(x));
+export const log = unaryOp("log", "LOG", (x) => recip(x));
 /** sin x; d sin x = cos x dx. */
 export const sin = unaryOp("sin", "SIN", (x) => T.bind1(cos, [x]));
 /** cos x; d cos x = −sin x dx. */
 export const cos = unaryOp("cos", "COS", (x) => T.bind1(neg, [T.bind1(sin, [x])]));
 /** √x; d√x = dx / (2√x). */
-export const sqrt = unaryOp("sqrt", "SQRT", (_, y) => T.recip(T.bind1(mul, [y, T.scalarLike(y, 2)])));
+export const sqrt = unaryOp("sqrt", "SQRT", (_, y) => recip(T.bind1(mul, [y, scalarLike(y, 2)])));
 /** tanh x; d tanh x = (1 − y²) dx. */
-export const tanh = unaryOp("tanh", "TANH", (_, y) => T.bind1(sub, [T.scalarLike(y, 1), T.bind1(mul, [y, y])]));
+export const tanh = unaryOp("tanh", "TANH", (_, y) => T.bind1(sub, [scalarLike(y, 1), T.bind1(mul, [y, y])]));
 /** atan x; d atan x = dx / (1 + x²). */
-export const atan = unaryOp("atan", "ATAN", (x) => T.recip(T.bind1(add, [T.scalarLike(x, 1), T.bind1(mul, [x, x])])));
+export const atan = unaryOp("atan", "ATAN", (x) => recip(T.bind1(add, [scalarLike(x, 1), T.bind1(mul, [x, x])])));
 
 /** −x: linear. */
 export const neg: OpDef<NoParams> = defineOp<NoParams>({
@@ -71,7 +73,7 @@ function linearBinary(name: string, ir: BinaryIrOp, sign: 1 | -1): OpDef<NoParam
     jvp: ([x, y], [dx, dy]) => {
       const out = T.bind1(op, [x!, y!]);
       const dyS = sign === 1 ? dy! : T.mapTan(dy!, (t) => T.bind1(neg, [t]));
-      return [[out], [T.addTan(dx!, dyS)]];
+      return [[out], [addTan(dx!, dyS)]];
     },
     transpose: ([ct], args) => {
       const c = ct!;
@@ -92,10 +94,10 @@ export const mul: OpDef<NoParams> = defineOp<NoParams>({
   kind: "linear",
   abstractEval: (avals) => [sameAvals("mul", avals, "any")],
   lower: { kind: "map", build: ([x, y], avals) => (i) => (avals[0]!.dtype === "bool" ? binary("AND", x!(i), y!(i)) : binary("MUL", x!(i), y!(i))) },
-  jvp: ([x, y], [dx, dy]) => [[T.bind1(mul, [x!, y!])], [T.addTan(T.mulTan(dx!, () => y!), T.mulTan(dy!, () => x!))]],
+  jvp: ([x, y], [dx, dy]) => [[T.bind1(mul, [x!, y!])], [addTan(mulTan(dx!, () => y!), mulTan(dy!, () => x!))]],
   transpose: ([ct], [x, y]) => {
     if (x instanceof UndefPrimal && y instanceof UndefPrimal) throw new Error("mul: cannot transpose a product of two linear values (the function is not linear)");
-    return [x instanceof UndefPrimal ? T.mulTan(ct!, () => y as Tensor) : null, y instanceof UndefPrimal ? T.mulTan(ct!, () => x as Tensor) : null];
+    return [x instanceof UndefPrimal ? mulTan(ct!, () => y as Tensor) : null, y instanceof UndefPrimal ? mulTan(ct!, () => x as Tensor) : null];
   },
 });
 
@@ -107,7 +109,7 @@ export const div: OpDef<NoParams> = defineOp<NoParams>({
   lower: { kind: "map", build: ([x, y]) => (i) => binary("DIV", x!(i), y!(i)) },
   jvp: ([x, y], [dx, dy]) => {
     const z = T.bind1(div, [x!, y!]);
-    const num = T.addTan(dx!, T.mapTan(T.mulTan(dy!, () => z), (t) => T.bind1(neg, [t])));
+    const num = addTan(dx!, T.mapTan(mulTan(dy!, () => z), (t) => T.bind1(neg, [t])));
     return [[z], [T.mapTan(num, (t) => T.bind1(div, [t, y!]))]];
   },
   transpose: ([ct], [x, y]) => {
@@ -125,8 +127,8 @@ export const max: OpDef<NoParams> = defineOp<NoParams>({
   jvp: ([x, y], [dx, dy]) => {
     const z = T.bind1(max, [x!, y!]);
     if (dx instanceof Zero && dy instanceof Zero) return [[z], [dx]];
-    const tx = T.instantiate(dx!), ty = T.instantiate(dy!);
-    const half = T.bind1(mul, [T.bind1(add, [tx, ty]), T.scalarLike(tx, 0.5)]);
+    const tx = instantiate(dx!), ty = instantiate(dy!);
+    const half = T.bind1(mul, [T.bind1(add, [tx, ty]), scalarLike(tx, 0.5)]);
     const dz = T.bind1(where, [T.bind1(lt, [y!, x!]), tx, T.bind1(where, [T.bind1(lt, [x!, y!]), ty, half])]);
     return [[z], [dz]];
   },
@@ -140,9 +142,9 @@ export const pow: OpDef<NoParams> = defineOp<NoParams>({
   lower: { kind: "map", build: ([x, y]) => (i) => binary("POW", x!(i), y!(i)) },
   jvp: ([x, y], [dx, dy]) => {
     const z = T.bind1(pow, [x!, y!]);
-    const tx = T.mulTan(dx!, () => T.bind1(mul, [y!, T.bind1(pow, [x!, T.bind1(sub, [y!, T.scalarLike(y!, 1)])])]));
-    const ty = T.mulTan(dy!, () => T.bind1(mul, [T.bind1(log, [x!]), z]));
-    return [[z], [T.addTan(tx, ty)]];
+    const tx = mulTan(dx!, () => T.bind1(mul, [y!, T.bind1(pow, [x!, T.bind1(sub, [y!, scalarLike(y!, 1)])])]));
+    const ty = mulTan(dy!, () => T.bind1(mul, [T.bind1(log, [x!]), z]));
+    return [[z], [addTan(tx, ty)]];
   },
 });
 
@@ -179,12 +181,12 @@ export const where: OpDef<NoParams> = defineOp<NoParams>({
   jvp: ([c, x, y], [, dx, dy]) => {
     const out = T.bind1(where, [c!, x!, y!]);
     if (dx instanceof Zero && dy instanceof Zero) return [[out], [dx]];
-    return [[out], [T.bind1(where, [c!, T.instantiate(dx!), T.instantiate(dy!)])]];
+    return [[out], [T.bind1(where, [c!, instantiate(dx!), instantiate(dy!)])]];
   },
   transpose: ([ct], [c, x, y]) => {
     if (c instanceof UndefPrimal) throw new Error("where: cannot transpose with respect to the condition");
     if (ct instanceof Zero) return [null, x instanceof UndefPrimal ? ct : null, y instanceof UndefPrimal ? ct : null];
-    const z = T.zerosLike(ct!);
+    const z = zerosLike(ct!);
     return [null, x instanceof UndefPrimal ? T.bind1(where, [c as Tensor, ct!, z]) : null, y instanceof UndefPrimal ? T.bind1(where, [c as Tensor, z, ct!]) : null];
   },
 });
@@ -231,3 +233,20 @@ export const sign: OpDef<NoParams> = defineOp<NoParams>({
 });
 
 export type { Tan };
+
+/** t · factor(), skipping the factor's computation when t is zero. */
+export function mulTan(t: Tan, factor: () => Tensor): Tan {
+  return t instanceof Zero ? t : T.bind1(mul, [t, factor()]);
+}
+
+/** a + b for possibly-zero tangents. */
+export function addTan(a: Tan, b: Tan): Tan {
+  if (a instanceof Zero) return b;
+  if (b instanceof Zero) return a;
+  return T.bind1(add, [a, b]);
+}
+
+/** 1 / x. */
+export function recip(x: Tensor): Tensor {
+  return T.bind1(div, [scalarLike(x, 1), x]);
+}

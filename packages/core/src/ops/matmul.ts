@@ -5,7 +5,8 @@
 import { defineOp, UndefPrimal, type OpDef, type Tan } from "../primitive.js";
 import { fmtAval, shapeEqual, sizeOf, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import * as T from "../api/tangent.js";
+import { addTan } from "./elementwise.js";
+import * as T from "./rules.js";
 
 /** Which operands are read transposed. */
 export interface MatmulParams {
@@ -44,7 +45,7 @@ export const matmul: OpDef<MatmulParams> = defineOp<MatmulParams>({
       return { name: "matmul", dtype: out.dtype, batch: sizeOf(a!.shape.slice(0, -2)), m, k, n, transposeA: !!p.transposeA, transposeB: !!p.transposeB };
     },
   },
-  jvp: ([a, b], [da, db], p) => [[T.bind1(matmul, [a!, b!], p)], [T.addTan(lin(da!, (t) => T.bind1(matmul, [t, b!], p)), lin(db!, (t) => T.bind1(matmul, [a!, t], p)))]],
+  jvp: ([a, b], [da, db], p) => [[T.bind1(matmul, [a!, b!], p)], [addTan(lin(da!, (t) => T.bind1(matmul, [t, b!], p)), lin(db!, (t) => T.bind1(matmul, [a!, t], p)))]],
   // C = op_a(A)·op_b(B): ∂/∂op_a(A) = ct·op_b(B)ᵀ and ∂/∂op_b(B) = op_a(A)ᵀ·ct, transposed back when the operand was.
   transpose: ([ct], [a, b], p) => {
     if (a instanceof UndefPrimal && b instanceof UndefPrimal) throw new Error("matmul: cannot transpose a product of two linear values");

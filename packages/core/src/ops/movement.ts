@@ -1,67 +1,13 @@
-// Movement primitives: reshape, broadcast (numpy-style expand of size-1 axes, same rank), transpose,
-// slice, pad (with zeros) and concat. All are linear; each lowers to index arithmetic only, so they
-// fuse into their producers and consumers and cost no kernel under jit.
+// Movement primitives: transpose, slice, pad (with zeros) and concat (reshape and broadcast, whose
+// transposes involve reduce_sum, are in broadcast.ts). All are linear; each lowers to index
+// arithmetic only, so they fuse into their producers and consumers and cost no kernel under jit.
 import { binary, idx, konst, where as irWhere, type Expr } from "../ir/expr.js";
 import { defineOp, UndefPrimal, Zero, type OpDef, type Tan } from "../primitive.js";
 import { fmtAval, fmtShape, sizeOf, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import * as T from "../api/tangent.js";
+import { instantiate } from "./broadcast.js";
 import { ravel, unravel } from "./index-math.js";
-import { reduceSum } from "./reduce.js";
-
-/** A linear op whose JVP applies the op itself to the tangent. */
-function selfLinearJvp<P>(op: () => OpDef<P>) {
-  return (xs: readonly Tensor[], ts: readonly Tan[], p: P): [Tensor[], Tan[]] => [[T.bind1(op(), xs, p)], [T.mapTan(ts[0]!, (t) => T.bind1(op(), [t], p))]];
-}
-
-/** Reshape to a shape with the same number of elements (row-major: the flat index is unchanged). */
-export const reshape: OpDef<{
-  /** The output shape; its product equals the input's size. */
-  shape: number[];
-}> = defineOp<{ shape: number[] }>({
-  name: "reshape",
-  kind: "linear",
-  abstractEval: ([x], { shape }) => {
-    if (sizeOf(shape) !== sizeOf(x!.shape)) throw new Error(`reshape: cannot reshape ${fmtAval(x!)} to ${fmtShape(shape)} (${sizeOf(x!.shape)} vs ${sizeOf(shape)} elements)`);
-    return [{ shape, dtype: x!.dtype }];
-  },
-  lower: { kind: "map", build: ([x]) => x! },
-  jvp: selfLinearJvp(() => reshape),
-  transpose: ([ct], [x]) => [T.mapTan(ct!, (t) => T.bind1(reshape, [t], { shape: [...(x as UndefPrimal).aval.shape] }))],
-});
-
-/** Expands size-1 axes to `shape` (input and output have equal rank). */
-export const broadcast: OpDef<{
-  /** The output shape: the input's, with size-1 axes widened. */
-  shape: number[];
-}> = defineOp<{ shape: number[] }>({
-  name: "broadcast",
-  kind: "linear",
-  abstractEval: ([x], { shape }) => {
-    const s = x!.shape;
-    if (s.length !== shape.length || s.some((d, i) => d !== 1 && d !== shape[i])) throw new Error(`broadcast: cannot broadcast ${fmtAval(x!)} to ${fmtShape(shape)}`);
-    return [{ shape, dtype: x!.dtype }];
-  },
-  lower: {
-    kind: "map",
-    build: ([x], [a], out) => (i) => {
-      const m = unravel(i, out.shape).map((e, k) => (a!.shape[k] === 1 ? idx(0) : e));
-      return x!(ravel(m, a!.shape));
-    },
-  },
-  jvp: selfLinearJvp(() => broadcast),
-  // The transpose of a broadcast sums over the expanded axes.
-  transpose: ([ct], [x]) => {
-    const inShape = (x as UndefPrimal).aval.shape;
-    return [
-      T.mapTan(ct!, (t) => {
-        const axes = inShape.flatMap((d, k) => (d === 1 && t.shape[k] !== 1 ? [k] : []));
-        const s = axes.length ? T.bind1(reduceSum, [t], { axes }) : t;
-        return T.bind1(reshape, [s], { shape: [...inShape] });
-      }),
-    ];
-  },
-});
+import * as T from "./rules.js";
 
 /** Permutes axes: output axis j is input axis perm[j]. */
 export const transpose: OpDef<{
@@ -84,7 +30,7 @@ export const transpose: OpDef<{
       return x!(ravel(inM, a!.shape));
     },
   },
-  jvp: selfLinearJvp(() => transpose),
+  jvp: T.selfLinearJvp(() => transpose),
   transpose: ([ct], _, { perm }) => {
     const inv = new Array<number>(perm.length);
     perm.forEach((p, j) => (inv[p] = j));
@@ -112,7 +58,7 @@ export const slice: OpDef<{
     kind: "map",
     build: ([x], [a], out, { starts }) => (i) => x!(ravel(unravel(i, out.shape).map((e, k) => binary("ADD", e, idx(starts[k]!))), a!.shape)),
   },
-  jvp: selfLinearJvp(() => slice),
+  jvp: T.selfLinearJvp(() => slice),
   transpose: ([ct], [x], { starts, limits }) => {
     const s = (x as UndefPrimal).aval.shape;
     return [T.mapTan(ct!, (t) => T.bind1(pad, [t], { lo: [...starts], hi: s.map((d, k) => d - limits[k]!) }))];
@@ -149,7 +95,7 @@ export const pad: OpDef<{
       return valid ? irWhere(valid, v, konst(0, out.dtype)) : v;
     },
   },
-  jvp: selfLinearJvp(() => pad),
+  jvp: T.selfLinearJvp(() => pad),
   transpose: ([ct], [x], { lo }) => {
     const s = (x as UndefPrimal).aval.shape;
     return [T.mapTan(ct!, (t) => T.bind1(slice, [t], { starts: [...lo], limits: s.map((d, k) => lo[k]! + d) }))];
@@ -193,7 +139,7 @@ export const concat: OpDef<{
   jvp: (xs, ts, p) => {
     const out = T.bind1(concat, xs, p);
     if (ts.every((t): boolean => t instanceof Zero)) return [[out], [new Zero(out.aval)]];
-    return [[out], [T.bind1(concat, ts.map(T.instantiate), p)]];
+    return [[out], [T.bind1(concat, ts.map(instantiate), p)]];
   },
   transpose: ([ct], args, { axis }) => {
     let offset = 0;

@@ -6,7 +6,7 @@
 import { binary, cast, idx, konst, where as irWhere, type Expr } from "../ir/expr.js";
 import { defineOp, type OpDef } from "../primitive.js";
 import { fmtAval, sizeOf } from "../shape.js";
-import * as T from "../api/tangent.js";
+import * as T from "./rules.js";
 
 const u = (n: number): Expr => konst(n >>> 0, "uint32");
 const addU = (a: Expr, b: Expr): Expr => binary("ADD", a, b);

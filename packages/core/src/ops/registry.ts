@@ -1,8 +1,9 @@
 // The registry of every primitive. Its key union names the primitives; test tables are typed as
 // Record over it, so a primitive without a test row is a compile error.
 import * as E from "./elementwise.js";
-import { broadcast, concat, pad, reshape, slice, transpose } from "./movement.js";
-import { reduceMax, reduceSum } from "./reduce.js";
+import { broadcast, reduceSum, reshape } from "./broadcast.js";
+import { concat, pad, slice, transpose } from "./movement.js";
+import { reduceMax } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from "./conv.js";
 import { randomBits } from "./random.js";

@@ -11,7 +11,7 @@ import type { Tensor } from "../tensor.js";
 import type { StandardizeSpec } from "../ir/kernel.js";
 import { add, mul, rsqrt, square, sub } from "../api/elementwise.js";
 import { mean } from "../api/shape-ops.js";
-import { bind1 } from "../api/tangent.js";
+import { bind1 } from "./rules.js";
 import { jvpFlat } from "../transforms/jvp.js";
 
 /** The variance floor ε. */

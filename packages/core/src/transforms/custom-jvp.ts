@@ -9,7 +9,7 @@ import { treeDefString, treeFlatten, treeUnflatten, type TreeDef } from "../pytr
 import { avalEqual, fmtAval } from "../shape.js";
 import { keep, Tensor } from "../tensor.js";
 import { bind, Tracer } from "../trace.js";
-import { instantiate } from "../api/tangent.js";
+import { instantiate } from "../ops/broadcast.js";
 import { flattenTensors, traceToJaxpr } from "./jaxpr-trace.js";
 
 export interface CustomJvpParams {

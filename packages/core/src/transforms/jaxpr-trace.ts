@@ -7,7 +7,7 @@ import { treeFlatten, treeUnflatten, type TreeDef } from "../pytree.js";
 import type { ShapedArray } from "../shape.js";
 import { Tensor, type ConcreteArray } from "../tensor.js";
 import { bind, fullRaise, Trace, Tracer, traceOf, withMain, type MainTrace } from "../trace.js";
-import { scalar } from "../api/tangent.js";
+import { scalar } from "../ops/rules.js";
 
 /** A value inside jit tracing: only its shape and dtype are known. */
 export class JaxprTracer extends Tracer {

@@ -11,7 +11,7 @@ import { treeDefString, treeFlatten, treeUnflatten, type TreeDef } from "../pytr
 import { fmtAval } from "../shape.js";
 import { keep, Tensor, type ConcreteArray } from "../tensor.js";
 import { bind, Tracer } from "../trace.js";
-import { instantiate } from "../api/tangent.js";
+import { instantiate } from "../ops/broadcast.js";
 import { literalTensor, traceToJaxpr } from "./jaxpr-trace.js";
 import { jvpFlat } from "./jvp.js";
 

@@ -7,7 +7,7 @@ import { treeDefString, treeFlatten, treeUnflatten, type TreeDef } from "../pytr
 import { avalEqual, fmtAval, type ShapedArray } from "../shape.js";
 import { Tensor, type ConcreteArray } from "../tensor.js";
 import { bind, fullRaise, Trace, Tracer, withMain, traceOf, type MainTrace } from "../trace.js";
-import { instantiate } from "../api/tangent.js";
+import { instantiate } from "../ops/broadcast.js";
 
 /** A value inside `jvp`: primal and tangent. */
 export class JvpTracer extends Tracer {

@@ -9,7 +9,7 @@ import { RETAINS, Tensor, type ConcreteArray } from "../tensor.js";
 import { bind, Trace, Tracer, traceOf, withMain, type MainTrace } from "../trace.js";
 import { flattenFun, flattenTensors, inlineCall, literalTensor } from "./jaxpr-trace.js";
 import { jvpFlat } from "./jvp.js";
-import { instantiate } from "../api/tangent.js";
+import { instantiate } from "../ops/broadcast.js";
 
 /** A value during partial evaluation: known (a tensor) or unknown (a variable of the linear jaxpr). */
 export class PartialTracer extends Tracer {

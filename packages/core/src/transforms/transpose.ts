@@ -6,7 +6,7 @@ import { ClosedJaxpr, Literal, Var, type Atom } from "../jaxpr.js";
 import { UndefPrimal, Zero, type Tan } from "../primitive.js";
 import type { Tensor } from "../tensor.js";
 import { bind } from "../trace.js";
-import { addTan } from "../api/tangent.js";
+import { addTan } from "../ops/elementwise.js";
 import { literalTensor } from "./jaxpr-trace.js";
 
 /** Cotangents of the linear jaxpr's inputs, given cotangents of its outputs. */

@@ -6,7 +6,7 @@ import { treeDefString, treeFlatten, treeUnflatten, type TreeDef } from "../pytr
 import { Zero, type Tan } from "../primitive.js";
 import { avalEqual, fmtAval } from "../shape.js";
 import { RETAINS, Tensor, tidy } from "../tensor.js";
-import { fullAval, instantiate } from "../api/tangent.js";
+import { fullAval, instantiate } from "../ops/broadcast.js";
 import { flattenFun, flattenTensors } from "./jaxpr-trace.js";
 import { linearizeFlat } from "./linearize.js";
 import { backwardPass } from "./transpose.js";

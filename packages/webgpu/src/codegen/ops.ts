@@ -1,7 +1,8 @@
 // Kernel IR → WGSL expressions: every IR op in one exhaustive table (the WGSL counterpart of the
-// CPU backend's `jsOps`, whose semantics it follows: integer ops wrap, integer division truncates
-// and gives 0 for a zero divisor, max propagates NaN, shifts use the low five bits of the count,
-// casts follow JS conversions). Operands arrive as WGSL expressions of the operand's value type.
+// CPU backend's `cpuOps` in core/src/cpu/op-table.ts, whose semantics it follows: integer ops wrap,
+// integer division truncates and gives 0 for a zero divisor, max propagates NaN, shifts use the low
+// five bits of the count, casts follow JS conversions). Operands arrive as WGSL expressions of the
+// operand's value type.
 import type { DType, ir } from "@scm-ts/core";
 import { literal, select, truthy, unsupportedDtype, valueType, fromStorage, type HelperName } from "./quirks.js";
 

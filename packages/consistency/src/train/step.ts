@@ -1,8 +1,8 @@
-// One training step as one jitted call (design §4): draw noise, times, label dropout, dropout masks
-// and guidance scales from the step key, take the loss (given the batch's class ids when the objective
-// is class-conditional) and its gradient, clip by global norm, apply the optimizer, update the EMA —
-// and, if the loss or the gradient is not finite, keep the old state (the NaN guard; the host counts
-// the skip).
+// One training step as one jitted call (docs/guide/design.md, "The training step"): draw noise, times, label
+// dropout, dropout masks and guidance scales from the step key, take the loss (given the batch's class ids when
+// the objective is class-conditional) and its gradient, clip by global norm, apply the optimizer, update the
+// EMA — and, if the loss or the gradient is not finite, keep the old state (the NaN guard; the host counts the
+// skip).
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { applyUpdates, clipByGlobalNorm, emaUpdate, globalNorm, type MomentState, type Optimizer } from "@scm-ts/nn";

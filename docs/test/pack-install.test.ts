@@ -4,9 +4,9 @@
 // type-check a TypeScript one against the installed declarations. Nothing is fetched: the one
 // third-party dependency (fp-ts, for io) is packed from the workspace's own node_modules, so the test
 // runs without a network. It needs the packages' dist (built by `npm run build`, which turbo runs
-// before the docs tests). Also checks that no tarball holds a test file.
+// before the docs tests). Also checks that every tarball has the license text and no test file.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -34,7 +34,13 @@ describe("the npm tarballs", () => {
       const tests = listing[0]!.files.map((f) => f.path).filter((f) => /\.test\.|\.test-support\.|test-fixtures\//.test(f));
       expect(tests, `@scm-ts/${p}`).toEqual([]);
       expect(listing[0]!.files.some((f) => f.path === "dist/index.js"), `@scm-ts/${p} ships dist/index.js`).toBe(true);
+      expect(listing[0]!.files.some((f) => f.path === "LICENSE"), `@scm-ts/${p} ships its LICENSE`).toBe(true);
     }
+  });
+
+  it("carry the repository's LICENSE unchanged", () => {
+    const license = readFileSync(join(root, "LICENSE"), "utf8");
+    for (const p of readdirSync(join(root, "packages"))) expect(readFileSync(join(root, "packages", p, "LICENSE"), "utf8"), `packages/${p}/LICENSE`).toBe(license);
   });
 
   it("install offline into an empty project, run, and type-check", () => {

@@ -6,7 +6,8 @@ import * as c from "@scm-ts/core";
 
 /** The message when `--backend webgpu` is asked for and Dawn (the `webgpu` package) cannot be found. */
 export const dawnMissing =
-  "--backend webgpu needs Dawn, the optional package 'webgpu' (about 130 MB), which is not installed: run npm install webgpu, or use --backend cpu";
+  "--backend webgpu needs Dawn, the optional package 'webgpu' (about 130 MB), which is not installed: " +
+  "run npm install webgpu, or use --backend cpu";
 
 /**
  * Throws an Error with {@link dawnMissing} when `resolve` cannot find the `webgpu` package (Dawn for

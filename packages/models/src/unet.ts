@@ -272,7 +272,10 @@ export const unetPresets = {
     /** 16 positional time features. */
     timeFeatures: 16,
   },
-  /** DDPM++ as in EDM's CIFAR-10 config, the sCM CIFAR-10 teacher (math.md, "The paper's settings"): 61.4 M parameters, 22.1 GMACs per sample. */
+  /**
+   * DDPM++ as in EDM's CIFAR-10 config, the sCM CIFAR-10 teacher (math.md, "The paper's settings"): 61.4 M
+   * parameters, 22.1 GMACs per sample.
+   */
   cifar10: {
     /** CIFAR-10's 32×32 images. */
     imageSize: 32,

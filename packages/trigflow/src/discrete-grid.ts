@@ -79,8 +79,9 @@ export interface DiscreteTimeDistribution {
 }
 
 /**
- * Splits the log-normal proposal over a grid (iCT, math.md, "Discrete-time consistency models"): P(i) ∝ Φ((ln σ_{i+1} − P_mean)/P_std) −
- * Φ((ln σ_i − P_mean)/P_std), σ_i = σ_d tan t_i (σ_0 = 0). The grid must start at 0 and increase strictly.
+ * Splits the log-normal proposal over a grid (iCT, math.md, "Discrete-time consistency models"):
+ * P(i) ∝ Φ((ln σ_{i+1} − P_mean)/P_std) − Φ((ln σ_i − P_mean)/P_std), σ_i = σ_d tan t_i (σ_0 = 0). The grid
+ * must start at 0 and increase strictly.
  */
 export function discreteTimeDistribution(
   grid: ArrayLike<number>,

@@ -2,7 +2,7 @@
 // random anisotropic Gaussians: boundary values of f*, f* constant along exact trajectories, the flow's
 // semigroup law, the flow's time derivative equal to the velocity, the closed-form flow equal to a
 // high-accuracy ODE integration, denoiser and score against an independent Cholesky computation, F_cm against
-// its defining quotient and the spec's special cases.
+// its defining quotient and the special case μ = 0, Σ = σ_d² I.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { integrateDopri5 } from "./adaptive-ode.js";

@@ -14,7 +14,10 @@ export interface GaussianOracleSpec extends GaussianSpec {
   readonly sigmaData?: number;
 }
 
-/** The exact closed-form oracle of a single Gaussian (math.md, "The exact flow and consistency function"). Validates the spec; throws on bad input. */
+/**
+ * The exact closed-form oracle of a single Gaussian (math.md, "The exact flow and consistency function").
+ * Validates the spec; throws on bad input.
+ */
 export function gaussianOracle(spec: GaussianOracleSpec): AnalyticOracle {
   const sigmaData = spec.sigmaData ?? paperSigmaData;
   checkSigmaData("gaussianOracle", sigmaData);

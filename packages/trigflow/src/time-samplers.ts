@@ -33,10 +33,11 @@ export interface LogNormalParameters {
 }
 
 /**
- * The paper's log-normal presets (σ_d = 0.5). CM proposals (paper App. G; math.md, "The paper's settings"): CIFAR-10 (−1.0, 1.4),
- * ImageNet 64 (−1.0, 1.6), ImageNet 512 (−0.8, 1.6), and the ECT comparison on CIFAR-10 (−1.0, 1.8).
- * Teacher proposals (math.md, "The diffusion loss and the teacher's times"): ImageNet 64 (−0.8, 1.6), ImageNet 512 (−0.4, 1.0); the CIFAR-10
- * teacher is "same as EDM", i.e. (−1.2, 1.2), which the spec marks UNVERIFIED.
+ * The paper's log-normal presets (σ_d = 0.5). CM proposals (paper App. G; math.md, "The paper's settings"):
+ * CIFAR-10 (−1.0, 1.4), ImageNet 64 (−1.0, 1.6), ImageNet 512 (−0.8, 1.6), and the ECT comparison on
+ * CIFAR-10 (−1.0, 1.8). Teacher proposals (math.md, "The diffusion loss and the teacher's times"):
+ * ImageNet 64 (−0.8, 1.6), ImageNet 512 (−0.4, 1.0); the CIFAR-10 teacher is "same as EDM", read as
+ * (−1.2, 1.2), which the paper does not confirm for the TrigFlow teacher (UNVERIFIED).
  */
 export const logNormalPresets = {
   /** The CM proposal on CIFAR-10 (sCT and sCD, App. G). */
@@ -67,7 +68,10 @@ export const logNormalPresets = {
     /** P_std: 95 % of t in about [0.022, 1.531]. */
     pStd: 1.8,
   },
-  /** The CIFAR-10 teacher's proposal, EDM's (UNVERIFIED for the TrigFlow teacher, math.md, "The diffusion loss and the teacher's times"). */
+  /**
+   * The CIFAR-10 teacher's proposal, EDM's (UNVERIFIED for the TrigFlow teacher, math.md,
+   * "The diffusion loss and the teacher's times").
+   */
   cifar10Teacher: {
     /** P_mean: median σ ≈ 0.30, median t ≈ 0.542. */
     pMean: -1.2,

@@ -9,7 +9,10 @@ import type { Floating } from "./floating.js";
 
 /** σ_d = 0.5, the data standard deviation used throughout the paper (App. G). */
 export const paperSigmaData = 0.5;
-/** EDM's σ_max = 80; the paper starts sampling at t_max = arctan(σ_max/σ_d) (Sec. 4 / math.md, "Multistep consistency sampling"). */
+/**
+ * EDM's σ_max = 80; the paper starts sampling at t_max = arctan(σ_max/σ_d) (Sec. 4 / math.md,
+ * "Multistep consistency sampling").
+ */
 export const paperSigmaMax = 80;
 /** The intermediate time t_mid = 1.1 of the paper's 2-step sampler (math.md, "Multistep consistency sampling"). */
 export const paperTMid = 1.1;

@@ -15,10 +15,12 @@ const guide: DefaultTheme.SidebarItem[] = [
   { text: "Getting started", link: "/guide/getting-started" },
   { text: "The engine, stage by stage", link: "/guide/engine" },
   { text: "TrigFlow and sCM", link: "/guide/trigflow-scm" },
+  { text: "The math behind the code", link: "/guide/math" },
   { text: "Training on your own data", link: "/guide/training" },
   { text: "Sampling", link: "/guide/sampling" },
   { text: "Checkpoints and PyTorch", link: "/guide/checkpoints" },
   { text: "Benchmarks and results", link: "/guide/benchmarks" },
+  { text: "Design", link: "/guide/design" },
 ];
 
 // The experiments' write-up, docs/results.md, when it exists: linked from the benchmarks page and the sidebar.

@@ -1,4 +1,4 @@
-// Runs every ```ts block of the guides (see snippets.ts) as a module, so the samples cannot rot:
+// Runs every ```ts block of the guides and of the packages' READMEs (see snippets.ts) as a module, so the samples cannot rot:
 // an API change that breaks one fails here. Samples check their own results with node:assert. The
 // samples are also type-checked, against the packages' published declarations (dist/*.d.ts), as a
 // reader's project would see them.
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as c from "@scm-ts/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { extractTsBlocks, siteSnippets } from "./snippets.js";
+import { extractTsBlocks, readmeSnippets, siteSnippets } from "./snippets.js";
 
 const docs = fileURLToPath(new URL("..", import.meta.url));
 const dir = join(docs, ".snippets");
@@ -27,8 +27,8 @@ describe("extractTsBlocks", () => {
   });
 });
 
-const snippets = siteSnippets(docs);
-const fileOf = (s: { page: string; line: number }) => join(dir, `${s.page.replace(/[/.]/g, "_")}_${s.line}.ts`);
+const snippets = [...siteSnippets(docs), ...readmeSnippets(docs)];
+const fileOf = (s: { page: string; line: number }) => join(dir, `${s.page.replace(/^(\.\.\/)+/, "").replace(/[/.]/g, "_")}_${s.line}.ts`);
 for (const s of snippets) writeFileSync(fileOf(s), `// ${s.page}:${s.line}\n${s.code}export {};\n`);
 
 describe("the guides' code samples", () => {

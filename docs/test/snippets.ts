@@ -1,7 +1,7 @@
 // The guides' code samples: every ```ts block of the site's markdown pages (guide/*.md and the
-// pages at the top of docs/) is a complete module. This extracts them with their line numbers so
+// pages at the top of docs/) and of the packages' READMEs (packages/*/README.md) is a complete module. This extracts them with their line numbers so
 // the test can write each to docs/.snippets/ and import it, with `@scm-ts/*` resolved to the sources.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 /** One code sample: where it is and its source. */
@@ -46,4 +46,15 @@ export function extractTsBlocks(markdown: string, page: string): Snippet[] {
 /** All the samples of the site. */
 export function siteSnippets(docs: string): Snippet[] {
   return sitePages(docs).flatMap((p) => extractTsBlocks(readFileSync(p, "utf8"), relative(docs, p)));
+}
+
+/** The packages' READMEs (packages/<name>/README.md), whose examples are checked like the guides'. */
+export function packageReadmes(docs: string): string[] {
+  const packages = join(docs, "..", "packages");
+  return readdirSync(packages).map((p) => join(packages, p, "README.md")).filter((f) => existsSync(f)).sort();
+}
+
+/** All the samples of the package READMEs; `page` is relative to docs/ (e.g. "../packages/core/README.md"). */
+export function readmeSnippets(docs: string): Snippet[] {
+  return packageReadmes(docs).flatMap((p) => extractTsBlocks(readFileSync(p, "utf8"), relative(docs, p)));
 }

@@ -1,4 +1,4 @@
-// Experiment 1 (scm-spec §10; issue 9 item 1): on the ring of 8 Gaussians, the exact teacher's PF-ODE
+// Experiment 1 (docs/guide/math.md, "Exact oracles"; issue 9 item 1): on the ring of 8 Gaussians, the exact teacher's PF-ODE
 // (DPM-Solver-2) at 1–63 NFE against sCD (distilled from that exact teacher) and sCT (trained from
 // data), both initialised from one diffusion pre-training as in the paper, sampled in 1, 2 and 4
 // steps. Scores: SW and MMD² to the true mixture, and the one-step map's RMS error against the exact
@@ -197,7 +197,7 @@ export async function experiment1(o: RunOptions): Promise<ExperimentBody> {
     claims: exp1Claims(f),
     notes: [
       "sCD and sCT start from the same diffusion pre-training (the paper initialises CMs from the teacher's EMA); sCD's teacher is the exact F* of the mixture, not the pre-trained network.",
-      "Hyper-parameters are the paper's CM settings mapped to this scale (scm-spec §7), chosen before any evaluation and not tuned on these figures.",
+      "Hyper-parameters are the paper's CM settings mapped to this scale (docs/guide/math.md#the-papers-settings), chosen before any evaluation and not tuned on these figures.",
       `The exact teacher's best SW (${bestTeacher(f).sw.toFixed(4)}) is at the metric's floor: a fresh draw of the data scores ${f.floor.sw.toFixed(4)} against the same reference at this n. The 5%/10% criteria therefore ask for samples statistically indistinguishable from the data at ${evalSizes[o.quick ? "quick" : "full"].n} points; the 35-NFE rows compare with the paper's teacher budget instead.`,
     ],
   };

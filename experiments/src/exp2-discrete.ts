@@ -1,8 +1,8 @@
-// Experiment 2 (paper Fig. 5c; scm-spec §5; issue 9 item 2): discrete-time consistency distillation
-// ("dsCM": the finite-difference tangent of a DDIM teacher step on an EDM grid of N intervals, with the
-// same normalisation, warm-up and adaptive weighting) at N ∈ {4, 16, 64, 256, 1024}, against
-// continuous-time sCD — same exact teacher, network, initialisation, batch, iterations and seeds.
-// Claim: continuous time beats every N (1-step SW).
+// Experiment 2 (paper Fig. 5c; docs/guide/math.md, "Discrete-time consistency models"; issue 9 item 2):
+// discrete-time consistency distillation ("dsCM": the finite-difference tangent of a DDIM teacher step on an
+// EDM grid of N intervals, with the same normalisation, warm-up and adaptive weighting) at N ∈ {4, 16, 64, 256,
+// 1024}, against continuous-time sCD — same exact teacher, network, initialisation, batch, iterations and
+// seeds. Claim: continuous time beats every N (1-step SW).
 import type { Claim } from "./result-file.js";
 import type { ExperimentBody, RunOptions } from "./run-context.js";
 import { makeEvaluator, evalSeeds, evalSizes } from "./evaluation.js";

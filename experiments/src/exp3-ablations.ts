@@ -1,5 +1,6 @@
-// Experiment 3 (paper Fig. 5a–b and Fig. 4; scm-spec §2.3–§2.6, §1.6; issue 9 item 3): switch off one
-// of sCM's stabilisers at a time — tangent normalisation (none, or clipping to [−1, 1] instead),
+// Experiment 3 (paper Fig. 5a–b and Fig. 4; issue 9 item 3; docs/guide/math.md,
+// "Warm-up, normalisation and clipping of the tangent" and "Time conditioning"): switch off one of
+// sCM's stabilisers at a time — tangent normalisation (none, or clipping to [−1, 1] instead),
 // adaptive weighting, tangent warm-up — and swap the positional time embedding for EDM's Fourier
 // features with scale 16, for sCT (from data) and sCD (from the exact teacher). Reports divergence
 // (non-finite steps, loss curve) and quality (1- and 2-step SW).

@@ -1,7 +1,7 @@
-// The MLP of @scm-ts/models with a choice of time embedding, for the Fourier-16 vs positional ablation
-// (paper Fig. 4/5; scm-spec §1.6): the same residual blocks with adaptive double normalisation, fed
-// either the positional embedding of c_noise(t) = t (sCM's choice) or EDM's random Fourier features
-// with scale 16, whose derivative 2π·16·ω·cos(·) is large and oscillatory. The models package's MLP
+// The MLP of @scm-ts/models with a choice of time embedding, for the Fourier-16 vs positional ablation (paper
+// Fig. 4/5; docs/guide/math.md, "Time conditioning"): the same residual blocks with adaptive double
+// normalisation, fed either the positional embedding of c_noise(t) = t (sCM's choice) or EDM's random Fourier
+// features with scale 16, whose derivative 2π·16·ω·cos(·) is large and oscillatory. The models package's MLP
 // has no embedding switch, so this experiment-local copy keeps both arms identical but for that.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";

@@ -1,4 +1,4 @@
-// The shared 2-D setting of the toy experiments (scm-spec §10): the ring of 8 Gaussians of
+// The shared 2-D setting of the toy experiments (docs/guide/math.md, "Exact oracles"): the ring of 8 Gaussians of
 // @scm-ts/data (per-coordinate std σ_d = 0.5, mode std 0.08), its exact TrigFlow teacher F* as a
 // tensor network (jittable, for sCD and the teacher ODE) and as a float64 oracle (for the exact flow
 // map), the MLP every method trains, and the paper's hyper-parameters mapped to this scale.
@@ -44,7 +44,7 @@ export function rawNetwork(net: AnyNetwork, params: AnyParams): RawNetwork {
 }
 
 /**
- * The paper's CM settings (scm-spec §7) at toy scale: log-normal proposal (−1.0, 1.4) (CIFAR-10),
+ * The paper's CM settings (math.md, "The paper's settings") at toy scale: log-normal proposal (−1.0, 1.4) (CIFAR-10),
  * tangent normalisation g/(‖g‖ + 0.1), adaptive weighting, Adam β = (0.9, 0.99), warm-up over the
  * first 10% of the iterations (the paper: 10k of 100k–400k), batch 256, and a constant learning rate
  * one tenth of the teacher's (CIFAR-10: teacher 1e−3, CM 1e−4; ImageNet: one hundredth).

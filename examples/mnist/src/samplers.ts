@@ -1,6 +1,7 @@
-// The samplers the examples score, on a network's EMA weights jitted once: consistency sampling in one
-// step from t_max = arctan(80/σ_d) and in two steps via t_mid = 1.1 (scm-spec §4), and the teacher's
-// PF-ODE with DPM-Solver-2 on EDM's ρ = 7 grid at a given NFE (35: the paper's teacher sampler).
+// The samplers the examples score, on a network's EMA weights jitted once: consistency sampling in one step
+// from t_max = arctan(80/σ_d) and in two steps via t_mid = 1.1 (docs/guide/math.md,
+// "Multistep consistency sampling"), and the teacher's PF-ODE with DPM-Solver-2 on EDM's ρ = 7 grid at a given
+// NFE (35: the paper's teacher sampler).
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import type { ModelParams } from "@scm-ts/models";

@@ -1,9 +1,32 @@
-// --backend: 'cpu', 'webgpu' (loads @scm-ts/webgpu, which brings Dawn in Node) or 'auto' (the CPU
-// unless WebGPU was asked for: a software adapter such as llvmpipe would be slower than the CPU).
+// --backend: 'cpu', 'webgpu' (loads @scm-ts/webgpu, which in Node runs on Dawn, the optional peer
+// package 'webgpu', about 130 MB) or 'auto' (the CPU unless WebGPU was asked for: a software adapter
+// such as llvmpipe would be slower than the CPU). Asking for WebGPU without Dawn installed fails at
+// once with the command that installs it, before any work starts.
 import * as c from "@scm-ts/core";
+
+/** The message when `--backend webgpu` is asked for and Dawn (the `webgpu` package) cannot be found. */
+export const dawnMissing =
+  "--backend webgpu needs Dawn, the optional package 'webgpu' (about 130 MB), which is not installed: " +
+  "run npm install webgpu, or use --backend cpu";
+
+/**
+ * Throws an Error with {@link dawnMissing} when `resolve` cannot find the `webgpu` package (Dawn for
+ * Node); `resolve` defaults to this module's `import.meta.resolve`, so the lookup starts where the CLI
+ * is installed.
+ */
+export function requireDawn(resolve: (specifier: string) => string = (s) => import.meta.resolve(s)): void {
+  try {
+    resolve("webgpu");
+  } catch (cause) {
+    throw new Error(dawnMissing, { cause });
+  }
+}
 
 /** Selects the backend a command asked for. */
 export async function selectBackend(name: string): Promise<void> {
-  if (name === "webgpu") await import("@scm-ts/webgpu");
+  if (name === "webgpu") {
+    requireDawn();
+    await import("@scm-ts/webgpu");
+  }
   await c.setBackend(name === "auto" ? "cpu" : name);
 }

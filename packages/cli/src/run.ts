@@ -34,7 +34,7 @@ export interface RunConfig {
    * from the training data; samples are mapped back. Absent (older checkpoints, --sigma-data): identity.
    */
   readonly dataTransform?: Standardization;
-  /** The log-normal time proposal log(σ_d tan t) ~ N(P_mean, P_std²) (scm-spec §2.1). */
+  /** The log-normal time proposal log(σ_d tan t) ~ N(P_mean, P_std²) (docs/guide/trigflow-scm.md, "Training times"). */
   readonly time: {
     /** P_mean (--p-mean, default −1). */
     readonly pMean: number;

@@ -1,6 +1,7 @@
-// The TrigFlow diffusion loss (scm-spec §1.3): E[‖F_θ(x_t/σ_d, t) − v_t/σ_d‖²] with v_t =
-// cos t·z − sin t·x0 — EDM's weighting and preconditioning in TrigFlow variables — optionally with
-// EDM2's learned per-t uncertainty (e^{w}·err − w), as the paper's teachers use.
+// The TrigFlow diffusion loss (docs/guide/math.md, "The diffusion loss and the teacher's times"):
+// E[‖F_θ(x_t/σ_d, t) − v_t/σ_d‖²] with v_t = cos t·z − sin t·x0 — EDM's weighting and preconditioning in
+// TrigFlow variables — optionally with EDM2's learned per-t uncertainty (e^{w}·err − w), as the paper's
+// teachers use.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
@@ -25,7 +26,8 @@ export interface LossBatchInputs {
 /** Inputs of the diffusion loss. */
 export type DiffusionLossInputs = LossBatchInputs;
 
-// scm-spec §1.3: L = E[w(t)·‖σ_d F − v_t‖²], here ‖F − v_t/σ_d‖² (uniform in TrigFlow).
+// math.md, "The diffusion loss and the teacher's times": L = E[w(t)·‖σ_d F − v_t‖²], here ‖F − v_t/σ_d‖²
+// (uniform in TrigFlow).
 /** The diffusion (teacher) loss of one batch. */
 export function diffusionLoss(inp: DiffusionLossInputs): {
   /** The batch mean of `perSample`, a scalar: what to differentiate. */

@@ -1,7 +1,7 @@
-// The discrete-time CM objective of the paper's comparison (scm-spec §5, "dsCM"): the reference
-// point x_{t′} comes from one DDIM step x_{t′} = cos(t−t′)·x_t − sin(t−t′)·V with the velocity V
-// (σ_d F_teacher for distillation, cos t·z − sin t·x0 for training), and the finite-difference
-// tangent Δ = [f⁻(x_t, t) − f⁻(x_{t′}, t′)]/sin(t − t′) replaces df/dt:
+// The discrete-time CM objective of the paper's comparison (docs/guide/math.md,
+// "Discrete-time consistency models", "dsCM"): the reference point x_{t′} comes from one DDIM step x_{t′} =
+// cos(t−t′)·x_t − sin(t−t′)·V with the velocity V (σ_d F_teacher for distillation, cos t·z − sin t·x0 for
+// training), and the finite-difference tangent Δ = [f⁻(x_t, t) − f⁻(x_{t′}, t′)]/sin(t − t′) replaces df/dt:
 //   Δ_r = −cos t′·(σ_d F⁻_t − V) − r·sin t′·(x_t + σ_d[cos(t−t′)·F⁻_t − F⁻_{t′}]/sin(t−t′)),
 //   g = cos t·Δ_r, normalised, in the same adaptive-weighted loss as sCM.
 import * as c from "@scm-ts/core";
@@ -17,7 +17,10 @@ export interface DiscreteCmLossInputs extends LossBatchInputs {
   readonly teacher?: RawNetwork;
   /** The earlier grid time t′ < t (t is the later one), [B]. */
   readonly tPrev: Tensor;
-  /** Tangent warm-up r ∈ [0, 1] on the second term of Δ (default 1; scm-spec §2.6). */
+  /**
+   * Tangent warm-up r ∈ [0, 1] on the second term of Δ (default 1; math.md,
+   * "Warm-up, normalisation and clipping of the tangent").
+   */
   readonly r?: number | Tensor;
   /** How g = cos t·Δ is normalised (default g/(‖g‖₂ + 0.1)). */
   readonly normalization?: TangentNormalization;

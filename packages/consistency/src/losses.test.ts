@@ -1,7 +1,7 @@
-// The sCM objectives against analytic oracles (scm-spec §10.3): the JVP-assembled tangent equals
-// cos(t)·df/dt by finite differences along the exact PF-ODE (T3/T4); at the exact consistency
-// function with the exact teacher, g vanishes and so does the sCD loss gradient (T5), and away from
-// it they do not; the discrete-time tangent tends to the continuous one (T10).
+// The sCM objectives against analytic oracles (docs/guide/math.md, "What the oracles check"): the JVP-assembled
+// tangent equals cos(t)·df/dt by finite differences along the exact PF-ODE (T3/T4); at the exact consistency
+// function with the exact teacher, g vanishes and so does the sCD loss gradient (T5), and away from it they do
+// not; the discrete-time tangent tends to the continuous one (T10).
 import { describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
@@ -21,7 +21,8 @@ function mlp(seed: number, d: number): (u: Tensor, t: Tensor) => Tensor {
   return (u, t) => c.matmul(c.tanh(c.matmul(c.concat([u, c.reshape(t, [t.shape[0]!, 1])], 1), w1)), w2);
 }
 
-// Single Gaussian N(μ, s² I) in closed form (scm-spec §10.2): f*, F_cm and the teacher F*.
+// Single Gaussian N(μ, s² I) in closed form (math.md, "The exact flow and consistency function"): f*, F_cm and
+// the teacher F*.
 function gaussian(mu: number[], s: number) {
   const m = f64(mu, [1, mu.length]);
   const a = (tc: Tensor) => c.sqrt(c.add(c.mul(c.square(c.cos(tc)), s * s), c.mul(c.square(c.sin(tc)), sd * sd)));

@@ -1,7 +1,8 @@
-// The sCM loss (scm-spec §2.2, eq. 8; Algorithm 1): E[(e^{w}/D)·‖F_θ − F_θ⁻ − g‖² − w], for sCT
-// (dx_t/dt = cos t·z − sin t·x0 from data and noise) and sCD (dx_t/dt = σ_d·F_teacher(x_t/σ_d, t)).
-// One forward+JVP pass gives F_θ (its primal, which carries the parameter gradient) and the tangent;
-// F_θ⁻, dF⁻/dt, g and the teacher are constants, so the backward pass touches only F_θ.
+// The sCM loss (docs/guide/trigflow-scm.md, "The loss, with adaptive weighting", eq. 8; Algorithm 1):
+// E[(e^{w}/D)·‖F_θ − F_θ⁻ − g‖² − w], for sCT (dx_t/dt = cos t·z − sin t·x0 from data and noise) and sCD
+// (dx_t/dt = σ_d·F_teacher(x_t/σ_d, t)). One forward+JVP pass gives F_θ (its primal, which carries the
+// parameter gradient) and the tangent; F_θ⁻, dF⁻/dt, g and the teacher are constants, so the backward pass
+// touches only F_θ.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { scmTangent, type TangentNormalization } from "./tangent.js";

@@ -1,5 +1,5 @@
-// The sCM tangent (scm-spec §2.3–§2.4, Algorithm 1 steps 3–4): one JVP of the network at
-// (x_t/σ_d, t) along (cos t sin t·dx_t/dt, σ_d cos t sin t) gives σ_d cos t sin t·dF⁻/dt, and
+// The sCM tangent (docs/guide/trigflow-scm.md, "The sCM tangent"; Algorithm 1 steps 3–4): one JVP of
+// the network at (x_t/σ_d, t) along (cos t sin t·dx_t/dt, σ_d cos t sin t) gives σ_d cos t sin t·dF⁻/dt, and
 //   g = −cos²t·(σ_d F⁻ − dx_t/dt) − r·(cos t sin t·x_t + JVP),
 // which is cos(t)·df⁻/dt at r = 1. Then g ← g/(‖g‖ + c) (per-sample L2, or RMS, or clipping).
 import * as c from "@scm-ts/core";
@@ -15,7 +15,7 @@ export type TangentNormalization =
       readonly c: number;
     }
   | {
-      /** Clips every entry of g to [−1, 1] (the alternative of scm-spec §2.3, Fig. 5a). */
+      /** Clips every entry of g to [−1, 1] (the alternative of trigflow-scm.md, "The sCM tangent", Fig. 5a). */
       readonly kind: "clip";
     }
   | {
@@ -50,7 +50,7 @@ export interface ScmTangentInputs {
   readonly t: Tensor;
   /** dx_t/dt: cos t·z − sin t·x0 (sCT) or σ_d·F_teacher(x_t/σ_d, t) (sCD), [B, …D]. */
   readonly dxdt: Tensor;
-  /** Tangent warm-up factor r ∈ [0, 1] (scm-spec §2.6). */
+  /** Tangent warm-up factor r ∈ [0, 1] (docs/guide/math.md, "Warm-up, normalisation and clipping of the tangent"). */
   readonly r: number | Tensor;
   /** How g is normalised (default {@link paperNormalization}, g/(‖g‖₂ + 0.1)). */
   readonly normalization?: TangentNormalization;
@@ -77,7 +77,7 @@ export function normalizeTangent(g: Tensor, n: TangentNormalization = paperNorma
   }
 }
 
-// Algorithm 1 step 3–4 (scm-spec §2.3, eq. 6 with the JVP rearrangement of §2.4).
+// Algorithm 1 step 3–4 (trigflow-scm.md, "The sCM tangent", eq. 6 with the JVP rearrangement of §2.4).
 /** The sCM tangent g from one forward+JVP pass of the network. */
 export function scmTangent(inp: ScmTangentInputs): ScmTangent {
   const { F, sigmaData, xt, t, dxdt } = inp;

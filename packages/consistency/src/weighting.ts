@@ -1,6 +1,6 @@
-// Adaptive weighting (scm-spec §2.5, eq. 8; EDM2's learned uncertainty): per sample
-// e^{w(t)}·err − w(t), where err is the mean squared error over the D data entries. Minimising over w
-// gives e^{w*} = 1/E[err | t], equalising the loss scale across t.
+// Adaptive weighting (docs/guide/trigflow-scm.md, "The loss, with adaptive weighting", eq. 8; EDM2's learned
+// uncertainty): per sample e^{w(t)}·err − w(t), where err is the mean squared error over the D data entries.
+// Minimising over w gives e^{w*} = 1/E[err | t], equalising the loss scale across t.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 

@@ -1,5 +1,5 @@
 // The one error type of dataset loading, returned as the Left of an fp-ts `Either`/`TaskEither` at the
-// fallible boundary (design.md §8): a missing file, bytes that are not the promised format, a tensor with
+// fallible boundary (docs/guide/design.md, "Errors"): a missing file, bytes that are not the promised format, a tensor with
 // the wrong name, dtype or shape. Each error names the file (and the tensor or image when there is one),
 // says what was expected and what was found, and what to do; `kind` lets callers branch without parsing text.
 // Failures of the file formats, which `@scm-ts/io` reads for this package, arrive as io's `IoError` and

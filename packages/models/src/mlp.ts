@@ -1,5 +1,5 @@
 // A time-conditioned residual MLP for 2-D and other low-dimensional data, with the sCM changes of
-// scm-spec.md §3 in their MLP form: c_noise(t) = t through the positional embedding, and adaptive
+// docs/guide/math.md, "Network changes" in their MLP form: c_noise(t) = t through the positional embedding, and adaptive
 // double normalisation (layer norm, then ·pnorm(s(emb)) + pnorm(b(emb))) in every block; optional class
 // and guidance-scale conditioning. The residual branches and the output layer start at zero, so F_θ = 0
 // at init. Layout as EDM2: helpers → block →

@@ -1,7 +1,7 @@
-// Test support for the model tests (not exported): train a network on one fixed batch (x0, z, t)
-// under the TrigFlow diffusion loss (scm-spec.md §1.3) with EDM2's adaptive weighting
-// e^{w_φ(t)}·err − w_φ(t), err = mean ‖F_θ(x_t/σ_d, t) − v_t/σ_d‖², with Adam in one jitted step;
-// returns the first and last err.
+// Test support for the model tests (not exported): train a network on one fixed batch (x0, z, t) under the
+// TrigFlow diffusion loss (docs/guide/math.md, "The diffusion loss and the teacher's times") with EDM2's
+// adaptive weighting e^{w_φ(t)}·err − w_φ(t), err = mean ‖F_θ(x_t/σ_d, t) − v_t/σ_d‖², with Adam in one jitted
+// step; returns the first and last err.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { adam, applyUpdates, type MomentState } from "@scm-ts/nn";

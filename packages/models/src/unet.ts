@@ -1,9 +1,9 @@
-// An ADM/DDPM++-style U-Net in EDM2's layout (Karras et al. 2024, Fig. 21: encoder blocks named by
-// resolution, decoder blocks fed the encoder's skips) with the sCM changes (scm-spec.md §3): c_noise(t)
-// = t through the positional embedding, and adaptive double normalisation replacing AdaGN in every
+// An ADM/DDPM++-style U-Net in EDM2's layout (Karras et al. 2024, Fig. 21: encoder blocks named by resolution,
+// decoder blocks fed the encoder's skips) with the sCM changes (docs/guide/math.md, "Network changes"):
+// c_noise(t) = t through the positional embedding, and adaptive double normalisation replacing AdaGN in every
 // residual block, y = GN(x)·pnorm(s(emb)) + pnorm(b(emb)). GroupNorm, SiLU, keyed dropout, optional
-// self-attention at chosen resolutions (fused JVP), optional class and guidance-scale conditioning. The last convolution
-// of each residual branch and of the output start at zero, so F_θ = 0 at init.
+// self-attention at chosen resolutions (fused JVP), optional class and guidance-scale conditioning. The last
+// convolution of each residual branch and of the output start at zero, so F_θ = 0 at init.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import {
@@ -246,7 +246,7 @@ export function unet(config: UnetConfig): Network<UnetConfig, UnetParams> {
 
 /**
  * Size presets. `tiny` is for tests; `cifar10` is DDPM++ (EDM's CIFAR-10 config, as the sCM CIFAR-10
- * teacher, scm-spec.md §7); `imagenet64S` uses EDM2-S's widths and depths (192 channels, mult
+ * teacher, math.md, "The paper's settings"); `imagenet64S` uses EDM2-S's widths and depths (192 channels, mult
  * [1, 2, 3, 4], 3 blocks, attention at 16 and 8) in this ADM block design, so its count differs
  * from the magnitude-preserving EDM2-S (280 M).
  */
@@ -272,7 +272,10 @@ export const unetPresets = {
     /** 16 positional time features. */
     timeFeatures: 16,
   },
-  /** DDPM++ as in EDM's CIFAR-10 config, the sCM CIFAR-10 teacher (scm-spec §7): 61.4 M parameters, 22.1 GMACs per sample. */
+  /**
+   * DDPM++ as in EDM's CIFAR-10 config, the sCM CIFAR-10 teacher (math.md, "The paper's settings"): 61.4 M
+   * parameters, 22.1 GMACs per sample.
+   */
   cifar10: {
     /** CIFAR-10's 32×32 images. */
     imageSize: 32,
@@ -286,7 +289,7 @@ export const unetPresets = {
     numBlocks: 4,
     /** Self-attention at 16×16 (and in the middle, at 8×8). */
     attnResolutions: [16],
-    /** The teacher's dropout 0.13 (scm-spec §7; the sCT student uses 0.20, sCD 0). */
+    /** The teacher's dropout 0.13 (math.md, "The paper's settings"; the sCT student uses 0.20, sCD 0). */
     dropout: 0.13,
   },
   /** EDM2-S's widths and depths for ImageNet 64 in this ADM block design: 291.7 M parameters with the class embedding. */

@@ -1,7 +1,7 @@
 // Adam (Kingma & Ba 2015, Algorithm 1) and AdamW (Loshchilov & Hutter 2019, decoupled weight decay):
 //   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  m̂ = m/(1−β₁ᵗ),  v̂ = v/(1−β₂ᵗ),
 //   Δ = −η·(m̂/(√v̂ + ε) + λ·θ).
-// ε is configurable down to 1e-11 (the sCM ImageNet setting, scm-spec.md §3); it sits outside the
+// ε is configurable down to 1e-11 (the sCM ImageNet setting, docs/guide/math.md, "Network changes"); it sits outside the
 // square root as in PyTorch and Optax, so tiny gradients give steps of size ≈ η rather than NaN.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";

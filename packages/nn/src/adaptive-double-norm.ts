@@ -1,4 +1,4 @@
-// Adaptive double normalisation (sCM, Lu & Song 2024, §4.2 / scm-spec.md §3): AdaGN's
+// Adaptive double normalisation (sCM, Lu & Song 2024, §4.2 / docs/guide/math.md, "Network changes"): AdaGN's
 // y = norm(x)·s(emb) + b(emb) becomes y = norm(x)·pnorm(s(emb)) + pnorm(b(emb)), where s and b are
 // linear maps of the conditioning embedding and pnorm divides each modulation vector by its RMS over
 // channels, so the modulation cannot grow without bound during consistency training. The caller

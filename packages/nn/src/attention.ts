@@ -1,7 +1,7 @@
 // Scaled dot-product attention softmax(s·Q·Kᵀ)·V, s = 1/√D, over [..., N, D] queries and [..., M, D]
 // keys and values, in two forms with one meaning: `dotProductAttention`, the composed reference that
 // the engine differentiates op by op, and `fusedAttention`, the engine's `attention` primitive, whose
-// backends run the forward and its JVP each in one online-softmax pass (sCM App. F, scm-spec.md §3):
+// backends run the forward and its JVP each in one online-softmax pass (sCM App. F, docs/guide/math.md, "Network changes"):
 //   dS = s·(dQ·Kᵀ + Q·dKᵀ),  dO = P·dV + (P ⊙ (dS − rowsum(P ⊙ dS)))·V.
 // The tangent is linear in (dQ, dK, dV), so reverse mode (linearize + transpose) goes through it too.
 // With `blockSize` the JVP instead runs the one-pass online-softmax recursion of App. F written with

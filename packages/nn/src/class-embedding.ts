@@ -1,7 +1,7 @@
 // Class conditioning: labels become one-hot rows (the engine has no gather, and EDM2 feeds one-hot
 // vectors to a linear map too) multiplied by an embedding table, [B, K]·[K, E] → [B, E]. A zero row
 // is the "no class" input of classifier-free guidance; `dropLabels` zeroes rows with a keyed mask
-// (label dropout, 10% for the ImageNet-512 teacher, scm-spec.md §7).
+// (label dropout, 10% for the ImageNet-512 teacher, docs/guide/math.md, "The paper's settings").
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkPositiveInt, checkRange } from "./config-check.js";

@@ -1,7 +1,7 @@
-// Inverted dropout with an explicit key: the keep-mask is a pure function of (key, shape, rate), so a
-// JVP pass and a gradient pass given the same key see the same mask, as sCT needs (scm-spec.md §2.7:
-// the tangent and the loss should be computed on the same sub-network). Kept units are scaled by
-// 1/(1 − rate) so the expectation is unchanged; rate 0 or `deterministic` is the identity.
+// Inverted dropout with an explicit key: the keep-mask is a pure function of (key, shape, rate), so a JVP pass
+// and a gradient pass given the same key see the same mask, as sCT needs (docs/guide/math.md,
+// "Dropout inside the JVP": the tangent and the loss should be computed on the same sub-network). Kept units
+// are scaled by 1/(1 − rate) so the expectation is unchanged; rate 0 or `deterministic` is the identity.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkRange } from "./config-check.js";

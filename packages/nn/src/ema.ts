@@ -1,6 +1,6 @@
 // Exponential moving average of parameters with a half-life counted in training images (EDM's
-// ema_halflife_kimg; 0.5 Mimg for the sCM CIFAR-10 runs, scm-spec.md §7): per step of B images the
-// decay is β = 0.5^(B/h), optionally with EDM's ramp-up h ← min(h, ratio·images seen), and
+// ema_halflife_kimg; 0.5 Mimg for the sCM CIFAR-10 runs, docs/guide/math.md, "The paper's settings"): per step
+// of B images the decay is β = 0.5^(B/h), optionally with EDM's ramp-up h ← min(h, ratio·images seen), and
 // θ_ema ← β·θ_ema + (1 − β)·θ.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";

@@ -1,7 +1,7 @@
 // Random Fourier features of the noise level (EDM's FourierEmbedding, Tancik et al. 2020), kept for
 // comparison with the positional embedding: emb(c) = [cos(2π ω c), sin(2π ω c)] with ω ~ N(0, s²).
 // With the large scale s = 16 used for EDM, d emb/dc ∝ 2π s ω oscillates fast, which the sCM paper
-// identifies as a source of instability (scm-spec.md §1.6). The frequencies are frozen: `apply` stops
+// identifies as a source of instability (docs/guide/math.md, "Time conditioning"). The frequencies are frozen: `apply` stops
 // their gradient, and they are 1-D so AdamW's default mask does not decay them.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";

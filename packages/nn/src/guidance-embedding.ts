@@ -1,7 +1,7 @@
 // Embedding of the classifier-free guidance scale w for guidance-conditioned (distilled) students, as
-// SANA-Sprint's cfg embedding (scm-spec.md §2.9): w·inputScale goes through the positional embedding
-// and a two-layer MLP whose last layer starts at zero, so adding it to the time embedding leaves a
-// network initialised from an unguided teacher unchanged.
+// SANA-Sprint's cfg embedding (docs/guide/math.md, "Guidance-conditioned students"): w·inputScale goes through
+// the positional embedding and a two-layer MLP whose last layer starts at zero, so adding it to the time
+// embedding leaves a network initialised from an unguided teacher unchanged.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkPositiveInt } from "./config-check.js";

@@ -1,4 +1,4 @@
-// The one-pass FlashAttention JVP of sCM App. F (scm-spec.md §3), written with engine ops over key
+// The one-pass FlashAttention JVP of sCM App. F (docs/guide/math.md, "Network changes"), written with engine ops over key
 // blocks of size Bk: for each query row, with logits x = s·q·Kᵀ and tangent t_x = s·(t_q·Kᵀ + q·t_Kᵀ),
 // keep the running max m, ℓ = Σ e^{x−m}, f = Σ e^{x−m}·V, g = Σ e^{x−m}·t_x·V, μ = Σ e^{x−m}·t_x and
 // f_t = Σ e^{x−m}·t_V; merging a block rescales every accumulator by e^{m_old − m_new}. At the end

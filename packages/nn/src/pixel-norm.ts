@@ -1,6 +1,6 @@
 // Pixel normalisation (Karras et al. 2017, "Progressive growing of GANs", Eq. in §4.2): a vector is
 // divided by its root mean square over one axis, v / sqrt(mean(v²) + ε). sCM applies it to the scale
-// and shift vectors of adaptive normalisation (scm-spec.md §3), which bounds their magnitude.
+// and shift vectors of adaptive normalisation (docs/guide/math.md, "Network changes"), which bounds their magnitude.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 

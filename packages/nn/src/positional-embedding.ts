@@ -1,6 +1,6 @@
 // The sinusoidal positional embedding of the noise level (DDPM, Ho et al. 2020; EDM's
 // PositionalEmbedding), which sCM feeds with c_noise(t) = t in radians, without the ×1000 of DDPM
-// (scm-spec.md §1.6, §3): the frequencies lie in [1/maxPeriod, 1], so d emb/dt stays bounded by 1
+// (docs/guide/math.md, "Time conditioning"): the frequencies lie in [1/maxPeriod, 1], so d emb/dt stays bounded by 1
 // and the embedding is smooth up to t = π/2, unlike EDM's log-σ or Fourier-16 embeddings.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";

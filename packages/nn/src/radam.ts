@@ -1,6 +1,6 @@
-// Rectified Adam (Liu et al. 2020, Algorithm 2), the optimizer of the sCM CIFAR-10 runs (β = (0.9,
-// 0.99), scm-spec.md §7): while the variance of the adaptive rate is intractable (ρ_t ≤ 5) it takes
-// momentum-SGD steps m̂, then Adam steps scaled by the rectification r_t:
+// Rectified Adam (Liu et al. 2020, Algorithm 2), the optimizer of the sCM CIFAR-10 runs (β = (0.9, 0.99),
+// docs/guide/math.md, "The paper's settings"): while the variance of the adaptive rate is intractable (ρ_t ≤ 5)
+// it takes momentum-SGD steps m̂, then Adam steps scaled by the rectification r_t:
 //   ρ∞ = 2/(1−β₂) − 1,  ρ_t = ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ),
 //   r_t = sqrt((ρ_t−4)(ρ_t−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ_t)),  Δ = −η·r_t·m̂/(√v̂ + ε)  (else Δ = −η·m̂).
 // ρ_t is computed in the parameters' dtype; in float32, 1 − β₂ᵗ loses digits for β₂ → 1, so with

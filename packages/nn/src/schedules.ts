@@ -1,9 +1,9 @@
-// Learning-rate schedules as functions of the update count (a float32 scalar tensor, so they run inside
-// a jitted step): constant, linear warm-up, EDM2's inverse square root decay with warm-up,
-// α(t) = α_ref·min(1, t/t_warmup)/sqrt(max(t/t_ref, 1)) (Karras et al. 2024, Eq. 71; the sCM
-// ImageNet runs use t_ref = 35k or 70k, scm-spec.md §7), and cosine decay to zero for short runs of a
-// known length, where the raw weights of a constant rate keep jumping and EMA cannot average that out.
-// `scheduleAt` evaluates one on the host.
+// Learning-rate schedules as functions of the update count (a float32 scalar tensor, so they run inside a
+// jitted step): constant, linear warm-up, EDM2's inverse square root decay with warm-up, α(t) = α_ref·min(1,
+// t/t_warmup)/sqrt(max(t/t_ref, 1)) (Karras et al. 2024, Eq. 71; the sCM ImageNet runs use t_ref = 35k or 70k,
+// docs/guide/math.md, "The paper's settings"), and cosine decay to zero for short runs of a known length, where
+// the raw weights of a constant rate keep jumping and EMA cannot average that out. `scheduleAt` evaluates one
+// on the host.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { checkNonNegativeInt, checkPositive } from "./config-check.js";

@@ -1,8 +1,9 @@
-// Consistency sampling against the exact oracles (scm-spec §10.3 T12): with the exact consistency network
-// F_cm of a Gaussian as the "network", 1 step reproduces the exact flow map f*(z, t_max) and, from π/2, the
-// exact data distribution; 2-step (t_mid = 1.1) and k-step lists with the exact f* give the data's moments; a
-// mixture's F_cm reproduces its (ODE-integrated) flow map; the samplers trace under jit; the key, noise and
-// time-layout options behave as documented; and bad t-lists and mismatched networks are refused clearly.
+// Consistency sampling against the exact oracles (docs/guide/math.md, "What the oracles check" T12): with the
+// exact consistency network F_cm of a Gaussian as the "network", 1 step reproduces the exact flow map f*(z,
+// t_max) and, from π/2, the exact data distribution; 2-step (t_mid = 1.1) and k-step lists with the exact f*
+// give the data's moments; a mixture's F_cm reproduces its (ODE-integrated) flow map; the samplers trace under
+// jit; the key, noise and time-layout options behave as documented; and bad t-lists and mismatched networks are
+// refused clearly.
 import { add, array, cos, div, jit, mul, random, sin, sqrt, square, sub, type Tensor } from "@scm-ts/core";
 import { gaussianMixtureOracle, gaussianOracle, ScheduleError, tMax } from "@scm-ts/trigflow";
 import { describe, expect, test } from "vitest";

@@ -1,7 +1,8 @@
-// Consistency sampling (scm-spec §4; paper Sec. 4 and the multistep sampler of Song et al. 2023): start from
-// z ~ N(0, σ_d² I) at τ_0, map it to data with the consistency function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t)
-// (scm-spec §1.5), then for each later τ_i renoise x_{τ_i} = cos τ_i·x̂0 + sin τ_i·z_i and map again. One step
-// from t_max = arctan(80/σ_d) is the paper's 1-step sampler, [t_max, 1.1] its 2-step sampler. The randomness is
+// Consistency sampling (docs/guide/math.md, "Multistep consistency sampling"; paper Sec. 4 and the multistep
+// sampler of Song et al. 2023): start from z ~ N(0, σ_d² I) at τ_0, map it to data with the consistency
+// function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) (docs/guide/math.md, "One network, four predictions"),
+// then for each later τ_i renoise x_{τ_i} = cos τ_i·x̂0 + sin τ_i·z_i and map again. One step from t_max =
+// arctan(80/σ_d) is the paper's 1-step sampler, [t_max, 1.1] its 2-step sampler. The randomness is
 // `random.split(key, k)`: the first key draws z, key i the renoising noise z_i of step i. Each step runs in its
 // own `tidy` scope, so memory stays flat over steps. Class labels and, for a guidance-distilled student, the
 // guidance scale w go to every call of F (conditioning.ts).
@@ -18,7 +19,7 @@ export interface ConsistencySampleOptions extends PriorOptions, ConditionOptions
   readonly timeLayout?: TimeLayout;
 }
 
-// Paper Sec. 3, scm-spec §1.5: f(x_t, t) = cos(t)·x_t − sin(t)·σ_d·F(x_t/σ_d, t).
+// Paper Sec. 3, math.md, "One network, four predictions": f(x_t, t) = cos(t)·x_t − sin(t)·σ_d·F(x_t/σ_d, t).
 /** The consistency function f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) of the raw network F at one time t for the batch (F given `options` when present). */
 export function consistencyFunction(F: RawNetwork, x: Tensor, t: number, sigmaData: number = paperSigmaData, timeLayout: TimeLayout = "vector", options?: NetworkOptions): Tensor {
   const num = floatingTensorOf(x.dtype);

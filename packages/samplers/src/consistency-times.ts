@@ -1,9 +1,9 @@
-// The time lists of multistep consistency sampling (scm-spec §4): the network is evaluated at
-// τ_0 > τ_1 > … > τ_{k−1}, starting from noise at τ_0 (t_max = arctan(σ_max/σ_d) = 1.56455 for the paper,
-// or π/2) and renoising to each later τ_i. A list is valid when it is non-empty, finite, inside [0, π/2],
-// strictly decreasing and starts above 0 (a trailing 0, as in diffusers' lists, is allowed and is a no-op
-// since f(x, 0) = x); anything else is refused with a `ScheduleError` naming the entry. Also the paper's
-// 1-step and 2-step lists (t_mid = 1.1) and rCM's default 4-step list.
+// The time lists of multistep consistency sampling (docs/guide/math.md, "Multistep consistency sampling"): the
+// network is evaluated at τ_0 > τ_1 > … > τ_{k−1}, starting from noise at τ_0 (t_max = arctan(σ_max/σ_d) =
+// 1.56455 for the paper, or π/2) and renoising to each later τ_i. A list is valid when it is non-empty, finite,
+// inside [0, π/2], strictly decreasing and starts above 0 (a trailing 0, as in diffusers' lists, is allowed and
+// is a no-op since f(x, 0) = x); anything else is refused with a `ScheduleError` naming the entry. Also the
+// paper's 1-step and 2-step lists (t_mid = 1.1) and rCM's default 4-step list.
 import { paperSigmaData, paperTMid, ScheduleError, tMax } from "@scm-ts/trigflow";
 
 const halfPi = Math.PI / 2;
@@ -35,7 +35,7 @@ export function twoStepTimes(sigmaData: number = paperSigmaData, tMid: number = 
   return validateConsistencyTimes([tMax(sigmaData), tMid], "twoStepTimes");
 }
 
-/** rCM's default 4-step list [t_max, 1.3, 1.0, 0.6] (scm-spec §4). */
+/** rCM's default 4-step list [t_max, 1.3, 1.0, 0.6] (math.md, "Multistep consistency sampling"). */
 export function rcmFourStepTimes(sigmaData: number = paperSigmaData): number[] {
   return [tMax(sigmaData), 1.3, 1.0, 0.6];
 }

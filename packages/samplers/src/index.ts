@@ -1,9 +1,10 @@
 // The public surface of @scm-ts/samplers: consistency sampling in 1 step from t_max = arctan(80/σ_d), 2 steps
-// with t_mid = 1.1, or k steps along a validated t-list (scm-spec §4); teacher PF-ODE sampling with Euler,
-// DDIM, Heun or DPM-Solver-2 at a given NFE on @scm-ts/trigflow's solvers and schedules (scm-spec §1.8); all
-// taking the raw network F(x_t/σ_d, t) so any model plugs in, optionally with class labels, a distilled student's
-// guidance scale, or classifier-free guidance of a teacher; and trigflow's analytic oracles as such networks.
-// Every symbol below carries its own doc comment at its declaration.
+// with t_mid = 1.1, or k steps along a validated t-list (docs/guide/math.md, "Multistep consistency sampling");
+// teacher PF-ODE sampling with Euler, DDIM, Heun or DPM-Solver-2 at a given NFE on @scm-ts/trigflow's solvers
+// and schedules (docs/guide/math.md, "PF-ODE solvers and step schedules"); all taking the raw network
+// F(x_t/σ_d, t) so any model plugs in, optionally with class labels, a distilled student's guidance scale, or
+// classifier-free guidance of a teacher; and trigflow's analytic oracles as such networks. Every symbol below
+// carries its own doc comment at its declaration.
 
 /** The raw network contract and the prior. */
 export { type RawNetwork, type NetworkOptions, type TimeLayout, timeTensor, evaluateNetwork } from "./raw-network.js";

@@ -1,9 +1,9 @@
-// An analytic oracle of @scm-ts/trigflow (scm-spec §10) as a raw network F(x_t/σ_d, t), so the samplers —
-// and sCD tests that need the exact teacher — can run on the exact diffusion network F* = v/σ_d or the exact
-// consistency network F_cm = (cos t·x − f*(x, t))/(σ_d sin t) (whose f is the true flow map to 0). Rows are
-// examples of dimension d (any trailing shape flattening to d). It reads tensors synchronously, so it needs the
-// CPU backend, and it is not traceable: a test device, not a model. Rows sharing one time go through the
-// oracle's batched flow map together (one ODE solve for a mixture).
+// An analytic oracle of @scm-ts/trigflow (docs/guide/math.md, "Exact oracles") as a raw network F(x_t/σ_d, t),
+// so the samplers — and sCD tests that need the exact teacher — can run on the exact diffusion network F* =
+// v/σ_d or the exact consistency network F_cm = (cos t·x − f*(x, t))/(σ_d sin t) (whose f is the true flow map
+// to 0). Rows are examples of dimension d (any trailing shape flattening to d). It reads tensors synchronously,
+// so it needs the CPU backend, and it is not traceable: a test device, not a model. Rows sharing one time go
+// through the oracle's batched flow map together (one ODE solve for a mixture).
 import { array, type Tensor } from "@scm-ts/core";
 import type { AnalyticOracle } from "@scm-ts/trigflow";
 import type { RawNetwork } from "./raw-network.js";
@@ -46,7 +46,8 @@ export function oracleNetwork(oracle: AnalyticOracle, kind: OracleNetworkKind): 
         values = new Float64Array(points.length);
         for (let k = 0; k < rows.length; k++) values.set(oracle.velocity(points.subarray(k * d, (k + 1) * d), time).map((v) => v / sigmaData), k * d);
       } else {
-        // scm-spec §10.2: F_cm = (cos t·x − f*(x, t))/(σ_d sin t), f*(x, t) = Φ_{t→0}(x).
+        // math.md, "The exact flow and consistency function": F_cm = (cos t·x − f*(x, t))/(σ_d sin t), f*(x, t)
+        // = Φ_{t→0}(x).
         const f = oracle.flowMapBatch(points, time, 0);
         const [c, s] = [Math.cos(time), sigmaData * Math.sin(time)];
         values = points.map((p, i) => (c * p - f[i]!) / s);

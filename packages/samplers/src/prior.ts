@@ -1,6 +1,6 @@
 // The sampling prior of TrigFlow: at t = π/2 (and, to within cos t_max = 0.00625, at t_max) the state is pure
-// noise z ~ N(0, σ_d² I) (scm-spec §1.1, §4). Every sampler of this package starts from `samplePrior`, or from
-// noise the caller passes in, which must have the requested shape and dtype.
+// noise z ~ N(0, σ_d² I) (docs/guide/math.md, "Multistep consistency sampling"). Every sampler of this package
+// starts from `samplePrior`, or from noise the caller passes in, which must have the requested shape and dtype.
 import { mul, random, tidy, type Tensor } from "@scm-ts/core";
 import { checkSigmaData } from "./raw-network.js";
 

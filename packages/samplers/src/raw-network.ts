@@ -1,8 +1,9 @@
-// The one thing every sampler needs from a model: the raw network callable F(x_t/σ_d, c_noise(t)) of the
-// paper (scm-spec §1.2, c_noise(t) = t), here `(u, t) => Tensor` with u = x_t/σ_d, so any model, an analytic
-// oracle or a converted teacher plugs in. Samplers call it with one time for the whole batch, laid out either
-// as a vector [B] (the default, as models and losses take it) or to broadcast against x ([B, 1, …, 1]); they check that F answers with a
-// tensor of its input's shape and dtype and say so clearly when it does not (a teacher/student mismatch).
+// The one thing every sampler needs from a model: the raw network callable F(x_t/σ_d, c_noise(t)) of the paper
+// (docs/guide/math.md, "One network, four predictions", c_noise(t) = t), here `(u, t) => Tensor` with u =
+// x_t/σ_d, so any model, an analytic oracle or a converted teacher plugs in. Samplers call it with one time for
+// the whole batch, laid out either as a vector [B] (the default, as models and losses take it) or to broadcast
+// against x ([B, 1, …, 1]); they check that F answers with a tensor of its input's shape and dtype and say so
+// clearly when it does not (a teacher/student mismatch).
 import { full, mul, type DType, type Tensor } from "@scm-ts/core";
 
 /** What a sampler may condition F on: structurally a subset of @scm-ts/models' `ApplyOptions` (no dropout key). */

@@ -1,8 +1,9 @@
-// Teacher PF-ODE sampling with the exact oracle velocity as the network (scm-spec §10.3 T12): from the same
-// noise, every solver converges to the exact flow map Φ_{t_max→0}(z) as the NFE grows, at its order (Euler and
-// DDIM first, Heun and DPM-Solver-2 second), for a Gaussian and for a mixture; DDIM is exact for a point mass
-// in one step; the paper's default (DPM-Solver-2, EDM grid) spends exactly 35 evaluations; schedules come from
-// trigflow; bad NFEs, methods and schedules are refused with a clear message.
+// Teacher PF-ODE sampling with the exact oracle velocity as the network (docs/guide/math.md,
+// "What the oracles check" T12): from the same noise, every solver converges to the exact flow map
+// Φ_{t_max→0}(z) as the NFE grows, at its order (Euler and DDIM first, Heun and DPM-Solver-2 second), for a
+// Gaussian and for a mixture; DDIM is exact for a point mass in one step; the paper's default (DPM-Solver-2,
+// EDM grid) spends exactly 35 evaluations; schedules come from trigflow; bad NFEs, methods and schedules are
+// refused with a clear message.
 import { random, type Tensor } from "@scm-ts/core";
 import { edmSchedule, gaussianMixtureOracle, gaussianOracle, ScheduleError, tMax, type AnalyticOracle, type PfOdeMethod } from "@scm-ts/trigflow";
 import { describe, expect, test } from "vitest";

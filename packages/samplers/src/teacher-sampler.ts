@@ -1,11 +1,12 @@
-// Sampling a diffusion teacher by integrating the TrigFlow PF-ODE dx_t/dt = σ_d·F(x_t/σ_d, t) (scm-spec §1.4,
-// §1.8, §4) from z ~ N(0, σ_d² I) at the schedule's first time down to 0, with @scm-ts/trigflow's fixed-step
-// solvers — Euler, the first-order TrigFlow/DDIM step, Heun, and DPM-Solver-2 with r = 1 (= EDM's Heun, the
-// paper's teacher sampler) — and its validated schedules (EDM's ρ = 7 grid mapped to t by default, from
-// t_max = arctan(80/σ_d)). The budget is stated as a number of network evaluations (NFE): 35 NFE with
-// DPM-Solver-2 is the paper's CIFAR-10 teacher (18 steps). Each step runs in its own `tidy` scope. A
-// class-conditional teacher takes `labels`; `guidance` w ≠ 1 samples F_u + w·(F_c − F_u) (classifier-free
-// guidance, one doubled-batch evaluation per NFE).
+// Sampling a diffusion teacher by integrating the TrigFlow PF-ODE dx_t/dt = σ_d·F(x_t/σ_d, t)
+// (docs/guide/math.md, "The PF-ODE and the score" and "PF-ODE solvers and step schedules") from
+// z ~ N(0, σ_d² I) at the schedule's first time
+// down to 0, with @scm-ts/trigflow's fixed-step solvers — Euler, the first-order TrigFlow/DDIM step, Heun, and
+// DPM-Solver-2 with r = 1 (= EDM's Heun, the paper's teacher sampler) — and its validated schedules (EDM's ρ =
+// 7 grid mapped to t by default, from t_max = arctan(80/σ_d)). The budget is stated as a number of network
+// evaluations (NFE): 35 NFE with DPM-Solver-2 is the paper's CIFAR-10 teacher (18 steps). Each step runs in its
+// own `tidy` scope. A class-conditional teacher takes `labels`; `guidance` w ≠ 1 samples F_u + w·(F_c − F_u)
+// (classifier-free guidance, one doubled-batch evaluation per NFE).
 import { tidy, type Tensor } from "@scm-ts/core";
 import {
   ddimStep,
@@ -101,7 +102,7 @@ export function sampleTeacher(F: RawNetwork, options: TeacherSampleOptions): Ten
   const w = options.guidance ?? 1;
   if (w !== 1 && !cond?.classLabels) throw new RangeError(`sampleTeacher: guidance ${w} needs labels (classifier-free guidance combines the conditional and the null label)`);
   const G = w !== 1 ? classifierFreeGuidance(F, w) : F;
-  // scm-spec §1.4: v(x, t) = σ_d·F(x/σ_d, t).
+  // math.md, "The PF-ODE and the score": v(x, t) = σ_d·F(x/σ_d, t).
   const velocity: Velocity<Tensor> = (x, t) => num.mul(num.fromNumber(sigmaData), evaluateNetwork(G, x, t, sigmaData, layout, `sampleTeacher(${method})`, cond));
   let x = startingNoise("sampleTeacher", options.key, options);
   for (let i = 0; i + 1 < schedule.length; i++) {

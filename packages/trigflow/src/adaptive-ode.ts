@@ -1,7 +1,7 @@
-// An adaptive explicit Runge–Kutta integrator (Dormand–Prince 5(4), FSAL, standard step-size control)
-// for y' = g(y, t) on Float64Array states, forward or backward in time. The Gaussian-mixture oracle uses it
-// to integrate the exact PF-ODE (scm-spec §10.2: mixtures have no closed-form flow) to rtol ≈ 1e−10; a
-// batch of points is one long state vector, so one step size serves all of them.
+// An adaptive explicit Runge–Kutta integrator (Dormand–Prince 5(4), FSAL, standard step-size control) for y' =
+// g(y, t) on Float64Array states, forward or backward in time. The Gaussian-mixture oracle uses it to integrate
+// the exact PF-ODE (docs/guide/math.md, "The exact flow and consistency function": mixtures have no closed-form
+// flow) to rtol ≈ 1e−10; a batch of points is one long state vector, so one step size serves all of them.
 
 /** The right-hand side of y' = g(y, t); must return a fresh array of the same length as y. */
 export type OdeRightHandSide = (y: Float64Array, t: number) => Float64Array;

@@ -1,6 +1,6 @@
-// The contract every analytic oracle fulfils: the exact TrigFlow quantities (denoiser, noise prediction,
-// score, PF-ODE velocity, flow map, consistency function, ideal networks F* and F_cm) of a data
-// distribution known in closed form (scm-spec §10). These are the "perfect teacher" of sCD tests and the
+// The contract every analytic oracle fulfils: the exact TrigFlow quantities (denoiser, noise prediction, score,
+// PF-ODE velocity, flow map, consistency function, ideal networks F* and F_cm) of a data distribution known in
+// closed form (docs/guide/math.md, "Exact oracles"). These are the "perfect teacher" of sCD tests and the
 // ground truth of metrics. Also the small argument checks and the categorical draw the oracles share.
 import type { RandomSource } from "./counter-random.js";
 import type { Matrix } from "./linalg.js";

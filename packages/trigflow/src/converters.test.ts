@@ -1,5 +1,6 @@
-// Converters (scm-spec §1.7, T9): each teacher parameterisation, fed a per-sample (x0, ε), lands on the TrigFlow
-// state and target exactly; every map round-trips to 1e−12 in float64, including t near 0 and near π/2.
+// Converters (docs/guide/math.md, "Teachers in other parameterisations"; T9 of "What the oracles check"): each
+// teacher parameterisation, fed a per-sample (x0, ε), lands on the TrigFlow state and target exactly; every map
+// round-trips to 1e−12 in float64, including t near 0 and near π/2.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {

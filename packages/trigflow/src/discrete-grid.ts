@@ -1,7 +1,8 @@
 // The time grid and time distribution of the discrete-time consistency model (paper Sec. 5 / App. E;
-// scm-spec §5). Grid points t_0 = 0 < t_1 < … < t_N come from EDM's ρ-spacing in σ mapped by
-// t = arctan(σ/σ_d); a training pair (t, t′) = (t_{i+1}, t_i) is drawn with probability proportional to the
-// mass the log-normal proposal puts on the interval (σ_i, σ_{i+1}] (the iCT construction).
+// docs/guide/math.md, "Discrete-time consistency models"). Grid points t_0 = 0 < t_1 < … < t_N come from EDM's
+// ρ-spacing in σ mapped by t = arctan(σ/σ_d); a training pair (t, t′) = (t_{i+1}, t_i) is drawn with
+// probability proportional to the mass the log-normal proposal puts on the interval (σ_i, σ_{i+1}] (the iCT
+// construction).
 import type { RandomSource } from "./counter-random.js";
 import { normalCdf } from "./normal-distribution.js";
 import type { LogNormalParameters } from "./time-samplers.js";
@@ -36,10 +37,11 @@ function gridDefaults(options: EdmGridOptions): Required<EdmGridOptions> {
   return resolved;
 }
 
-// scm-spec §5: σ_i = (σ_min^{1/ρ} + ((i−1)/(N−1))(σ_max^{1/ρ} − σ_min^{1/ρ}))^ρ for i = 1…N, t_i = arctan(σ_i/σ_d), t_0 = 0.
+// math.md, "Discrete-time consistency models": σ_i = (σ_min^{1/ρ} + ((i−1)/(N−1))(σ_max^{1/ρ} − σ_min^{1/ρ}))^ρ
+// for i = 1…N, t_i = arctan(σ_i/σ_d), t_0 = 0.
 /**
  * The discrete-time CM grid: N + 1 increasing times t_0 = 0 < t_1 = arctan(σ_min/σ_d) < … < t_N =
- * arctan(σ_max/σ_d), with EDM's ρ-spacing in σ. (The paper's "M" is read as N − 1; scm-spec marks it unverified.)
+ * arctan(σ_max/σ_d), with EDM's ρ-spacing in σ. (The paper's "M" is read as N − 1; the paper leaves it open.)
  */
 export function edmTimeGrid(intervals: number, options: EdmGridOptions = {}): Float64Array {
   if (!Number.isInteger(intervals) || intervals < 2) {
@@ -77,8 +79,9 @@ export interface DiscreteTimeDistribution {
 }
 
 /**
- * Splits the log-normal proposal over a grid (iCT, scm-spec §5): P(i) ∝ Φ((ln σ_{i+1} − P_mean)/P_std) −
- * Φ((ln σ_i − P_mean)/P_std), σ_i = σ_d tan t_i (σ_0 = 0). The grid must start at 0 and increase strictly.
+ * Splits the log-normal proposal over a grid (iCT, math.md, "Discrete-time consistency models"):
+ * P(i) ∝ Φ((ln σ_{i+1} − P_mean)/P_std) − Φ((ln σ_i − P_mean)/P_std), σ_i = σ_d tan t_i (σ_0 = 0). The grid
+ * must start at 0 and increase strictly.
  */
 export function discreteTimeDistribution(
   grid: ArrayLike<number>,

@@ -1,9 +1,9 @@
-// The numeric interface every TrigFlow formula is written against. `Floating<A>` is an fp-ts style
-// dictionary (passed explicitly, no type classes, no fp-ts types) of the few elementwise operations the
-// formulas of scm-spec.md §1, §2.1 and §4 need; `fromNumber` lifts a constant (σ_d, 1/2, π/2, ...) into A.
-// A formula written once as `<A>(num: Floating<A>, ...) => A` runs on plain numbers (property tests, f64
-// oracles), on Float64Array vectors (ODE solvers) and on engine tensors (training), where broadcasting of
-// a lifted constant or of a per-sample time against a batch is the instance's business.
+// The numeric interface every TrigFlow formula is written against. `Floating<A>` is an fp-ts style dictionary
+// (passed explicitly, no type classes, no fp-ts types) of the few elementwise operations the formulas of
+// docs/guide/trigflow-scm.md and docs/guide/math.md need; `fromNumber` lifts a constant (σ_d, 1/2, π/2, ...)
+// into A. A formula written once as `<A>(num: Floating<A>, ...) => A` runs on plain numbers (property tests,
+// f64 oracles), on Float64Array vectors (ODE solvers) and on engine tensors (training), where broadcasting of a
+// lifted constant or of a per-sample time against a batch is the instance's business.
 
 /** Elementwise floating-point arithmetic over a carrier type `A` (numbers, vectors or tensors). */
 export interface Floating<A> {

@@ -1,8 +1,8 @@
-// One Gaussian component N(μ, Σ) of an oracle's data distribution, validated and held in its eigenbasis
-// Σ = Q·diag(λ)·Qᵀ. Under TrigFlow every marginal covariance S_t = cos²t·Σ + σ_d² sin²t·I shares Q, with
-// eigenvalues s_i(t) = λ_i cos²t + σ_d² sin²t (scm-spec §10.1–§10.2), so every oracle quantity (density,
-// denoiser, velocity, flow map, consistency function) is a diagonal map in that basis. Isotropic and
-// diagonal covariances skip the rotation.
+// One Gaussian component N(μ, Σ) of an oracle's data distribution, validated and held in its eigenbasis Σ =
+// Q·diag(λ)·Qᵀ. Under TrigFlow every marginal covariance S_t = cos²t·Σ + σ_d² sin²t·I shares Q, with
+// eigenvalues s_i(t) = λ_i cos²t + σ_d² sin²t (docs/guide/math.md, "Gaussian mixtures in closed form"), so
+// every oracle quantity (density, denoiser, velocity, flow map, consistency function) is a diagonal map in that
+// basis. Isotropic and diagonal covariances skip the rotation.
 import { matrix, symmetricEigen, type Matrix } from "./linalg.js";
 
 /** A component covariance: isotropic s²·I, diagonal, or a full symmetric positive semi-definite matrix. */
@@ -121,7 +121,7 @@ export function addFromEigenbasis(g: SpectralGaussian, y: Float64Array, weights:
   }
 }
 
-// scm-spec §10.1–§10.2: eigenvalues of S_t = cos²t·Σ + σ_d² sin²t·I.
+// math.md, "Gaussian mixtures in closed form": eigenvalues of S_t = cos²t·Σ + σ_d² sin²t·I.
 /** Writes s_i(t) = λ_i cos²t + σ_d² sin²t, the eigenvalues of the marginal covariance S_t, into `out`. */
 export function marginalEigenvalues(g: SpectralGaussian, t: number, sigmaData: number, out: Float64Array): void {
   const cos2 = Math.cos(t) ** 2;

@@ -1,6 +1,7 @@
-// The mixture oracle's integrated PF-ODE flow (scm-spec §10.2): a one-component mixture reproduces the closed
-// form, f* is constant along integrated trajectories (T2), noise pushed through the exact flow map from π/2 to 0
-// reproduces the mixture's moments to 1e−3, and bad input is rejected.
+// The mixture oracle's integrated PF-ODE flow (docs/guide/math.md, "The exact flow and consistency function"):
+// a one-component mixture reproduces the closed form, f* is constant along integrated trajectories (T2), noise
+// pushed through the exact flow map from π/2 to 0 reproduces the mixture's moments to 1e−3, and bad input is
+// rejected.
 //
 // The moment checks use stratified sampling with antithetic pairs at a fixed seed, an unbiased estimator with
 // far less variance than plain Monte Carlo (which would need ~10^7 ODE solves for 1e−3). In 1-D the noise is

@@ -1,8 +1,8 @@
-// The Gaussian-mixture oracle (scm-spec §10.1–§10.3): its velocity agrees with every equivalent form, with the
-// density through the continuity equation, and with a Monte-Carlo estimate of E[dx_t/dt | x_t] that uses only
-// draws from p0; the score is the gradient of the log density; f* is constant along integrated trajectories;
-// a one-component mixture reproduces the closed form; and noise pushed through the exact flow map from π/2 to 0
-// reproduces the mixture's moments to 1e−3 (stratified sampling at a fixed seed).
+// The Gaussian-mixture oracle (docs/guide/math.md, "Exact oracles"): its velocity agrees with every equivalent
+// form, with the density through the continuity equation, and with a Monte-Carlo estimate of E[dx_t/dt | x_t]
+// that uses only draws from p0; the score is the gradient of the log density; f* is constant along integrated
+// trajectories; a one-component mixture reproduces the closed form; and noise pushed through the exact flow map
+// from π/2 to 0 reproduces the mixture's moments to 1e−3 (stratified sampling at a fixed seed).
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { counterRandom } from "./counter-random.js";

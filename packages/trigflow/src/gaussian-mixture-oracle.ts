@@ -1,9 +1,10 @@
-// The analytic "perfect teacher" for a Gaussian mixture p0 = Σ_k π_k N(μ_k, Σ_k) with any means, weights
-// and isotropic, diagonal or full covariances (scm-spec §10.1, extended from isotropic s_k² I to any Σ_k by
-// working in each component's eigenbasis). Under TrigFlow the marginal is p_t = Σ_k π_k N(cos t·μ_k, S_k(t)),
-// S_k(t) = cos²t·Σ_k + σ_d² sin²t·I, so the posterior weights, denoiser, noise prediction, score and PF-ODE
-// velocity are exact closed forms; the flow map and the consistency function integrate that velocity with
-// Dormand–Prince 5(4) in float64 (rtol 1e−10 by default), since mixtures have no closed-form flow.
+// The analytic "perfect teacher" for a Gaussian mixture p0 = Σ_k π_k N(μ_k, Σ_k) with any means, weights and
+// isotropic, diagonal or full covariances (docs/guide/math.md, "Gaussian mixtures in closed form", extended
+// from isotropic s_k² I to any Σ_k by working in each component's eigenbasis). Under TrigFlow the marginal is
+// p_t = Σ_k π_k N(cos t·μ_k, S_k(t)), S_k(t) = cos²t·Σ_k + σ_d² sin²t·I, so the posterior weights, denoiser,
+// noise prediction, score and PF-ODE velocity are exact closed forms; the flow map and the consistency function
+// integrate that velocity with Dormand–Prince 5(4) in float64 (rtol 1e−10 by default), since mixtures have no
+// closed-form flow.
 import { integrateDopri5, type AdaptiveOdeOptions } from "./adaptive-ode.js";
 import { checkSigmaData, checkTime, pickComponent, type AnalyticOracle } from "./analytic-oracle.js";
 import {
@@ -34,7 +35,7 @@ export interface GaussianMixtureSpec {
   readonly ode?: AdaptiveOdeOptions;
 }
 
-/** The exact oracle of a Gaussian mixture (scm-spec §10.1–§10.2). Validates the spec; throws on bad input. */
+/** The exact oracle of a Gaussian mixture (math.md, "Exact oracles"). Validates the spec; throws on bad input. */
 export function gaussianMixtureOracle(spec: GaussianMixtureSpec): AnalyticOracle {
   const sigmaData = spec.sigmaData ?? paperSigmaData;
   checkSigmaData("gaussianMixtureOracle", sigmaData);
@@ -90,8 +91,8 @@ export function gaussianMixtureOracle(spec: GaussianMixtureSpec): AnalyticOracle
     preparedTime = t;
   }
 
-  // scm-spec §10.1: log w_k ∝ log π_k + log N(x; cos t μ_k, S_k); fills ys (Qᵀe_k), ss (s_i(t)), posterior.
-  // Returns log p_t(x) (log-sum-exp of the component terms).
+  // math.md, "Gaussian mixtures in closed form": log w_k ∝ log π_k + log N(x; cos t μ_k, S_k); fills ys
+  // (Qᵀe_k), ss (s_i(t)), posterior. Returns log p_t(x) (log-sum-exp of the component terms).
   function analyse(x: ArrayLike<number>, t: number): number {
     prepare(t);
     const cosT = Math.cos(t);
@@ -134,7 +135,8 @@ export function gaussianMixtureOracle(spec: GaussianMixtureSpec): AnalyticOracle
     return out;
   }
 
-  // scm-spec §10.1: v = Σ_k w_k [−sin t·μ_k + sin t cos t (σ_d² − Σ_k) S_k⁻¹ e_k] (smooth on [0, π/2]).
+  // math.md, "Gaussian mixtures in closed form": v = Σ_k w_k [−sin t·μ_k + sin t cos t (σ_d² − Σ_k) S_k⁻¹ e_k]
+  // (smooth on [0, π/2]).
   function velocityInto(x: ArrayLike<number>, t: number, out: Float64Array): Float64Array {
     analyse(x, t);
     const sinCos = Math.sin(t) * Math.cos(t);
@@ -174,21 +176,21 @@ export function gaussianMixtureOracle(spec: GaussianMixtureSpec): AnalyticOracle
       analyse(x, t);
       return Float64Array.from(posterior);
     },
-    // scm-spec §10.1: D = Σ_k w_k [μ_k + cos t·Σ_k S_k⁻¹ e_k].
+    // math.md, "Gaussian mixtures in closed form": D = Σ_k w_k [μ_k + cos t·Σ_k S_k⁻¹ e_k].
     denoiser(x, t) {
       checkPoint("denoiser", x, t);
       analyse(x, t);
       const cosT = Math.cos(t);
       return combine(1, (lambda, s) => (cosT * lambda) / s, new Float64Array(d));
     },
-    // scm-spec §10.1: Ẑ = Σ_k w_k σ_d² sin t·S_k⁻¹ e_k.
+    // math.md, "Gaussian mixtures in closed form": Ẑ = Σ_k w_k σ_d² sin t·S_k⁻¹ e_k.
     noisePrediction(x, t) {
       checkPoint("noisePrediction", x, t);
       analyse(x, t);
       const scale = sigmaData * sigmaData * Math.sin(t);
       return combine(0, (_lambda, s) => scale / s, new Float64Array(d));
     },
-    // scm-spec §10.1: ∇log p_t(x) = −Σ_k w_k S_k⁻¹ e_k.
+    // math.md, "Gaussian mixtures in closed form": ∇log p_t(x) = −Σ_k w_k S_k⁻¹ e_k.
     score(x, t) {
       checkPoint("score", x, t);
       analyse(x, t);
@@ -198,12 +200,13 @@ export function gaussianMixtureOracle(spec: GaussianMixtureSpec): AnalyticOracle
       checkPoint("velocity", x, t);
       return velocityInto(x, t, new Float64Array(d));
     },
-    // scm-spec §1.4 / §10.1: F*(x/σ_d, t) = v(x, t)/σ_d.
+    // math.md, "Gaussian mixtures in closed form": F*(x/σ_d, t) = v(x, t)/σ_d.
     diffusionF(u, t) {
       const x = Float64Array.from(u, (value) => value * sigmaData);
       return oracle.velocity(x, t).map((v) => v / sigmaData);
     },
-    // scm-spec §10.1 (exact posterior): k ~ w_k, x0 ~ N(μ_k + cos t Σ_k S_k⁻¹ e_k, σ_d² sin²t Σ_k S_k⁻¹).
+    // math.md, "Gaussian mixtures in closed form" (exact posterior): k ~ w_k, x0 ~ N(μ_k + cos t Σ_k S_k⁻¹ e_k,
+    // σ_d² sin²t Σ_k S_k⁻¹).
     posteriorSample(x, t, random) {
       checkPoint("posteriorSample", x, t);
       analyse(x, t);
@@ -222,7 +225,8 @@ export function gaussianMixtureOracle(spec: GaussianMixtureSpec): AnalyticOracle
       checkPoint("flowMap", x, t);
       return oracle.flowMapBatch(x, t, tEnd);
     },
-    // scm-spec §10.2: integrate the smooth velocity form in float64; all points share one adaptive step.
+    // math.md, "The exact flow and consistency function": integrate the smooth velocity form in float64; all
+    // points share one adaptive step.
     flowMapBatch(points, t, tEnd) {
       checkTime("flowMapBatch", t);
       checkTime("flowMapBatch", tEnd);
@@ -243,7 +247,8 @@ export function gaussianMixtureOracle(spec: GaussianMixtureSpec): AnalyticOracle
     f(x, t) {
       return oracle.flowMap(x, t, 0);
     },
-    // scm-spec §10.2: F_cm(x/σ_d, t) = (cos t·x − f*(x, t))/(σ_d sin t), t > 0 (loses ~rtol/sin t near 0).
+    // math.md, "The exact flow and consistency function": F_cm(x/σ_d, t) = (cos t·x − f*(x, t))/(σ_d sin t), t
+    // > 0 (loses ~rtol/sin t near 0).
     consistencyF(u, t) {
       if (!(t > 0)) throw new RangeError(`consistencyF: needs t > 0 for a mixture (0/0 at t = 0), got ${t}`);
       const x = Float64Array.from(u, (value) => value * sigmaData);

@@ -1,7 +1,8 @@
-// The closed-form single-Gaussian oracle (scm-spec §10.2) on random anisotropic Gaussians: boundary values of
-// f*, f* constant along exact trajectories, the flow's semigroup law, the flow's time derivative equal to the
-// velocity, the closed-form flow equal to a high-accuracy ODE integration, denoiser and score against an
-// independent Cholesky computation, F_cm against its defining quotient and the spec's special cases.
+// The closed-form single-Gaussian oracle (docs/guide/math.md, "The exact flow and consistency function") on
+// random anisotropic Gaussians: boundary values of f*, f* constant along exact trajectories, the flow's
+// semigroup law, the flow's time derivative equal to the velocity, the closed-form flow equal to a
+// high-accuracy ODE integration, denoiser and score against an independent Cholesky computation, F_cm against
+// its defining quotient and the special case μ = 0, Σ = σ_d² I.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { integrateDopri5 } from "./adaptive-ode.js";
@@ -131,7 +132,7 @@ describe("denoiser, score and networks", () => {
     );
   });
 
-  test("μ = 0, Σ = σ_d² I: the flow is the identity, F* = 0 and F_cm = −tan(t/2)·x/σ_d (scm-spec §10.2)", () => {
+  test("μ = 0, Σ = σ_d² I: the flow is the identity, F* = 0 and F_cm = −tan(t/2)·x/σ_d (docs/guide/math.md#the-exact-flow-and-consistency-function)", () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 1, maxLength: 4 }), time, (x, t) => {
         const oracle = gaussianOracle({ mean: x.map(() => 0), covariance: { kind: "isotropic", variance: sigmaData ** 2 }, sigmaData });

@@ -1,8 +1,8 @@
 // The closed-form oracle for a single Gaussian data distribution N(μ, Σ) with any symmetric positive
-// semi-definite Σ (scm-spec §10.2). All marginal covariances S_t = cos²t·Σ + σ_d² sin²t·I commute, so the
-// PF-ODE flow, the consistency function f* and the ideal consistency network F_cm are explicit matrix
-// functions in the eigenbasis of Σ: no ODE integration. Density, denoiser, velocity and posterior come
-// from the one-component mixture oracle.
+// semi-definite Σ (docs/guide/math.md, "The exact flow and consistency function"). All marginal covariances S_t
+// = cos²t·Σ + σ_d² sin²t·I commute, so the PF-ODE flow, the consistency function f* and the ideal consistency
+// network F_cm are explicit matrix functions in the eigenbasis of Σ: no ODE integration. Density, denoiser,
+// velocity and posterior come from the one-component mixture oracle.
 import { addFromEigenbasis, marginalEigenvalues, spectralGaussian, toEigenbasis, type GaussianSpec } from "./gaussian-component.js";
 import { checkSigmaData, checkTime, type AnalyticOracle } from "./analytic-oracle.js";
 import { gaussianMixtureOracle } from "./gaussian-mixture-oracle.js";
@@ -14,7 +14,10 @@ export interface GaussianOracleSpec extends GaussianSpec {
   readonly sigmaData?: number;
 }
 
-/** The exact closed-form oracle of a single Gaussian (scm-spec §10.2). Validates the spec; throws on bad input. */
+/**
+ * The exact closed-form oracle of a single Gaussian (math.md, "The exact flow and consistency function").
+ * Validates the spec; throws on bad input.
+ */
 export function gaussianOracle(spec: GaussianOracleSpec): AnalyticOracle {
   const sigmaData = spec.sigmaData ?? paperSigmaData;
   checkSigmaData("gaussianOracle", sigmaData);
@@ -38,7 +41,7 @@ export function gaussianOracle(spec: GaussianOracleSpec): AnalyticOracle {
     toEigenbasis(g, e, y);
   }
 
-  // scm-spec §10.2: x_{t'} = cos t'·μ + S_{t'}^{1/2} S_t^{−1/2} (x_t − cos t·μ).
+  // math.md, "The exact flow and consistency function": x_{t'} = cos t'·μ + S_{t'}^{1/2} S_t^{−1/2} (x_t − cos t·μ).
   function flowInto(x: ArrayLike<number>, offset: number, t: number, tEnd: number, out: Float64Array): void {
     centred(x, offset, t);
     marginalEigenvalues(g, t, sigmaData, sFrom);
@@ -70,15 +73,16 @@ export function gaussianOracle(spec: GaussianOracleSpec): AnalyticOracle {
       for (let offset = 0; offset < points.length; offset += d) flowInto(points, offset, t, tEnd, out);
       return out;
     },
-    // scm-spec §10.2: f*(x, t) = μ + Σ^{1/2} S_t^{−1/2} (x − cos t·μ); f*(x, 0) = x.
+    // math.md, "The exact flow and consistency function": f*(x, t) = μ + Σ^{1/2} S_t^{−1/2} (x − cos t·μ); f*(x, 0) = x.
     f(x, t) {
       checkPoint("f", x, t);
       const out = new Float64Array(d);
       flowInto(x, 0, t, 0, out);
       return out;
     },
-    // scm-spec §10.2: F_cm = (cos t·x − f*)/(σ_d sin t), rewritten without the 0/0 at t = 0:
-    // F_cm = [Q diag(g_i) Qᵀ (x − cos t μ) − sin t·μ]/σ_d, g_i = sin t (σ_d² cos²t − λ_i(1 + cos²t)) / (√s_i (cos t √s_i + √λ_i)).
+    // math.md, "The exact flow and consistency function": F_cm = (cos t·x − f*)/(σ_d sin t), rewritten without
+    // the 0/0 at t = 0: F_cm = [Q diag(g_i) Qᵀ (x − cos t μ) − sin t·μ]/σ_d, g_i = sin t (σ_d² cos²t − λ_i(1 +
+    // cos²t)) / (√s_i (cos t √s_i + √λ_i)).
     consistencyF(u, t) {
       checkPoint("consistencyF", u, t);
       const x = Float64Array.from(u, (value) => value * sigmaData);

@@ -1,6 +1,6 @@
 // The public surface of @scm-ts/trigflow: TrigFlow math written once over the `Floating` interface,
 // converters from EDM / flow-matching / v-prediction teachers, training-time samplers, PF-ODE solvers with
-// validated schedules, and exact Gaussian / Gaussian-mixture oracles (scm-spec.md §1, §2.1, §4, §10).
+// validated schedules, and exact Gaussian / Gaussian-mixture oracles (docs/guide/trigflow-scm.md and docs/guide/math.md).
 // Every symbol below carries its own doc comment at its declaration.
 
 /** The numeric interface (`Floating`) and its instances on numbers, Float64Array vectors and engine tensors. */
@@ -8,7 +8,7 @@ export { type Floating, floatingNumber, scale, sigmoid } from "./floating.js";
 export { floatingVector } from "./floating-vector.js";
 export { floatingTensor, floatingTensorOf } from "./floating-tensor.js";
 
-/** The TrigFlow process and the consistency parameterisation (scm-spec §1.1–§1.6, §4). */
+/** The TrigFlow process and the consistency parameterisation (trigflow-scm.md, "TrigFlow: the process"). */
 export {
   paperSigmaData,
   paperSigmaMax,
@@ -32,7 +32,7 @@ export {
   scoreFromX0,
 } from "./trigflow.js";
 
-/** Converters from EDM, flow-matching and v-prediction teachers (scm-spec §1.7). */
+/** Converters from EDM, flow-matching and v-prediction teachers (math.md, "Teachers in other parameterisations"). */
 export {
   timeFromEdmSigma,
   edmSigmaFromTime,
@@ -62,7 +62,7 @@ export {
 export { type RandomSource, counterRandom, philox2x32 } from "./counter-random.js";
 export { erf, erfc, normalCdf, normalPdf, normalQuantile } from "./normal-distribution.js";
 
-/** Training-time distributions (scm-spec §2.1, §5). */
+/** Training-time distributions (trigflow-scm.md, "Training times"; math.md, "Discrete-time consistency models"). */
 export {
   type TimeDistribution,
   type LogNormalParameters,
@@ -82,7 +82,7 @@ export {
   discreteTimeDistribution,
 } from "./discrete-grid.js";
 
-/** PF-ODE schedules and solvers (scm-spec §1.8, §4). */
+/** PF-ODE schedules and solvers (math.md, "PF-ODE solvers and step schedules"). */
 export {
   ScheduleError,
   type ScheduleRequirements,
@@ -109,7 +109,7 @@ export {
   integrateDopri5,
 } from "./adaptive-ode.js";
 
-/** Analytic oracles (scm-spec §10). */
+/** Analytic oracles (math.md, "Exact oracles"). */
 export { type Covariance, type GaussianSpec } from "./gaussian-component.js";
 export { type AnalyticOracle } from "./analytic-oracle.js";
 export { type MixtureComponent, type GaussianMixtureSpec, gaussianMixtureOracle } from "./gaussian-mixture-oracle.js";

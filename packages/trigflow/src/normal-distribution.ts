@@ -1,7 +1,7 @@
 // The standard normal distribution in float64: erf/erfc, the CDF Φ, the density φ and the quantile Φ⁻¹,
 // accurate to about 1e−15 (relative in the tails). The time samplers need them for their CDFs (the
 // Kolmogorov–Smirnov tests), for inverse-CDF sampling, and for splitting the log-normal proposal over a
-// discrete grid (scm-spec §2.1, §5).
+// discrete grid (docs/guide/math.md, "Discrete-time consistency models").
 
 const twoOverSqrtPi = 2 / Math.sqrt(Math.PI);
 

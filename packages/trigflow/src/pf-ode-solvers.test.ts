@@ -1,7 +1,8 @@
-// PF-ODE solvers (scm-spec §1.8, T12): DDIM is exact for a point mass even from t = π/2; DPM-Solver-2 with r = 1
-// equals EDM's Heun sampler run in EDM coordinates, for any velocity field; each method converges at its
-// order against the closed-form Gaussian flow; evaluation counts are as documented (18 EDM steps = 35 NFE);
-// the same solver runs on numbers and on Float64Array; bad schedules and methods are rejected clearly.
+// PF-ODE solvers (docs/guide/math.md, "PF-ODE solvers and step schedules"; T12 of "What the oracles check"):
+// DDIM is exact for a point mass even from t = π/2; DPM-Solver-2 with r = 1 equals EDM's Heun sampler run in
+// EDM coordinates, for any velocity field; each method converges at its order against the closed-form Gaussian
+// flow; evaluation counts are as documented (18 EDM steps = 35 NFE); the same solver runs on numbers and on
+// Float64Array; bad schedules and methods are rejected clearly.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { edmSigmaFromTime, edmStateFromXt, timeFromEdmSigma, xtFromEdm } from "./converters.js";
@@ -103,7 +104,7 @@ describe("convergence order against the closed-form Gaussian flow", () => {
 });
 
 describe("bookkeeping and genericity", () => {
-  test("evaluation counts: 18 EDM steps of DPM-Solver-2 cost 35 NFE (scm-spec §1.8), and onStep sees each step", () => {
+  test("evaluation counts: 18 EDM steps of DPM-Solver-2 cost 35 NFE (docs/guide/math.md#pf-ode-solvers-and-step-schedules), and onStep sees each step", () => {
     for (const method of ["euler", "ddim", "heun", "dpm-solver-2"] as const) {
       let calls = 0;
       const steps: number[] = [];

@@ -1,9 +1,10 @@
-// Fixed-schedule solvers of the TrigFlow PF-ODE dx_t/dt = σ_d·F(x_t/σ_d, t) for sampling teachers (paper
-// App. B; scm-spec §1.4, §1.8). A solver takes the velocity v(x, t) = σ_d·F as a function, so it works for a
-// network, an oracle or a converted teacher, on any carrier with a `Floating` instance (numbers, Float64Array,
-// tensors). Methods: plain Euler in t; the first-order TrigFlow/DDIM step (exact for a point mass); Heun's
-// trapezoidal predictor–corrector in t; and DPM-Solver-2 with r = 1 (noise-prediction form), which is
-// exactly EDM's Heun sampler in EDM coordinates — the paper's teacher sampler.
+// Fixed-schedule solvers of the TrigFlow PF-ODE dx_t/dt = σ_d·F(x_t/σ_d, t) for sampling teachers (paper App.
+// B; docs/guide/math.md, "PF-ODE solvers and step schedules"). A solver takes the velocity v(x, t) = σ_d·F as a
+// function, so it works for a network, an oracle or a converted teacher, on any carrier with a `Floating`
+// instance (numbers, Float64Array, tensors). Methods: plain Euler in t; the first-order TrigFlow/DDIM step
+// (exact for a point mass); Heun's trapezoidal predictor–corrector in t; and DPM-Solver-2 with r = 1
+// (noise-prediction form), which is exactly EDM's Heun sampler in EDM coordinates — the paper's teacher
+// sampler.
 import { scale, type Floating } from "./floating.js";
 import { validateSchedule, ScheduleError } from "./step-schedule.js";
 
@@ -19,7 +20,8 @@ export function eulerStep<A>(num: Floating<A>, velocity: Velocity<A>, x: A, s: n
   return num.add(x, scale(num, t - s, velocity(x, s)));
 }
 
-// Paper App. B eq. 26 (typo fixed), scm-spec §1.8: x_t = cos(s − t)·x_s − sin(s − t)·σ_d F(x_s/σ_d, s).
+// Paper App. B eq. 26 (typo fixed), math.md, "PF-ODE solvers and step schedules": x_t = cos(s − t)·x_s − sin(s
+// − t)·σ_d F(x_s/σ_d, s).
 /** One first-order TrigFlow (DDIM) step from s to t: rotate with D and Ẑ held fixed; allows s = π/2. */
 export function ddimStep<A>(num: Floating<A>, velocity: Velocity<A>, x: A, s: number, t: number): A {
   return ddimFromVelocity(num, x, velocity(x, s), s, t);
@@ -39,12 +41,12 @@ export function heunStep<A>(num: Floating<A>, velocity: Velocity<A>, x: A, s: nu
   return num.add(x, scale(num, h / 2, num.add(vS, vT)));
 }
 
-// scm-spec §1.2: Ẑ = sin t·x + cos t·σ_d F = sin t·x + cos t·v.
+// math.md, "One network, four predictions": Ẑ = sin t·x + cos t·σ_d F = sin t·x + cos t·v.
 function noiseFromVelocity<A>(num: Floating<A>, x: A, v: A, t: number): A {
   return num.add(scale(num, Math.sin(t), x), scale(num, Math.cos(t), v));
 }
 
-// scm-spec §1.8 (DPM-Solver, noise-prediction form, s′ = t, r = 1):
+// math.md, "PF-ODE solvers and step schedules" (DPM-Solver, noise-prediction form, s′ = t, r = 1):
 // x_t = DDIM(x_s; s → t) − [sin(s − t)/(2 cos s)]·(Ẑ(x̃, t) − Ẑ(x_s, s)), x̃ = DDIM(x_s; s → t).
 /**
  * One DPM-Solver-2 step (r = 1, Heun's intermediate time) from s to t; equal to EDM's Heun step in EDM

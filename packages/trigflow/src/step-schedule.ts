@@ -1,8 +1,8 @@
-// Explicit time schedules for PF-ODE solvers and their validation (scm-spec §1.8, §4). A schedule is the
-// list of times t_0 > t_1 > … > t_N the solver visits, from noise (t_0 ≤ π/2) down to where sampling
-// should stop (t_N = 0 unless stated). Builders give EDM's ρ = 7 grid mapped by t = arctan(σ/σ_d), as
-// the paper's teachers use, and an evenly spaced grid; `validateSchedule` rejects anything else with a
-// message naming the offending entry and what to do.
+// Explicit time schedules for PF-ODE solvers and their validation (docs/guide/math.md,
+// "PF-ODE solvers and step schedules"). A schedule is the list of times t_0 > t_1 > … > t_N the solver visits,
+// from noise (t_0 ≤ π/2) down to where sampling should stop (t_N = 0 unless stated). Builders give EDM's ρ = 7
+// grid mapped by t = arctan(σ/σ_d), as the paper's teachers use, and an evenly spaced grid; `validateSchedule`
+// rejects anything else with a message naming the offending entry and what to do.
 import { paperSigmaData } from "./trigflow.js";
 
 /** A schedule that is not a valid PF-ODE schedule. */
@@ -72,7 +72,8 @@ export interface EdmScheduleOptions {
   readonly sigmaData?: number;
 }
 
-// scm-spec §1.8/§4: EDM's σ_i = (σ_max^{1/ρ} + i/(N−1)(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ, σ_N = 0, t_i = arctan(σ_i/σ_d).
+// math.md, "PF-ODE solvers and step schedules": EDM's σ_i = (σ_max^{1/ρ} + i/(N−1)(σ_min^{1/ρ} −
+// σ_max^{1/ρ}))^ρ, σ_N = 0, t_i = arctan(σ_i/σ_d).
 /**
  * EDM's sampling schedule with `steps` steps (steps + 1 times, ending at 0), mapped to TrigFlow time. With
  * `steps` = 18 and DPM-Solver-2 this is the paper's CIFAR-10 teacher sampler (35 NFE).

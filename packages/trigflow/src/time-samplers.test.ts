@@ -93,7 +93,7 @@ describe("density, quantile and the paper's numbers", () => {
     );
   });
 
-  test("medians and 95% ranges of the CM presets match scm-spec §2.1", () => {
+  test("medians and 95% ranges of the CM presets match docs/guide/trigflow-scm.md#training-times", () => {
     const expected: [LogNormalPreset, number, number, number][] = [
       ["cifar10", 0.634, 0.047, 1.484],
       ["imagenet64", 0.634, 0.032, 1.512],

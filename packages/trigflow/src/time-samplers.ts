@@ -1,9 +1,10 @@
-// Training-time distributions on the TrigFlow interval (scm-spec §1.3, §2.1): the paper's log-normal
-// proposal t = arctan(e^τ/σ_d), τ ~ N(P_mean, P_std²), with its per-dataset presets; a logit-normal on the
-// normalised time 2t/π; a uniform; and (in discrete-grid.ts) the categorical grid of the discrete-time CM.
-// The maps from a normal draw to t are generic over `Floating` so a training step can push engine-sampled
-// normals through them; the `TimeDistribution` objects sample plain numbers from an injected
-// `RandomSource` and expose their exact CDF, density and quantile for tests.
+// Training-time distributions on the TrigFlow interval (docs/guide/trigflow-scm.md, "Training times";
+// docs/guide/math.md, "The diffusion loss and the teacher's times"): the paper's log-normal proposal t =
+// arctan(e^τ/σ_d), τ ~ N(P_mean, P_std²), with its per-dataset presets; a logit-normal on the normalised time
+// 2t/π; a uniform; and (in discrete-grid.ts) the categorical grid of the discrete-time CM. The maps from a
+// normal draw to t are generic over `Floating` so a training step can push engine-sampled normals through them;
+// the `TimeDistribution` objects sample plain numbers from an injected `RandomSource` and expose their exact
+// CDF, density and quantile for tests.
 import type { RandomSource } from "./counter-random.js";
 import { sigmoid, type Floating, floatingNumber } from "./floating.js";
 import { normalCdf, normalPdf, normalQuantile } from "./normal-distribution.js";
@@ -32,10 +33,11 @@ export interface LogNormalParameters {
 }
 
 /**
- * The paper's log-normal presets (σ_d = 0.5). CM proposals (scm-spec §2.1, App. G): CIFAR-10 (−1.0, 1.4),
- * ImageNet 64 (−1.0, 1.6), ImageNet 512 (−0.8, 1.6), and the ECT comparison on CIFAR-10 (−1.0, 1.8).
- * Teacher proposals (scm-spec §1.3): ImageNet 64 (−0.8, 1.6), ImageNet 512 (−0.4, 1.0); the CIFAR-10
- * teacher is "same as EDM", i.e. (−1.2, 1.2), which the spec marks UNVERIFIED.
+ * The paper's log-normal presets (σ_d = 0.5). CM proposals (paper App. G; math.md, "The paper's settings"):
+ * CIFAR-10 (−1.0, 1.4), ImageNet 64 (−1.0, 1.6), ImageNet 512 (−0.8, 1.6), and the ECT comparison on
+ * CIFAR-10 (−1.0, 1.8). Teacher proposals (math.md, "The diffusion loss and the teacher's times"):
+ * ImageNet 64 (−0.8, 1.6), ImageNet 512 (−0.4, 1.0); the CIFAR-10 teacher is "same as EDM", read as
+ * (−1.2, 1.2), which the paper does not confirm for the TrigFlow teacher (UNVERIFIED).
  */
 export const logNormalPresets = {
   /** The CM proposal on CIFAR-10 (sCT and sCD, App. G). */
@@ -66,21 +68,24 @@ export const logNormalPresets = {
     /** P_std: 95 % of t in about [0.022, 1.531]. */
     pStd: 1.8,
   },
-  /** The CIFAR-10 teacher's proposal, EDM's (UNVERIFIED for the TrigFlow teacher, scm-spec §1.3). */
+  /**
+   * The CIFAR-10 teacher's proposal, EDM's (UNVERIFIED for the TrigFlow teacher, math.md,
+   * "The diffusion loss and the teacher's times").
+   */
   cifar10Teacher: {
     /** P_mean: median σ ≈ 0.30, median t ≈ 0.542. */
     pMean: -1.2,
     /** P_std: 95 % of t in about [0.057, 1.414]. */
     pStd: 1.2,
   },
-  /** The ImageNet 64 teachers' proposal (EDM2 config G, scm-spec §1.3). */
+  /** The ImageNet 64 teachers' proposal (EDM2 config G, math.md, "The diffusion loss and the teacher's times"). */
   imagenet64Teacher: {
     /** P_mean: median σ ≈ 0.45, median t ≈ 0.732. */
     pMean: -0.8,
     /** P_std: 95 % of t in about [0.039, 1.522]. */
     pStd: 1.6,
   },
-  /** The ImageNet 512 teachers' proposal (scm-spec §1.3). */
+  /** The ImageNet 512 teachers' proposal (math.md, "The diffusion loss and the teacher's times"). */
   imagenet512Teacher: {
     /** P_mean: median σ ≈ 0.67, median t ≈ 0.930. */
     pMean: -0.4,
@@ -92,7 +97,7 @@ export const logNormalPresets = {
 /** The name of a log-normal preset. */
 export type LogNormalPreset = keyof typeof logNormalPresets;
 
-// Paper Algorithm 1, scm-spec §2.1: τ = P_mean + P_std·n, t = arctan(e^τ/σ_d).
+// Paper Algorithm 1, trigflow-scm.md, "Training times": τ = P_mean + P_std·n, t = arctan(e^τ/σ_d).
 /** Maps a standard normal draw n to the log-normal proposal time t = arctan(exp(P_mean + P_std·n)/σ_d). */
 export function logNormalTime<A>(num: Floating<A>, n: A, pMean: number, pStd: number, sigmaData: number): A {
   const tau = num.add(num.fromNumber(pMean), num.mul(num.fromNumber(pStd), n));
@@ -119,7 +124,7 @@ function checkUnit(context: string, u: number): void {
 }
 
 /**
- * The log-normal proposal log(σ_d tan t) ~ N(P_mean, P_std²) (scm-spec §2.1), from a preset name or explicit
+ * The log-normal proposal log(σ_d tan t) ~ N(P_mean, P_std²) (trigflow-scm.md, "Training times"), from a preset name or explicit
  * parameters. Density p(t) = φ(z)/(P_std sin t cos t), z = (log(σ_d tan t) − P_mean)/P_std.
  */
 export function logNormalTimeDistribution(

@@ -1,6 +1,6 @@
-// TrigFlow identities on plain numbers (scm-spec §1.1–§1.6): boundary conditions, the analytic time derivative
-// against finite differences, the rotation between (x_t, σ_d F) and (x0, z) and its inverses near both ends
-// of [0, π/2], and the equivalent velocity forms.
+// TrigFlow identities on plain numbers (docs/guide/math.md, "One network, four predictions"): boundary
+// conditions, the analytic time derivative against finite differences, the rotation between (x_t, σ_d F) and
+// (x0, z) and its inverses near both ends of [0, π/2], and the equivalent velocity forms.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { floatingNumber as num } from "./floating.js";
@@ -69,7 +69,7 @@ describe("boundary conditions", () => {
     expectNear(snr(num, Math.PI / 4), 1, 1e-15);
   });
 
-  test("t_max = arctan(80/σ_d) = 1.56455 for σ_d = 0.5 (scm-spec §4)", () => {
+  test("t_max = arctan(80/σ_d) = 1.56455 for σ_d = 0.5 (docs/guide/math.md#multistep-consistency-sampling)", () => {
     expect(tMax()).toBeCloseTo(1.56455, 5);
     expect(Math.cos(tMax())).toBeCloseTo(0.00625, 5);
   });
@@ -135,7 +135,7 @@ describe("recovering x0 and z from (x_t, F) and back", () => {
     );
   });
 
-  test("the PF-ODE forms agree: (cos t·x − D)/sin t = cos t·Ẑ − sin t·D = −tan t·(x + σ_d²∇log p) (scm-spec §1.4)", () => {
+  test("the PF-ODE forms agree: (cos t·x − D)/sin t = cos t·Ẑ − sin t·D = −tan t·(x + σ_d²∇log p) (docs/guide/math.md#the-pf-ode-and-the-score)", () => {
     fc.assert(
       fc.property(value, value, interiorTime, sigmaData, (x, F, t, sd) => {
         const D = x0FromF(num, x, t, F, sd);

@@ -113,7 +113,7 @@ async function jvpWorkload(title, f, x, dx) {
   target("fwd+JVP / fwd, conv net, eager", r.eager, TARGETS.jvpRatio);
 }
 
-// 4. Fusion: ten elementwise primitives on 1M elements (webgpu-cpu.md §5.5), eager vs jit
+// 4. Fusion: ten elementwise primitives on 1M elements (the same chain as the core benchmark), eager vs jit
 {
   const n = 1 << 20;
   const x = normal(12, [n]);

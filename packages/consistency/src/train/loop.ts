@@ -1,11 +1,12 @@
 // The training loop on the host: runs the jitted step, schedules the tangent warm-up r = min(1, i/H)
-// (scm-spec §2.6), counts steps the NaN guard skipped, emits events (for a JSONL log), shows a
-// progress bar on a terminal, and hands the state to a checkpoint writer every so often. Everything
-// random comes from the state's key and the batch function of the step index (x0, with its class
-// ids for a class-conditional objective), so a run resumed from a checkpoint continues bit-for-bit
-// on the CPU backend. A run whose steps are mostly skipped stops with an error (`maxSkippedFraction`)
-// instead of ending "successfully" on weights that never trained, and a caller may ask the loop to
-// stop after the current step (`stopRequested`, e.g. on Ctrl-C) with a checkpoint of that step.
+// The training loop on the host: runs the jitted step, schedules the tangent warm-up r = min(1, i/H)
+// (docs/guide/math.md, "Warm-up, normalisation and clipping of the tangent"), counts steps the NaN guard
+// skipped, emits events (for a JSONL log), shows a progress bar on a terminal, and hands the state to a
+// checkpoint writer every so often. Everything random comes from the state's key and the batch function of the
+// step index (x0, with its class ids for a class-conditional objective), so a run resumed from a checkpoint
+// continues bit-for-bit on the CPU backend. A run whose steps are mostly skipped stops with an error
+// (`maxSkippedFraction`) instead of ending "successfully" on weights that never trained, and a caller may ask
+// the loop to stop after the current step (`stopRequested`, e.g. on Ctrl-C) with a checkpoint of that step.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import type { TrainState, TrainStep } from "./step.js";

@@ -1,5 +1,5 @@
 // The exact TrigFlow teacher of an isotropic Gaussian mixture as a tensor network, so sCD against
-// the true velocity runs inside a jitted step (scm-spec §10.1):
+// the true velocity runs inside a jitted step (docs/guide/math.md, "Gaussian mixtures in closed form"):
 //   v(x, t) = Σ_k w_k(x, t)·[−sin t·μ_k + (sin t cos t (σ_d² − s_k²)/a_k²)·(x − cos t·μ_k)],
 //   a_k² = s_k² cos²t + σ_d² sin²t,  w = softmax_k(log π_k − (d/2) log a_k² − ‖x − cos t·μ_k‖²/(2a_k²)),
 // and F*(x/σ_d, t) = v(x, t)/σ_d.

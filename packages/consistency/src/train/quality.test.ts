@@ -2,10 +2,10 @@
 // 1-step samples whose sliced Wasserstein distance (SW) to the true mixture is within 10% of that of
 // 35-NFE teacher ODE samples, 2-step within 5%, and sCT reaches within 25% (1-step), on the CPU backend.
 //
-// The recipe is Algorithm 1 (scm-spec §2.8: c = 0.1, P = (−1.0, 1.4), warm-up r, EMA for sampling) with
-// two choices for a short 2-D run. Each was chosen by the error of f_θ against the exact consistency
-// function f* on probe points (trigflow's mixture oracle), never by this test's SW, and the seeds below
-// were not used while choosing:
+// The recipe is Algorithm 1 (docs/guide/math.md, "The paper's settings": c = 0.1, P = (−1.0, 1.4), warm-up r,
+// EMA for sampling) with two choices for a short 2-D run. Each was chosen by the error of f_θ against the exact
+// consistency function f* on probe points (trigflow's mixture oracle), never by this test's SW, and the seeds
+// below were not used while choosing:
 // - Both students start from the EMA of a short TrigFlow diffusion run on the data (App. G: the CM is
 //   always initialised from diffusion weights), and the learning rate decays to 0 (cosine). At a constant
 //   1e-3 the raw parameters of a 700-step run keep jumping (f_θ − f* at t_max 0.10 → 0.15 → 0.10 between
@@ -19,7 +19,7 @@
 // - sCT keeps w_φ: its ‖g‖ ≈ 0.45 carries the single-sample noise of dx_t/dt, so e^w stays flat (about 3
 //   to 7 over t). That noise is what limits it: the error at t_max is 0.066 after 800 steps of batch 256,
 //   0.056 after 1600, 0.049 with batch 768 (used here). It uses c = 1, since with c = 0.1 the normalised
-//   estimate E[g/(‖g‖+c) | x_t] is not 0 at f* on a mixture (scm-spec §10.3 T6: bias −0.099 at c = 0.1,
+//   estimate E[g/(‖g‖+c) | x_t] is not 0 at f* on a mixture (math.md, "What the oracles check" T6: bias −0.099 at c = 0.1,
 //   −0.013 at c = 1).
 //
 // The comparison uses 16k samples against 64k draws of the mixture: with 4k, two sets of exact samples

@@ -1,9 +1,9 @@
-// One training step as one jitted call (design §4): draw noise, times, label dropout, dropout masks
-// and guidance scales from the step key, take the loss (given the batch's class ids when the objective
-// is class-conditional) and its gradient, clip by global norm, apply the optimizer, update the EMA —
-// and, if the loss, the gradient or any of the updated parameters, optimizer moments and EMA is not
-// finite, keep the old state (the NaN guard; the host counts the skip). A finite gradient can still
-// overflow an update (a learning rate of 1e39 does in float32), so the new state itself is checked.
+// One training step as one jitted call (docs/guide/design.md, "The training step"): draw noise, times, label
+// dropout, dropout masks and guidance scales from the step key, take the loss (given the batch's class ids when
+// the objective is class-conditional) and its gradient, clip by global norm, apply the optimizer, update the
+// EMA — and, if the loss, the gradient or any of the updated parameters, optimizer moments and EMA is not
+// finite, keep the old state (the NaN guard; the host counts the skip). A finite gradient can still overflow an
+// update (a learning rate of 1e39 does in float32), so the new state itself is checked.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { applyUpdates, clipByGlobalNorm, emaUpdate, globalNorm, type MomentState, type Optimizer } from "@scm-ts/nn";

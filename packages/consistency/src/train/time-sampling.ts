@@ -1,6 +1,7 @@
-// Training times as tensors, drawn inside the jitted step from a key: the log-normal proposal
-// t = arctan(e^τ/σ_d), τ ~ N(P_mean, P_std²) (scm-spec §2.1), and, for the discrete-time CM, pairs
-// (t_{i+1}, t_i) of a grid drawn from the same proposal split over the grid (scm-spec §5).
+// Training times as tensors, drawn inside the jitted step from a key: the log-normal proposal t =
+// arctan(e^τ/σ_d), τ ~ N(P_mean, P_std²) (docs/guide/trigflow-scm.md, "Training times"), and, for the
+// discrete-time CM, pairs (t_{i+1}, t_i) of a grid drawn from the same proposal split over the grid
+// (docs/guide/math.md, "Discrete-time consistency models").
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { discreteTimeDistribution, edmTimeGrid, floatingTensor, logNormalTime, type LogNormalParameters } from "@scm-ts/trigflow";

@@ -69,7 +69,10 @@ export const primitives = {
   /** The weight cotangent of conv2d, (x, ct_y) ↦ ct_w; the transpose of conv2d in w. */
   conv2d_weight_grad: conv2dWeightGrad,
   attention,
-  /** t_y of attention along (t_Q, t_K, t_V) in one online-softmax pass (scm-spec §3); linear in the tangents. */
+  /**
+   * t_y of attention along (t_Q, t_K, t_V) in one online-softmax pass (docs/guide/math.md, "Network changes");
+   * linear in the tangents.
+   */
   attention_tangent: attentionTangent,
   standardize,
   /** The JVP of `standardize` at x along t, r·(t − mean t − y·mean(y ⊙ t)); linear in t. */

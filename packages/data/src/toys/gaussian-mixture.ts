@@ -1,10 +1,11 @@
-// Gaussian mixtures with known parameters, p0 = Σ_k π_k N(μ_k, Σ_k) in R^d (scm-spec §10.1): sampled from a
-// key with engine ops (a one-hot component draw, then μ_k + L_k·n with L_k L_kᵀ = Σ_k), with exact moments,
-// and described in exactly the format of `@scm-ts/trigflow`'s `gaussianMixtureOracle` so that sCD tests get
-// the exact teacher of the very data they train on: `gaussianMixtureOracle(mixture.oracleSpec())`.
-// This package does not import trigflow (design.md §2); the formats agree structurally, checked by a test.
-// Its density (exact, for sample-quality metrics) is `gaussianMixtureDensity` of the same components.
-// Presets: a ring of Gaussians (the demo's data) and a square grid, both scaled so σ_d = 0.5 is right.
+// Gaussian mixtures with known parameters, p0 = Σ_k π_k N(μ_k, Σ_k) in R^d (docs/guide/math.md,
+// "Gaussian mixtures in closed form"): sampled from a key with engine ops (a one-hot component draw, then μ_k +
+// L_k·n with L_k L_kᵀ = Σ_k), with exact moments, and described in exactly the format of `@scm-ts/trigflow`'s
+// `gaussianMixtureOracle` so that sCD tests get the exact teacher of the very data they train on:
+// `gaussianMixtureOracle(mixture.oracleSpec())`. This package does not import trigflow (docs/guide/design.md,
+// "Packages and their dependencies"); the formats agree structurally, checked by a test. Its density (exact,
+// for sample-quality metrics) is `gaussianMixtureDensity` of the same components. Presets: a ring of Gaussians
+// (the demo's data) and a square grid, both scaled so σ_d = 0.5 is right.
 import { add, array, matmul, random, reshape, tidy, type Tensor } from "@scm-ts/core";
 import { normaliseWeights, oneHotCategorical } from "./categorical.js";
 import { choleskyFactor, fullMatrix, type Covariance } from "./covariance.js";

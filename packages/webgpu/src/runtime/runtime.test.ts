@@ -10,7 +10,10 @@ import { acquireDevice } from "./acquire.js";
 import { createWebGpuBackend, type WebGpuBackend } from "./backend.js";
 import { describeWebGpu, useWebGpu } from "../test-support/webgpu.js";
 
-/** Ten elementwise primitives (webgpu-cpu.md §5.5); `k` holds its constants, numbers or tensors. */
+/**
+ * Ten elementwise primitives (the chain of the fusion benchmark, packages/webgpu/bench/bench.mjs); `k` holds its
+ * constants, numbers or tensors.
+ */
 export function chain10(x: Tensor, k: Record<"a" | "b" | "z" | "one" | "q", Tensor | number>): Tensor {
   let y = c.mul(x, k.a);
   y = c.maximum(c.add(y, k.b), k.z);

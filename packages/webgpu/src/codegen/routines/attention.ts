@@ -1,5 +1,5 @@
 // Attention and its tangent as one online-softmax pass per query row (FlashAttention's recursion, with
-// the JVP accumulators of sCM App. F, scm-spec.md §3): one invocation owns row i of head b and walks
+// the JVP accumulators of sCM App. F, docs/guide/math.md, "Network changes"): one invocation owns row i of head b and walks
 // the M keys once, never storing the logits. With x_j = s·q·k_j, t_j = s·(t_q·k_j + q·t_k_j) and the
 // running max m, each key rescales every accumulator by α = e^{m_old − m_new} and adds, with
 // e = e^{x_j − m_new}: ℓ += e, f += e·v_j and, for the tangent, μ += e·t_j, g += e·t_j·v_j,

@@ -169,6 +169,7 @@ export async function loadRun(dir: string, optimizer: Optimizer, options: LoadOp
   const r = await readCheckpointInto(dir, { params: template.params, ema: template.ema, optimizer: template.opt })();
   if (E.isLeft(r)) throw new UsageError(`${dir}: ${r.left.message}`);
   const ck = r.right;
+  if (ck.notice) process.stderr.write(`${ck.notice}\n`);
   if (!options.allowNonFinite) await checkFiniteWeights(dir, { params: ck.params, ema: ck.ema }, options.allowFlag);
   const state: TrainState<ModelParams<unknown>> = { params: ck.params as ModelParams<unknown>, ema: ck.ema as ModelParams<unknown>, opt: ck.optimizer as MomentState<ModelParams<unknown>>, key: ck.rngKey ?? c.random.key(cfg0.seed) };
   return { cfg: checkRunConfig(dir, ck.config), state, step: ck.step, net };

@@ -1,7 +1,8 @@
 """Loading an scm-ts checkpoint (scm-ts/checkpoint@2, PyTorch's layout) into the reference modules, and
 writing one from them: the run config is JSON in the metadata `scm.config`, the parameters sit at the
 root under module paths (so `load_state_dict(strict=True)` takes them unchanged), the training state
-under `train.` (`train.ema.<name>` holds the EMA weights that `scm sample` samples with).
+under `train.` (`train.ema.<name>` holds the EMA weights that `scm sample` samples with). A file of
+parameters alone, as `save` writes it, loads on both sides with the EMA weights equal to them.
 """
 import json
 import os
@@ -69,9 +70,8 @@ def load(location, weights="ema", dtype=torch.float64):
     """(ScmModel with the checkpoint's `weights` ("ema" or "params") in `dtype`, run config)."""
     config, params, ema, _ = read_checkpoint(location)
     model = build(config, params)
-    state = params if weights == "params" else ema
-    if state is None:
-        raise ValueError(f"{location}: the checkpoint holds no EMA weights; pass weights='params'")
+    # A checkpoint of parameters alone (as `save` writes) samples with them, as scm-ts does.
+    state = params if weights == "params" or ema is None else ema
     load_state_dict_checked(model, state, checkpoint_file(location))
     return model.to(dtype), config
 
@@ -83,10 +83,9 @@ def build(config, params=None):
 
 
 def save(location, model, config, step=0):
-    """Writes `model`'s parameters (also as the EMA weights) as an scm-ts checkpoint that `scm sample` reads."""
-    state = {k: v.detach().to(torch.float32) for k, v in model.state_dict().items()}
-    tensors = dict(state)
-    tensors.update({f"train.ema.{k}": v for k, v in state.items()})
+    """Writes `model`'s parameters (float32) with the run config as an scm-ts checkpoint: a plain state dict
+    plus metadata, which `scm sample --ckpt` loads (EMA weights = these, fresh optimizer state)."""
+    tensors = {k: v.detach().to(torch.float32) for k, v in model.state_dict().items()}
     file = checkpoint_file(location)
     if file != location:
         os.makedirs(location, exist_ok=True)

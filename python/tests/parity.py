@@ -8,8 +8,8 @@
       weights from the noise file of `scm sample --noise` (z, z1, …), mapped back to data space;
       writes x to OUT.
   parity.py save CONFIG_JSON OUT SEED
-      a PyTorch-initialised model of the run config in CONFIG_JSON (weights drawn by torch from SEED),
-      saved as an scm-ts checkpoint.
+      a PyTorch-initialised model of the run config in CONFIG_JSON (weights drawn by torch from SEED,
+      plus 0.1·N(0, 1) so no layer is zero), saved as an scm-ts checkpoint of parameters alone.
   parity.py batch JOBS_JSON
       each [command, arg, …] of the JSON list in turn, in one process (torch imports once).
 """

@@ -3,11 +3,11 @@
 // (du, dt) (torch.autograd.forward_ad against core's jvp) to 1e-5 relative, for the MLP, the U-Net and the
 // DiT with random weights (no zero layer) and after a short `scm train`; the 1- and 2-step samples of
 // `scm sample --noise` and of the reference sampler from the same noise file agree to 1e-4; and a
-// checkpoint made by PyTorch loads here and gives the same F. Relative error = max |ours − torch| / max |torch|.
+// checkpoint made by PyTorch (parameters and the run config) loads here and gives the same F, JVP and samples. Relative error = max |ours − torch| / max |torch|.
 // Without a python3 that imports torch the suite is skipped with one line, except under CI=true, where
 // that is a failure.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,7 +92,7 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
   });
 
   for (const arch of Object.keys(architectures) as Arch[]) {
-    it(`${arch}: F and its JVP agree to 1e-5 with random weights and after scm train; 1- and 2-step samples from one --noise file agree to 1e-4`, async () => {
+    it(`${arch}: F and its JVP agree to 1e-5 with random weights, after scm train and for a PyTorch-made checkpoint; samples from one --noise file agree to 1e-4`, async () => {
       const a = architectures[arch];
       const dir = join(root, arch);
       // Random weights: the init perturbed, so no layer is zero.
@@ -138,6 +138,26 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
         figures.push(`${steps}-step ${e.toExponential(1)}`);
         expect(e, `${arch} ${steps}-step samples`).toBeLessThan(1e-4);
       }
+      // The other way: a model initialised by PyTorch and saved by scm_ref.save (parameters and the run
+      // config) loads here; F and `scm sample --noise` agree with the reference on it.
+      const config = join(dir, "run-config.json");
+      writeFileSync(config, JSON.stringify((JSON.parse(readFileSync(join(run, "config.json"), "utf8")) as { config: unknown }).config));
+      const torchMade = join(dir, "torch-made.safetensors");
+      runPython([["save", config, torchMade, 7]]);
+      const loaded = await loadRun(torchMade, adam({ learningRate: 1 }));
+      const oursTorchMade = await oursAndInputs(arch, loaded.state.params, loaded.cfg.modelConfig, join(dir, "in-torch-made.safetensors"));
+      await runSample({ backend: "cpu", ckpt: torchMade, noise, steps: 2, out: join(dir, "ours-torch-made.safetensors") }, quiet);
+      runPython([
+        ["forward", torchMade, join(dir, "in-torch-made.safetensors"), join(dir, "torch-torch-made.safetensors"), "params"],
+        ["sample", torchMade, noise, join(dir, "torch-torch-made-2.safetensors"), 2],
+      ]);
+      const tm = join(dir, "torch-torch-made.safetensors");
+      const eF = relativeError(oursTorchMade.F, await read(tm, "F")), eJ = relativeError(oursTorchMade.jvp, await read(tm, "jvp"));
+      const eS = relativeError(await read(join(dir, "ours-torch-made.safetensors"), "x"), await read(join(dir, "torch-torch-made-2.safetensors"), "x"));
+      figures.push(`PyTorch-made: F ${eF.toExponential(1)}, JVP ${eJ.toExponential(1)}, 2-step ${eS.toExponential(1)}`);
+      expect(eF, `${arch} PyTorch-made F`).toBeLessThan(1e-5);
+      expect(eJ, `${arch} PyTorch-made JVP`).toBeLessThan(1e-5);
+      expect(eS, `${arch} PyTorch-made 2-step samples`).toBeLessThan(1e-4);
       console.log(`pytorch-parity ${arch}: ${figures.join("; ")}`);
     }, 120_000);
   }

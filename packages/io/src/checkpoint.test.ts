@@ -142,9 +142,14 @@ describe("checkpoint bundles", () => {
     if (E.isRight(r)) throw new Error("accepted a mismatched checkpoint");
     expect(r.left.kind).toBe("mismatch");
     expect(r.left.message).toMatch(/checkpoint\.safetensors: the checkpoint does not fit the model/);
-    expect(r.left.message).toMatch(/"params\.layer1\.w" is float32\[2, 2\] but the model expects float32\[2, 3\]/);
-    expect(r.left.message).toMatch(/"params\.head" \(float32\[1\]\) is missing/);
-    expect(r.left.message).toMatch(/"params\.blocks\.1\.g" is in the file but not in the model/);
+    expect(r.left.message).toMatch(/"layer1\.w" is float32\[2, 2\] in the file but the model expects float32\[2, 3\]/);
+    expect(r.left.message).toMatch(/"head" \(float32\[1\]\) is missing from the file/);
+    expect(r.left.message).toMatch(/"blocks\.1\.g" is in the file but not in the model/);
+    // A linear weight is named and shaped as PyTorch stores it: nn.Linear(2, 3).weight is [3, 2].
+    const lin = tempDir();
+    right(await writeCheckpoint(lin, { step: 1, config: null, params: { fc: { weight: array([1, 2, 3, 4, 5, 6], [2, 3]) } } })());
+    const r2 = await readCheckpointInto(lin, { params: { fc: { weight: array([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]) } } })();
+    expect(E.isLeft(r2) && r2.left.message).toMatch(/"fc\.weight" is float32\[3, 2\] in the file but the model expects float32\[4, 2\]/);
   });
 
   it("gives clear Lefts for bad checkpoints and bad arguments", async () => {

@@ -143,6 +143,35 @@ interface OpenedCheckpoint {
   readonly tensors: ReadonlyMap<string, HostTensor>;
   readonly rngKey?: HostTensor;
   readonly notice?: string;
+  /** The tensors under their stored names and shapes (current layout only), for messages in the file's terms. */
+  readonly stored?: ReadonlyMap<string, HostTensor>;
+}
+
+// The differences between a template's trees and a file of the current layout, in the file's names and
+// shapes (what a PyTorch user sees): missing, extra and mis-shaped tensors, one line each.
+function storedProblems(template: CheckpointTrees, stored: ReadonlyMap<string, HostTensor>): string[] {
+  const problems: string[] = [];
+  const used = new Set<string>();
+  const fields = treeFields.filter((f) => template[f] !== undefined);
+  for (const field of fields) {
+    for (const [name, leaf] of flattenNamed(template[field], field)) {
+      const want = leaf instanceof Tensor ? { dtype: leaf.dtype, shape: [...leaf.shape] } : { dtype: "float64", shape: [] as number[] };
+      const s = torchName(field, name === field ? "" : name.slice(field.length + 1), want.shape.length);
+      const shape = s.transpose ? [...want.shape].reverse() : want.shape;
+      const h = stored.get(s.name);
+      used.add(s.name);
+      const show = (d: string, sh: readonly number[]) => `${d}[${sh.join(", ")}]`;
+      if (h === undefined) problems.push(`"${s.name}" (${show(want.dtype, shape)}) is missing from the file`);
+      else if (h.dtype !== want.dtype || h.shape.length !== shape.length || h.shape.some((d, i) => d !== shape[i])) {
+        problems.push(`"${s.name}" is ${show(h.dtype, h.shape)} in the file but the model expects ${show(want.dtype, shape)}`);
+      }
+    }
+  }
+  for (const [name, h] of stored) {
+    const p = treePath(name, h.shape.length);
+    if (!used.has(name) && p && fields.includes(p.field)) problems.push(`"${name}" is in the file but not in the model`);
+  }
+  return problems;
 }
 
 // The stored tensors of the current layout under the engine's names (`params.net.fcIn.weight`) and shapes.
@@ -200,7 +229,7 @@ async function openCheckpoint(location: string): Promise<E.Either<IoError, Opene
   const keyText = metadata[reserved.rngKey];
   const key = keyText === undefined ? undefined : parseRngKey(keyText);
   if (key === null) return bad(`metadata "${reserved.rngKey}" is not a uint32 key ({"dtype":"uint32","shape":[…],"data":[…]}); the checkpoint is corrupt`);
-  return E.right({ file, step, config, metadata: extra, tensors: named.tensors, ...(key ? { rngKey: key } : {}) });
+  return E.right({ file, step, config, metadata: extra, tensors: named.tensors, ...(key ? { rngKey: key } : {}), stored: tensors });
 }
 
 function withCommon(opened: OpenedCheckpoint): Pick<Checkpoint, "step" | "config" | "metadata" | "rngKey" | "notice"> {
@@ -225,16 +254,17 @@ export function readCheckpoint(location: string): TE.TaskEither<IoError, Checkpo
 /**
  * Reads a checkpoint into the structure of `template` (the model's current trees): every tensor of each
  * tree the template has must be stored with the same shape and dtype, and no extra tensor may be stored
- * under it; otherwise one Left lists the differences (a checkpoint from another model).
+ * under it; otherwise one Left lists the differences (a checkpoint from another model), each naming the
+ * tensor and both shapes as the file stores them.
  */
 export function readCheckpointInto<T extends CheckpointTrees>(location: string, template: T): TE.TaskEither<IoError, Checkpoint & T> {
   return async () => {
     const opened = await openCheckpoint(location);
     if (E.isLeft(opened)) return opened;
-    const problems: string[] = [];
+    const problems: string[] = opened.right.stored ? storedProblems(template, opened.right.stored) : [];
     const trees: Record<string, unknown> = {};
     for (const field of treeFields) {
-      if (template[field] === undefined) continue;
+      if (template[field] === undefined || problems.length > 0) continue;
       const restored = restoreNamed(template[field], field, opened.right.tensors);
       if ("problems" in restored) problems.push(...restored.problems);
       else trees[field] = restored.tree;

@@ -7,6 +7,9 @@
       consistency sampling (1 step from t_max, 2 via T_MID, default 1.1) of the checkpoint's EMA
       weights from the noise file of `scm sample --noise` (z, z1, …), mapped back to data space;
       writes x to OUT.
+  parity.py teacher CKPT NOISE OUT METHOD NFE
+      the teacher's PF-ODE (euler or dpm-solver-2 on EDM's grid, NFE evaluations) from the noise file's z,
+      with the EMA weights, in model space; writes x to OUT.
   parity.py save CONFIG_JSON OUT SEED
       a PyTorch-initialised model of the run config in CONFIG_JSON (weights drawn by torch from SEED,
       plus 0.1·N(0, 1) so no layer is zero), saved as an scm-ts checkpoint of parameters alone.
@@ -48,6 +51,13 @@ def sample(ckpt, noise, out, steps, t_mid=samplers.PAPER_T_MID):
     safetensors_io.write(out, {"x": samplers.unstandardize(x, config)})
 
 
+def teacher(ckpt, noise, out, method, nfe):
+    model, config = scm_ref.load(ckpt, weights="ema", dtype=torch.float64)
+    n, _ = safetensors_io.read(noise)
+    x = samplers.sample_teacher(model, n["z"].to(torch.float64), nfe=nfe, method=method, sigma_data=config["sigmaData"])
+    safetensors_io.write(out, {"x": x})
+
+
 def save(config_json, out, seed):
     with open(config_json) as f:
         config = json.load(f)
@@ -63,6 +73,8 @@ def run(cmd, args):
         forward(*args)
     elif cmd == "sample":
         sample(args[0], args[1], args[2], int(args[3]), *(float(a) for a in args[4:]))
+    elif cmd == "teacher":
+        teacher(args[0], args[1], args[2], args[3], int(args[4]))
     elif cmd == "save":
         save(args[0], args[1], int(args[2]))
     else:

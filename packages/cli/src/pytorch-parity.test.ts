@@ -3,7 +3,9 @@
 // (du, dt) (torch.autograd.forward_ad against core's jvp) to 1e-5 relative, for the MLP, the U-Net and the
 // DiT with random weights (no zero layer) and after a short `scm train`; the 1- and 2-step samples of
 // `scm sample --noise` and of the reference sampler from the same noise file agree to 1e-4; and a
-// checkpoint made by PyTorch (parameters and the run config) loads here and gives the same F, JVP and samples. Relative error = max |ours − torch| / max |torch|.
+// checkpoint made by PyTorch (parameters and the run config) loads here and gives the same F, JVP and samples.
+// A diffusion teacher's PF-ODE samples (Euler and DPM-Solver-2) agree to 1e-4 too, and the reference
+// refuses a state dict that does not fit its module with one line naming the key and both shapes. Relative error = max |ours − torch| / max |torch|.
 // Without a python3 that imports torch the suite is skipped with one line, except under CI=true, where
 // that is a failure.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -15,7 +17,8 @@ import { describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { loadTensors, saveTensors, writeCheckpoint, type JsonValue } from "@scm-ts/io";
-import type { ModelParams } from "@scm-ts/models";
+import type { ApplyOptions, ModelParams } from "@scm-ts/models";
+import { sampleTeacher } from "@scm-ts/samplers";
 import { adam } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
 import { buildNetwork, loadRun, runSample, runTrain } from "./index.js";
@@ -89,6 +92,41 @@ async function oursAndInputs(arch: Arch, params: ModelParams<unknown>, modelConf
 describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
   it("python3 with torch is present (CI=true requires it)", () => {
     expect(python, "no python3 imports torch and numpy; install python3-torch and python3-numpy (see .ci/run)").not.toBeNull();
+  });
+
+  it("teacher sampling: Euler and DPM-Solver-2 on EDM's grid agree to 1e-4 from the same z", async () => {
+    const dir = join(root, "teacher");
+    const run = join(dir, "run");
+    await runTrain({ backend: "cpu", mode: "diffusion", data: "ring", width: 16, depth: 1, batch: 8, steps: 3, out: run }, quiet);
+    const { net, state, cfg } = await loadRun(run, adam({ learningRate: 1 }));
+    const z = c.mul(c.random.normal(c.random.key(31), [6, 2]), cfg.sigmaData);
+    const noise = join(dir, "noise.safetensors");
+    await save(noise, { z });
+    const F = (u: Tensor, t: Tensor, o?: ApplyOptions) => net.apply(state.ema, u, t, o);
+    const cases = [["euler", 6], ["dpm-solver-2", 7]] as const;
+    const ours: Record<string, Float32Array> = {};
+    for (const [method, nfe] of cases) ours[method] = (await sampleTeacher(F, { key: c.random.key(0), shape: [6, 2], sigmaData: cfg.sigmaData, method, nfe, noise: z }).data()) as Float32Array;
+    runPython(cases.map(([method, nfe]) => ["teacher", run, noise, join(dir, `torch-${method}.safetensors`), method, nfe]));
+    const figures: string[] = [];
+    for (const [method] of cases) {
+      const e = relativeError(ours[method]!, await read(join(dir, `torch-${method}.safetensors`), "x"));
+      figures.push(`${method} ${e.toExponential(1)}`);
+      expect(e, method).toBeLessThan(1e-4);
+    }
+    console.log(`pytorch-parity teacher: ${figures.join("; ")}`);
+  }, 120_000);
+
+  it("the reference refuses a state dict that does not fit, naming the key and both shapes", async () => {
+    const a = architectures.mlp;
+    const params = buildNetwork({ model: a.model, modelConfig: a.modelConfig }).init(c.random.key(0));
+    const file = join(root, "misfit.safetensors");
+    const wider = { ...a.modelConfig, width: 24 };
+    const w = await writeCheckpoint(file, { params, step: 0, config: { model: a.model, modelConfig: wider, sigmaData: 0.5 } as unknown as JsonValue })();
+    if (E.isLeft(w)) throw new Error(w.left.message);
+    const r = spawnSync(python!, [script, "forward", file, file, join(root, "misfit-out.safetensors"), "params"], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    const last = r.stderr.trim().split("\n").pop()!;
+    expect(last).toMatch(/misfit\.safetensors: key 'net\.[a-z_0-9.]+' is \[\d+(, \d+)*\] in the file but \[\d+(, \d+)*\] in the model/);
   });
 
   for (const arch of Object.keys(architectures) as Arch[]) {

@@ -5,11 +5,12 @@
 // `scm sample --noise` and of the reference sampler from the same noise file agree to 1e-4; and a
 // checkpoint made by PyTorch (parameters and the run config) loads here and gives the same F, JVP and samples.
 // A diffusion teacher's PF-ODE samples (Euler and DPM-Solver-2) agree to 1e-4 too, and the reference
-// refuses a state dict that does not fit its module with one line naming the key and both shapes. Relative error = max |ours − torch| / max |torch|.
+// refuses a state dict that does not fit its module with one line naming the key and both shapes. The
+// snippets of docs/guide/pytorch.md run as written, in order (the `scm` lines in this process). Relative error = max |ours − torch| / max |torch|.
 // Without a python3 that imports torch the suite is skipped with one line, except under CI=true, where
 // that is a failure.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +22,7 @@ import type { ApplyOptions, ModelParams } from "@scm-ts/models";
 import { sampleTeacher } from "@scm-ts/samplers";
 import { adam } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
-import { buildNetwork, loadRun, runSample, runTrain } from "./index.js";
+import { buildNetwork, loadRun, parseFlags, runSample, runTrain, sampleFlags, trainFlags } from "./index.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const script = join(repo, "python", "tests", "parity.py");
@@ -115,6 +116,34 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
     }
     console.log(`pytorch-parity teacher: ${figures.join("; ")}`);
   }, 120_000);
+
+  it("the snippets of docs/guide/pytorch.md run, and their two samplers agree to 1e-4", async () => {
+    const page = readFileSync(join(repo, "docs", "guide", "pytorch.md"), "utf8");
+    const blocks = [...page.matchAll(/```(python|sh)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!] as const);
+    expect(blocks.filter(([lang]) => lang === "python").length).toBeGreaterThanOrEqual(3);
+    const cwd = join(root, "docs-page");
+    mkdirSync(cwd);
+    symlinkSync(join(repo, "python"), join(cwd, "python"));
+    const printed: string[] = [];
+    for (const [lang, code] of blocks) {
+      if (lang === "python") {
+        printed.push(execFileSync(python!, ["-c", code], { cwd, encoding: "utf8" }));
+        continue;
+      }
+      for (const line of code.trim().split("\n")) {
+        const m = /^npm run scm -- (train|sample) (.*)$/.exec(line);
+        if (!m) throw new Error(`docs/guide/pytorch.md: unexpected shell line ${line}; only "npm run scm -- train|sample …" lines are run here`);
+        const args = m[2]!.split(/\s+/).map((a, i, all) => (all[i - 1] === "--out" || all[i - 1] === "--ckpt" || all[i - 1] === "--noise" ? join(cwd, a) : a));
+        if (m[1] === "train") await runTrain({ ...parseFlags("train", args, trainFlags, false), backend: "cpu" }, quiet);
+        else await runSample({ ...parseFlags("sample", args, sampleFlags, false), backend: "cpu" }, quiet);
+      }
+    }
+    // The comparison snippet prints max |scm sample − scm_ref| / max |scm_ref|.
+    const agreement = printed.map((p) => Number(p.trim().split("\n").pop())).filter((v) => Number.isFinite(v));
+    expect(agreement.length).toBeGreaterThanOrEqual(1);
+    for (const e of agreement) expect(e).toBeLessThan(1e-4);
+    expect((await read(join(cwd, "from-torch.safetensors"), "x")).length).toBe(2000);
+  }, 180_000);
 
   it("the reference refuses a state dict that does not fit, naming the key and both shapes", async () => {
     const a = architectures.mlp;

@@ -1,8 +1,8 @@
 """The PyTorch side of scm-ts's parity test (packages/cli/src/pytorch-parity.test.ts), in float64:
 
   parity.py forward CKPT INPUTS OUT [params|ema]
-      F_θ(u, t) and its JVP along (du, dt) by torch.autograd.forward_ad, for u, t, du, dt in INPUTS;
-      writes F and jvp to OUT.
+      F_θ(u, t) and its JVP along (du, dt) by torch.autograd.forward_ad, for u, t, du, dt in INPUTS
+      (and one-hot class rows `labels`, guidance scales `w` when present); writes F and jvp to OUT.
   parity.py sample CKPT NOISE OUT STEPS [T_MID]
       consistency sampling (1 step from t_max, 2 via T_MID, default 1.1) of the checkpoint's EMA
       weights from the noise file of `scm sample --noise` (z, z1, …), mapped back to data space;
@@ -34,8 +34,9 @@ def forward(ckpt, inputs, out, weights="params"):
     model, _ = scm_ref.load(ckpt, weights=weights, dtype=torch.float64)
     x, _ = safetensors_io.read(inputs)
     u, t, du, dt = (x[k].to(torch.float64) for k in ("u", "t", "du", "dt"))
+    cond = {k: x[name].to(torch.float64) for k, name in (("class_labels", "labels"), ("guidance", "w")) if name in x}
     with fwAD.dual_level():
-        y = model(fwAD.make_dual(u, du), fwAD.make_dual(t, dt))
+        y = model(fwAD.make_dual(u, du), fwAD.make_dual(t, dt), **cond)
         primal, tangent = fwAD.unpack_dual(y)
     safetensors_io.write(out, {"F": primal, "jvp": tangent})
 

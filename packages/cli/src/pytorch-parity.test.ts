@@ -1,14 +1,14 @@
 // PyTorch both ways (issue 19, Deliver 5): the reference modules in python/scm_ref, run by python3 with
-// Debian's torch in float64, agree with this engine (float32) on F_θ(u, t) and on its JVP along
-// (du, dt) (torch.autograd.forward_ad against core's jvp) to 1e-5 relative, for the MLP, the U-Net and the
-// DiT with random weights (no zero layer) and after a short `scm train`; the 1- and 2-step samples of
-// `scm sample --noise` and of the reference sampler from the same noise file agree to 1e-4; and a
-// checkpoint made by PyTorch (parameters and the run config) loads here and gives the same F, JVP and samples.
-// A diffusion teacher's PF-ODE samples (Euler and DPM-Solver-2) agree to 1e-4 too, and the reference
-// refuses a state dict that does not fit its module with one line naming the key and both shapes. The
-// snippets of docs/guide/pytorch.md run as written, in order (the `scm` lines in this process). Relative error = max |ours − torch| / max |torch|.
-// Without a python3 that imports torch the suite is skipped with one line, except under CI=true, where
-// that is a failure.
+// Debian's torch in float64, agree with this engine (float32) on F_θ(u, t) and on its JVP along (du, dt)
+// (torch.autograd.forward_ad against core's jvp) to 1e-5 relative, for the MLP, the U-Net and the DiT with
+// random weights (no zero layer), after a short `scm train`, and made by PyTorch (parameters and the run
+// config, loaded here), and for a class- and guidance-conditioned MLP; 1- and 2-step samples of
+// `scm sample --noise` and of the reference sampler from one noise file, and a diffusion teacher's
+// Euler and DPM-Solver-2 samples, agree to 1e-4. The reference refuses a state dict that does not fit
+// its module with one line naming the key and both shapes, and the snippets of docs/guide/pytorch.md
+// run as written, in order (the `scm` lines in this process). Relative error = max |ours − torch| /
+// max |torch|. Without a python3 that imports torch the suite is skipped with one line, except under
+// CI=true, where that is a failure.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -144,6 +144,27 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
     for (const e of agreement) expect(e).toBeLessThan(1e-4);
     expect((await read(join(cwd, "from-torch.safetensors"), "x")).length).toBe(2000);
   }, 180_000);
+
+  it("class and guidance conditioning (the class table stored as nn.Linear's weight) agree to 1e-5", async () => {
+    const modelConfig = { ...architectures.mlp.modelConfig, numClasses: 3, guidanceEmbedding: true };
+    const net = buildNetwork({ model: "mlp", modelConfig });
+    const p0 = net.init(c.random.key(8)) as ModelParams<unknown>;
+    const params = c.treeMap(p0, (w: Tensor, i: number) => c.add(w, c.mul(c.random.normal(c.random.key(300 + i), w.shape), 0.1))) as ModelParams<unknown>;
+    const file = join(root, "conditional.safetensors");
+    const w = await writeCheckpoint(file, { params, step: 0, config: { model: "mlp", modelConfig, sigmaData: 0.5 } as unknown as JsonValue })();
+    if (E.isLeft(w)) throw new Error(w.left.message);
+    const u = c.random.normal(c.random.key(11), [3, 2]), du = c.random.normal(c.random.key(12), [3, 2]);
+    const t = c.array([0.05, 0.8, 1.5]), dt = c.array([1, -0.5, 0.25]);
+    const labels = c.array([1, 0, 0, 0, 0, 1, 0, 0, 0], [3, 3]), guidance = c.array([1, 1.5, 2]); // the last row is the null label
+    const [y, dy] = c.jvp((a: Tensor, b: Tensor) => net.apply(params, a, b, { classLabels: labels, guidance }), [u, t], [du, dt]);
+    const inputs = join(root, "in-conditional.safetensors"), out = join(root, "torch-conditional.safetensors");
+    await save(inputs, { u, t, du, dt, labels, w: guidance });
+    runPython([["forward", file, inputs, out, "params"]]);
+    const eF = relativeError(await y.data(), await read(out, "F")), eJ = relativeError(await dy.data(), await read(out, "jvp"));
+    console.log(`pytorch-parity conditional mlp: F ${eF.toExponential(1)}, JVP ${eJ.toExponential(1)}`);
+    expect(eF).toBeLessThan(1e-5);
+    expect(eJ).toBeLessThan(1e-5);
+  });
 
   it("the reference refuses a state dict that does not fit, naming the key and both shapes", async () => {
     const a = architectures.mlp;

@@ -2,10 +2,13 @@
 writing one from them: the run config is JSON in the metadata `scm.config`, the parameters sit at the
 root under module paths (so `load_state_dict(strict=True)` takes them unchanged), the training state
 under `train.` (`train.ema.<name>` holds the EMA weights that `scm sample` samples with). A file of
-parameters alone, as `save` writes it, loads on both sides with the EMA weights equal to them.
+parameters alone, as `save` writes it, loads on both sides with the EMA weights equal to them. A file
+of the first layout (scm-ts/checkpoint@1: engine names, linear weights [in, out]) is mapped on reading.
 """
 import json
 import os
+import re
+import sys
 
 import torch
 from torch import nn
@@ -17,6 +20,7 @@ from .mlp import Mlp
 from .unet import Unet
 
 FORMAT = "scm-ts/checkpoint@2"
+LEGACY_FORMAT = "scm-ts/checkpoint@1"
 ARCHITECTURES = {"mlp": Mlp, "unet": Unet, "dit": Dit}
 
 
@@ -39,13 +43,43 @@ def checkpoint_file(location):
     return location if location.endswith(".safetensors") else os.path.join(location, "checkpoint.safetensors")
 
 
+def _snake(segment):
+    # mapNoise0 -> map_noise0; "8x8_block0" and indices stay as they are
+    return re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), segment) if segment[:1].islower() else segment
+
+
+def torch_name(engine_path, tensor):
+    """The current layout's (name, tensor) of a tensor of the first layout at `engine_path` (e.g.
+    net.fcIn.weight, [in, out]): snake_case paths, linear weights transposed to [out, in], a norm's
+    `scale` as `weight`, the one-hot class `table` as nn.Linear's `weight`. The mapping of packages/io's
+    torch-layout.ts, for the trees a model holds."""
+    segments = engine_path.split(".")
+    leaf, parent = segments[-1], (segments[-2] if len(segments) > 1 else None)
+    head = [_snake(s) for s in segments[:-1]]
+    if leaf == "scale" and tensor.dim() == 1:
+        return ".".join(head + ["weight"]), tensor
+    if (leaf == "table" and parent == "mapLabel" or leaf == "weight") and tensor.dim() == 2:
+        return ".".join(head + ["weight"]), tensor.t().contiguous()
+    return ".".join(head + [_snake(leaf)]), tensor
+
+
 def read_checkpoint(location):
-    """(config dict, parameters, EMA parameters or None, metadata) of an scm-ts checkpoint."""
+    """(config dict, parameters, EMA parameters or None, metadata) of an scm-ts checkpoint; a file of
+    the first layout (scm-ts/checkpoint@1) is mapped to the current one, with a one-line notice."""
     file = checkpoint_file(location)
     tensors, metadata = safetensors_io.read(file)
     fmt = metadata.get("scm.format")
-    if fmt != FORMAT:
-        raise ValueError(f"{file}: metadata scm.format is {fmt!r}, not {FORMAT!r}; load it once with scm-ts (scm sample or scm train --resume) to migrate it")
+    if fmt == LEGACY_FORMAT:
+        print(f"{file}: a checkpoint in the first scm-ts layout ({LEGACY_FORMAT}), mapped to PyTorch's layout as it was read", file=sys.stderr)
+        mapped = {}
+        for name, t in tensors.items():
+            for field, prefix in (("params.", ""), ("ema.", "train.ema.")):
+                if name.startswith(field):
+                    new_name, new_t = torch_name(name[len(field):], t)
+                    mapped[prefix + new_name] = new_t
+        tensors = mapped
+    elif fmt != FORMAT:
+        raise ValueError(f"{file}: metadata scm.format is {fmt!r}, not {FORMAT!r}; this is not an scm-ts checkpoint")
     config = json.loads(metadata["scm.config"])
     params = {k: v for k, v in tensors.items() if not k.startswith("train.")}
     ema = {k[len("train.ema."):]: v for k, v in tensors.items() if k.startswith("train.ema.")}

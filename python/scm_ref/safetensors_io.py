@@ -1,6 +1,7 @@
 """safetensors files without the `safetensors` package: the format is an 8-byte little-endian header
 length, a JSON header (name -> dtype, shape, byte offsets; "__metadata__" -> str -> str) and the raw
-little-endian tensor bytes. Reads every dtype PyTorch 1.13 has a type for; writes the same, with the
+little-endian tensor bytes. Reads every dtype PyTorch 1.13 has a type for (and U16/U32, widened exactly
+to int32/int64; U64 and the 8-bit floats are refused); writes the same, with the
 header padded to 8 bytes and tensors laid out in name order, as the Rust writer does for equal dtypes.
 """
 import json
@@ -35,6 +36,9 @@ def read(path):
             # numpy has no bfloat16: widen the 16 bits to the high half of a float32.
             bits = np.frombuffer(chunk, dtype="<u2").astype(np.uint32) << 16
             t = torch.from_numpy(bits.view(np.float32).copy()).to(torch.bfloat16)
+        elif dtype in ("U16", "U32"):
+            # PyTorch 1.13 has no unsigned 16/32-bit type: widen exactly to the next signed one.
+            t = torch.from_numpy(np.frombuffer(chunk, dtype="<u2" if dtype == "U16" else "<u4").astype(np.int32 if dtype == "U16" else np.int64))
         elif dtype in _DTYPES:
             t = torch.from_numpy(np.frombuffer(chunk, dtype=np.dtype(_DTYPES[dtype][0]).newbyteorder("<")).copy())
         else:

@@ -5,9 +5,9 @@
 // config, loaded here), and for a class- and guidance-conditioned MLP; 1- and 2-step samples of
 // `scm sample --noise` and of the reference sampler from one noise file, and a diffusion teacher's
 // Euler and DPM-Solver-2 samples, agree to 1e-4. The reference refuses a state dict that does not fit
-// its module with one line naming the key and both shapes, and the snippets of docs/guide/pytorch.md
-// run as written, in order (the `scm` lines in this process). Relative error = max |ours − torch| /
-// max |torch|. Without a python3 that imports torch the suite is skipped with one line, except under
+// its module with one line naming the key and both shapes; both sides read the first layout's fixture
+// and sample it alike; and the snippets of docs/guide/pytorch.md run as written, in order (the `scm`
+// lines in this process). Relative error = max |ours − torch| / max |torch|. Without a python3 that imports torch the suite is skipped with one line, except under
 // CI=true, where that is a failure.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -164,6 +164,18 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
     console.log(`pytorch-parity conditional mlp: F ${eF.toExponential(1)}, JVP ${eJ.toExponential(1)}`);
     expect(eF).toBeLessThan(1e-5);
     expect(eJ).toBeLessThan(1e-5);
+  });
+
+  it("a checkpoint of the first layout: both sides migrate it on reading and sample the same", async () => {
+    const legacy = fileURLToPath(new URL("./test-fixtures/legacy-mlp/", import.meta.url));
+    const noise = join(root, "legacy-noise.safetensors");
+    await save(noise, { z: c.mul(c.random.normal(c.random.key(41), [5, 2]), 0.5), z1: c.mul(c.random.normal(c.random.key(42), [5, 2]), 0.5) });
+    const ours = join(root, "legacy-ours.safetensors"), theirs = join(root, "legacy-torch.safetensors");
+    await runSample({ backend: "cpu", ckpt: legacy, noise, steps: 2, out: ours }, quiet);
+    runPython([["sample", legacy, noise, theirs, 2]]);
+    const e = relativeError(await read(ours, "x"), await read(theirs, "x"));
+    console.log(`pytorch-parity first-layout mlp: 2-step ${e.toExponential(1)}`);
+    expect(e).toBeLessThan(1e-4);
   });
 
   it("the reference refuses a state dict that does not fit, naming the key and both shapes", async () => {

@@ -19,6 +19,7 @@ const guide: DefaultTheme.SidebarItem[] = [
   { text: "Training on your own data", link: "/guide/training" },
   { text: "Sampling", link: "/guide/sampling" },
   { text: "Checkpoints and PyTorch", link: "/guide/checkpoints" },
+  { text: "From and to PyTorch", link: "/guide/pytorch" },
   { text: "Benchmarks and results", link: "/guide/benchmarks" },
   { text: "Design", link: "/guide/design" },
 ];

@@ -15,8 +15,18 @@ import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
 import { samplerConditions, type SampleConditions } from "./conditioning.js";
 
+/** The sampler's noise given explicitly (model space, std σ_d), as `scm sample --noise` reads it. */
+export interface GivenNoise {
+  /** The starting noise z [n, ...sampleShape] at the first time. */
+  readonly z: Tensor;
+  /** The renoising draws z_1, z_2, … of k-step consistency sampling (at least k − 1; the first k − 1 are used). */
+  readonly renoise: readonly Tensor[];
+}
+
 /** How to sample. */
 export interface GenerateOptions extends SampleConditions {
+  /** Explicit noise instead of draws from `seed` (its z must be [n, ...sampleShape]). */
+  readonly noise?: GivenNoise;
   /** Number of samples: the output is [n, ...sampleShape]. */
   readonly n: number;
   /** Seed of the PRNG key of the initial noise (and of the 2-step renoising). */
@@ -49,8 +59,13 @@ function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema:
   const cond = samplerConditions(cfg, o.n, o); // undefined for an unconditional run without --class/--guidance
   const key = c.random.key(o.seed);
   try {
-    if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...cond });
-    return sampleConsistency(F, times!, { key, shape, sigmaData: cfg.sigmaData, ...cond });
+    const z = o.noise ? { noise: o.noise.z } : {};
+    if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...z, ...cond });
+    if (o.noise && o.noise.renoise.length < times!.length - 1) {
+      throw new UsageError(`scm sample --noise: ${times!.length}-step sampling renoises ${times!.length - 1} time(s), but the file holds ${o.noise.renoise.length} draw(s) z1…; add z1 … z${times!.length - 1}`);
+    }
+    const renoise = o.noise ? { renoise: o.noise.renoise.slice(0, times!.length - 1) } : {};
+    return sampleConsistency(F, times!, { key, shape, sigmaData: cfg.sigmaData, ...z, ...renoise, ...cond });
   } finally {
     cond?.labels?.dispose();
   }

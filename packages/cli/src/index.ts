@@ -6,7 +6,7 @@ export { buildNetwork, defaultModelConfig, loadRun, saveRun, type LoadOptions, t
 export { checkRunConfig, countNonFinite, type NonFiniteCount } from "./run-check.js";
 export { claimRunFolder, lockFileName, type ClaimOptions, type RunFolder } from "./run-folder.js";
 export { Interrupted } from "./signals.js";
-export { generate, writeSamples, type GenerateOptions } from "./generate.js";
+export { generate, writeSamples, type GenerateOptions, type GivenNoise } from "./generate.js";
 export { computeMetric, formatFigures, modeFigures, metricNames, type MetricName, type MetricContext } from "./metrics-table.js";
 export { runTrain, trainFlags, maxSkippedFraction, type TrainedRun, type TrainOverrides } from "./commands/train.js";
 export { resolveStart, loadDiffusionRun, defaultSigmaData, type RunStart, type DiffusionRun } from "./start.js";

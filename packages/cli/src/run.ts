@@ -148,7 +148,11 @@ export interface LoadOptions {
   readonly allowFlag?: string;
 }
 
-/** Reads a checkpoint's config (checked), then its state into a fresh template of that network; refuses non-finite weights. */
+/**
+ * Reads a checkpoint's config (checked), then its state into a fresh template of that network; refuses
+ * non-finite weights. A file with parameters only (e.g. saved by PyTorch) loads with EMA = parameters
+ * and fresh optimizer moments.
+ */
 export async function loadRun(dir: string, optimizer: Optimizer, options: LoadOptions = {}): Promise<{
   /** The run config recorded in the checkpoint. */
   cfg: RunConfig;
@@ -166,10 +170,20 @@ export async function loadRun(dir: string, optimizer: Optimizer, options: LoadOp
   checkConfigFitsWeights(dir, cfg0, stored);
   const net = buildNetwork(cfg0, dir);
   const template = initTrainState(net.init(c.random.key(0)), optimizer, c.random.key(0));
-  const r = await readCheckpointInto(dir, { params: template.params, ema: template.ema, optimizer: template.opt })();
+  // A checkpoint made outside scm train (a PyTorch state dict with the run config) may hold the
+  // parameters alone: the EMA weights are then the parameters, and Adam starts from zero moments.
+  const hasEma = peek.right.ema !== undefined, hasOpt = peek.right.optimizer !== undefined;
+  const r = await readCheckpointInto(dir, { params: template.params, ...(hasEma ? { ema: template.ema } : {}), ...(hasOpt ? { optimizer: template.opt } : {}) })();
   if (E.isLeft(r)) throw new UsageError(`${dir}: ${r.left.message}`);
   const ck = r.right;
-  if (!options.allowNonFinite) await checkFiniteWeights(dir, { params: ck.params, ema: ck.ema }, options.allowFlag);
-  const state: TrainState<ModelParams<unknown>> = { params: ck.params as ModelParams<unknown>, ema: ck.ema as ModelParams<unknown>, opt: ck.optimizer as MomentState<ModelParams<unknown>>, key: ck.rngKey ?? c.random.key(cfg0.seed) };
+  if (ck.notice) process.stderr.write(`${ck.notice}\n`);
+  const ema = hasEma ? ck.ema : ck.params;
+  if (!options.allowNonFinite) await checkFiniteWeights(dir, { params: ck.params, ema }, options.allowFlag);
+  const state: TrainState<ModelParams<unknown>> = {
+    params: ck.params as ModelParams<unknown>,
+    ema: ema as ModelParams<unknown>,
+    opt: (hasOpt ? ck.optimizer : template.opt) as MomentState<ModelParams<unknown>>,
+    key: ck.rngKey ?? c.random.key(cfg0.seed),
+  };
   return { cfg: checkRunConfig(dir, ck.config), state, step: ck.step, net };
 }

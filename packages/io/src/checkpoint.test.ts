@@ -2,7 +2,9 @@
 // single-file and folder forms, with step, config, RNG key and metadata; loading into a template
 // catches a checkpoint from another model; and a write that fails half-way (or before its rename)
 // leaves the previous checkpoint intact and no temporary file behind. A FIFO or a device in place of the
-// checkpoint file is refused at once with one line, never waited on or read without bound.
+// checkpoint file is refused at once with one line, never waited on or read without bound. The file is
+// in PyTorch's layout (linear weights [out, in], norms' γ as `weight`, snake_case module paths,
+// training state under `train.`, no U32 tensor), and a file of the first layout still reads, with a notice.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +15,7 @@ import { array, random, treeFlatten, Tensor } from "@scm-ts/core";
 import { nodeFileSystem, type AtomicFileSystem } from "./atomic-write.js";
 import { checkpointFile, readCheckpoint, readCheckpointInto, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
 import { readSafetensors } from "./safetensors-file.js";
+import { serializeSafetensors } from "./safetensors-write.js";
 import { flattenNamed } from "./tree-names.js";
 
 const right = <T>(e: E.Either<{ message: string }, T>): T => {
@@ -65,14 +68,71 @@ describe("checkpoint bundles", () => {
         expect(readdirSync(location).sort()).toEqual(["checkpoint.safetensors", "config.json"]);
         expect(JSON.parse(readFileSync(path.join(location, "config.json"), "utf8"))).toMatchObject({ step: 250, config: saved.config });
       }
-      // PyTorch-style names in the file.
-      const names = [...right(await readSafetensors(checkpointFile(location))()).tensors.keys()].sort();
-      expect(names).toContain("params.layer1.w");
-      expect(names).toContain("params.blocks.1.g");
-      expect(names).toContain("optimizer.mu.idx");
-      expect(names).toContain("rng_key");
+      // PyTorch's layout in the file: parameters at the root, training state under train., the key in metadata.
+      const file = right(await readSafetensors(checkpointFile(location))());
+      const names = [...file.tensors.keys()].sort();
+      expect(names).toContain("layer1.w");
+      expect(names).toContain("blocks.1.g");
+      expect(names).toContain("train.ema.layer1.w");
+      expect(names).toContain("train.optimizer.exp_avg.idx");
+      expect(names).toContain("train.optimizer.step");
+      expect(names).not.toContain("rng_key");
+      expect(JSON.parse(file.metadata["scm.rng_key"]!)).toEqual({ dtype: "uint32", shape: [2], data: [...(await saved.rngKey!.data())] });
     });
   }
+
+  it("stores module parameters as PyTorch does: linear weights [out, in], γ as weight, snake_case paths", async () => {
+    const dir = tempDir();
+    const w = array([1, 2, 3, 4, 5, 6], [2, 3]); // engine [in = 2, out = 3]
+    const params = {
+      net: { fcIn: { weight: w, bias: array([0, 0, 0], [3]) }, outNorm: { scale: array([1, 2], [2]), bias: array([0, 0], [2]) }, convIn: { weight: array([1, 2, 3, 4], [1, 1, 2, 2]) }, mapLabel: { table: array([1, 2, 3, 4, 5, 6], [3, 2]) }, enc: { "8x8_block0": { conv0: { bias: array([1], [1]) } } } },
+    };
+    right(await writeCheckpoint(dir, { step: 1, config: null, params, ema: params, optimizer: { count: array(2), mu: params, nu: params } })());
+    const file = right(await readSafetensors(checkpointFile(dir))());
+    const get = (n: string) => file.tensors.get(n) ?? expect.fail(`no tensor "${n}" among ${[...file.tensors.keys()].join(", ")}`);
+    for (const prefix of ["", "train.ema.", "train.optimizer.exp_avg.", "train.optimizer.exp_avg_sq."]) {
+      expect(get(`${prefix}net.fc_in.weight`).shape).toEqual([3, 2]);
+      expect([...get(`${prefix}net.fc_in.weight`).data]).toEqual([1, 4, 2, 5, 3, 6]);
+      expect(get(`${prefix}net.out_norm.weight`).shape).toEqual([2]);
+      expect(get(`${prefix}net.conv_in.weight`).shape).toEqual([1, 1, 2, 2]);
+      expect([...get(`${prefix}net.map_label.weight`).data]).toEqual([1, 3, 5, 2, 4, 6]); // table [3, 2] as nn.Linear(3, 2).weight [2, 3]
+      expect(get(`${prefix}net.enc.8x8_block0.conv0.bias`).shape).toEqual([1]);
+    }
+    expect(get("train.optimizer.step").shape).toEqual([]);
+    expect(Object.values(Object.fromEntries(file.tensors)).every((h) => h.dtype !== "uint32")).toBe(true);
+    const back = right(await readCheckpointInto(dir, { params, ema: params, optimizer: { count: array(0), mu: params, nu: params } })());
+    expect(await namedValues(back.params)).toEqual(await namedValues(params));
+    expect(await namedValues(back.optimizer)).toEqual(await namedValues({ count: array(2), mu: params, nu: params }));
+    expect(back.notice).toBeUndefined();
+    // A tree key the layout cannot express is refused with one line, not stored ambiguously.
+    const r = await writeCheckpoint(dir, { step: 1, config: null, params: { a_b: array([1]) } })();
+    expect(E.isLeft(r) && r.left.message).toMatch(/"params\.a_b" cannot be stored in PyTorch's layout .* rename the tree key/);
+  });
+
+  it("reads a checkpoint of the first layout (engine names, U32 rng_key) with a one-line notice", async () => {
+    const dir = tempDir();
+    const location = path.join(dir, "old.safetensors");
+    const f32 = (v: number[], shape: number[]) => ({ dtype: "float32" as const, shape, data: Float32Array.from(v) });
+    const bytes = right(serializeSafetensors(
+      { "params.fc.weight": f32([1, 2, 3, 4, 5, 6], [2, 3]), "ema.fc.weight": f32([0, 0, 0, 0, 0, 0], [2, 3]), rng_key: { dtype: "uint32", shape: [2], data: Uint32Array.of(7, 4294967295) } },
+      { "scm.format": "scm-ts/checkpoint@1", "scm.step": "5", "scm.config": "{\"a\":1}" },
+    ));
+    writeFileSync(location, bytes);
+    const template = { params: { fc: { weight: array([0, 0, 0, 0, 0, 0], [2, 3]) } }, ema: { fc: { weight: array([0, 0, 0, 0, 0, 0], [2, 3]) } } };
+    const old = right(await readCheckpointInto(location, template)());
+    expect([...(await (old.params as { fc: { weight: Tensor } }).fc.weight.data())]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...(await old.rngKey!.data())]).toEqual([7, 4294967295]);
+    expect(old.notice).toMatch(/first scm-ts layout \(scm-ts\/checkpoint@1\), read by migration/);
+    expect(old.notice).not.toMatch(/\n/);
+    // Written again, it is in the new layout and reads back the same.
+    right(await writeCheckpoint(location, old)());
+    const names = [...right(await readSafetensors(location)()).tensors.keys()].sort();
+    expect(names).toEqual(["fc.weight", "train.ema.fc.weight"]);
+    const again = right(await readCheckpointInto(location, template)());
+    expect([...(await (again.params as { fc: { weight: Tensor } }).fc.weight.data())]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...(await again.rngKey!.data())]).toEqual([7, 4294967295]);
+    expect(again.notice).toBeUndefined();
+  });
 
   it("refuses a checkpoint from another model, listing the differences", async () => {
     const dir = tempDir();
@@ -82,9 +142,14 @@ describe("checkpoint bundles", () => {
     if (E.isRight(r)) throw new Error("accepted a mismatched checkpoint");
     expect(r.left.kind).toBe("mismatch");
     expect(r.left.message).toMatch(/checkpoint\.safetensors: the checkpoint does not fit the model/);
-    expect(r.left.message).toMatch(/"params\.layer1\.w" is float32\[2, 2\] but the model expects float32\[2, 3\]/);
-    expect(r.left.message).toMatch(/"params\.head" \(float32\[1\]\) is missing/);
-    expect(r.left.message).toMatch(/"params\.blocks\.1\.g" is in the file but not in the model/);
+    expect(r.left.message).toMatch(/"layer1\.w" is float32\[2, 2\] in the file but the model expects float32\[2, 3\]/);
+    expect(r.left.message).toMatch(/"head" \(float32\[1\]\) is missing from the file/);
+    expect(r.left.message).toMatch(/"blocks\.1\.g" is in the file but not in the model/);
+    // A linear weight is named and shaped as PyTorch stores it: nn.Linear(2, 3).weight is [3, 2].
+    const lin = tempDir();
+    right(await writeCheckpoint(lin, { step: 1, config: null, params: { fc: { weight: array([1, 2, 3, 4, 5, 6], [2, 3]) } } })());
+    const r2 = await readCheckpointInto(lin, { params: { fc: { weight: array([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]) } } })();
+    expect(E.isLeft(r2) && r2.left.message).toMatch(/"fc\.weight" is float32\[3, 2\] in the file but the model expects float32\[4, 2\]/);
   });
 
   it("gives clear Lefts for bad checkpoints and bad arguments", async () => {

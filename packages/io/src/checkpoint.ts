@@ -1,6 +1,9 @@
 // Checkpoint bundles: a model's parameters, optionally its EMA parameters and optimizer state (each a
-// pytree, flattened to names like `params.layer1.w`), the RNG key, the step and a JSON config, stored as
-// ONE safetensors file that PyTorch can open (config and step live in `__metadata__`). A location
+// pytree), the RNG key, the step and a JSON config, stored as ONE safetensors file in PyTorch's layout
+// (torch-layout.ts: parameters under their module paths, linear weights [out, in], training state under
+// `train.`; config, step and RNG key in `__metadata__`), so `torch.nn.Module.load_state_dict` takes the
+// parameters as they are. Files of the first layout (`scm-ts/checkpoint@1`: trees under `params.`,
+// `ema.`, `optimizer.`, engine shapes, a U32 `rng_key`) are still read, with a one-line notice. A location
 // ending in `.safetensors` is that file; any other location is a folder holding `checkpoint.safetensors`
 // plus a readable `config.json` copy. Every file is replaced atomically, so a run killed mid-write keeps
 // its previous checkpoint. Loading into a template checks every name, shape and dtype against the model.
@@ -14,6 +17,7 @@ import { ioError, type IoError } from "./io-error.js";
 import { readSafetensors } from "./safetensors-file.js";
 import { safetensorsChunks } from "./safetensors-write.js";
 import { flattenNamed, restoreNamed, treeFromNames } from "./tree-names.js";
+import { torchName, treePath, type LayoutField } from "./torch-layout.js";
 
 /** A JSON value (what a checkpoint's config may hold). */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -38,19 +42,31 @@ export interface Checkpoint extends CheckpointTrees {
   readonly rngKey?: Tensor;
   /** Extra string metadata to store (keys starting with "scm." are reserved). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Set by the readers only: a one-line notice when the file was in an older layout and was migrated as it was read. */
+  readonly notice?: string;
 }
 
-/** The metadata value that marks an scm-ts checkpoint. */
-export const checkpointFormat = "scm-ts/checkpoint@1";
+/** The metadata value that marks an scm-ts checkpoint in PyTorch's layout (the one written). */
+export const checkpointFormat = "scm-ts/checkpoint@2";
+/** The metadata value of the first layout (engine names and shapes), still read. */
+export const legacyCheckpointFormat = "scm-ts/checkpoint@1";
 /** The checkpoint file inside a checkpoint folder. */
 export const checkpointFileName = "checkpoint.safetensors";
 /** The readable config copy inside a checkpoint folder. */
 export const configFileName = "config.json";
-/** The tensor name of the RNG key. */
+/** The tensor name of the RNG key in files of the first layout (the current one keeps it in metadata `scm.rng_key`). */
 export const rngKeyName = "rng_key";
 
 const treeFields = ["params", "ema", "optimizer"] as const;
-const reserved = { format: "scm.format", step: "scm.step", config: "scm.config" } as const;
+const reserved = { format: "scm.format", step: "scm.step", config: "scm.config", rngKey: "scm.rng_key" } as const;
+
+// A 2-D host tensor with its axes swapped (a fresh array of the same storage class).
+function transposed(h: HostTensor): HostTensor {
+  const [r, c] = h.shape as [number, number];
+  const out = new (h.data.constructor as new (n: number) => typeof h.data)(h.data.length);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = h.data[i * c + j]!;
+  return { dtype: h.dtype, shape: [c, r], data: out };
+}
 
 /** The safetensors file of a checkpoint location (the location itself, or the file in the folder). */
 export function checkpointFile(location: string): string {
@@ -86,16 +102,29 @@ export function writeCheckpoint(location: string, checkpoint: Checkpoint, option
     metadata[reserved.step] = String(checkpoint.step);
     metadata[reserved.config] = configText;
     const host: [string, HostTensor][] = [];
+    const taken = new Map<string, string>();
     try {
       for (const field of treeFields) {
         for (const [name, leaf] of flattenNamed(checkpoint[field], field)) {
-          host.push([name, leaf instanceof Tensor ? await toHost(leaf) : { dtype: "float64", shape: [], data: Float64Array.of(leaf) }]);
+          const h: HostTensor = leaf instanceof Tensor ? await toHost(leaf) : { dtype: "float64", shape: [], data: Float64Array.of(leaf) };
+          const path = name === field ? "" : name.slice(field.length + 1);
+          const stored = torchName(field, path, h.shape.length);
+          const back = treePath(stored.name, h.shape.length);
+          if (!back || back.field !== field || back.path !== path || taken.has(stored.name)) {
+            throw new Error(`"${name}" cannot be stored in PyTorch's layout (it would be "${stored.name}", which reads back as ${back ? `"${back.field}${back.path ? `.${back.path}` : ""}"` : "nothing"}${taken.has(stored.name) ? ` and is also "${taken.get(stored.name)!}"` : ""}); rename the tree key`);
+          }
+          taken.set(stored.name, name);
+          host.push([stored.name, stored.transpose ? transposed(h) : h]);
         }
       }
     } catch (e) {
       return fail((e as Error).message);
     }
-    if (checkpoint.rngKey !== undefined) host.push([rngKeyName, await toHost(checkpoint.rngKey)]);
+    if (checkpoint.rngKey !== undefined) {
+      const key = await toHost(checkpoint.rngKey);
+      // PyTorch ≥ 1.13 has no uint32 tensors, so the key's words live in metadata as JSON.
+      metadata[reserved.rngKey] = JSON.stringify({ dtype: key.dtype, shape: key.shape, data: [...key.data].map(Number) });
+    }
     const pieces = safetensorsChunks(host, metadata, file);
     if (E.isLeft(pieces)) return pieces;
     const written = await writeFileAtomic(file, pieces.right.chunks, options)();
@@ -112,6 +141,61 @@ interface OpenedCheckpoint {
   readonly config: JsonValue;
   readonly metadata: Readonly<Record<string, string>>;
   readonly tensors: ReadonlyMap<string, HostTensor>;
+  readonly rngKey?: HostTensor;
+  readonly notice?: string;
+  /** The tensors under their stored names and shapes (current layout only), for messages in the file's terms. */
+  readonly stored?: ReadonlyMap<string, HostTensor>;
+}
+
+// The differences between a template's trees and a file of the current layout, in the file's names and
+// shapes (what a PyTorch user sees): missing, extra and mis-shaped tensors, one line each.
+function storedProblems(template: CheckpointTrees, stored: ReadonlyMap<string, HostTensor>): string[] {
+  const problems: string[] = [];
+  const used = new Set<string>();
+  const fields = treeFields.filter((f) => template[f] !== undefined);
+  for (const field of fields) {
+    for (const [name, leaf] of flattenNamed(template[field], field)) {
+      const want = leaf instanceof Tensor ? { dtype: leaf.dtype, shape: [...leaf.shape] } : { dtype: "float64", shape: [] as number[] };
+      const s = torchName(field, name === field ? "" : name.slice(field.length + 1), want.shape.length);
+      const shape = s.transpose ? [...want.shape].reverse() : want.shape;
+      const h = stored.get(s.name);
+      used.add(s.name);
+      const show = (d: string, sh: readonly number[]) => `${d}[${sh.join(", ")}]`;
+      if (h === undefined) problems.push(`"${s.name}" (${show(want.dtype, shape)}) is missing from the file`);
+      else if (h.dtype !== want.dtype || h.shape.length !== shape.length || h.shape.some((d, i) => d !== shape[i])) {
+        problems.push(`"${s.name}" is ${show(h.dtype, h.shape)} in the file but the model expects ${show(want.dtype, shape)}`);
+      }
+    }
+  }
+  for (const [name, h] of stored) {
+    const p = treePath(name, h.shape.length);
+    if (!used.has(name) && p && fields.includes(p.field)) problems.push(`"${name}" is in the file but not in the model`);
+  }
+  return problems;
+}
+
+// The stored tensors of the current layout under the engine's names (`params.net.fcIn.weight`) and shapes.
+function engineNamed(stored: ReadonlyMap<string, HostTensor>): { tensors: Map<string, HostTensor> } | { problem: string } {
+  const tensors = new Map<string, HostTensor>();
+  for (const [name, h] of stored) {
+    const p = treePath(name, h.shape.length);
+    if (!p) return { problem: `tensor "${name}" is under "train." but is neither "train.ema.*" nor "train.optimizer.*"; the checkpoint is corrupt or from a newer scm-ts` };
+    tensors.set(p.path === "" ? (p.field as LayoutField) : `${p.field}.${p.path}`, p.transpose ? transposed(h) : h);
+  }
+  return { tensors };
+}
+
+function parseRngKey(text: string): HostTensor | null {
+  try {
+    const k = JSON.parse(text) as { dtype?: unknown; shape?: unknown; data?: unknown };
+    if (k.dtype !== "uint32" || !Array.isArray(k.shape) || !Array.isArray(k.data)) return null;
+    const data = Uint32Array.from(k.data as number[]);
+    const shape = k.shape as number[];
+    if (shape.reduce((a, b) => a * b, 1) !== data.length || !(k.data as unknown[]).every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 32)) return null;
+    return { dtype: "uint32", shape, data };
+  } catch {
+    return null;
+  }
 }
 
 async function openCheckpoint(location: string): Promise<E.Either<IoError, OpenedCheckpoint>> {
@@ -120,8 +204,9 @@ async function openCheckpoint(location: string): Promise<E.Either<IoError, Opene
   if (E.isLeft(contents)) return contents;
   const { tensors, metadata } = contents.right;
   const bad = (detail: string): E.Either<IoError, OpenedCheckpoint> => E.left(ioError("format", file, detail));
-  if (metadata[reserved.format] !== checkpointFormat) {
-    return bad(`not an scm-ts checkpoint (metadata "${reserved.format}" is ${JSON.stringify(metadata[reserved.format])}, expected "${checkpointFormat}"); load plain safetensors files with loadTensors`);
+  const format = metadata[reserved.format];
+  if (format !== checkpointFormat && format !== legacyCheckpointFormat) {
+    return bad(`not an scm-ts checkpoint (metadata "${reserved.format}" is ${JSON.stringify(format)}, expected "${checkpointFormat}"); load plain safetensors files with loadTensors`);
   }
   const step = Number(metadata[reserved.step]);
   if (checkStep(step)) return bad(`metadata "${reserved.step}" is ${JSON.stringify(metadata[reserved.step])}, not a step count; the checkpoint is corrupt`);
@@ -132,12 +217,24 @@ async function openCheckpoint(location: string): Promise<E.Either<IoError, Opene
     return bad(`metadata "${reserved.config}" is not valid JSON; the checkpoint is corrupt`);
   }
   const extra = Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith("scm.")));
-  return E.right({ file, step, config, metadata: extra, tensors });
+  if (format === legacyCheckpointFormat) {
+    const rest = new Map(tensors);
+    const key = rest.get(rngKeyName);
+    rest.delete(rngKeyName);
+    const notice = `${file}: a checkpoint in the first scm-ts layout (${legacyCheckpointFormat}), read by migration; the next write stores PyTorch's layout (${checkpointFormat})`;
+    return E.right({ file, step, config, metadata: extra, tensors: rest, ...(key ? { rngKey: key } : {}), notice });
+  }
+  const named = engineNamed(tensors);
+  if ("problem" in named) return bad(named.problem);
+  const keyText = metadata[reserved.rngKey];
+  const key = keyText === undefined ? undefined : parseRngKey(keyText);
+  if (key === null) return bad(`metadata "${reserved.rngKey}" is not a uint32 key ({"dtype":"uint32","shape":[…],"data":[…]}); the checkpoint is corrupt`);
+  return E.right({ file, step, config, metadata: extra, tensors: named.tensors, ...(key ? { rngKey: key } : {}), stored: tensors });
 }
 
-function withCommon(opened: OpenedCheckpoint): Pick<Checkpoint, "step" | "config" | "metadata" | "rngKey"> {
-  const key = opened.tensors.get(rngKeyName);
-  return { step: opened.step, config: opened.config, metadata: opened.metadata, ...(key ? { rngKey: fromHost(key) } : {}) };
+function withCommon(opened: OpenedCheckpoint): Pick<Checkpoint, "step" | "config" | "metadata" | "rngKey" | "notice"> {
+  const key = opened.rngKey;
+  return { step: opened.step, config: opened.config, metadata: opened.metadata, ...(key ? { rngKey: fromHost(key) } : {}), ...(opened.notice ? { notice: opened.notice } : {}) };
 }
 
 /** Reads a checkpoint, rebuilding its trees from the tensor names alone (see `treeFromNames`). */
@@ -157,16 +254,17 @@ export function readCheckpoint(location: string): TE.TaskEither<IoError, Checkpo
 /**
  * Reads a checkpoint into the structure of `template` (the model's current trees): every tensor of each
  * tree the template has must be stored with the same shape and dtype, and no extra tensor may be stored
- * under it; otherwise one Left lists the differences (a checkpoint from another model).
+ * under it; otherwise one Left lists the differences (a checkpoint from another model), each naming the
+ * tensor and both shapes as the file stores them.
  */
 export function readCheckpointInto<T extends CheckpointTrees>(location: string, template: T): TE.TaskEither<IoError, Checkpoint & T> {
   return async () => {
     const opened = await openCheckpoint(location);
     if (E.isLeft(opened)) return opened;
-    const problems: string[] = [];
+    const problems: string[] = opened.right.stored ? storedProblems(template, opened.right.stored) : [];
     const trees: Record<string, unknown> = {};
     for (const field of treeFields) {
-      if (template[field] === undefined) continue;
+      if (template[field] === undefined || problems.length > 0) continue;
       const restored = restoreNamed(template[field], field, opened.right.tensors);
       if ("problems" in restored) problems.push(...restored.problems);
       else trees[field] = restored.tree;

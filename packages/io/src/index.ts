@@ -23,11 +23,13 @@ export { type SafetensorsReadOptions, readSafetensors, writeSafetensors, saveTen
 
 /** Checkpoints. */
 export { type NamedLeaf, flattenNamed, restoreNamed, treeFromNames } from "./tree-names.js";
+export { type LayoutField, type StoredName, type TreePath, trainPrefix, torchName, treePath } from "./torch-layout.js";
 export {
   type JsonValue,
   type CheckpointTrees,
   type Checkpoint,
   checkpointFormat,
+  legacyCheckpointFormat,
   checkpointFileName,
   configFileName,
   rngKeyName,

@@ -167,3 +167,20 @@ describe("bad input", () => {
     expect(() => oracleNetwork(oracle, "consistency")(array([[1, 2, 3]]), array([1]))).toThrow(/does not hold rows of the oracle's dimension 2/);
   });
 });
+
+describe("explicit renoising draws", () => {
+  test("renoise equal to the key's own draws gives the same samples; any other renoise changes them; a wrong count is refused", async () => {
+    const key = random.key(7);
+    const shape = [64, 2];
+    const times = [tMax(sigmaData), 1.1, 0.6];
+    const keys = random.split(key, 3);
+    const drawn = [1, 2].map((i) => samplePrior(keys[i]!, shape, sigmaData, "float64"));
+    const base = await sampleConsistency(exactF, times, { key, shape, sigmaData, dtype: "float64" }).data();
+    const given = await sampleConsistency(exactF, times, { key, shape, sigmaData, dtype: "float64", renoise: drawn }).data();
+    expect(maxDifference(given, base)).toBe(0);
+    const other = await sampleConsistency(exactF, times, { key, shape, sigmaData, dtype: "float64", renoise: [drawn[1]!, drawn[0]!] }).data();
+    expect(maxDifference(other, base)).toBeGreaterThan(1e-3);
+    expect(() => sampleConsistency(exactF, times, { key, shape, sigmaData, dtype: "float64", renoise: [drawn[0]!] })).toThrow(/3 steps need 2 renoising draws, got 1/);
+    expect(() => sampleConsistency(exactF, times, { key, shape, sigmaData, dtype: "float64", renoise: [drawn[0]!, samplePrior(key, [3, 2], sigmaData, "float64")] })).toThrow(/noise is float64 \[3, 2\] but the requested samples are float64 \[64, 2\]/);
+  });
+});

@@ -4,7 +4,8 @@
 // then for each later τ_i renoise x_{τ_i} = cos τ_i·x̂0 + sin τ_i·z_i and map again. One step from t_max =
 // arctan(80/σ_d) is the paper's 1-step sampler, [t_max, 1.1] its 2-step sampler. The randomness is
 // `random.split(key, k)`: the first key draws z, key i the renoising noise z_i of step i. Each step runs in its
-// own `tidy` scope, so memory stays flat over steps. Class labels and, for a guidance-distilled student, the
+// own `tidy` scope, so memory stays flat over steps. The caller may pass z and every z_i instead (`noise`,
+// `renoise`), to compare samples across implementations. Class labels and, for a guidance-distilled student, the
 // guidance scale w go to every call of F (conditioning.ts).
 import { add, array, mul, random, tidy, type Tensor } from "@scm-ts/core";
 import { f, floatingTensorOf, paperSigmaData, paperTMid, tMax } from "@scm-ts/trigflow";
@@ -17,6 +18,11 @@ import { evaluateNetwork, type NetworkOptions, type RawNetwork, type TimeLayout 
 export interface ConsistencySampleOptions extends PriorOptions, ConditionOptions {
   /** How t is passed to F (default "vector": [B]; "broadcast": [B, 1, …, 1]). */
   readonly timeLayout?: TimeLayout;
+  /**
+   * The renoising draws z_1, z_2, … (each of `shape` and `dtype`, std σ_d) for steps 1, 2, … instead of drawing
+   * them from the key, so another implementation given the same noise takes the same path; one per step after the first.
+   */
+  readonly renoise?: readonly Tensor[];
 }
 
 // Paper Sec. 3, math.md, "One network, four predictions": f(x_t, t) = cos(t)·x_t − sin(t)·σ_d·F(x_t/σ_d, t).
@@ -37,6 +43,9 @@ export function sampleConsistency(F: RawNetwork, times: ArrayLike<number>, optio
   const layout = options.timeLayout ?? "vector";
   const cond = networkOptions("sampleConsistency", options, true);
   const keys = tidy(() => random.split(options.key, list.length));
+  if (options.renoise !== undefined && options.renoise.length !== list.length - 1) {
+    throw new RangeError(`sampleConsistency: ${list.length} steps need ${list.length - 1} renoising draws, got ${options.renoise.length}; pass one per step after the first`);
+  }
   const z = startingNoise("sampleConsistency", keys[0]!, options);
   let x0 = tidy(() => consistencyFunction(F, z, list[0]!, sigmaData, layout, cond));
   if (options.noise === undefined) z.dispose();
@@ -45,7 +54,8 @@ export function sampleConsistency(F: RawNetwork, times: ArrayLike<number>, optio
     const previous = x0;
     // x_t = cos t·x̂0 + sin t·z_i, z_i ~ N(0, σ_d² I), then x̂0 = f(x_t, t).
     x0 = tidy(() => {
-      const noise = samplePrior(keys[i]!, options.shape, sigmaData, options.dtype ?? "float32");
+      const given = options.renoise?.[i - 1];
+      const noise = given === undefined ? samplePrior(keys[i]!, options.shape, sigmaData, options.dtype ?? "float32") : startingNoise("sampleConsistency (renoise)", keys[i]!, { ...options, noise: given });
       const xt = add(mul(previous, Math.cos(t)), mul(noise, Math.sin(t)));
       return consistencyFunction(F, xt, t, sigmaData, layout, cond);
     });

@@ -3,11 +3,15 @@
 // class-conditional and guidance-distilled checkpoints. Every flag and the output name are checked
 // before the checkpoint is read; --out may not be the checkpoint it reads nor a file of any run
 // folder; samples with NaN or ±∞ are not written as a success (--allow-nonfinite to inspect a diverged run).
+// --noise takes the sampler's noise from a file (z, and z1, z2, … for the renoising of k-step sampling), so
+// another implementation — the PyTorch reference in python/ — given the same file draws the same samples.
 import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
-import { checkpointFile } from "@scm-ts/io";
+import * as c from "@scm-ts/core";
+import { checkpointFile, loadTensors } from "@scm-ts/io";
+import * as E from "fp-ts/lib/Either.js";
 import { nonNegativeInt, parseDecimal, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
-import { checkSampleFile, generate, writeSamples } from "../generate.js";
+import { checkSampleFile, generate, writeSamples, type GivenNoise } from "../generate.js";
 import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
@@ -23,6 +27,7 @@ export const sampleFlags: FlagSpecs = {
   class: { kind: "string", help: "class-conditional checkpoints: k for every sample of class k, or all to spread the samples evenly over the classes (default: none, the null label)" },
   guidance: { kind: "number", help: "a guidance-distilled sCD student's w (default: the low end of the range it was distilled at); a class-conditional diffusion checkpoint's classifier-free guidance scale (default 1: none)" },
   n: { kind: "number", default: 1000, help: "number of samples" },
+  noise: { kind: "string", help: "a .safetensors file of the sampler's noise in model space (std σ_d): z [n, ...sample shape] where sampling starts, and z1, z2, … for each renoising step; n is taken from z (default: drawn from --seed)" },
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
   out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors); never the checkpoint or another file of a run folder" },
@@ -55,12 +60,33 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   const run = await loadRun(ckpt, adam({ learningRate: 1 }), { allowNonFinite: allow, allowFlag: "--allow-nonfinite" });
   checkSampleFile(out, run.cfg);
   checkRowsFit("scm sample", "--n", n, run.cfg, false);
-  const conditions = { ...(k !== undefined ? { classLabel: k as number | "all" } : {}), ...(f.guidance !== undefined ? { guidance: f.guidance as number } : {}) };
-  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, tMid: f["t-mid"] as number, nfe, ...(ts ? { ts } : {}), ...conditions });
+  const noise = f.noise === undefined ? undefined : await readNoise(String(f.noise), run.cfg.sampleShape, given.n === undefined ? undefined : n);
+  const conditions = { ...(noise ? { noise } : {}), ...(k !== undefined ? { classLabel: k as number | "all" } : {}), ...(f.guidance !== undefined ? { guidance: f.guidance as number } : {}) };
+  const x = generate(run.net, run.state.ema, run.cfg, { n: noise ? noise.z.shape[0]! : n, seed, steps, tMid: f["t-mid"] as number, nfe, ...(ts ? { ts } : {}), ...conditions });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0 && !allow) throw new Error(`scm sample: ${bad} of the ${total} sampled values are NaN or ±∞; nothing written (inspect with --allow-nonfinite)`);
   await writeSamples(out, x, run.cfg);
   if (bad > 0) throw new Error(`scm sample: wrote ${out}, but ${bad} of its ${total} values are NaN or ±∞ (--allow-nonfinite)`);
   const of = [k !== undefined ? `class ${k}` : "", f.guidance !== undefined ? `guidance ${String(f.guidance)}` : ""].filter(Boolean).join(", ");
   log(`wrote ${x.shape[0]} samples of a ${run.cfg.mode} model (step ${run.step}${of ? `; ${of}` : ""}) to ${out}`);
+}
+
+/** Reads a --noise file: z [n, ...sampleShape] and z1, z2, … of the same shape, as float32 (n must equal --n when that is given). */
+async function readNoise(file: string, sampleShape: readonly number[], n: number | undefined): Promise<GivenNoise> {
+  const r = await loadTensors(file)();
+  if (E.isLeft(r)) throw new UsageError(`scm sample --noise: ${r.left.message}`);
+  const tensors = r.right;
+  const z = tensors.get("z");
+  if (!z) throw new UsageError(`scm sample --noise ${file}: no tensor "z" (the starting noise [n, ${sampleShape.join(", ")}]); it holds ${[...tensors.keys()].join(", ") || "nothing"}`);
+  const want = (t: c.Tensor, name: string, rows: number): c.Tensor => {
+    const ok = t.ndim === sampleShape.length + 1 && t.shape[0] === rows && sampleShape.every((d, i) => t.shape[i + 1] === d);
+    if (!ok) throw new UsageError(`scm sample --noise ${file}: "${name}" is [${t.shape.join(", ")}] but the checkpoint samples [${rows}, ${sampleShape.join(", ")}]`);
+    if (t.dtype !== "float32" && t.dtype !== "float64") throw new UsageError(`scm sample --noise ${file}: "${name}" is ${t.dtype}; store the noise as F32 or F64`);
+    return t.dtype === "float32" ? t : c.astype(t, "float32");
+  };
+  const rows = z.shape[0] ?? 0;
+  if (n !== undefined && rows !== n) throw new UsageError(`scm sample --noise ${file}: z holds ${rows} samples but --n ${n} was given; drop --n (the file sets it)`);
+  const renoise: c.Tensor[] = [];
+  for (let i = 1; tensors.has(`z${i}`); i++) renoise.push(want(tensors.get(`z${i}`)!, `z${i}`, rows));
+  return { z: want(z, "z", rows), renoise };
 }

@@ -1,5 +1,5 @@
 // Drawing samples from a trained network: consistency sampling in 1 step (from t_max), 2 steps
-// (t_mid = 1.1) or along an explicit decreasing t-list for consistency checkpoints, and the PF-ODE
+// (via the run's t_mid) or along an explicit decreasing t-list for consistency checkpoints, and the PF-ODE
 // at a given NFE for diffusion (teacher) checkpoints; of a class, with classifier-free guidance of a
 // class-conditional teacher or at the guidance input of a guidance-distilled student (conditioning.ts).
 // Also writing them as a PNG (scatter plot for 2-D data, image grid for images) or as safetensors.
@@ -33,7 +33,7 @@ export interface GenerateOptions extends SampleConditions {
   readonly seed: number;
   /** Consistency steps (1 or 2 with the paper's times), ignored when `ts` is given. */
   readonly steps?: number;
-  /** The intermediate time of 2-step sampling (default the paper's t_mid = 1.1). */
+  /** The intermediate time of 2-step sampling (default: the run's recorded t_mid, else the paper's 1.1). */
   readonly tMid?: number;
   /** Explicit decreasing consistency times in (0, π/2], one per step; the first is where the noise starts. */
   readonly ts?: readonly number[];
@@ -43,24 +43,61 @@ export interface GenerateOptions extends SampleConditions {
 
 /** Samples [n, ...sampleShape] from a network's EMA weights, in data space (the run's standardisation inverted). */
 export function generate(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
-  const x = generateModelSpace(net, ema, cfg, o);
+  const x = generateInChunks(net, ema, cfg, o);
   const y = unstandardize(cfg.dataTransform ?? identityStandardization(cfg.sampleShape), x);
   if (y !== x) x.dispose();
   return y;
 }
 
-// The samplers work in the model's space, where the data has standard deviation σ_d.
-function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
+/** The most samples drawn in one pass of the sampler; larger `n` is drawn in chunks of this size. */
+export const sampleChunkRows = 8192;
+
+// A sampler pass keeps every row's activations alive (tens of KB an example for the default MLP), so
+// `scm sample --n 100000` in one pass needed 14 GB. Up to `sampleChunkRows` rows are drawn in one pass
+// from the seed's key, exactly as before; beyond that, chunk j draws from the j-th of `split(key)`
+// (its rows of a given --noise file), and the chunks are concatenated.
+function generateInChunks(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
+  const root = c.random.key(o.seed);
+  if (o.n <= sampleChunkRows) return generateModelSpace(net, ema, cfg, o, root);
+  const chunks = Math.ceil(o.n / sampleChunkRows);
+  const keys = c.random.split(root, chunks);
+  root.dispose();
+  const rowsOf = (t: Tensor, a: number, b: number) => c.slice(t, [a, ...t.shape.slice(1).map(() => 0)], [b, ...t.shape.slice(1)]);
+  const parts: Tensor[] = [];
+  for (let j = 0; j < chunks; j++) {
+    const a = j * sampleChunkRows, b = Math.min(o.n, a + sampleChunkRows);
+    const noise = o.noise ? { z: rowsOf(o.noise.z, a, b), renoise: o.noise.renoise.map((r) => rowsOf(r, a, b)) } : undefined;
+    parts.push(generateModelSpace(net, ema, cfg, { ...o, n: b - a, ...(noise ? { noise } : {}) }, keys[j]!));
+    if (noise) [noise.z, ...noise.renoise].forEach((t) => t.dispose());
+  }
+  return concatRows(parts);
+}
+
+// Concatenates along rows 64 tensors at a time (one concat of thousands of chunks overflows the stack).
+function concatRows(parts: Tensor[]): Tensor {
+  while (parts.length > 1) {
+    const next: Tensor[] = [];
+    for (let i = 0; i < parts.length; i += 64) {
+      const group = parts.slice(i, i + 64);
+      next.push(group.length === 1 ? group[0]! : c.concat(group, 0));
+      if (group.length > 1) group.forEach((t) => t.dispose());
+    }
+    parts = next;
+  }
+  return parts[0]!;
+}
+
+// The samplers work in the model's space, where the data has standard deviation σ_d. Takes ownership of `key`.
+function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions, key: Tensor): Tensor {
   const F = (u: Tensor, t: Tensor, options?: ApplyOptions) => net.apply(ema, u, t, options);
   const shape = [o.n, ...cfg.sampleShape];
   const start = tMax(cfg.sigmaData);
-  const times = o.ts ?? (o.steps === 1 || o.steps === undefined ? [start] : o.steps === 2 ? [start, o.tMid ?? paperTMid] : undefined);
+  const times = o.ts ?? (o.steps === 1 || o.steps === undefined ? [start] : o.steps === 2 ? [start, o.tMid ?? cfg.tMid ?? paperTMid] : undefined);
   if (!times && cfg.mode !== "diffusion") throw new UsageError(`scm sample: --steps ${o.steps} needs an explicit --ts list of ${o.steps} decreasing times in (0, π/2]`);
   const cond = samplerConditions(cfg, o.n, o); // undefined for an unconditional run without --class/--guidance
-  const key = c.random.key(o.seed);
   try {
     const z = o.noise ? { noise: o.noise.z } : {};
-    if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...z, ...cond });
+    if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...(cfg.sampleSigmaMax ? { edm: { sigmaMax: cfg.sampleSigmaMax } } : {}), ...z, ...cond });
     if (o.noise && o.noise.renoise.length < times!.length - 1) {
       throw new UsageError(`scm sample --noise: ${times!.length}-step sampling renoises ${times!.length - 1} time(s), but the file holds ${o.noise.renoise.length} draw(s) z1…; add z1 … z${times!.length - 1}`);
     }
@@ -68,6 +105,7 @@ function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema:
     return sampleConsistency(F, times!, { key, shape, sigmaData: cfg.sigmaData, ...z, ...renoise, ...cond });
   } finally {
     cond?.labels?.dispose();
+    key.dispose();
   }
 }
 

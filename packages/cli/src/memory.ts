@@ -28,14 +28,30 @@ export function entriesPerExample(cfg: Shaped, training = false): number {
 }
 
 /**
- * Refuses (exit 2) `rows` examples at once (a batch, or samples) when even the lower bound of their
- * activations exceeds this machine's memory, naming the flag and the estimate.
+ * A jitted training step keeps far more per example than the activations' lower bound: the JVP's
+ * tangents, the backward pass's cotangents and the fused kernels' temporaries. The peak memory of
+ * `scm train --mode sct` per example was 14× (MLP 256×3) to 33× (MLP 16×1) that bound, so 14× is
+ * still a lower bound of what a step needs.
  */
-export function checkRowsFit(command: string, flag: string, rows: number, cfg: Shaped, training: boolean, memory = totalmem()): void {
-  const perExample = 4 * entriesPerExample(cfg, training);
-  const need = rows * perExample;
-  if (need > memory) {
-    throw new UsageError(`${command}: ${flag} ${rows} needs at least ${gb(need)} for the ${cfg.model}'s activations (${(perExample / 1024).toFixed(1)} KB an example), more than this machine's ${gb(memory)}; use a smaller ${flag}`);
+export const trainingOverhead = 14;
+
+/** Refused when the estimate passes this fraction of the machine's memory (the rest is Node, the data and the OS). */
+const usableFraction = 0.8;
+
+/**
+ * Refuses (exit 2) `rows` examples at once when the estimate of their memory passes 80% of this
+ * machine's, naming the flag and the estimate. A training batch is held whole (`training`); samples are
+ * drawn `chunkRows` at a time (see `sampleChunkRows`), so for them the estimate is one chunk's
+ * activations plus the n samples themselves, three times (the draw, its map back to data units, the
+ * file's bytes).
+ */
+export function checkRowsFit(command: string, flag: string, rows: number, cfg: Shaped, training: boolean, memory = totalmem(), chunkRows = 8192): void {
+  const d = cfg.sampleShape.reduce((a, b) => a * b, 1);
+  const perExample = 4 * entriesPerExample(cfg, training) * (training ? trainingOverhead : 1);
+  const need = training ? rows * perExample : Math.min(rows, chunkRows) * perExample + 3 * 4 * d * rows;
+  if (need > usableFraction * memory) {
+    const what = training ? `(${(perExample / 1024).toFixed(1)} KB an example)` : `(${(perExample / 1024).toFixed(1)} KB an example in a pass of ${chunkRows}, ${((12 * d) / 1024).toFixed(2)} KB to hold each sample)`;
+    throw new UsageError(`${command}: ${flag} ${rows} needs at least ${gb(need)} for the ${cfg.model} ${what}, more than 80% of this machine's ${gb(memory)}; use a smaller ${flag}`);
   }
 }
 

@@ -7,8 +7,9 @@
 // - the teacher's 35-NFE samples within 0.3 nats of a data draw's;
 // - sCD within 0.15 nats of its teacher in 1 step and 0.10 in 2 steps; sCT within 0.3 in 2 steps;
 // - no mode lost: every mode holds at least half its share of the samples.
-// At CI's budget the ring meets all of it; the other sets are held to the gaps measured at this
-// budget with a margin (`marks` below), so a regression fails while the remaining gap stays visible.
+// At CI's budget the ring meets all of it, grid all but 1-step sCD's and checkerboard all but the
+// teacher's; the rest is held to the gaps measured at this budget with a margin (`marks` below), so a regression fails
+// while the remaining gap stays visible.
 // Modes are checked everywhere. CI runs the small budget; SCM_QUALITY_FULL=1 runs the full defaults.
 import * as c from "@scm-ts/core";
 import { gaussianMixture, mixtureMetadataKey, type MixtureComponent } from "@scm-ts/data";
@@ -53,16 +54,17 @@ interface Marks {
   readonly sCT2: number;
 }
 const acceptance: Marks = { teacher: 0.3, sCD1: 0.15, sCD2: 0.1, sCT2: 0.3 };
-// Gaps measured at CI's budget (teacher / sCD 1 / sCD 2 / sCT 2): grid 0.22/0.23/0.31/0.84, moons
-// 0.22/0.48/0.52/1.08, checkerboard 1.02/−0.05/0.35/0.80, spirals 0.50/1.22/0.87/2.64, 8-D mixture
-// 1.49/1.18/3.02/4.73 (ring 0.15/0.02/0.06/0.17).
+// Gaps measured at CI's budget with today's sampling defaults (teacher / sCD 1 / sCD 2 / sCT 2; the
+// teacher's grid from σ_max = 10, 2-step via t_mid = 0.3; negative: the student beats its teacher):
+// ring 0.10/0.07/−0.04/0.03, grid 0.18/0.27/−0.08/0.00, moons 0.12/0.58/0.17/0.51, checkerboard
+// 0.83/0.14/−0.48/−0.21, spirals 0.38/1.34/0.40/1.56, 8-D mixture 1.12/1.54/0.80/1.84.
 const sets: { name: string; data: () => Promise<string>; marks: Marks }[] = [
   { name: "ring", data: async () => "ring", marks: acceptance },
-  { name: "grid", data: async () => "grid", marks: { teacher: 0.3, sCD1: 0.4, sCD2: 0.5, sCT2: 1.2 } },
-  { name: "moons", data: async () => "moons", marks: { teacher: 0.3, sCD1: 0.7, sCD2: 0.8, sCT2: 1.5 } },
-  { name: "checkerboard", data: async () => "checkerboard", marks: { teacher: 1.4, sCD1: 0.15, sCD2: 0.6, sCT2: 1.2 } },
-  { name: "spirals", data: async () => "spirals", marks: { teacher: 0.8, sCD1: 1.6, sCD2: 1.2, sCT2: 3.2 } },
-  { name: "8-D mixture", data: mixtureFile, marks: { teacher: 2.0, sCD1: 1.6, sCD2: 3.6, sCT2: 5.5 } },
+  { name: "grid", data: async () => "grid", marks: { teacher: 0.3, sCD1: 0.45, sCD2: 0.1, sCT2: 0.3 } },
+  { name: "moons", data: async () => "moons", marks: { teacher: 0.3, sCD1: 0.8, sCD2: 0.35, sCT2: 0.75 } },
+  { name: "checkerboard", data: async () => "checkerboard", marks: { teacher: 1.1, sCD1: 0.3, sCD2: 0.1, sCT2: 0.3 } },
+  { name: "spirals", data: async () => "spirals", marks: { teacher: 0.6, sCD1: 1.7, sCD2: 0.6, sCT2: 2.0 } },
+  { name: "8-D mixture", data: mixtureFile, marks: { teacher: 1.5, sCD1: 2.0, sCD2: 1.1, sCT2: 2.3 } },
 ];
 
 describe.each(sets)("teacher → sCD and sCT on $name, scm train's defaults", ({ name, data: makeData, marks }) => {

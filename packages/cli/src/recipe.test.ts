@@ -1,6 +1,7 @@
 // The recipe's defaults: teachers train longer than students, the low-dimensional recipe (no
-// adaptive weighting for sCD, c = 1) applies below 256 entries per example and the paper's above,
-// the choice is said in one line, and flags override every default.
+// adaptive weighting for sCD, c = 1, 2-step t_mid = 0.3, the teacher sampler's σ_max = 10) applies
+// below 256 entries per example and the paper's above, the choice is said in one line, and flags
+// override every training default.
 import { describe, expect, it } from "vitest";
 import { defaultSteps, lowDimension, resolveRecipe } from "./recipe.js";
 
@@ -12,23 +13,30 @@ describe("resolveRecipe", () => {
     said.length = 0;
     const low = resolveRecipe({}, "scd", [2], log);
     expect(low).toMatchObject({ steps: defaultSteps("scd"), batch: 256, lr: 1e-3, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 300, ema: { kind: "power", std: 0.05 } });
-    expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so weighting none, tangent normalisation c = 1/)]);
-    expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1 });
-    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1 });
+    expect(low.tMid).toBe(0.3);
+    expect(low.sampleSigmaMax).toBeUndefined();
+    expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so weighting none, tangent normalisation c = 1, 2-step sampling via t_mid = 0\.3/)]);
+    expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1, tMid: 0.3 });
+    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
     expect(resolveRecipe({}, "scd", [lowDimension], log).tangentC).toBe(0.1);
     expect(said.at(-1)).toMatch(/image-scale, so weighting adaptive, tangent normalisation c = 0\.1/);
   });
 
-  it("gives the diffusion teacher more steps, no warm-up and no recipe line", () => {
+  it("gives the diffusion teacher more steps, no warm-up, and in low dimension a sampler grid from σ_max = 10", () => {
     said.length = 0;
-    expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0, lr: 2e-3 });
+    expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0, lr: 2e-3, sampleSigmaMax: 10 });
+    expect(said).toEqual([expect.stringMatching(/low-dimensional \(< 256\), so the PF-ODE sampler's grid starts at σ_max = 10/)]);
+    said.length = 0;
+    const image = resolveRecipe({}, "diffusion", [1, 28, 28], log);
+    expect(image.sampleSigmaMax).toBeUndefined();
+    expect(image.tMid).toBeUndefined();
     expect(said).toEqual([]);
   });
 
   it("lets flags override every default and rejects bad values by name", () => {
     said.length = 0;
     const r = resolveRecipe({ steps: 10, batch: 8, lr: 3e-4, "lr-schedule": "constant", weighting: "adaptive", "tangent-c": 0.5, warmup: 0, ema: 0.99 }, "scd", [2], log);
-    expect(r).toEqual({ steps: 10, batch: 8, lr: 3e-4, lrSchedule: "constant", weighting: "adaptive", tangentC: 0.5, warmup: 0, ema: { kind: "fixed", beta: 0.99 } });
+    expect(r).toEqual({ steps: 10, batch: 8, lr: 3e-4, lrSchedule: "constant", weighting: "adaptive", tangentC: 0.5, warmup: 0, ema: { kind: "fixed", beta: 0.99 }, tMid: 0.3 });
     expect(said).toEqual([]);
     expect(() => resolveRecipe({ "tangent-c": 0 }, "sct", [2], log)).toThrow(/--tangent-c must be positive/);
     expect(() => resolveRecipe({ warmup: 1.5 }, "sct", [2], log)).toThrow(/--warmup must be a whole number/);

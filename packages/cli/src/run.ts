@@ -57,6 +57,10 @@ export interface RunConfig {
   readonly lrSchedule?: "constant" | "cosine";
   /** The c of the sCM tangent normalisation g/(‖g‖₂ + c) (absent in older checkpoints: the paper's 0.1). */
   readonly tangentC?: number;
+  /** Diffusion: the σ_max of the PF-ODE sampler's EDM grid (absent: EDM's 80). */
+  readonly sampleSigmaMax?: number;
+  /** The t_mid that 2-step sampling uses unless told otherwise (absent: the paper's 1.1). */
+  readonly tMid?: number;
   /** Adaptive weighting by w_φ(t), or none (absent: adaptive). */
   readonly weighting?: "adaptive" | "none";
   /** Class-conditional training (--class-conditional; absent: unconditional): the model config has numClasses too. */

@@ -21,7 +21,7 @@ import { loadRun } from "../run.js";
 export const sampleFlags: FlagSpecs = {
   ckpt: { kind: "string", help: "checkpoint folder (required)" },
   steps: { kind: "number", default: 1, help: "consistency steps: 1 (from t_max) or 2 (via t_mid)" },
-  "t-mid": { kind: "number", default: 1.1, help: "the intermediate time of 2-step sampling" },
+  "t-mid": { kind: "number", help: "the intermediate time of 2-step sampling (default: the run's, 0.3 for data below 256 entries per example, else the paper's 1.1)" },
   ts: { kind: "string", help: "explicit decreasing times, comma-separated (overrides --steps)" },
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
   class: { kind: "string", help: "class-conditional checkpoints: k for every sample of class k, or all to spread the samples evenly over the classes (default: none, the null label)" },

@@ -1,7 +1,8 @@
 """The TrigFlow samplers of scm-ts (packages/samplers, packages/trigflow) over F(u, t), u = x_t/σ_d:
 consistency sampling along a decreasing t-list (1-step from t_max = arctan(80/σ_d), 2-step via
-t_mid = 1.1) with f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) and renoising x_t = cos t·x̂0 + sin t·z_i;
-and the teacher's PF-ODE dx/dt = σ_d·F(x/σ_d, t) by Euler or DPM-Solver-2 (r = 1) on EDM's ρ = 7 grid.
+the run's t_mid: `run_t_mid(config)`, 0.3 for runs of low-dimensional data, else the paper's 1.1) with f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t) and renoising x_t = cos t·x̂0 + sin t·z_i;
+and the teacher's PF-ODE dx/dt = σ_d·F(x/σ_d, t) by Euler or DPM-Solver-2 (r = 1) on EDM's ρ = 7 grid
+(from the run's σ_max: `run_sigma_max(config)`, 10 for low-dimensional data, else EDM's 80).
 All noise is passed in (z at the first time, z_i for each renoising), so runs compare across
 implementations; `scm sample --noise` takes the same file (tensors z, z1, z2, …, std σ_d).
 """
@@ -10,6 +11,17 @@ import math
 import torch
 
 PAPER_T_MID = 1.1
+EDM_SIGMA_MAX = 80.0
+
+
+def run_t_mid(config):
+    """The t_mid of 2-step sampling that `scm train` recorded in the run config (older runs: the paper's 1.1)."""
+    return config.get("tMid", PAPER_T_MID)
+
+
+def run_sigma_max(config):
+    """The σ_max of the teacher sampler's EDM grid that `scm train` recorded (older runs: EDM's 80)."""
+    return config.get("sampleSigmaMax", EDM_SIGMA_MAX)
 
 
 def t_max(sigma_data=0.5, sigma_max=80.0):
@@ -61,11 +73,11 @@ def steps_for_nfe(method, nfe):
     raise ValueError(f"unknown method {method!r}; use euler or dpm-solver-2")
 
 
-def sample_teacher(F, z, nfe=35, method="dpm-solver-2", sigma_data=0.5, cond=None):
+def sample_teacher(F, z, nfe=35, method="dpm-solver-2", sigma_data=0.5, cond=None, sigma_max=EDM_SIGMA_MAX):
     """Integrates dx/dt = σ_d·F(x/σ_d, t) from z at t_max down to 0 on EDM's grid, spending `nfe` evaluations."""
     cond = cond or {}
     v = lambda x, t: sigma_data * _F(F, x, t, sigma_data, cond)
-    schedule = edm_schedule(steps_for_nfe(method, nfe), sigma_data)
+    schedule = edm_schedule(steps_for_nfe(method, nfe), sigma_data, sigma_max=sigma_max)
     x = z
     for s, t in zip(schedule[:-1], schedule[1:]):
         if method == "euler":

@@ -4,7 +4,7 @@
       F_θ(u, t) and its JVP along (du, dt) by torch.autograd.forward_ad, for u, t, du, dt in INPUTS
       (and one-hot class rows `labels`, guidance scales `w` when present); writes F and jvp to OUT.
   parity.py sample CKPT NOISE OUT STEPS [T_MID]
-      consistency sampling (1 step from t_max, 2 via T_MID, default 1.1) of the checkpoint's EMA
+      consistency sampling (1 step from t_max, 2 via T_MID, default the run's recorded t_mid) of the checkpoint's EMA
       weights from the noise file of `scm sample --noise` (z, z1, …), mapped back to data space;
       writes x to OUT.
   parity.py teacher CKPT NOISE OUT METHOD NFE
@@ -41,13 +41,13 @@ def forward(ckpt, inputs, out, weights="params"):
     safetensors_io.write(out, {"F": primal, "jvp": tangent})
 
 
-def sample(ckpt, noise, out, steps, t_mid=samplers.PAPER_T_MID):
+def sample(ckpt, noise, out, steps, t_mid=None):
     model, config = scm_ref.load(ckpt, weights="ema", dtype=torch.float64)
     n, _ = safetensors_io.read(noise)
     sd = config["sigmaData"]
     z = n["z"].to(torch.float64)
     renoise = [n[f"z{i}"].to(torch.float64) for i in range(1, steps)]
-    times = [samplers.t_max(sd)] + ([t_mid] if steps == 2 else [])
+    times = [samplers.t_max(sd)] + ([t_mid if t_mid is not None else samplers.run_t_mid(config)] if steps == 2 else [])
     x = samplers.sample_consistency(model, times, z, renoise, sd)
     safetensors_io.write(out, {"x": samplers.unstandardize(x, config)})
 

@@ -22,7 +22,7 @@ import { initTrainState, makeObjective, makeTrainStep, train, type TrainState } 
 import { ringOfGaussians } from "@scm-ts/data";
 import { mlp, type MlpParams, type ModelParams } from "@scm-ts/models";
 import { adam, constantSchedule, cosineSchedule, powerFunctionBeta } from "@scm-ts/nn";
-import { sampleOneStep, sampleTwoStep } from "@scm-ts/samplers";
+import { lowDimensionTMid, sampleOneStep, sampleTwoStep } from "@scm-ts/samplers";
 
 /** The two phases of a run: diffusion pre-training, then sCT from the diffusion EMA. */
 export type DemoPhase = "diffusion" | "sct";
@@ -177,7 +177,7 @@ export function createSctTrainer(config: DemoConfig = defaultDemoConfig): SctTra
       }
       return losses;
     },
-    sample: (steps, n, seed = 1) => read(c.tidy(() => (steps === 1 ? sampleOneStep : sampleTwoStep)(F, { key: c.random.key(seed), shape: [n, 2], sigmaData }))),
+    sample: (steps, n, seed = 1) => read(c.tidy(() => (steps === 1 ? sampleOneStep : sampleTwoStep)(F, { key: c.random.key(seed), shape: [n, 2], sigmaData, middle: lowDimensionTMid }))),
     data: (n, seed = 2) => read(c.tidy(() => toy.sample(c.random.key(seed), n))),
     dispose() {
       release(state);

@@ -14,15 +14,13 @@
 // The CLI prints one line saying which applied.
 import type { Mode } from "@scm-ts/consistency";
 import { stdToExp } from "@scm-ts/nn";
+import { lowDimensionTMid } from "@scm-ts/samplers";
 import { paperTMid } from "@scm-ts/trigflow";
 import { UsageError, positiveInt, type Flags } from "./args.js";
 import type { RunConfig } from "./run.js";
 
 /** Data of fewer entries per example than this trains with the low-dimensional recipe. */
 export const lowDimension = 256;
-
-/** The intermediate time of 2-step sampling that runs of low-dimensional data record. */
-export const lowDimensionTMid = 0.3;
 
 /** The σ_max of the teacher sampler's EDM grid that diffusion runs of low-dimensional data record. */
 export const lowDimensionSigmaMax = 10;

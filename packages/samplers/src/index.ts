@@ -13,7 +13,7 @@ export { type ConditionOptions, oneHotLabels, classifierFreeGuidance } from "./c
 export { type PriorOptions, samplePrior } from "./prior.js";
 
 /** Consistency sampling. */
-export { validateConsistencyTimes, oneStepTimes, twoStepTimes, rcmFourStepTimes } from "./consistency-times.js";
+export { validateConsistencyTimes, oneStepTimes, twoStepTimes, rcmFourStepTimes, lowDimensionTMid } from "./consistency-times.js";
 export { type ConsistencySampleOptions, consistencyFunction, sampleConsistency, sampleOneStep, sampleTwoStep } from "./consistency-sampler.js";
 
 /** Teacher PF-ODE sampling. */

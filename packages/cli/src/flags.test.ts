@@ -74,12 +74,14 @@ describe("values checked before work starts", () => {
     });
   }
 
-  it("sample: --ts '1.5,', --out x.jpg, --n 0 and --seed -1 are refused before the checkpoint is read", async () => {
+  it("sample: --ts '1.5,' or '1.5,1.6', --t-mid 5, --out x.jpg, --n 0 and --seed -1 are refused before the checkpoint is read", async () => {
     const ckpt = join(root, "no-such-run");
     await expect(runSample({ ckpt, ts: "1.5,", out: join(root, "a.png") })).rejects.toThrow(/--ts must be comma-separated numbers, got '1.5,'/);
     await expect(runSample({ ckpt, out: join(root, "x.jpg") })).rejects.toThrow(/--out .*x\.jpg: use a \.png or \.safetensors file name/);
     await expect(runSample({ ckpt, n: 0 })).rejects.toThrow(/--n must be a positive integer, got 0/);
     await expect(runSample({ ckpt, seed: -1 })).rejects.toThrow(/--seed must be a whole number ≥ 0, got -1/);
+    await expect(runSample({ ckpt, steps: 2, "t-mid": 5, out: join(root, "a.png") })).rejects.toThrow(/--t-mid must lie in \(0, π\/2\).*got 5/);
+    await expect(runSample({ ckpt, ts: "1.5,1.6", out: join(root, "a.png") })).rejects.toThrow(/scm sample: --ts: t-list entry 1 is 1\.6/);
     expect(sampleFlags["allow-nonfinite"]).toBeDefined();
   });
 

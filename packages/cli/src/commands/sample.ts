@@ -16,6 +16,7 @@ import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
 import { loadRun } from "../run.js";
+import { validateConsistencyTimes } from "@scm-ts/samplers";
 
 /** Flags of `scm sample`. */
 export const sampleFlags: FlagSpecs = {
@@ -50,6 +51,15 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   const out = f.out as string, ckpt = f.ckpt as string;
   const n = positiveInt("sample", "n", f.n), nfe = positiveInt("sample", "nfe", f.nfe), steps = positiveInt("sample", "steps", f.steps), seed = nonNegativeInt("sample", "seed", f.seed);
   const ts = parseTimes(f.ts);
+  if (ts) {
+    try {
+      validateConsistencyTimes(ts, "scm sample: --ts");
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const tMid = f["t-mid"] as number | undefined;
+  if (tMid !== undefined && !(tMid > 0 && tMid < Math.PI / 2)) throw new UsageError(`scm sample: --t-mid must lie in (0, π/2) (0.3 and 1.1 are the defaults), got ${tMid}`);
   checkSampleFile(out);
   checkNotAnInput("scm sample", "--out", out, { "--ckpt": checkpointFile(ckpt) });
   if (isRunFile(out)) throw new UsageError(`scm sample: --out ${out} is a file of the run folder there; write the samples elsewhere`);

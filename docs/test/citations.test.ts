@@ -1,7 +1,8 @@
 // The repository is self-contained: source comments, test names, READMEs and results cite only
 // documents that are in it. Every file under packages/, examples/, experiments/, bench/ and docs/
 // (and the top-level README) is scanned, build outputs and dependencies excepted, for
-// - a cite of the old private notes ("scm-spec", "../shared", "<name>.md §x");
+// - a cite of the old private notes outside the repository (by name, by their folder one level up,
+//   or as "<name>.md §x");
 // - a docs page (docs/…/x.md, or a guide page named bare, as in math.md, "Heading") that does not
 //   exist, or a heading ("Heading" after the page) or anchor (#slug) that the page does not have;
 // - a relative markdown link outside docs/ (READMEs) that leaves the repository or names no file.
@@ -48,10 +49,13 @@ function headings(file: string): string[] {
   return h;
 }
 
+// The folder beside the repository that held the old notes, spelt so this file does not cite it itself.
+const outsideFolder = ["..", "shared"].join("/");
+
 /** The problems with the citations in one file's text (empty when all resolve). */
 export function citationProblems(text: string, file: string): string[] {
   const out: string[] = [];
-  for (const bad of ["scm-spec", "../shared"]) if (text.includes(bad)) out.push(`cites "${bad}"`);
+  for (const bad of ["scm-spec", outsideFolder]) if (text.includes(bad)) out.push(`cites "${bad}"`);
   for (const m of text.matchAll(/\b[\w-]+\.md §/g)) out.push(`cites a section number of a page: "${m[0]}"`);
   for (const m of text.matchAll(/[\w-]+\.md, \\?"[^"\n]*$/gm)) out.push(`splits a cited heading across lines: ${m[0]}`);
   // docs/… pages, or guide pages named bare, with an optional "Heading" (or \"Heading\" in JSON) or #anchor.
@@ -93,7 +97,7 @@ describe("citations", () => {
     expect(citationProblems('// docs/guide/math.md, "Exact\n// oracles"', f)).toEqual(['splits a cited heading across lines: math.md, "Exact']);
     expect(citationProblems("docs/guide/nope.md", f)).toEqual(["names docs/guide/nope.md, which does not exist"]);
     expect(citationProblems("docs/guide/math.md#nope", f)).toEqual(["cites docs/guide/math.md#nope, which has no such heading"]);
-    expect(citationProblems("[d](../shared/docs/design.md)", f)).toContain("links outside the repository: ../shared/docs/design.md");
+    expect(citationProblems(`[d](${outsideFolder}/docs/design.md)`, f)).toContain(`links outside the repository: ${outsideFolder}/docs/design.md`);
     expect(citationProblems('math.md, "Exact oracles"; docs/guide/trigflow-scm.md#the-scm-tangent; "x\\" (docs/guide/math.md, \\"The paper\'s settings\\")', f)).toEqual([]);
   });
 

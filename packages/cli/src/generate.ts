@@ -52,10 +52,10 @@ export function generate(net: Network<Record<string, unknown>, unknown>, ema: Mo
 /** The most samples drawn in one pass of the sampler; larger `n` is drawn in chunks of this size. */
 export const sampleChunkRows = 8192;
 
-// A sampler pass keeps every row's activations alive (tens of KB an example for the default MLP), so
-// `scm sample --n 100000` in one pass needed 14 GB. Up to `sampleChunkRows` rows are drawn in one pass
-// from the seed's key, exactly as before; beyond that, chunk j draws from the j-th of `split(key)`
-// (its rows of a given --noise file), and the chunks are concatenated.
+// A sampler pass keeps every row's activations alive, so one pass over a large --n needs memory in
+// proportion to it. Up to `sampleChunkRows` rows are drawn in one pass from the seed's key; beyond
+// that, chunk j draws from the j-th of `split(key)` (its rows of a given --noise file), and the
+// chunks are concatenated, so memory stays flat in --n.
 function generateInChunks(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
   const root = c.random.key(o.seed);
   if (o.n <= sampleChunkRows) return generateModelSpace(net, ema, cfg, o, root);

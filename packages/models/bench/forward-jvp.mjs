@@ -7,15 +7,13 @@
 import os from "node:os";
 import * as c from "@scm-ts/core";
 import { dit, mlp, unet } from "../dist/index.js";
+import { benchCases } from "./cases.mjs";
 
 const N = Number(process.env.BENCH_N ?? 5);
 if (process.env.BENCH_BACKEND === "webgpu") await import("@scm-ts/webgpu");
 if (process.env.BENCH_BACKEND) await c.setBackend(process.env.BENCH_BACKEND);
-const cases = [
-  { name: "mlp (2-D, width 256, depth 4), batch 1024", net: mlp({ dataDim: 2, width: 256, depth: 4 }), batch: 1024 },
-  { name: "unet (16×16×3, 32 ch, [1,2,2]), batch 16", net: unet({ imageSize: 16, inChannels: 3, modelChannels: 32, channelMult: [1, 2, 2], numBlocks: 1, attnResolutions: [8], groups: 8, embDim: 128, timeFeatures: 32 }), batch: 16 },
-  { name: "dit (16×16×3, patch 2, hidden 128, depth 4), batch 16", net: dit({ imageSize: 16, inChannels: 3, patchSize: 2, hidden: 128, depth: 4, heads: 4, timeFeatures: 32 }), batch: 16 },
-];
+const builders = { mlp, unet, dit };
+const cases = benchCases.map(({ name, model, config, batch }) => ({ name, net: builders[model](config), batch }));
 
 console.log(`## models: forward, forward+JVP and forward+backward\n\n- ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}, backend ${c.getBackend().name}; jitted; median of ${N} rounds\n`);
 console.log("| model | forward ms | fwd+JVP ms | fwd+JVP / fwd | fwd+bwd ms | fwd+bwd / fwd |\n|---|---:|---:|---:|---:|---:|");

@@ -71,17 +71,21 @@ async function main() {
   }
 
   const python = torchPython();
-  let torch = null, info = null, why = null;
-  const dir = mkdtempSync(join(os.tmpdir(), "scm-bench-torch-"));
+  let torch = null, info = null, why = null, dir = null;
   if (!python) why = "no python3 that imports torch and numpy (set SCM_PYTHON, or apt-get install -y python3-torch python3-numpy); timing ours alone";
   else {
+    dir = mkdtempSync(join(os.tmpdir(), "scm-bench-torch-"));
     const specs = [];
     for (const w of all) specs.push(await writeWorkload(w, dir));
     torch = startTorch(python, threads);
     info = await torch.request({ op: "setup", workloads: specs });
   }
   const torchOk = (w) => torch && info.workloads[w.id] && !info.workloads[w.id].error;
-  const runTorch = async (w, name) => (await torch.request({ op: "run", workload: w.id, row: name })).ms;
+  const runTorch = async (w, name) => {
+    const reply = await torch.request({ op: "run", workload: w.id, row: name });
+    if (reply.error) throw new Error(`the PyTorch side failed on ${w.id}/${name}: ${reply.error}`);
+    return reply.ms;
+  };
   const runOurs = (fn) => {
     const t0 = performance.now();
     fn();
@@ -112,7 +116,7 @@ async function main() {
   }
   const seconds = (performance.now() - t0) / 1000;
   torch?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 
   const cpus = os.cpus();
   console.log("## @scm-ts/core (cpu backend, jitted) against PyTorch (CPU)\n");
@@ -136,7 +140,7 @@ async function main() {
       console.log(`| ${i === 0 ? w.label : ""} | ${name} | ${ms(median(rec.ours))} | ${hasT ? ms(median(rec.torch)) : "—"} | ${hasT ? times(perRound(rec.ours, rec.torch)) : "—"} | ${ms(Math.min(...rec.ours))} | ${hasT ? ms(Math.min(...rec.torch)) : "—"} | ${own(rec.ours, first.ours)} | ${own(rec.torch, first.torch)} | ${check} |`);
     }
   }
-  console.log(`\ntimed in ${seconds.toFixed(0)} s`);
+  console.log(`\n${seconds.toFixed(0)} s of warm-up and rounds`);
 }
 
 await main();

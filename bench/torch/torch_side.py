@@ -5,7 +5,7 @@ on stdout.
 
   {"op": "setup", "workloads": [spec, ...]}  -> {"torch": version, "threads": n, "blas": [library paths],
                                                 "workloads": {id: {"check": rel} | {"error": msg}}}
-  {"op": "run", "workload": id, "row": name} -> {"ms": wall time of the call}
+  {"op": "run", "workload": id, "row": name} -> {"ms": wall time of the call} | {"error": msg}
   {"op": "quit"}
 
 `check` is max |F_torch − F_ours| / max |F_ours| of the workload's forward output (the driver's output is
@@ -196,10 +196,13 @@ def main():
             built, report = setup(cmd["workloads"])
             reply = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_libraries(), "workloads": report}
         elif cmd["op"] == "run":
-            fn = built[cmd["workload"]][cmd["row"]]
-            t0 = time.perf_counter()
-            fn()
-            reply = {"ms": (time.perf_counter() - t0) * 1000}
+            try:
+                fn = built[cmd["workload"]][cmd["row"]]
+                t0 = time.perf_counter()
+                fn()
+                reply = {"ms": (time.perf_counter() - t0) * 1000}
+            except Exception as e:
+                reply = {"error": f"{type(e).__name__}: {e}".splitlines()[0]}
         elif cmd["op"] == "quit":
             break
         else:

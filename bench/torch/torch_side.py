@@ -41,6 +41,7 @@ def grads_of(loss_fn, params):
 
 
 def no_grad(fn):
+    """fn run under torch.no_grad(): a forward row records no graph, as ours keeps no tape."""
     def run():
         with torch.no_grad():
             return fn()

@@ -176,6 +176,9 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
   let lastYield = performance.now();
   const showBar = !!tty?.isTTY, showLines = !!tty && !tty.isTTY;
   let state = o.state, skipped = 0, lastLoss = NaN, t0 = performance.now(), since = 0, lastLine = performance.now();
+  // The first step traces and compiles the jitted step, which can take a while for a large network:
+  // say so, and leave that time out of the steps/s and ETA of the first report.
+  if ((showBar || showLines) && start < o.steps) tty!.write("compiling the training step (the first step traces and compiles it)…\n");
   for (let i = start + 1; i <= o.steps; i++) {
     const r = H > 0 ? Math.min(1, i / H) : 1;
     const b = o.batch(i);
@@ -208,6 +211,10 @@ export async function train<P>(o: TrainOptions<P>): Promise<TrainResult<P>> {
       since = 0;
     }
     for (const t of Object.values(m)) (t as Tensor).dispose();
+    if (i === start + 1 && since > 0) {
+      t0 = performance.now();
+      since = 0;
+    }
     const ran = i - start;
     if (o.maxSkippedFraction !== undefined && ran >= judgeAfter && skipped > o.maxSkippedFraction * ran) {
       if (showBar) tty!.write("\n");

@@ -110,16 +110,22 @@ export function defaultModelConfig(model: RunConfig["model"], sampleShape: reado
     // Fourier input features let the MLP draw sharp modes (the 5×5 grid's teacher: −2.2 → −0.17 nats).
     return { dataDim: sampleShape[0], width: size.width ?? 256, depth: size.depth ?? 3, inputFourier: sampleShape[0]! < lowDimension ? 4 : 0 };
   }
-  if (sampleShape.length !== 3 || sampleShape[1] !== sampleShape[2]) throw new UsageError(`--model ${model} needs square images [N, C, H, W]; this data has examples of shape [${sampleShape.join(", ")}]`);
+  if (sampleShape.length !== 3) throw new UsageError(`--model ${model} needs images [N, C, H, W] or vectors [N, D] (with --model mlp); this data has examples of shape [${sampleShape.join(", ")}]: reshape it to one of those`);
+  if (sampleShape[1] !== sampleShape[2]) {
+    const [ch, h, w] = sampleShape as [number, number, number], side = Math.max(h, w);
+    throw new UsageError(`--model ${model} takes square images, and this data's are ${h}×${w} (shape [${ch}, ${h}, ${w}]): pad or crop them to [${ch}, ${side}, ${side}], or reshape the file's x to vectors [N, ${ch * h * w}] to train the MLP`);
+  }
   const [ch, size0] = [sampleShape[0]!, sampleShape[1]!];
+  // Each halving needs an even size: two down-samplings when 4 divides it, one when 2 does, none for odd sizes.
+  const halvings = size0 % 4 === 0 ? 2 : size0 % 2 === 0 ? 1 : 0;
   if (model === "unet") {
     const w = size.width ?? 32;
     if (w % 8 !== 0) throw new UsageError(`--width ${w}: the U-Net's base channels must be a multiple of 8 (its group norm has 8 groups)`);
-    return { imageSize: size0, inChannels: ch, modelChannels: w, channelMult: size0 % 4 === 0 ? [1, 2, 2] : [1, 2], numBlocks: size.depth ?? 1, attnResolutions: [], groups: 8, embDim: 4 * w, timeFeatures: 32 };
+    return { imageSize: size0, inChannels: ch, modelChannels: w, channelMult: [1, 2, 2].slice(0, halvings + 1), numBlocks: size.depth ?? 1, attnResolutions: [], groups: 8, embDim: 4 * w, timeFeatures: 32 };
   }
   const w = size.width ?? 96;
   if (w % 4 !== 0) throw new UsageError(`--width ${w}: the DiT's hidden width must be a multiple of its 4 heads`);
-  return { imageSize: size0, inChannels: ch, patchSize: size0 % 4 === 0 ? 4 : 2, hidden: w, depth: size.depth ?? 4, heads: 4, timeFeatures: 32 };
+  return { imageSize: size0, inChannels: ch, patchSize: 2 ** halvings, hidden: w, depth: size.depth ?? 4, heads: 4, timeFeatures: 32 };
 }
 
 /** The network of a run config; a config the architecture rejects is a usage error naming `where` (a checkpoint). */

@@ -1,0 +1,34 @@
+// The default architecture for a data shape: the U-Net and DiT down-sample as often as the image
+// size allows (twice when 4 divides it, once when 2 does, never for odd sizes), so images of any
+// square size train with the defaults; other shapes get one line saying what to do.
+import * as c from "@scm-ts/core";
+import { describe, expect, it } from "vitest";
+import { UsageError } from "./args.js";
+import { buildNetwork, defaultModelConfig } from "./run.js";
+
+describe("defaultModelConfig", () => {
+  it.each([
+    [[1, 8, 8], [1, 2, 2], 4],
+    [[2, 6, 6], [1, 2], 2],
+    [[3, 5, 5], [1], 1],
+    [[1, 7, 7], [1], 1],
+  ])("images %j: U-Net levels %j, DiT patch %i, and both networks run", (shape, mult, patch) => {
+    const u = defaultModelConfig("unet", shape, { width: 8 });
+    expect(u.channelMult).toEqual(mult);
+    expect(defaultModelConfig("dit", shape, { width: 8, depth: 1 }).patchSize).toBe(patch);
+    for (const model of ["unet", "dit"] as const) {
+      const net = buildNetwork({ model, modelConfig: defaultModelConfig(model, shape, { width: 8, depth: 1 }) });
+      const params = net.init(c.random.key(0));
+      const y = net.apply(params, c.random.normal(c.random.key(1), [2, ...shape]), c.full([2], 0.7));
+      expect(y.shape).toEqual([2, ...shape]);
+      expect([...y.dataSync()].every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it("refuses non-square images and other ranks with a line saying what to do", () => {
+    expect(() => defaultModelConfig("unet", [1, 7, 9])).toThrow(UsageError);
+    expect(() => defaultModelConfig("unet", [1, 7, 9])).toThrow(/7×9.*pad or crop them to \[1, 9, 9\].*vectors \[N, 63\]/);
+    expect(() => defaultModelConfig("dit", [4, 4])).toThrow(/images \[N, C, H, W\] or vectors \[N, D\]/);
+    expect(() => defaultModelConfig("mlp", [1, 4, 4])).toThrow(/--model mlp needs vector data/);
+  });
+});

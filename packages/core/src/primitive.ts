@@ -49,6 +49,21 @@ export type Lowering<P> =
       readonly kind: "inline";
     };
 
+/**
+ * How a tangent primitive fuses with its primal: when a flat jaxpr computes y = primal(x…) and
+ * t_y = tangent(x…, t…) on the same leading `primals` operands and the same params (what the primal's
+ * JVP emits), lowering runs one routine, `spec`, that reads the tangent equation's inputs and writes
+ * [y; t_y] (compile/tangent-pairs.ts).
+ */
+export interface TangentFusion<P> {
+  /** The primal primitive whose equation this tangent equation joins. */
+  readonly primal: OpDef<P>;
+  /** How many leading inputs of the tangent equation are the primal equation's inputs. */
+  readonly primals: number;
+  /** The fused routine, given the tangent equation's input avals and the shared params. */
+  spec(tangentAvals: readonly ShapedArray[], params: P): RoutineSpec;
+}
+
 interface OpCommon<P> {
   readonly name: string;
   /** Shape and dtype rule; throws naming the op and the offending shapes or dtypes. */
@@ -60,6 +75,8 @@ interface OpCommon<P> {
   readonly impl?: (args: readonly Tensor[], params: P) => Tensor[];
   /** Call-like primitives recorded as one equation by jit tracing (custom JVP) instead of inlined. */
   readonly keepWhenTraced?: boolean;
+  /** Tangent primitives only: the primal it fuses with into one routine at lowering. */
+  readonly fusesWith?: TangentFusion<P>;
 }
 
 /** A primitive that is not linear in any input: no transpose rule. */

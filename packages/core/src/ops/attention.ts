@@ -75,6 +75,8 @@ export const attentionTangent: OpDef<AttentionParams> = defineOp<AttentionParams
     return [check("attention_tangent", avals)];
   },
   lower: { kind: "routine", spec: (avals, _, p) => attentionSpec("attentionTangent", avals, p) },
+  // With attention on the same (q, k, v): one pass writes [y; t_y] (the sCM paper's FlashAttention JVP).
+  fusesWith: { primal: attention, primals: 3, spec: (avals, p) => attentionSpec("attentionJvp", avals, p) },
   // Second order: the JVP of the composed tangent map in all six inputs.
   jvp: (primals, tangents, p) => {
     const out = bind1(attentionTangent, primals, p);

@@ -3,6 +3,7 @@
 // discriminated union, so the compiler demands a transpose exactly where one is needed. Symbolic
 // zeros (`Zero`) let rules skip absent tangents and cotangents.
 import type { Expr } from "./ir/expr.js";
+import type { ClosedJaxpr } from "./jaxpr.js";
 import type { RoutineSpec } from "./ir/kernel.js";
 import type { ShapedArray } from "./shape.js";
 import type { Tensor } from "./tensor.js";
@@ -45,8 +46,13 @@ export type Lowering<P> =
       spec(avalsIn: readonly ShapedArray[], avalOut: ShapedArray, params: P): RoutineSpec;
     }
   | {
-      /** Call-like primitives (jit, custom JVP): lowered by inlining `params.jaxpr`. */
+      /** Call-like primitives (jit, custom JVP): lowered by inlining a jaxpr, `params.jaxpr` unless `jaxpr` is given. */
       readonly kind: "inline";
+      /**
+       * The jaxpr this equation stands for, chosen when it is lowered or inlined rather than when it
+       * was traced (e.g. by the routines the active backend runs); defaults to `params.jaxpr`.
+       */
+      jaxpr?(params: P, avalsIn: readonly ShapedArray[]): ClosedJaxpr;
     };
 
 /**

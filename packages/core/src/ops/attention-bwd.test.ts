@@ -6,8 +6,7 @@
 import { describe, expect, it } from "vitest";
 import * as c from "../index.js";
 import type { Tensor } from "../index.js";
-import { attentionProbs } from "./attention.js";
-import { attentionBwdKV, attentionBwdKVComposed, attentionBwdQ, attentionBwdQComposed } from "./attention-bwd.js";
+import { attentionBwdKV, attentionBwdKVComposed, attentionBwdQ, attentionBwdQComposed, attentionProbs } from "./attention-bwd.js";
 
 const f64 = { dtype: "float64" } as const;
 const scale = 0.37;

@@ -114,13 +114,18 @@ export function attentionBwdRoutines(q: Tensor, k: Tensor, v: Tensor, g: Tensor,
   return [slice(rows, zeros, [...batch, n, d]), slice(kv, zeros, [...batch, m, d]), slice(kv, [...zeros.slice(0, -1), d], kv.shape)];
 }
 
+/** P = softmax(s·Q·Kᵀ) by composed ops [..., N, M]. */
+export function attentionProbs(q: Tensor, k: Tensor, scale: number): Tensor {
+  return softmax(mul(matmul(q, matrixTranspose(k)), scale), -1);
+}
+
 /**
  * (dQ, dK, dV) at output cotangent g by composed ops, with P = softmax(s·Q·Kᵀ) and G = g:
  * dS = P ⊙ (G·Vᵀ − rowsum(P ⊙ G·Vᵀ)) (the softmax Jacobian is symmetric), dQ = s·dS·K,
  * dK = s·dSᵀ·Q, dV = Pᵀ·G. The reference of `attention_transpose` and its JVP.
  */
 export function attentionTransposeComposed(q: Tensor, k: Tensor, v: Tensor, g: Tensor, scale: number): [Tensor, Tensor, Tensor] {
-  const prob = softmax(mul(matmul(q, matrixTranspose(k)), scale), -1); // [..., N, M]
+  const prob = attentionProbs(q, k, scale); // [..., N, M]
   const gv = matmul(g, matrixTranspose(v)); // [..., N, M]
   const ds = mul(prob, sub(gv, sum(mul(prob, gv), -1, true)));
   return [mul(matmul(ds, k), scale), mul(matmul(matrixTranspose(ds), q), scale), matmul(matrixTranspose(prob), g)];

@@ -15,12 +15,11 @@ import type { Tensor } from "../tensor.js";
 import { add, mul, sub } from "../api/elementwise.js";
 import { matmul } from "../api/linalg.js";
 import { matrixTranspose, sum } from "../api/shape-ops.js";
-import { softmax } from "../api/softmax.js";
 import { instantiate } from "./broadcast.js";
 import { bind1 } from "./rules.js";
 import { jvpFlat } from "../transforms/jvp.js";
 import { bind } from "../trace.js";
-import { attentionTranspose } from "./attention-bwd.js";
+import { attentionProbs, attentionTranspose } from "./attention-bwd.js";
 import { attentionSpec, type AttentionParams } from "./attention-spec.js";
 
 function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
@@ -38,11 +37,6 @@ function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
     throw new Error(`${name}: operands ${avals.map(fmtAval).join(", ")} must be float q [..., N, D], k [..., M, D], v [..., M, Dv] (tangents shaped like them) with equal batch axes and dtypes, and at least one key`);
   }
   return { shape: [...batch, q.shape[r - 2]!, v.shape[r - 1]!], dtype: q.dtype };
-}
-
-/** P = softmax(s·Q·Kᵀ) by composed ops [..., N, M]. */
-export function attentionProbs(q: Tensor, k: Tensor, scale: number): Tensor {
-  return softmax(mul(matmul(q, matrixTranspose(k)), scale), -1);
 }
 
 /** The composed tangent map t_y (the reference of `attention_tangent`). */

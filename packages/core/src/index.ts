@@ -51,7 +51,7 @@ export * as ir from "./ir/expr.js";
 export { programKey, type Kernel, type Program, type RoutineSpec, type MatmulSpec, type ConvSpec, type AttentionSpec, type StandardizeSpec } from "./ir/kernel.js";
 export { primitives } from "./ops/registry.js";
 export { attentionBwdQ, attentionBwdKV, attentionBwdQComposed, attentionBwdKVComposed } from "./ops/attention-bwd.js";
-export type { OpDef } from "./primitive.js";
+export type { OpDef, TangentFusion } from "./primitive.js";
 export { Zero } from "./primitive.js";
 export { runRoutine } from "./cpu/routines.js";
 export { kernelSource } from "./cpu/codegen.js";

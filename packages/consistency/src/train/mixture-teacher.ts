@@ -1,6 +1,7 @@
 // The exact TrigFlow teacher of a Gaussian mixture with isotropic or diagonal components as a tensor
-// network, so sCD against the true velocity runs inside a jitted step (docs/guide/math.md, "Gaussian
-// mixtures in closed form"). With Σ_k = diag(s_k²) every coordinate i evolves on its own:
+// network, so sCD against the true velocity runs inside a jitted step
+// (docs/guide/math.md, "Gaussian mixtures in closed form"). With Σ_k = diag(s_k²) every coordinate i
+// evolves on its own:
 //   v(x, t) = Σ_k w_k(x, t)·[−sin t·μ_k + (sin t cos t (σ_d² − s_k²)/a_k²) ⊙ (x − cos t·μ_k)],
 //   a_k² = s_k² cos²t + σ_d² sin²t,  w = softmax_k(log π_k − ½ Σ_i log a_ki² − Σ_i (x − cos t·μ_k)_i²/(2a_ki²)),
 // and F*(x/σ_d, t) = v(x, t)/σ_d. (Full covariances need the eigenbasis: trigflow's gaussianMixtureOracle.)

@@ -3,8 +3,7 @@
 // median-heuristic RBF kernel on the first few thousand points, and, for one-step maps, the RMS error
 // ‖x̂(z) − Φ_{t_max→0}(z)‖ against the exact PF-ODE flow map of the oracle (float64 Dormand–Prince).
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
-import type { RawNetwork } from "@scm-ts/consistency";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
 import { mmd, slicedWasserstein } from "@scm-ts/metrics";
 import { samplePrior, sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
 import { tMax, type PfOdeMethod } from "@scm-ts/trigflow";

@@ -6,7 +6,7 @@
 // also measures f_θ at t_mid where the 2-step sampler actually goes: x_mid = cos t_mid·f_θ(z, t_max) +
 // sin t_mid·z', against f*(x_mid, t_mid).
 import * as c from "@scm-ts/core";
-import type { RawNetwork } from "@scm-ts/consistency";
+import type { RawNetwork } from "@scm-ts/core";
 import { consistencyFunction, samplePrior } from "@scm-ts/samplers";
 import { tMax } from "@scm-ts/trigflow";
 import { sigmaData, type ToyProblem } from "./toy-setup.js";

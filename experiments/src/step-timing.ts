@@ -2,8 +2,8 @@
 // the way the repository's benchmarks do on a noisy machine: warm-up, then interleaved rounds (each
 // round times every mode once), reporting the median per-round ratio to the diffusion step.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
-import { initTrainState, makeObjective, makeTrainStep, type Mode, type RawNetwork, type TrainState } from "@scm-ts/consistency";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
+import { initTrainState, makeObjective, makeTrainStep, type Mode, type TrainState } from "@scm-ts/consistency";
 import { adam } from "@scm-ts/nn";
 import { paperCm, sigmaData, type AnyNetwork, type AnyParams } from "./toy-setup.js";
 

@@ -2,8 +2,8 @@
 // @scm-ts/data (per-coordinate std σ_d = 0.5, mode std 0.08), its exact TrigFlow teacher F* as a
 // tensor network (jittable, for sCD and the teacher ODE) and as a float64 oracle (for the exact flow
 // map), the MLP every method trains, and the paper's hyper-parameters mapped to this scale.
-import type { Tensor } from "@scm-ts/core";
-import { mixtureTeacher, type RawNetwork, type TangentNormalization } from "@scm-ts/consistency";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
+import { mixtureTeacher, type TangentNormalization } from "@scm-ts/consistency";
 import { ringOfGaussians, type GaussianMixture, type RingOptions } from "@scm-ts/data";
 import { mlp, type ModelParams, type Network } from "@scm-ts/models";
 import { gaussianMixtureOracle, type AnalyticOracle, type LogNormalParameters } from "@scm-ts/trigflow";
@@ -29,8 +29,7 @@ export interface ToyProblem {
 export function ringProblem(options: RingOptions = {}): ToyProblem {
   const data = ringOfGaussians(options);
   const spec = data.oracleSpec(sigmaData);
-  const components = spec.components.map((k) => ({ weight: k.weight, mean: k.mean, variance: (k.covariance as { variance: number }).variance }));
-  return { data, exactTeacher: mixtureTeacher(components, sigmaData), oracle: gaussianMixtureOracle(spec) };
+  return { data, exactTeacher: mixtureTeacher(spec.components, sigmaData), oracle: gaussianMixtureOracle(spec) };
 }
 
 /** The experiments' network: the residual MLP of @scm-ts/models, width 128, 3 blocks (the "small" preset). */

@@ -4,7 +4,8 @@
 // curve and wall time, and can hand the EMA weights to a probe every few steps (for "iterations to
 // reach a quality").
 import * as c from "@scm-ts/core";
-import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type RawNetwork, type TangentNormalization } from "@scm-ts/consistency";
+import type { RawNetwork } from "@scm-ts/core";
+import { initTrainState, makeObjective, makeTrainStep, train, type Mode, type TangentNormalization } from "@scm-ts/consistency";
 import type { Toy } from "@scm-ts/data";
 import { adam, cosineSchedule } from "@scm-ts/nn";
 import type { LogNormalParameters } from "@scm-ts/trigflow";

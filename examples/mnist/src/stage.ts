@@ -6,7 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as c from "@scm-ts/core";
-import { initTrainState, makeObjective, makeTrainStep, train, type RawNetwork } from "@scm-ts/consistency";
+import type { RawNetwork } from "@scm-ts/core";
+import { initTrainState, makeObjective, makeTrainStep, train } from "@scm-ts/consistency";
 import { openEventLog, readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } from "@scm-ts/io";
 import type { ModelParams, UnetConfig } from "@scm-ts/models";
 import { adam } from "@scm-ts/nn";

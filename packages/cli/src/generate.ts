@@ -4,9 +4,9 @@
 // class-conditional teacher or at the guidance input of a guidance-distilled student (conditioning.ts).
 // Also writing them as a PNG (scatter plot for 2-D data, image grid for images) or as safetensors.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { saveTensors, writeImageGrid, writeScatterPlot } from "@scm-ts/io";
-import type { ApplyOptions, ModelParams, Network } from "@scm-ts/models";
+import type { ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
 import { paperTMid, tMax } from "@scm-ts/trigflow";
 import * as E from "fp-ts/lib/Either.js";
@@ -89,7 +89,7 @@ function concatRows(parts: Tensor[]): Tensor {
 
 // The samplers work in the model's space, where the data has standard deviation σ_d. Takes ownership of `key`.
 function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions, key: Tensor): Tensor {
-  const F = (u: Tensor, t: Tensor, options?: ApplyOptions) => net.apply(ema, u, t, options);
+  const F = (u: Tensor, t: Tensor, options?: NetworkOptions) => net.apply(ema, u, t, options);
   const shape = [o.n, ...cfg.sampleShape];
   const start = tMax(cfg.sigmaData);
   const times = o.ts ?? (o.steps === 1 || o.steps === undefined ? [start] : o.steps === 2 ? [start, o.tMid ?? cfg.tMid ?? paperTMid] : undefined);

@@ -12,7 +12,8 @@
 // while the remaining gap stays visible.
 // Modes are checked everywhere. CI runs the small budget; SCM_QUALITY_FULL=1 runs the full defaults.
 import * as c from "@scm-ts/core";
-import { gaussianMixture, mixtureMetadataKey, type MixtureComponent } from "@scm-ts/data";
+import type { MixtureComponent } from "@scm-ts/core";
+import { gaussianMixture, mixtureMetadataKey } from "@scm-ts/data";
 import { saveTensors } from "@scm-ts/io";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

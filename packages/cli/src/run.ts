@@ -3,11 +3,11 @@
 // atomic, so a run killed mid-write keeps its previous checkpoint. What is read is checked first
 // (run-check.ts): a config of the wrong shape or non-finite weights are refused with one line.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { initTrainState, type Mode, type TrainState } from "@scm-ts/consistency";
 import { readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } from "@scm-ts/io";
 import type { Standardization } from "@scm-ts/data";
-import { dit, mlp, unet, type ApplyOptions, type ModelParams, type Network } from "@scm-ts/models";
+import { dit, mlp, unet, type ModelParams, type Network } from "@scm-ts/models";
 import type { MomentState, Optimizer } from "@scm-ts/nn";
 import * as E from "fp-ts/lib/Either.js";
 import { UsageError } from "./args.js";
@@ -141,7 +141,7 @@ export function buildNetwork(cfg: Pick<RunConfig, "model" | "modelConfig">, wher
 
 /** The model callables the losses need. */
 export function modelFns(net: AnyNetwork) {
-  return { apply: (p: ModelParams<unknown>, u: Tensor, t: Tensor, o?: ApplyOptions) => net.apply(p, u, t, o), logvar: (p: ModelParams<unknown>, t: Tensor) => net.logvar(p, t) };
+  return { apply: (p: ModelParams<unknown>, u: Tensor, t: Tensor, o?: NetworkOptions) => net.apply(p, u, t, o), logvar: (p: ModelParams<unknown>, t: Tensor) => net.logvar(p, t) };
 }
 
 /** Writes a training state as a checkpoint (atomic). */

@@ -4,9 +4,9 @@
 // standard deviation σ_d, estimated from the data unless a teacher or init run fixes it or
 // `--sigma-data` asks for the raw data. Mismatches between these are usage errors naming both sides.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { identityStandardization, isIdentityStandardization, type Standardization } from "@scm-ts/data";
-import type { ApplyOptions, ModelParams } from "@scm-ts/models";
+import type { ModelParams } from "@scm-ts/models";
 import { adam } from "@scm-ts/nn";
 import { existsSync } from "node:fs";
 import { checkpointFile } from "@scm-ts/io";
@@ -26,7 +26,7 @@ export interface DiffusionRun {
   /** Its EMA weights. */
   readonly ema: ModelParams<unknown>;
   /** F(u, t) on the EMA weights, u = x_t/σ_d; a class-conditional run reads `options.classLabels`. */
-  readonly F: (u: Tensor, t: Tensor, options?: ApplyOptions) => Tensor;
+  readonly F: (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor;
 }
 
 /** Loads a `--mode diffusion` checkpoint for `flag` (--teacher or --init), checking its mode and data shape. */

@@ -3,8 +3,8 @@
 // TrigFlow variables — optionally with EDM2's learned per-t uncertainty (e^{w}·err − w), as the paper's
 // teachers use.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
-import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
+import { checkBatch, meanPerSample, timeColumn } from "./time.js";
 import { adaptiveWeighted, type LogvarHead } from "./weighting.js";
 
 /** What every loss takes: the network, the optional logvar head, σ_d and one batch (x0, z, t). */

@@ -5,9 +5,9 @@
 //   Δ_r = −cos t′·(σ_d F⁻_t − V) − r·sin t′·(x_t + σ_d[cos(t−t′)·F⁻_t − F⁻_{t′}]/sin(t−t′)),
 //   g = cos t·Δ_r, normalised, in the same adaptive-weighted loss as sCM.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
 import { normalizeTangent, perSampleNorm, type TangentNormalization } from "./tangent.js";
-import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
+import { checkBatch, meanPerSample, timeColumn } from "./time.js";
 import { adaptiveWeighted } from "./weighting.js";
 import type { LossBatchInputs } from "./diffusion-loss.js";
 

@@ -4,9 +4,9 @@
 // parameter gradient) and the tangent; F_θ⁻, dF⁻/dt, g and the teacher are constants, so the backward pass
 // touches only F_θ.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
 import { scmTangent, type TangentNormalization } from "./tangent.js";
-import { checkBatch, meanPerSample, timeColumn, type RawNetwork } from "./time.js";
+import { checkBatch, meanPerSample, timeColumn } from "./time.js";
 import { adaptiveWeighted } from "./weighting.js";
 import type { LossBatchInputs } from "./diffusion-loss.js";
 

@@ -3,8 +3,8 @@
 //   g = −cos²t·(σ_d F⁻ − dx_t/dt) − r·(cos t sin t·x_t + JVP),
 // which is cos(t)·df⁻/dt at r = 1. Then g ← g/(‖g‖ + c) (per-sample L2, or RMS, or clipping).
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
-import { checkBatch, sumPerSampleKeep, timeColumn, type RawNetwork } from "./time.js";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
+import { checkBatch, sumPerSampleKeep, timeColumn } from "./time.js";
 
 /** How g is normalised: per-sample L2 norm (the paper), RMS norm (FastGen, sCM-mnist), clipping to [−1, 1], or none. */
 export type TangentNormalization =

@@ -3,22 +3,6 @@
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 
-/**
- * What a network may be conditioned on besides (u, t); structurally @scm-ts/models' `ApplyOptions`,
- * so a models `Network.apply` is a `Model.apply` as it is.
- */
-export interface NetworkOptions {
-  /** One-hot class rows [B, K]; a zero row is the null label (unconditional). */
-  readonly classLabels?: Tensor;
-  /** Guidance scales w [B] of a guidance-conditioned student. */
-  readonly guidance?: Tensor;
-  /** Dropout key; omit (or null) for no dropout. */
-  readonly dropoutKey?: Tensor | null;
-}
-
-/** A raw network F(x_t/σ_d, c_noise(t)): u [B, …D], t [B] → [B, …D]; a conditional one reads `options`. */
-export type RawNetwork = (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor;
-
 /** t [B] reshaped to [B, 1, …, 1] so it broadcasts against data of rank `rank`. */
 export function timeColumn(t: Tensor, rank: number): Tensor {
   if (t.ndim !== 1) throw new Error(`time must be a vector [B] of per-sample times, got shape [${t.shape.join(",")}]`);

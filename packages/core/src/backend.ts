@@ -42,15 +42,17 @@ export interface Backend {
   supports(dtype: DType): boolean;
   /**
    * Optional routines this backend runs beyond those every backend runs (names of routine specs,
-   * e.g. "attentionBwdQ"). A primitive rule that has both such a routine and a composed equivalent
-   * emits the routine only while the active backend lists it (`backendRuns`).
+   * e.g. "attentionBwdQ"). A primitive that has both such a routine and a composed equivalent is
+   * traced as one call-like equation and becomes the routine only when it runs or is lowered on a
+   * backend that lists it (`backendRuns`).
    */
   readonly optionalRoutines?: ReadonlySet<string>;
 }
 
 /**
- * What a trace depends on of the active backend: its name and its optional routines (a traced
- * program may use them). Caches of traced programs (jit, customJvp) key on it.
+ * What a traced program depends on of the active backend: its name (its constants live there) and
+ * its optional routines (its lowering, cached with it, may use them). Caches of traced programs
+ * (jit, customJvp) key on it.
  */
 export function backendTraceKey(): string {
   const b = getBackend();

@@ -1,7 +1,9 @@
 // @scm-ts/core: the tensor engine. Tensors and their creation, elementwise/reduction/shape ops,
 // matmul and conv2d, softmax, counter-based random keys, and the transforms jvp, linearize, vjp,
 // grad, valueAndGrad, stopGradient, jit and customJvp over pytrees, on a pluggable backend (the CPU
-// backend here; WebGPU in @scm-ts/webgpu). This file is the package's whole public surface.
+// backend here; WebGPU in @scm-ts/webgpu). Besides the engine, as the one package every other one
+// depends on, it holds the contracts they share (the network F(x_t/σ_d, t), Gaussian mixture components)
+// and the host-side symmetric eigendecomposition. This file is the package's whole public surface.
 import "./transforms/eval.js";
 import "./cpu/index.js";
 import "./api/methods.js";
@@ -38,12 +40,18 @@ export { customJvp } from "./transforms/custom-jvp.js";
 export { makeJaxpr } from "./transforms/jaxpr-trace.js";
 export { ClosedJaxpr, printJaxpr, type Jaxpr } from "./jaxpr.js";
 
+/** Host-side float64 linear algebra: the symmetric eigendecomposition and matrix functions. */
+export { type SymmetricEigenResult, symmetricEigen, symmetricMatrixFunction } from "./linalg/symmetric-eigen.js";
+/** The contracts the method packages share: the network F(x_t/σ_d, t) and Gaussian mixture components. */
+export { type NetworkOptions, type RawNetwork, type Model } from "./contracts/network.js";
+export { type Covariance, type GaussianSpec, type MixtureComponent } from "./contracts/gaussian.js";
+
 // Engine internals for backend packages (@scm-ts/webgpu) and tests: the IR, kernels and primitives.
 export * as ir from "./ir/expr.js";
 export { programKey, type Kernel, type Program, type RoutineSpec, type MatmulSpec, type ConvSpec, type AttentionSpec, type StandardizeSpec } from "./ir/kernel.js";
 export { primitives } from "./ops/registry.js";
 export { attentionBwdQ, attentionBwdKV, attentionBwdQComposed, attentionBwdKVComposed } from "./ops/attention-bwd.js";
-export type { OpDef } from "./primitive.js";
+export type { OpDef, TangentFusion } from "./primitive.js";
 export { Zero } from "./primitive.js";
 export { runRoutine } from "./cpu/routines.js";
 export { kernelSource } from "./cpu/codegen.js";

@@ -126,6 +126,13 @@ export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Tensor[], args: readonl
   return jaxpr.outvars.map(read);
 }
 
+/** The jaxpr a call-like equation (lowering kind "inline") stands for: its op's choice, else `params.jaxpr`. */
+export function callJaxpr(op: OpDef, params: unknown, avalsIn: readonly ShapedArray[]): ClosedJaxpr {
+  const low = op.lower;
+  if (low.kind === "inline" && low.jaxpr) return low.jaxpr(params, avalsIn);
+  return (params as { jaxpr: ClosedJaxpr }).jaxpr;
+}
+
 function paramString(params: unknown): string {
   if (params === null || typeof params !== "object") return "";
   const parts: string[] = [];

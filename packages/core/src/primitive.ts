@@ -3,6 +3,7 @@
 // discriminated union, so the compiler demands a transpose exactly where one is needed. Symbolic
 // zeros (`Zero`) let rules skip absent tangents and cotangents.
 import type { Expr } from "./ir/expr.js";
+import type { ClosedJaxpr } from "./jaxpr.js";
 import type { RoutineSpec } from "./ir/kernel.js";
 import type { ShapedArray } from "./shape.js";
 import type { Tensor } from "./tensor.js";
@@ -45,9 +46,29 @@ export type Lowering<P> =
       spec(avalsIn: readonly ShapedArray[], avalOut: ShapedArray, params: P): RoutineSpec;
     }
   | {
-      /** Call-like primitives (jit, custom JVP): lowered by inlining `params.jaxpr`. */
+      /** Call-like primitives (jit, custom JVP): lowered by inlining a jaxpr, `params.jaxpr` unless `jaxpr` is given. */
       readonly kind: "inline";
+      /**
+       * The jaxpr this equation stands for, chosen when it is lowered or inlined rather than when it
+       * was traced (e.g. by the routines the active backend runs); defaults to `params.jaxpr`.
+       */
+      jaxpr?(params: P, avalsIn: readonly ShapedArray[]): ClosedJaxpr;
     };
+
+/**
+ * How a tangent primitive fuses with its primal: when a flat jaxpr computes y = primal(x…) and
+ * t_y = tangent(x…, t…) on the same leading `primals` operands and the same params (what the primal's
+ * JVP emits), lowering runs one routine, `spec`, that reads the tangent equation's inputs and writes
+ * [y; t_y] (compile/tangent-pairs.ts).
+ */
+export interface TangentFusion<P> {
+  /** The primal primitive whose equation this tangent equation joins. */
+  readonly primal: OpDef<P>;
+  /** How many leading inputs of the tangent equation are the primal equation's inputs. */
+  readonly primals: number;
+  /** The fused routine, given the tangent equation's input avals and the shared params. */
+  spec(tangentAvals: readonly ShapedArray[], params: P): RoutineSpec;
+}
 
 interface OpCommon<P> {
   readonly name: string;
@@ -60,6 +81,8 @@ interface OpCommon<P> {
   readonly impl?: (args: readonly Tensor[], params: P) => Tensor[];
   /** Call-like primitives recorded as one equation by jit tracing (custom JVP) instead of inlined. */
   readonly keepWhenTraced?: boolean;
+  /** Tangent primitives only: the primal it fuses with into one routine at lowering. */
+  readonly fusesWith?: TangentFusion<P>;
 }
 
 /** A primitive that is not linear in any input: no transpose rule. */

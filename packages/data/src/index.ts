@@ -29,9 +29,9 @@ export { type BatchOptions, type BatchStreamOptions, type Batch, epochBatches, b
 /** Toys: key-driven samplers with exact moments. */
 export { type Toy, type ToySampleOptions, type ToyScaleOptions, sigmaDataScale, sampleDataset } from "./toys/toy.js";
 export { oneHotCategorical } from "./toys/categorical.js";
+/** The component types moved to @scm-ts/core; these names stay for existing imports. */
+export { type Covariance, type MixtureComponent } from "./deprecated.js";
 export {
-  type Covariance,
-  type MixtureComponent,
   type MixtureOracleSpec,
   type GaussianMixture,
   type RingOptions,

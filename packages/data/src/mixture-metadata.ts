@@ -7,8 +7,8 @@
 // problem; a valid description gives the components with weights normalised.
 import * as E from "fp-ts/lib/Either.js";
 import { dataError, type DataError } from "./data-error.js";
-import { gaussianMixture, type MixtureComponent } from "./toys/gaussian-mixture.js";
-import type { Covariance } from "./toys/covariance.js";
+import type { Covariance, MixtureComponent } from "@scm-ts/core";
+import { gaussianMixture } from "./toys/gaussian-mixture.js";
 
 /** The metadata key of a mixture description. */
 export const mixtureMetadataKey = "scm.mixture";

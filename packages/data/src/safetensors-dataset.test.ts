@@ -17,7 +17,7 @@ import type { ArrayDataset } from "./array-dataset.js";
 import type { DataError } from "./data-error.js";
 import { datasetFromTensorFile, loadSafetensorsDataset, type TensorDataset, type TensorDatasetOptions } from "./safetensors-dataset.js";
 import { gaussianMixtureDensity } from "./toys/mixture-density.js";
-import type { MixtureComponent } from "./toys/gaussian-mixture.js";
+import type { MixtureComponent } from "@scm-ts/core";
 import { parseSafetensors, safetensorsReader } from "./safetensors-reader.js";
 import type { TensorFileReader } from "./tensor-file.js";
 import { serializeSafetensors, type HostTensor as IoTensor } from "@scm-ts/io";

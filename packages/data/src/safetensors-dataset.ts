@@ -12,7 +12,7 @@ import { arrayDataset, type ArrayDataset } from "./array-dataset.js";
 import { readRegularFile } from "@scm-ts/io";
 import { dataError, fromIoError, type DataError } from "./data-error.js";
 import { mixtureMetadataKey, parseMixtureMetadata } from "./mixture-metadata.js";
-import type { MixtureComponent } from "./toys/gaussian-mixture.js";
+import type { MixtureComponent } from "@scm-ts/core";
 import { readSafetensorsFile } from "./safetensors-reader.js";
 import type { HostTensor, TensorFile, TensorFileReader } from "./tensor-file.js";
 

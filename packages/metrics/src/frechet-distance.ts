@@ -4,10 +4,10 @@
 // with tr (Σ₁Σ₂)^{1/2} = tr (Σ₁^{1/2} Σ₂ Σ₁^{1/2})^{1/2}, a symmetric positive semi-definite matrix, so
 // both square roots come from symmetric eigendecompositions in float64 (negative round-off eigenvalues
 // clipped to 0) instead of the general, sometimes complex, sqrtm. The feature network is a parameter.
+import { symmetricEigen, symmetricMatrixFunction } from "@scm-ts/core";
 import type { SampleSet } from "./samples.js";
 import { extractFeatures, type FeatureOptions } from "./features.js";
 import { gaussianFit, type GaussianFit } from "./gaussian-fit.js";
-import { symmetricEigen, symmetricMatrixFunction } from "./symmetric-eigen.js";
 
 /** The Fréchet distance between two Gaussians (≥ 0; round-off below 0 is returned as 0). */
 export function frechetDistanceBetweenGaussians(a: GaussianFit, b: GaussianFit): number {

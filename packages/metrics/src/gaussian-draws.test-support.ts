@@ -1,6 +1,7 @@
 // Test data with exact ground truth: draws from Gaussians (and their mixtures) through the trigflow
 // oracles, whose means and covariances are known in closed form, seeded by the counter-based RNG.
-import { counterRandom, gaussianMixtureOracle, gaussianOracle, type Covariance, type MixtureComponent } from "@scm-ts/trigflow";
+import type { Covariance, MixtureComponent } from "@scm-ts/core";
+import { counterRandom, gaussianMixtureOracle, gaussianOracle } from "@scm-ts/trigflow";
 import type { HostSamples } from "./samples.js";
 
 /** n draws from N(mean, covariance) as a host matrix [n, d]. */

@@ -44,5 +44,5 @@ export {
   mnistFeatureNet,
 } from "./mnist-features.js";
 
-/** Float64 symmetric eigendecomposition. */
-export { type SymmetricEigenResult, symmetricEigen, symmetricMatrixFunction } from "./symmetric-eigen.js";
+/** The float64 symmetric eigendecomposition moved to @scm-ts/core; these names stay for existing imports. */
+export { type SymmetricEigenResult, symmetricEigen, symmetricMatrixFunction } from "./deprecated.js";

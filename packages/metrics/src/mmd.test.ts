@@ -5,7 +5,7 @@
 // unbiasedness under the null, the median heuristic and input checks.
 import { describe, expect, it } from "vitest";
 import { array } from "@scm-ts/core";
-import type { MixtureComponent } from "@scm-ts/trigflow";
+import type { MixtureComponent } from "@scm-ts/core";
 import { drawGaussian, drawMixture } from "./gaussian-draws.test-support.js";
 import { mmd } from "./mmd.js";
 

@@ -5,9 +5,8 @@
 // w and a two-layer MLP (nn's guidanceEmbedding) whose last layer starts at zero, so a network with
 // it enabled computes, at init, the same F as one without.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { classEmbedding, guidanceEmbedding, type FloatDType } from "@scm-ts/nn";
-import type { ApplyOptions } from "./network.js";
 
 /**
  * The input scale of w in the guidance embedding: 1, so w ∈ [1, 2] spans the same range as
@@ -41,7 +40,7 @@ export function initGuidance(key: Tensor, featureDim: number, dim: number, dtype
 
 // emb ← emb + onehot·table + MLP(pos(w)); a zero one-hot row and a zero-initialised MLP add nothing.
 /** Adds the class and guidance embeddings of `options` to the time embedding emb [B, E]. */
-export function addConditioning(emb: Tensor, p: ConditioningParams, options: ApplyOptions, featureDim: number, where: string): Tensor {
+export function addConditioning(emb: Tensor, p: ConditioningParams, options: NetworkOptions, featureDim: number, where: string): Tensor {
   if (p.mapLabel && options.classLabels) emb = c.add(emb, classEmbedding.apply(p.mapLabel, options.classLabels)); // [B, E]
   if (p.mapGuidance) {
     const w = options.guidance;

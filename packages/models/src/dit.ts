@@ -5,14 +5,14 @@
 // block is the identity at init. Attention uses the fused JVP. The final layer starts at zero. Optional
 // class and guidance-scale conditioning join the time embedding.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import {
   adaptiveDoubleNorm, checkDivisible, checkEven, checkPositive, checkPositiveInt, checkRange, classEmbedding, conv2d,
   dropout, guidanceEmbedding, layerNorm, linear, positionalEmbedding, selfAttention, type FloatDType,
 } from "@scm-ts/nn";
 import { addConditioning, guidanceKey, initGuidance } from "./conditioning.js";
 import { applyLogvar, initLogvar } from "./logvar-head.js";
-import type { ApplyOptions, ModelParams, Network } from "./network.js";
+import type { ModelParams, Network } from "./network.js";
 
 /** Configuration of the DiT. */
 export interface DitConfig {
@@ -161,7 +161,7 @@ function block(p: DitBlockParams, x: Tensor, cond: Tensor, cfg: ReturnType<typeo
   return c.add(x, c.mul(gate(p.gate2), linear.apply(p.fc2, h))); // [B, N, D]
 }
 
-function applyNet(p: DitParams, config: DitConfig, u: Tensor, t: Tensor, options: ApplyOptions = {}): Tensor {
+function applyNet(p: DitParams, config: DitConfig, u: Tensor, t: Tensor, options: NetworkOptions = {}): Tensor {
   const cfg = validate(config);
   const b = u.shape[0]!, g = cfg.grid, ps = cfg.patchSize, d = cfg.hidden;
   let x = conv2d.apply(p.patchEmbed, u, { stride: ps, padding: "VALID" }); // [B, D, g, g]

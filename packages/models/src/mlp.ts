@@ -5,11 +5,11 @@
 // at init. Layout as EDM2: helpers → block →
 // network → presets.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { adaptiveDoubleNorm, checkEven, checkPositiveInt, checkRange, classEmbedding, dropout, guidanceEmbedding, layerNorm, linear, positionalEmbedding, type FloatDType } from "@scm-ts/nn";
 import { addConditioning, guidanceKey, initGuidance } from "./conditioning.js";
 import { applyLogvar, initLogvar } from "./logvar-head.js";
-import type { ApplyOptions, ModelParams, Network } from "./network.js";
+import type { ModelParams, Network } from "./network.js";
 
 /** Configuration of the MLP. */
 export interface MlpConfig {
@@ -125,7 +125,7 @@ function block(p: MlpBlockParams, h: Tensor, emb: Tensor, rate: number, key: Ten
   return c.add(h, linear.apply(p.fc1, r2)); // [B, W]
 }
 
-function applyNet(p: MlpParams, config: MlpConfig, u: Tensor, t: Tensor, options: ApplyOptions = {}): Tensor {
+function applyNet(p: MlpParams, config: MlpConfig, u: Tensor, t: Tensor, options: NetworkOptions = {}): Tensor {
   const cfg = validate(config);
   let emb = linear.apply(p.mapNoise0, positionalEmbedding(t, { dim: cfg.timeFeatures })); // [B, E]
   emb = linear.apply(p.mapNoise1, c.silu(emb)); // [B, E]

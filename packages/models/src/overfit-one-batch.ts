@@ -3,9 +3,9 @@
 // adaptive weighting e^{w_φ(t)}·err − w_φ(t), err = mean ‖F_θ(x_t/σ_d, t) − v_t/σ_d‖², with Adam in one jitted
 // step; returns the first and last err.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { adam, applyUpdates, type MomentState } from "@scm-ts/nn";
-import type { ApplyOptions, ModelParams, Network } from "./network.js";
+import type { ModelParams, Network } from "./network.js";
 
 /** Options of `overfitOneBatch`. */
 export interface OverfitOptions {
@@ -26,7 +26,7 @@ export async function overfitOneBatch<C, P>(net: Network<C, P>, options: Overfit
   const tc = c.reshape(t, [options.batch, ...net.sampleShape.map(() => 1)]);
   const xt = c.add(c.mul(c.cos(tc), x0), c.mul(c.sin(tc), z)); // x_t = cos t·x0 + sin t·z
   const target = c.div(c.sub(c.mul(c.cos(tc), z), c.mul(c.sin(tc), x0)), sigmaData); // v_t/σ_d
-  const applyOpts: ApplyOptions = options.numClasses
+  const applyOpts: NetworkOptions = options.numClasses
     ? { classLabels: c.astype(c.equal(c.reshape(c.arange(options.batch, undefined, 1, { dtype: "int32" }), [-1, 1]), c.arange(options.numClasses, undefined, 1, { dtype: "int32" })), "float32") }
     : {};
   const err = (p: ModelParams<P>) => c.mean(c.square(c.sub(net.apply(p, c.div(xt, sigmaData), t, applyOpts), target)), Array.from({ length: net.sampleShape.length }, (_, i) => i + 1)); // [B]

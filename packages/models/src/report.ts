@@ -5,8 +5,8 @@
 // per input element of reductions, none for movement ops. MACs (the multiply-adds of products and
 // convolutions alone) are what DiT's and EDM2's "Gflops" columns count.
 import * as c from "@scm-ts/core";
-import type { ClosedJaxpr, Jaxpr, Tensor } from "@scm-ts/core";
-import type { ApplyOptions, ModelParams, Network } from "./network.js";
+import type { ClosedJaxpr, Jaxpr, NetworkOptions, Tensor } from "@scm-ts/core";
+import type { ModelParams, Network } from "./network.js";
 
 /** Counts of one network. */
 export interface ModelReport {
@@ -79,7 +79,7 @@ export function modelReport<C, P>(net: Network<C, P>, options: { numClasses?: nu
     const p: ModelParams<P> = net.init(kp!);
     const u = c.random.normal(ku!, [1, ...net.sampleShape]);
     const guided = (net.config as { guidanceEmbedding?: boolean }).guidanceEmbedding === true; // a guidance-conditioned network needs w
-    const opts: ApplyOptions = { ...(options.numClasses ? { classLabels: c.random.uniform(ku!, [1, options.numClasses]) } : {}), ...(guided ? { guidance: c.ones([1]) } : {}) };
+    const opts: NetworkOptions = { ...(options.numClasses ? { classLabels: c.random.uniform(ku!, [1, options.numClasses]) } : {}), ...(guided ? { guidance: c.ones([1]) } : {}) };
     return net.apply(p, u, c.random.uniform(ku!, [1]), opts);
   };
   const initOnly = (k: Tensor) => {

@@ -5,14 +5,14 @@
 // self-attention at chosen resolutions (fused JVP), optional class and guidance-scale conditioning. The last
 // convolution of each residual branch and of the output start at zero, so F_θ = 0 at init.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import {
   adaptiveDoubleNorm, checkDivisible, checkEven, checkPositiveInt, checkRange, classEmbedding, ConfigError, conv2d,
   downsample2d, dropout, groupNorm, guidanceEmbedding, linear, positionalEmbedding, selfAttention, upsample2d, type FloatDType,
 } from "@scm-ts/nn";
 import { addConditioning, guidanceKey, initGuidance } from "./conditioning.js";
 import { applyLogvar, initLogvar } from "./logvar-head.js";
-import type { ApplyOptions, ModelParams, Network } from "./network.js";
+import type { ModelParams, Network } from "./network.js";
 
 /** Configuration of the U-Net. */
 export interface UnetConfig {
@@ -207,7 +207,7 @@ function applyBlock(p: UnetBlockParams, s: BlockSpec, x: Tensor, emb: Tensor, pl
   return y;
 }
 
-function applyNet(p: UnetParams, config: UnetConfig, u: Tensor, t: Tensor, options: ApplyOptions = {}): Tensor {
+function applyNet(p: UnetParams, config: UnetConfig, u: Tensor, t: Tensor, options: NetworkOptions = {}): Tensor {
   const pl = plan(config);
   const { cfg } = pl;
   let emb = linear.apply(p.mapNoise0, positionalEmbedding(t, { dim: cfg.timeFeatures })); // [B, E]

@@ -15,43 +15,6 @@ export function pDotP(tA: number, gammaA: number, tB: number, gammaB: number): n
   return ((gammaA + 1) * (gammaB + 1) * Math.pow(ratio, e)) / ((gammaA + gammaB + 1) * Math.max(tA, tB));
 }
 
-// Symmetric eigendecomposition by cyclic Jacobi rotations: A = V·diag(λ)·Vᵀ.
-function symmetricEigen(a: number[][]): { values: number[]; vectors: number[][] } {
-  const n = a.length;
-  const m = a.map((r) => [...r]);
-  const v: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p]![q]! ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p]![q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q]![q]! - m[p]![p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const cs = 1 / Math.sqrt(t * t + 1), sn = t * cs;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k]![p]!, mkq = m[k]![q]!;
-          m[k]![p] = cs * mkp - sn * mkq;
-          m[k]![q] = sn * mkp + cs * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p]![k]!, mqk = m[q]![k]!;
-          m[p]![k] = cs * mpk - sn * mqk;
-          m[q]![k] = sn * mpk + cs * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k]![p]!, vkq = v[k]![q]!;
-          v[k]![p] = cs * vkp - sn * vkq;
-          v[k]![q] = sn * vkp + cs * vkq;
-        }
-      }
-    }
-  }
-  return { values: m.map((r, i) => r[i]!), vectors: v };
-}
-
 /**
  * Least-squares coefficients X [in, out] with Σ_i X[i][j]·p_i ≈ p_out_j, for snapshots at
  * (inNimg[i], inStd[i]) and targets (outNimg[j], outStd[j]) (EDM2's solve_posthoc_coefficients).
@@ -64,17 +27,17 @@ export function solvePosthocCoefficients(inNimg: readonly number[], inStd: reado
   const a = inNimg.map((ti, i) => inNimg.map((tj, j) => pDotP(ti, gIn[i]!, tj, gIn[j]!)));
   const b = inNimg.map((ti, i) => outNimg.map((tj, j) => pDotP(ti, gIn[i]!, tj, gOut[j]!)));
   // Minimum-norm least squares via the pseudo-inverse, cutting eigenvalues below n·ε·λ_max.
-  const { values, vectors } = symmetricEigen(a);
-  const cutoff = Math.max(...values.map(Math.abs)) * a.length * 2.220446049250313e-16;
   const n = a.length;
+  const { values, vectors } = c.symmetricEigen(a.flat(), n); // A = V·diag(λ)·Vᵀ, eigenvector k is column k
+  const cutoff = Math.max(...Array.from(values, Math.abs)) * n * 2.220446049250313e-16;
   return Array.from({ length: n }, (_, i) =>
     outNimg.map((_, j) => {
       let s = 0;
       for (let k = 0; k < n; k++) {
         if (Math.abs(values[k]!) <= cutoff) continue;
         let vb = 0;
-        for (let r = 0; r < n; r++) vb += vectors[r]![k]! * b[r]![j]!;
-        s += (vectors[i]![k]! * vb) / values[k]!;
+        for (let r = 0; r < n; r++) vb += vectors[r * n + k]! * b[r]![j]!;
+        s += (vectors[i * n + k]! * vb) / values[k]!;
       }
       return s;
     }),

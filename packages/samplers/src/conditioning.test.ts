@@ -1,13 +1,13 @@
 // Conditional sampling: int ids become one-hot rows (−1 a zero row) and reach every call of F with the
 // student's guidance scale; classifier-free guidance equals F_u + w·(F_c − F_u) on a toy network, and
 // the guided teacher sampler equals the sampler of that formula written out; bad conditioning is refused.
+import type { NetworkOptions, RawNetwork } from "@scm-ts/core";
 import { add, array, full, matmul, mul, random, reshape, sub, tanh, zeros, type Tensor } from "@scm-ts/core";
 import { fcParams } from "@scm-ts/testing";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { classifierFreeGuidance, oneHotLabels } from "./conditioning.js";
 import { sampleConsistency, sampleTwoStep } from "./consistency-sampler.js";
-import type { NetworkOptions, RawNetwork } from "./raw-network.js";
 import { sampleTeacher } from "./teacher-sampler.js";
 
 const values = async (t: Tensor) => Array.from(await t.data());

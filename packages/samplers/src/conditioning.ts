@@ -4,8 +4,8 @@
 // diffusion teacher is guided by classifier-free guidance F_w = F_u + w·(F_c − F_u) (the paper's
 // convention: w = 1 is the plain conditional teacher). Sampling never passes a
 // dropout key: networks run deterministically.
+import type { NetworkOptions, RawNetwork } from "@scm-ts/core";
 import { add, arange, astype, concat, equal, full, mul, reshape, slice, sub, zerosLike, type Tensor } from "@scm-ts/core";
-import type { NetworkOptions, RawNetwork } from "./raw-network.js";
 
 /** Conditioning options of the samplers. */
 export interface ConditionOptions {

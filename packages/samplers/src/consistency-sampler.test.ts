@@ -4,6 +4,7 @@
 // give the data's moments; a mixture's F_cm reproduces its (ODE-integrated) flow map; the samplers trace under
 // jit; the key, noise and time-layout options behave as documented; and bad t-lists and mismatched networks are
 // refused clearly.
+import type { RawNetwork } from "@scm-ts/core";
 import { add, array, cos, div, jit, mul, random, sin, sqrt, square, sub, type Tensor } from "@scm-ts/core";
 import { gaussianMixtureOracle, gaussianOracle, ScheduleError, tMax } from "@scm-ts/trigflow";
 import { describe, expect, test } from "vitest";
@@ -11,7 +12,6 @@ import { consistencyFunction, sampleConsistency, sampleOneStep, sampleTwoStep } 
 import { oneStepTimes, rcmFourStepTimes, twoStepTimes, validateConsistencyTimes } from "./consistency-times.js";
 import { oracleNetwork } from "./oracle-network.js";
 import { samplePrior } from "./prior.js";
-import type { RawNetwork } from "./raw-network.js";
 import { moments } from "./test-fixtures/moments.js";
 
 const sigmaData = 0.5;

@@ -7,12 +7,13 @@
 // own `tidy` scope, so memory stays flat over steps. The caller may pass z and every z_i instead (`noise`,
 // `renoise`), to compare samples across implementations. Class labels and, for a guidance-distilled student, the
 // guidance scale w go to every call of F (conditioning.ts).
+import type { NetworkOptions, RawNetwork } from "@scm-ts/core";
 import { add, array, mul, random, tidy, type Tensor } from "@scm-ts/core";
 import { f, floatingTensorOf, paperSigmaData, paperTMid, tMax } from "@scm-ts/trigflow";
 import { networkOptions, type ConditionOptions } from "./conditioning.js";
 import { validateConsistencyTimes } from "./consistency-times.js";
 import { samplePrior, startingNoise, type PriorOptions } from "./prior.js";
-import { evaluateNetwork, type NetworkOptions, type RawNetwork, type TimeLayout } from "./raw-network.js";
+import { evaluateNetwork, type TimeLayout } from "./raw-network.js";
 
 /** Options of the consistency samplers; `labels`/`numClasses` condition on classes, `guidance` is a guidance-distilled student's w. */
 export interface ConsistencySampleOptions extends PriorOptions, ConditionOptions {

@@ -7,7 +7,9 @@
 // carries its own doc comment at its declaration.
 
 /** The raw network contract and the prior. */
-export { type RawNetwork, type NetworkOptions, type TimeLayout, timeTensor, evaluateNetwork } from "./raw-network.js";
+export { type TimeLayout, timeTensor, evaluateNetwork } from "./raw-network.js";
+/** The network contract (F and its options) moved to @scm-ts/core; these names stay for existing imports. */
+export { type RawNetwork, type NetworkOptions } from "./deprecated.js";
 /** Class labels, the guidance input of distilled students, and classifier-free guidance of teachers. */
 export { type ConditionOptions, oneHotLabels, classifierFreeGuidance } from "./conditioning.js";
 export { type PriorOptions, samplePrior } from "./prior.js";

@@ -1,10 +1,10 @@
 // Memory over sampling steps: each solver or consistency step runs in its own tidy scope, so the live-buffer
 // count seen by the network stays flat however many steps are taken, and after sampling only the result (plus
 // nothing that grows with the step count) is left.
+import type { RawNetwork } from "@scm-ts/core";
 import { getBackend, mul, random, tanh, tidy, type Tensor } from "@scm-ts/core";
 import { describe, expect, test } from "vitest";
 import { sampleConsistency } from "./consistency-sampler.js";
-import type { RawNetwork } from "./raw-network.js";
 import { sampleTeacher } from "./teacher-sampler.js";
 
 function recordingNetwork(record: number[]): RawNetwork {

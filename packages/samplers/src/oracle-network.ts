@@ -4,9 +4,9 @@
 // to 0). Rows are examples of dimension d (any trailing shape flattening to d). It reads tensors synchronously,
 // so it needs the CPU backend, and it is not traceable: a test device, not a model. Rows sharing one time go
 // through the oracle's batched flow map together (one ODE solve for a mixture).
+import type { RawNetwork } from "@scm-ts/core";
 import { array, type Tensor } from "@scm-ts/core";
 import type { AnalyticOracle } from "@scm-ts/trigflow";
-import type { RawNetwork } from "./raw-network.js";
 
 /** Which ideal network: the diffusion network F* or the consistency network F_cm. */
 export type OracleNetworkKind = "diffusion" | "consistency";

@@ -1,21 +1,10 @@
 // The one thing every sampler needs from a model: the raw network callable F(x_t/σ_d, c_noise(t)) of the paper
-// (docs/guide/math.md, "One network, four predictions", c_noise(t) = t), here `(u, t) => Tensor` with u =
+// (docs/guide/math.md, "One network, four predictions", c_noise(t) = t), core's `RawNetwork` with u =
 // x_t/σ_d, so any model, an analytic oracle or a converted teacher plugs in. Samplers call it with one time for
 // the whole batch, laid out either as a vector [B] (the default, as models and losses take it) or to broadcast
 // against x ([B, 1, …, 1]); they check that F answers with a tensor of its input's shape and dtype and say so
 // clearly when it does not (a teacher/student mismatch).
-import { full, mul, type DType, type Tensor } from "@scm-ts/core";
-
-/** What a sampler may condition F on: structurally a subset of @scm-ts/models' `ApplyOptions` (no dropout key). */
-export interface NetworkOptions {
-  /** One-hot class rows [B, K]; a zero row is the null label (unconditional). */
-  readonly classLabels?: Tensor;
-  /** Guidance scales w [B] of a guidance-conditioned consistency student. */
-  readonly guidance?: Tensor;
-}
-
-/** The raw network F(u, t) with u = x_t/σ_d and t the TrigFlow time (c_noise(t) = t); returns u's shape. A conditional network reads `options`. */
-export type RawNetwork = (u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor;
+import { full, mul, type DType, type NetworkOptions, type RawNetwork, type Tensor } from "@scm-ts/core";
 
 /** How a sampler passes the time to F: "broadcast" as [B, 1, …, 1] (rank of x), "vector" as [B]. */
 export type TimeLayout = "broadcast" | "vector";

@@ -4,12 +4,12 @@
 // Gaussian and for a mixture; DDIM is exact for a point mass in one step; the paper's default (DPM-Solver-2,
 // EDM grid) spends exactly 35 evaluations; schedules come from trigflow; bad NFEs, methods and schedules are
 // refused with a clear message.
+import type { RawNetwork } from "@scm-ts/core";
 import { random, type Tensor } from "@scm-ts/core";
 import { edmSchedule, gaussianMixtureOracle, gaussianOracle, ScheduleError, tMax, type AnalyticOracle, type PfOdeMethod } from "@scm-ts/trigflow";
 import { describe, expect, test } from "vitest";
 import { oracleNetwork } from "./oracle-network.js";
 import { samplePrior } from "./prior.js";
-import type { RawNetwork } from "./raw-network.js";
 import { sampleTeacher, stepsForNfe, teacherSchedule } from "./teacher-sampler.js";
 
 const sigmaData = 0.5;

@@ -7,6 +7,7 @@
 // evaluations (NFE): 35 NFE with DPM-Solver-2 is the paper's CIFAR-10 teacher (18 steps). Each step runs in its
 // own `tidy` scope. A class-conditional teacher takes `labels`; `guidance` w ≠ 1 samples F_u + w·(F_c − F_u)
 // (classifier-free guidance, one doubled-batch evaluation per NFE).
+import type { RawNetwork } from "@scm-ts/core";
 import { tidy, type Tensor } from "@scm-ts/core";
 import {
   ddimStep,
@@ -28,7 +29,7 @@ import {
 } from "@scm-ts/trigflow";
 import { classifierFreeGuidance, networkOptions, type ConditionOptions } from "./conditioning.js";
 import { startingNoise, type PriorOptions } from "./prior.js";
-import { evaluateNetwork, type RawNetwork, type TimeLayout } from "./raw-network.js";
+import { evaluateNetwork, type TimeLayout } from "./raw-network.js";
 
 type Stepper = (num: Floating<Tensor>, velocity: Velocity<Tensor>, x: Tensor, s: number, t: number) => Tensor;
 

@@ -1,38 +1,11 @@
-// One Gaussian component N(μ, Σ) of an oracle's data distribution, validated and held in its eigenbasis Σ =
-// Q·diag(λ)·Qᵀ. Under TrigFlow every marginal covariance S_t = cos²t·Σ + σ_d² sin²t·I shares Q, with
-// eigenvalues s_i(t) = λ_i cos²t + σ_d² sin²t (docs/guide/math.md, "Gaussian mixtures in closed form"), so
-// every oracle quantity (density, denoiser, velocity, flow map, consistency function) is a diagonal map in that
-// basis. Isotropic and diagonal covariances skip the rotation.
+// One Gaussian component N(μ, Σ) of an oracle's data distribution (core's `GaussianSpec`), validated and
+// held in its eigenbasis Σ = Q·diag(λ)·Qᵀ. Under TrigFlow every marginal covariance
+// S_t = cos²t·Σ + σ_d² sin²t·I shares Q, with eigenvalues s_i(t) = λ_i cos²t + σ_d² sin²t
+// (docs/guide/math.md, "Gaussian mixtures in closed form"), so every oracle quantity (density, denoiser,
+// velocity, flow map, consistency function) is a diagonal map in that basis. Isotropic and diagonal
+// covariances skip the rotation.
+import type { GaussianSpec } from "@scm-ts/core";
 import { matrix, symmetricEigen, type Matrix } from "./linalg.js";
-
-/** A component covariance: isotropic s²·I, diagonal, or a full symmetric positive semi-definite matrix. */
-export type Covariance =
-  | {
-      /** σ²·I. */
-      readonly kind: "isotropic";
-      /** σ², the variance of every coordinate. */
-      readonly variance: number;
-    }
-  | {
-      /** diag(σ₁², …, σ_d²). */
-      readonly kind: "diagonal";
-      /** The variance of each coordinate. */
-      readonly variances: readonly number[];
-    }
-  | {
-      /** A full symmetric positive semi-definite matrix. */
-      readonly kind: "full";
-      /** The d × d matrix, row by row. */
-      readonly matrix: readonly (readonly number[])[];
-    };
-
-/** A Gaussian N(mean, covariance) in R^d. */
-export interface GaussianSpec {
-  /** The mean μ (its length fixes the dimension d). */
-  readonly mean: readonly number[];
-  /** The covariance Σ (variance 0 gives a point mass along that direction). */
-  readonly covariance: Covariance;
-}
 
 /** A validated Gaussian in its eigenbasis (internal representation shared by the oracles). */
 export interface SpectralGaussian {

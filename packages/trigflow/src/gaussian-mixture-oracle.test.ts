@@ -6,8 +6,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { counterRandom } from "./counter-random.js";
-import type { Covariance } from "./gaussian-component.js";
-import { gaussianMixtureOracle, type MixtureComponent } from "./gaussian-mixture-oracle.js";
+import type { Covariance, MixtureComponent } from "@scm-ts/core";
+import { gaussianMixtureOracle } from "./gaussian-mixture-oracle.js";
 import { gaussianOracle } from "./gaussian-oracle.js";
 import { normalQuantile } from "./normal-distribution.js";
 

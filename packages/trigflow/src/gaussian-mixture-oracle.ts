@@ -5,6 +5,7 @@
 // noise prediction, score and PF-ODE velocity are exact closed forms; the flow map and the consistency function
 // integrate that velocity with Dormand–Prince 5(4) in float64 (rtol 1e−10 by default), since mixtures have no
 // closed-form flow.
+import type { MixtureComponent } from "@scm-ts/core";
 import { integrateDopri5, type AdaptiveOdeOptions } from "./adaptive-ode.js";
 import { checkSigmaData, checkTime, pickComponent, type AnalyticOracle } from "./analytic-oracle.js";
 import {
@@ -14,16 +15,9 @@ import {
   sampleGaussian,
   spectralGaussian,
   toEigenbasis,
-  type GaussianSpec,
   type SpectralGaussian,
 } from "./gaussian-component.js";
 import { paperSigmaData } from "./trigflow.js";
-
-/** One weighted component of a Gaussian mixture. */
-export interface MixtureComponent extends GaussianSpec {
-  /** The (unnormalised, positive) mixture weight π_k. */
-  readonly weight: number;
-}
 
 /** A Gaussian-mixture data distribution and the TrigFlow settings of its oracle. */
 export interface GaussianMixtureSpec {

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { integrateDopri5 } from "./adaptive-ode.js";
-import type { Covariance } from "./gaussian-component.js";
+import type { Covariance } from "@scm-ts/core";
 import { gaussianOracle } from "./gaussian-oracle.js";
 import { cholesky, choleskySolve, matMul, matVec, symmetricMatrixFunction, transpose, type Matrix } from "./linalg.js";
 

@@ -3,7 +3,8 @@
 // = cos²t·Σ + σ_d² sin²t·I commute, so the PF-ODE flow, the consistency function f* and the ideal consistency
 // network F_cm are explicit matrix functions in the eigenbasis of Σ: no ODE integration. Density, denoiser,
 // velocity and posterior come from the one-component mixture oracle.
-import { addFromEigenbasis, marginalEigenvalues, spectralGaussian, toEigenbasis, type GaussianSpec } from "./gaussian-component.js";
+import type { GaussianSpec } from "@scm-ts/core";
+import { addFromEigenbasis, marginalEigenvalues, spectralGaussian, toEigenbasis } from "./gaussian-component.js";
 import { checkSigmaData, checkTime, type AnalyticOracle } from "./analytic-oracle.js";
 import { gaussianMixtureOracle } from "./gaussian-mixture-oracle.js";
 import { paperSigmaData } from "./trigflow.js";

@@ -110,9 +110,10 @@ export {
 } from "./adaptive-ode.js";
 
 /** Analytic oracles (math.md, "Exact oracles"). */
-export { type Covariance, type GaussianSpec } from "./gaussian-component.js";
 export { type AnalyticOracle } from "./analytic-oracle.js";
-export { type MixtureComponent, type GaussianMixtureSpec, gaussianMixtureOracle } from "./gaussian-mixture-oracle.js";
+export { type GaussianMixtureSpec, gaussianMixtureOracle } from "./gaussian-mixture-oracle.js";
+/** The component types moved to @scm-ts/core; these names stay for existing imports. */
+export { type Covariance, type GaussianSpec, type MixtureComponent } from "./deprecated.js";
 export { type GaussianOracleSpec, gaussianOracle } from "./gaussian-oracle.js";
 
 /** Small dense linear algebra in float64. */

@@ -1,7 +1,9 @@
 // Small dense linear algebra in float64 for the analytic oracles: row-major matrices, products, the
-// Cholesky factorisation with triangular solves, and the symmetric eigendecomposition (cyclic Jacobi) with
-// the matrix functions it gives (Σ^{1/2}, S^{−1/2}, ...). Sizes are the oracles' data dimensions (a few to
-// a few dozen), so clarity and accuracy win over speed; nothing here is meant for tensors.
+// Cholesky factorisation with triangular solves, and the symmetric eigendecomposition with the matrix
+// functions it gives (Σ^{1/2}, S^{−1/2}, ...), which are @scm-ts/core's on this module's `Matrix`. Sizes are
+// the oracles' data dimensions (a few to a few dozen), so clarity and accuracy win over speed; nothing here
+// is meant for tensors.
+import { symmetricEigen as eigen, symmetricMatrixFunction as matrixFunction } from "@scm-ts/core";
 
 /** A dense row-major matrix of float64 values. */
 export interface Matrix {
@@ -158,73 +160,27 @@ export interface SymmetricEigen {
 }
 
 /**
- * The eigendecomposition of a symmetric matrix by cyclic Jacobi rotations (accurate to a few ulps of ‖A‖).
- * Throws if A is not square or not symmetric to 1e−10 relative.
+ * The eigendecomposition A = V·diag(λ)·Vᵀ of a symmetric matrix (core's `symmetricEigen`, Householder
+ * tridiagonalisation and implicit QL, on this module's `Matrix`). Throws if A is not square or not
+ * symmetric to 1e−10 relative.
  */
 export function symmetricEigen(a: Matrix): SymmetricEigen {
-  requireSquare("symmetricEigen", a);
-  const n = a.rows;
-  let scaleOfA = 0;
-  for (const value of a.data) scaleOfA = Math.max(scaleOfA, Math.abs(value));
-  if (asymmetry(a) > 1e-10 * Math.max(scaleOfA, 1e-300)) {
-    throw new RangeError(`symmetricEigen: the matrix is not symmetric (max |A − Aᵀ| = ${asymmetry(a)}); symmetrise it first`);
-  }
-  const m = Float64Array.from(a.data);
-  const v = identity(n).data;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let offDiagonal = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) offDiagonal += m[p * n + q]! ** 2;
-    if (offDiagonal <= 1e-32 * Math.max(scaleOfA * scaleOfA, 1e-300)) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q]!;
-        if (apq === 0) continue;
-        // The rotation angle that zeroes (p, q): tan 2θ = 2 a_pq / (a_qq − a_pp), smaller root for stability.
-        const theta = (m[q * n + q]! - m[p * n + p]!) / (2 * apq);
-        const tanTheta = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(tanTheta * tanTheta + 1);
-        const s = tanTheta * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p]!;
-          const mkq = m[k * n + q]!;
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k]!;
-          const mqk = m[q * n + k]!;
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!;
-          const vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[i * n + i]! - m[j * n + j]!);
-  const values = Float64Array.from(order, (i) => m[i * n + i]!);
-  const vectors = new Float64Array(n * n);
-  order.forEach((source, target) => {
-    for (let k = 0; k < n; k++) vectors[k * n + target] = v[k * n + source]!;
-  });
+  requireSymmetric("symmetricEigen", a);
+  const { n, values, vectors } = eigen(a.data, a.rows);
   return { values, vectors: { rows: n, cols: n, data: vectors } };
 }
 
-/** The symmetric matrix V·diag(fn(λ))·Vᵀ (e.g. fn = Math.sqrt for A^{1/2}). */
+/** The symmetric matrix V·diag(fn(λ))·Vᵀ (e.g. fn = Math.sqrt for A^{1/2}); checks A like `symmetricEigen`. */
 export function symmetricMatrixFunction(a: Matrix, fn: (eigenvalue: number) => number): Matrix {
-  const { values, vectors } = symmetricEigen(a);
-  const n = a.rows;
-  const data = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const fk = fn(values[k]!);
-    for (let i = 0; i < n; i++) {
-      const vik = vectors.data[i * n + k]! * fk;
-      for (let j = 0; j < n; j++) data[i * n + j] = data[i * n + j]! + vik * vectors.data[j * n + k]!;
-    }
+  requireSymmetric("symmetricMatrixFunction", a);
+  return { rows: a.rows, cols: a.rows, data: matrixFunction(a.data, a.rows, fn) };
+}
+
+function requireSymmetric(context: string, a: Matrix): void {
+  requireSquare(context, a);
+  let scaleOfA = 0;
+  for (const value of a.data) scaleOfA = Math.max(scaleOfA, Math.abs(value));
+  if (asymmetry(a) > 1e-10 * Math.max(scaleOfA, 1e-300)) {
+    throw new RangeError(`${context}: the matrix is not symmetric (max |A − Aᵀ| = ${asymmetry(a)}); symmetrise it first`);
   }
-  return { rows: n, cols: n, data };
 }

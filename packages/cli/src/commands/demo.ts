@@ -6,8 +6,8 @@
 // scores every row by the metrics that see modes (mean log-density under the true mixture, modes
 // covered, fraction within 3σ) beside sliced W2 and its noise floor; plots and checkpoints are written.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
-import { diffusionLoss, mixtureTeacher, sampleLogNormalTime, type RawNetwork } from "@scm-ts/consistency";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
+import { diffusionLoss, mixtureTeacher, sampleLogNormalTime } from "@scm-ts/consistency";
 import { ringOfGaussians } from "@scm-ts/data";
 import { scatterPlot, encodePng, linePlot, readEventLog, seriesFromEvents, writeFileAtomic, writePng, type LineSeries, type Rgb } from "@scm-ts/io";
 import { sampleTeacher } from "@scm-ts/samplers";
@@ -84,7 +84,7 @@ export async function runDemo(f: Flags, log: (line: string) => void = console.lo
   const exactComponents = ring.components.map((k) => ({
     weight: k.weight,
     mean: k.mean.map((m, i) => (m - tf.shift[i]!) * tf.scale[i]!),
-    variance: (k.covariance as { variance: number }).variance * tf.scale[0]! ** 2,
+    covariance: { kind: "isotropic" as const, variance: (k.covariance as { variance: number }).variance * tf.scale[0]! ** 2 },
   }));
   const Fstar = mixtureTeacher(exactComponents, sd);
   const exact = await runTrain({ ...base, mode: "scd", steps: half, teacher: join(out, "teacher"), out: join(out, "scd-exact") }, quiet, { teacher: { F: Fstar } });

@@ -7,8 +7,8 @@
 // distillation, dropout and cm-discrete's grid are resolved in conditioning.ts.
 import { selectBackend } from "../backend.js";
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
-import { initTrainState, makeObjective, makeTrainStep, NonFiniteRunError, train, type Mode, type NetworkOptions, type TrainEvent } from "@scm-ts/consistency";
+import type { NetworkOptions, Tensor } from "@scm-ts/core";
+import { initTrainState, makeObjective, makeTrainStep, NonFiniteRunError, train, type Mode, type TrainEvent } from "@scm-ts/consistency";
 import { openEventLog, readCheckpoint } from "@scm-ts/io";
 import type { ModelParams } from "@scm-ts/models";
 import { adam, constantSchedule, cosineSchedule, powerFunctionBeta } from "@scm-ts/nn";

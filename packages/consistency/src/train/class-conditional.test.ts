@@ -5,11 +5,11 @@
 // a guidance-conditioned student) runs and lowers its loss.
 import { beforeAll, describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
 import { mlp, type MlpParams, type ModelParams } from "@scm-ts/models";
 import { adam } from "@scm-ts/nn";
 import { sampleTeacher } from "@scm-ts/samplers";
-import { initTrainState, makeObjective, makeTrainStep, mixtureTeacher, train, type LabelledBatch, type RawNetwork } from "../index.js";
+import { initTrainState, makeObjective, makeTrainStep, mixtureTeacher, train, type LabelledBatch } from "../index.js";
 
 const sd = 0.5, K = 4, std = 0.1, time = { pMean: -1, pStd: 1.4 };
 const means = Array.from({ length: K }, (_, k) => [0.6 * Math.cos((k * Math.PI) / 2), 0.6 * Math.sin((k * Math.PI) / 2)]);
@@ -76,8 +76,8 @@ describe("class-conditional diffusion on a labelled mixture", () => {
 
 describe("sCD with classifier-free guidance", () => {
   // The exact class-conditional teacher: the component's own velocity for label k, the mixture's for the null label.
-  const single = means.map((m) => mixtureTeacher([{ weight: 1, mean: m, variance: std * std }], sd));
-  const mixture = mixtureTeacher(means.map((m) => ({ weight: 1, mean: m, variance: std * std })), sd);
+  const single = means.map((m) => mixtureTeacher([{ weight: 1, mean: m, covariance: { kind: "isotropic", variance: std * std } }], sd));
+  const mixture = mixtureTeacher(means.map((m) => ({ weight: 1, mean: m, covariance: { kind: "isotropic", variance: std * std } })), sd);
   const teacher: RawNetwork = (u, t, o) => {
     const rows = o!.classLabels!; // [B, K]
     const col = (k: number) => c.slice(rows, [0, k], [rows.shape[0]!, k + 1]);

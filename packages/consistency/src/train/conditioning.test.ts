@@ -6,10 +6,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { Model, NetworkOptions, RawNetwork, Tensor } from "@scm-ts/core";
 import { dropout, dropoutMask } from "@scm-ts/nn";
 import { fcParams } from "@scm-ts/testing";
-import { discreteCmLoss, discretePairSampler, guidedTeacher, makeObjective, objectiveKeys, sampleLogNormalTime, scmLoss, scmTangent, type Model, type NetworkOptions, type RawNetwork } from "../index.js";
+import { discreteCmLoss, discretePairSampler, guidedTeacher, makeObjective, objectiveKeys, sampleLogNormalTime, scmLoss, scmTangent } from "../index.js";
 import { meanPerSample } from "../time.js";
 
 const sd = 0.5, time = { pMean: -1, pStd: 1.4 };

@@ -5,9 +5,9 @@
 // the teacher's velocity F_u + w·(F_c − F_u) (the paper's convention: w = 1 is the conditional
 // teacher, no guidance; rCM's F_c + w·(F_c − F_u) would put w = 1 at twice the guidance).
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { RawNetwork, Tensor } from "@scm-ts/core";
 import { classEmbedding } from "@scm-ts/nn";
-import { timeColumn, type RawNetwork } from "../time.js";
+import { timeColumn } from "../time.js";
 
 /** Class conditioning of an objective: labels are int class ids [B] passed with each batch. */
 export interface ClassConditioning {

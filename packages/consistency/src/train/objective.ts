@@ -4,27 +4,14 @@
 // objective also conditions the network: class labels with label dropout, the student's dropout key,
 // and, for sCD from a class-conditional teacher, guidance distillation (conditioning.ts).
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { Model, NetworkOptions, RawNetwork, Tensor } from "@scm-ts/core";
 import type { LogNormalParameters } from "@scm-ts/trigflow";
 import { diffusionLoss } from "../diffusion-loss.js";
 import { discreteCmLoss } from "../discrete-loss.js";
 import { scmLoss } from "../scm-loss.js";
 import { paperNormalization, type TangentNormalization } from "../tangent.js";
-import type { NetworkOptions, RawNetwork } from "../time.js";
 import { checkClasses, checkGuidance, classLabelRows, guidedTeacher, objectiveKeys, sampleGuidanceScales, type ClassConditioning, type GuidanceConditioning } from "./conditioning.js";
 import { discretePairSampler, sampleLogNormalTime } from "./time-sampling.js";
-
-/** A model: the raw network F and an optional logvar head w_φ(t), both of the parameters. */
-export interface Model<P> {
-  /**
-   * F_θ(u, t): u = x_t/σ_d [B, …D] and t [B] in radians → [B, …D]; `options` carries the class rows,
-   * guidance scales and dropout key (a models `Network.apply` fits as it is; a model that ignores
-   * `options` trains unconditionally and without dropout).
-   */
-  apply(params: P, u: Tensor, t: Tensor, options?: NetworkOptions): Tensor;
-  /** The logvar head w_φ(t): t [B] → [B] (or [B, 1]); omit for no adaptive weighting. */
-  logvar?(params: P, t: Tensor): Tensor;
-}
 
 /** What a training run optimises. */
 export type Mode = "diffusion" | "sct" | "scd" | "cm-discrete";

@@ -38,8 +38,7 @@ import { initTrainState, makeObjective, makeTrainStep, mixtureTeacher, train, ty
 
 const sd = 0.5;
 const data = ringOfGaussians({ count: 6, std: 0.12 });
-const components = data.oracleSpec(sd).components.map((k) => ({ weight: k.weight, mean: k.mean, variance: (k.covariance as { variance: number }).variance }));
-const teacher = mixtureTeacher(components, sd);
+const teacher = mixtureTeacher(data.oracleSpec(sd).components, sd);
 const net = mlp({ dataDim: 2, width: 128, depth: 3 });
 type Params = ModelParams<MlpParams>;
 

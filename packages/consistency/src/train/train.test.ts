@@ -4,9 +4,9 @@
 // step with a checkpoint of it; every mode runs and lowers its loss.
 import { describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
+import type { Model, Tensor } from "@scm-ts/core";
 import { adam } from "@scm-ts/nn";
-import { initTrainState, makeObjective, makeTrainStep, NonFiniteRunError, train, type Mode, type Model, type TrainState } from "../index.js";
+import { initTrainState, makeObjective, makeTrainStep, NonFiniteRunError, train, type Mode, type TrainState } from "../index.js";
 
 type P = { w1: Tensor; w2: Tensor; b1: Tensor; lv: Tensor };
 const model: Model<P> = {

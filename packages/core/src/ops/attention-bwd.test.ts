@@ -1,13 +1,12 @@
 // The reverse-mode attention passes (float64, on the CPU, which runs them composed): the composed
 // references give the gradients of the composed attention, the row log-sum-exp and δ = g·y; the
-// transpose of attention_tangent emits the two routine primitives exactly when the active backend
-// lists them as optional routines (a traced gradient under such a backend contains them, and no
-// matmul), and composed ops otherwise; bad operands fail with a message naming the shapes.
+// transpose of attention_tangent traces to one attention_transpose equation whatever the backend, and
+// lowers to the two routine primitives exactly when the backend lists them as optional routines (no
+// matmul then) and to composed ops otherwise; bad operands fail with a message naming the shapes.
 import { describe, expect, it } from "vitest";
 import * as c from "../index.js";
 import type { Tensor } from "../index.js";
-import { attentionProbs } from "./attention.js";
-import { attentionBwdKV, attentionBwdKVComposed, attentionBwdQ, attentionBwdQComposed } from "./attention-bwd.js";
+import { attentionBwdKV, attentionBwdKVComposed, attentionBwdQ, attentionBwdQComposed, attentionProbs } from "./attention-bwd.js";
 
 const f64 = { dtype: "float64" } as const;
 const scale = 0.37;
@@ -39,25 +38,29 @@ describe("attention's reverse-mode passes", () => {
     await expectClose(c.slice(kv, [0, 0, 0, d], [b, h, m, d + dv]), dvv);
   });
 
-  it("are emitted by the transpose only under a backend that lists them", async () => {
-    const names = () => c.makeJaxpr((a: Tensor, bb: Tensor, e: Tensor) => c.vjp((x: Tensor, y: Tensor, z: Tensor) => c.attention(x, y, z), a, bb, e)[1](g))(q, k, v).jaxpr.eqns.map((e) => e.op.name);
-    expect(c.backendRuns("attentionBwdQ", "attentionBwdKV")).toBe(false);
-    expect(names()).not.toContain("attention_bwd_q");
-    expect(names()).toContain("matmul");
-    // a jitted gradient traced on each: the cache keys on the optional routines, not the name alone
+  it("are what the reverse pass lowers to only on a backend that lists them; the trace does not depend on it", async () => {
+    const traced = () => c.makeJaxpr((a: Tensor, bb: Tensor, e: Tensor) => c.vjp((x: Tensor, y: Tensor, z: Tensor) => c.attention(x, y, z), a, bb, e)[1](g))(q, k, v).toString();
     const f = c.jit((a: Tensor, bb: Tensor, e: Tensor) => c.grad((x: Tensor) => c.sum(c.attention(x, bb, e)))(a));
     const routinesOf = () => f.lower(q, k, v).plan.steps.flatMap((st) => (st.program.kind === "routine" ? [st.program.spec.name] : []));
+    expect(c.backendRuns("attentionBwdQ", "attentionBwdKV")).toBe(false);
+    const onCpu = traced();
+    expect(onCpu).toMatch(/attention_transpose\[scale=0\.5\]/);
+    expect(onCpu).not.toMatch(/attention_bwd_q|matmul/);
+    expect(routinesOf()).toContain("matmul");
     expect(routinesOf()).not.toContain("attentionBwdQ");
+    // eagerly, the composed pass gives the composed attention's gradients
+    const [dq, dk, dvv] = c.vjp((x: Tensor, y: Tensor, z: Tensor) => c.attention(x, y, z, { scale }), q, k, v)[1](g);
+    const want = c.vjp(composed, q, k, v)[1](g);
+    for (const [got, ref] of [[dq, want[0]], [dk, want[1]], [dvv, want[2]]] as const) await expectClose(got, ref!);
     const cpu = c.createCpuBackend();
     c.registerBackend("cpu-with-attention-bwd", async () => ({ ...cpu, optionalRoutines: new Set(["attentionBwdQ", "attentionBwdKV"]) }));
     await c.setBackend("cpu-with-attention-bwd");
     try {
       expect(c.getBackend().name).toBe("cpu");
       expect(c.backendRuns("attentionBwdQ", "attentionBwdKV")).toBe(true);
-      const traced = names();
-      expect(traced.filter((nm) => nm === "attention_bwd_q" || nm === "attention_bwd_kv").sort()).toEqual(["attention_bwd_kv", "attention_bwd_q"]);
-      expect(traced).not.toContain("matmul");
-      // only dq is asked for and y is not: the key pass and the forward are dead code and go
+      expect(traced()).toBe(onCpu);
+      // lowered here: the two routine passes and no matmul; only dq is asked for and y is not, so the
+      // key pass and the forward are dead code and go
       expect(routinesOf()).toEqual(["attentionBwdQ"]);
     } finally {
       await c.setBackend("cpu");

@@ -6,18 +6,24 @@
 // ever stored. `attention_bwd_q` makes one pass over the keys per query row for (L, δ) (an online
 // softmax) and a second for dQ, writing rows [dq, L, δ]; `attention_bwd_kv` makes one pass over the
 // queries per key row, writing rows [dk, dv]. Backends that list "attentionBwdQ" and
-// "attentionBwdKV" in `optionalRoutines` (WebGPU) run them; elsewhere the transpose uses the
-// composed ops below, which are also the reference and these primitives' JVP (higher orders).
-// They are not in the primitive registry: not every backend runs them.
+// "attentionBwdKV" in `optionalRoutines` (WebGPU) run them; elsewhere composed ops (below, also the
+// reference and these primitives' JVP for higher orders) compute the same. The transpose of
+// `attention_tangent` binds one call-like primitive, `attention_transpose`, whose form is chosen when
+// it runs or is lowered, by the backend that runs it — not when a gradient is traced. The two routine
+// primitives are not in the primitive registry: not every backend runs them.
+import { backendRuns, backendTraceKey } from "../backend.js";
+import type { ClosedJaxpr } from "../jaxpr.js";
 import { defineOp, type OpDef } from "../primitive.js";
 import { fmtAval, shapeEqual, type ShapedArray } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { keep, type Tensor } from "../tensor.js";
+import { bind } from "../trace.js";
 import { exp, mul, sub } from "../api/elementwise.js";
 import { matmul } from "../api/linalg.js";
 import { concat, matrixTranspose, slice, sum } from "../api/shape-ops.js";
-import { logsumexp } from "../api/softmax.js";
+import { logsumexp, softmax } from "../api/softmax.js";
 import { bind1 } from "./rules.js";
 import { jvpFlat } from "../transforms/jvp.js";
+import { traceToJaxpr } from "../transforms/jaxpr-trace.js";
 import { attentionSpec, type AttentionParams } from "./attention-spec.js";
 
 /** Checks q [..., N, D], k [..., M, D], v [..., M, Dv], g [..., N, Dv] (and stats [..., N, 2]). */
@@ -107,3 +113,64 @@ export function attentionBwdRoutines(q: Tensor, k: Tensor, v: Tensor, g: Tensor,
   const kv = bind1(attentionBwdKV, [q, k, v, g, stats], p); // [..., M, D + Dv]
   return [slice(rows, zeros, [...batch, n, d]), slice(kv, zeros, [...batch, m, d]), slice(kv, [...zeros.slice(0, -1), d], kv.shape)];
 }
+
+/** P = softmax(s·Q·Kᵀ) by composed ops [..., N, M]. */
+export function attentionProbs(q: Tensor, k: Tensor, scale: number): Tensor {
+  return softmax(mul(matmul(q, matrixTranspose(k)), scale), -1);
+}
+
+/**
+ * (dQ, dK, dV) at output cotangent g by composed ops, with P = softmax(s·Q·Kᵀ) and G = g:
+ * dS = P ⊙ (G·Vᵀ − rowsum(P ⊙ G·Vᵀ)) (the softmax Jacobian is symmetric), dQ = s·dS·K,
+ * dK = s·dSᵀ·Q, dV = Pᵀ·G. The reference of `attention_transpose` and its JVP.
+ */
+export function attentionTransposeComposed(q: Tensor, k: Tensor, v: Tensor, g: Tensor, scale: number): [Tensor, Tensor, Tensor] {
+  const prob = attentionProbs(q, k, scale); // [..., N, M]
+  const gv = matmul(g, matrixTranspose(v)); // [..., N, M]
+  const ds = mul(prob, sub(gv, sum(mul(prob, gv), -1, true)));
+  return [mul(matmul(ds, k), scale), mul(matmul(matrixTranspose(ds), q), scale), matmul(matrixTranspose(prob), g)];
+}
+
+const routinesNeeded = ["attentionBwdQ", "attentionBwdKV"];
+
+// (dQ, dK, dV) on the active backend: its routine passes when it runs them, composed ops otherwise.
+function attentionTransposeHere(q: Tensor, k: Tensor, v: Tensor, g: Tensor, p: AttentionParams): Tensor[] {
+  return backendRuns(...routinesNeeded) ? attentionBwdRoutines(q, k, v, g, p) : attentionTransposeComposed(q, k, v, g, p.scale);
+}
+
+// The jaxpr of `attention_transpose` for the active backend, traced once per backend, scale and shapes
+// (its constants live on that backend).
+const lowered = new Map<string, ClosedJaxpr>();
+function transposeJaxpr(p: AttentionParams, avals: readonly ShapedArray[]): ClosedJaxpr {
+  const key = `${backendTraceKey()}|${p.scale}|${avals.map(fmtAval).join(",")}`;
+  let jaxpr = lowered.get(key);
+  if (!jaxpr) {
+    jaxpr = traceToJaxpr((q, k, v, g) => attentionTransposeHere(q!, k!, v!, g!, p), avals);
+    jaxpr.consts.forEach((c) => keep(c));
+    lowered.set(key, jaxpr);
+  }
+  return jaxpr;
+}
+
+/**
+ * The reverse pass of attention, (q, k, v, g) → (dQ, dK, dV): the transpose of `attention_tangent` at
+ * output cotangent g. One equation when traced; when it runs or is lowered it becomes the two routine
+ * passes on a backend that runs them and composed ops elsewhere, and cotangents nobody reads are
+ * dropped after lowering inlines it.
+ */
+export const attentionTranspose: OpDef<AttentionParams> = defineOp<AttentionParams>({
+  name: "attention_transpose",
+  kind: "nonlinear",
+  abstractEval: (avals) => {
+    check("attention_transpose", avals, false);
+    return avals.slice(0, 3).map((a) => ({ shape: [...a.shape], dtype: a.dtype }));
+  },
+  lower: { kind: "inline", jaxpr: (p, avals) => transposeJaxpr(p, avals) },
+  keepWhenTraced: true,
+  impl: ([q, k, v, g], p) => attentionTransposeHere(q!, k!, v!, g!, p),
+  jvp: (primals, tangents, p) => {
+    const outs = bind(attentionTranspose, primals, p);
+    const [, ts] = jvpFlat((q, k, v, g) => attentionTransposeComposed(q!, k!, v!, g!, p.scale), primals, tangents);
+    return [outs, ts];
+  },
+});

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as c from "../index.js";
 import type { Tensor } from "../index.js";
-import { attentionProbs } from "./attention.js";
+import { attentionProbs } from "./attention-bwd.js";
 
 const f64 = { dtype: "float64" } as const;
 const composed = (q: Tensor, k: Tensor, v: Tensor): Tensor => c.matmul(attentionProbs(q, k, 1 / Math.sqrt(q.shape[q.ndim - 1]!)), v);

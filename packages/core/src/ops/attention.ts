@@ -5,22 +5,21 @@
 //                                      t_y = P·t_V + (P ⊙ (t_X − rowsum(P ⊙ t_X)))·V,
 //                                      t_X = s·(t_Q·Kᵀ + Q·t_Kᵀ),  P = softmax(s·Q·Kᵀ)
 // with q [..., N, D], k [..., M, D], v [..., M, Dv] and equal batch axes. The JVP of `attention` is
-// `attention_tangent`, which is linear in its tangent inputs. Its transpose (reverse mode) runs the
-// FlashAttention-style routines of attention-bwd.ts on backends that have them (WebGPU) and composed
-// engine ops elsewhere; its own JVP (second order) is written with composed ops, which the engine
-// differentiates.
-import { defineOp, UndefPrimal, Zero, type OpDef, type Tan } from "../primitive.js";
+// `attention_tangent`, which is linear in its tangent inputs. Its transpose (reverse mode) is the
+// `attention_transpose` call of attention-bwd.ts: the FlashAttention-style routines on backends that
+// have them (WebGPU) and composed engine ops elsewhere, chosen when it runs or is lowered; its own
+// JVP (second order) is written with composed ops, which the engine differentiates.
+import { defineOp, UndefPrimal, Zero, type OpDef } from "../primitive.js";
 import { fmtAval, shapeEqual, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { add, mul, sub } from "../api/elementwise.js";
 import { matmul } from "../api/linalg.js";
 import { matrixTranspose, sum } from "../api/shape-ops.js";
-import { softmax } from "../api/softmax.js";
 import { instantiate } from "./broadcast.js";
 import { bind1 } from "./rules.js";
 import { jvpFlat } from "../transforms/jvp.js";
-import { backendRuns } from "../backend.js";
-import { attentionBwdRoutines } from "./attention-bwd.js";
+import { bind } from "../trace.js";
+import { attentionProbs, attentionTranspose } from "./attention-bwd.js";
 import { attentionSpec, type AttentionParams } from "./attention-spec.js";
 
 function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
@@ -38,11 +37,6 @@ function check(name: string, avals: readonly ShapedArray[]): ShapedArray {
     throw new Error(`${name}: operands ${avals.map(fmtAval).join(", ")} must be float q [..., N, D], k [..., M, D], v [..., M, Dv] (tangents shaped like them) with equal batch axes and dtypes, and at least one key`);
   }
   return { shape: [...batch, q.shape[r - 2]!, v.shape[r - 1]!], dtype: q.dtype };
-}
-
-/** P = softmax(s·Q·Kᵀ) by composed ops [..., N, M]. */
-export function attentionProbs(q: Tensor, k: Tensor, scale: number): Tensor {
-  return softmax(mul(matmul(q, matrixTranspose(k)), scale), -1);
 }
 
 /** The composed tangent map t_y (the reference of `attention_tangent`). */
@@ -75,14 +69,16 @@ export const attentionTangent: OpDef<AttentionParams> = defineOp<AttentionParams
     return [check("attention_tangent", avals)];
   },
   lower: { kind: "routine", spec: (avals, _, p) => attentionSpec("attentionTangent", avals, p) },
+  // With attention on the same (q, k, v): one pass writes [y; t_y] (the sCM paper's FlashAttention JVP).
+  fusesWith: { primal: attention, primals: 3, spec: (avals, p) => attentionSpec("attentionJvp", avals, p) },
   // Second order: the JVP of the composed tangent map in all six inputs.
   jvp: (primals, tangents, p) => {
     const out = bind1(attentionTangent, primals, p);
     const [, [tout]] = jvpFlat((q, k, v, tq, tk, tv) => [attentionTangentComposed(q!, k!, v!, tq!, tk!, tv!, p.scale)], primals, tangents);
     return [[out], [tout!]];
   },
-  // With G the output cotangent: ct_tV = Pᵀ·G; ct_tX = P ⊙ (G·Vᵀ − rowsum(P ⊙ G·Vᵀ)) (the softmax
-  // Jacobian is symmetric); ct_tQ = s·ct_tX·K; ct_tK = s·ct_tXᵀ·Q.
+  // With G the output cotangent, (ct_tQ, ct_tK, ct_tV) is attention's reverse pass at G
+  // (attention-bwd.ts), one equation whose routines or composed ops the backend that runs it decides.
   transpose: ([ct], args, p) => {
     const [q, k, v] = args;
     if (!q || !k || !v || q instanceof UndefPrimal || k instanceof UndefPrimal || v instanceof UndefPrimal) {
@@ -90,16 +86,7 @@ export const attentionTangent: OpDef<AttentionParams> = defineOp<AttentionParams
     }
     const undef = args.slice(3).map((a) => (a instanceof UndefPrimal ? a : null));
     if (ct === undefined || ct instanceof Zero) return [null, null, null, ...undef.map((a) => (a ? new Zero(a.aval) : null))];
-    if (backendRuns("attentionBwdQ", "attentionBwdKV")) {
-      const [dq, dk, dv] = attentionBwdRoutines(q, k, v, ct, p);
-      return [null, null, null, undef[0] ? dq : null, undef[1] ? dk : null, undef[2] ? dv : null];
-    }
-    const prob = attentionProbs(q, k, p.scale); // [..., N, M]
-    const gv = matmul(ct, matrixTranspose(v)); // [..., N, M]
-    const ctx = mul(prob, sub(gv, sum(mul(prob, gv), -1, true)));
-    const ctq: Tan | null = undef[0] ? mul(matmul(ctx, k), p.scale) : null;
-    const ctk: Tan | null = undef[1] ? mul(matmul(matrixTranspose(ctx), q), p.scale) : null;
-    const ctv: Tan | null = undef[2] ? matmul(matrixTranspose(prob), ct) : null;
-    return [null, null, null, ctq, ctk, ctv];
+    const cts = bind(attentionTranspose, [q, k, v, ct], p);
+    return [null, null, null, ...undef.map((a, i) => (a ? cts[i]! : null))];
   },
 });

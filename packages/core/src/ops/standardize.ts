@@ -61,6 +61,8 @@ export const standardizeTangent: OpDef<StandardizeParams> = defineOp<Standardize
     return [check("standardize_tangent", avals)];
   },
   lower: { kind: "routine", spec: ([x], _, p) => standardizeSpec("standardizeTangent", x!, p) },
+  // With standardize on the same x: the row statistics once for [y; t_y].
+  fusesWith: { primal: standardize, primals: 1, spec: ([x], p) => standardizeSpec("standardizeJvp", x!, p) },
   jvp: (primals, tangents, p) => {
     const out = bind1(standardizeTangent, primals, p);
     const [, [tout]] = jvpFlat((x, t) => [standardizeTangentComposed(x!, t!, p.eps)], primals, tangents);

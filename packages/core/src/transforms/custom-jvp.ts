@@ -51,7 +51,8 @@ export function customJvp<A extends unknown[], R>(f: (...args: A) => R, rule: (p
   const cache = new Map<string, { jaxpr: ClosedJaxpr; outDef: TreeDef }>();
   return (...args: A): R => {
     const [leaves, def] = flattenTensors(`customJvp(${name})`, args);
-    // The jaxpr's constants live on the backend active when it was traced: the backend (and its optional routines) is part of the key.
+    // The jaxpr's constants live on the backend active when it was traced, and its lowering may use that
+    // backend's optional routines: the backend and those routines are part of the key.
     const key = `${backendTraceKey()}|${treeDefString(def)}|${leaves.map((l) => fmtAval(l.aval)).join(",")}`;
     let outDef: TreeDef | undefined = cache.get(key)?.outDef;
     const fn = (...xs: Tensor[]): Tensor[] => {

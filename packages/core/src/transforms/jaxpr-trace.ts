@@ -1,7 +1,7 @@
 // Staging to a jaxpr (autodidax §3): the jit trace is dynamic, so every operation inside the traced
 // function is recorded, including ones on closed-over constants. `makeJaxpr` exposes the result for
 // debugging and the docs, printed in make_jaxpr's style.
-import { ClosedJaxpr, evalJaxpr, JaxprBuilder, Literal, type Atom } from "../jaxpr.js";
+import { callJaxpr, ClosedJaxpr, evalJaxpr, JaxprBuilder, Literal, type Atom } from "../jaxpr.js";
 import type { OpDef } from "../primitive.js";
 import { treeFlatten, treeUnflatten, type TreeDef } from "../pytree.js";
 import type { ShapedArray } from "../shape.js";
@@ -32,8 +32,8 @@ export class JaxprTracer extends Tracer {
 }
 
 /** Re-binds the equations of a call-like primitive's jaxpr under the current traces. */
-export function inlineCall(params: unknown, args: readonly Tensor[]): Tensor[] {
-  const { jaxpr } = params as { jaxpr: ClosedJaxpr };
+export function inlineCall(op: OpDef, params: unknown, args: readonly Tensor[]): Tensor[] {
+  const jaxpr = callJaxpr(op, params, args.map((a) => a.aval));
   return evalJaxpr(jaxpr.jaxpr, jaxpr.consts, args, literalTensor, bind);
 }
 
@@ -50,7 +50,7 @@ class JaxprTrace extends Trace {
     return new JaxprTracer(this, this.builder.addConst(value));
   }
   processPrimitive(op: OpDef, tracers: readonly Tensor[], params: unknown): Tensor[] {
-    if (op.lower.kind === "inline" && !op.keepWhenTraced) return inlineCall(params, tracers);
+    if (op.lower.kind === "inline" && !op.keepWhenTraced) return inlineCall(op, params, tracers);
     const atoms = (tracers as JaxprTracer[]).map((t) => t.atom);
     const outAvals = op.abstractEval(atoms.map((a) => a.aval), params);
     return this.builder.addEqn(op, atoms, params, outAvals).map((v) => new JaxprTracer(this, v));

@@ -111,7 +111,8 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, options: { nam
     const dyn: Tensor[] = [];
     const statics: unknown[] = [];
     for (const l of leaves) (l instanceof Tensor ? dyn : statics).push(l);
-    // Traced constants live on the backend that was active when tracing, so the backend (and the optional routines the trace may use) is part of the key.
+    // Traced constants live on the backend that was active when tracing, and the plan lowered from the
+    // trace may use its optional routines: the backend and those routines are part of the key.
     const key = `${backendTraceKey()}|${treeDefString(def)}|${leaves.map((l) => (l instanceof Tensor ? fmtAval(l.aval) : `=${JSON.stringify(l)}`)).join(",")}`;
     let entry = cache.get(key);
     if (!entry) {

@@ -50,7 +50,7 @@ class PartialEvalTrace extends Trace {
   processPrimitive(op: OpDef, tracers: readonly Tensor[], params: unknown): Tensor[] {
     const ts = tracers as PartialTracer[];
     if (ts.every((t) => t.known)) return bind(op, ts.map((t) => t.known!), params).map((v) => this.pure(v));
-    if (op.lower.kind === "inline") return inlineCall(params, ts);
+    if (op.lower.kind === "inline") return inlineCall(op, params, ts);
     const atoms = ts.map((t) => this.atomOf(t));
     const outAvals = op.abstractEval(atoms.map((a) => a.aval), params);
     return this.builder.addEqn(op, atoms, params, outAvals).map((v) => this.unknown(v));

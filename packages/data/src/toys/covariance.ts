@@ -1,28 +1,8 @@
-// Component covariances of Gaussian mixtures, in trigflow's format (isotropic, diagonal or full), expanded
+// Component covariances of Gaussian mixtures (core's `Covariance`: isotropic, diagonal or full), expanded
 // to dense d × d matrices and validated (finite, non-negative variances, symmetric), and their Cholesky
 // factors: a tolerant one for sampling, where a positive semi-definite Σ (a point mass, a flat direction)
 // is fine, and a strict one for densities, which exist only for positive definite Σ.
-
-/** A component covariance: isotropic variance·I, diagonal, or a full symmetric positive semi-definite matrix (trigflow's format). */
-export type Covariance =
-  | {
-      /** σ²·I. */
-      readonly kind: "isotropic";
-      /** σ², the variance of every coordinate. */
-      readonly variance: number;
-    }
-  | {
-      /** diag(σ₁², …, σ_d²). */
-      readonly kind: "diagonal";
-      /** The variance of each coordinate. */
-      readonly variances: readonly number[];
-    }
-  | {
-      /** A full symmetric positive semi-definite matrix. */
-      readonly kind: "full";
-      /** The d × d matrix, row by row. */
-      readonly matrix: readonly (readonly number[])[];
-    };
+import type { Covariance } from "@scm-ts/core";
 
 /** The dense row-major d × d matrix of `covariance`; throws a RangeError prefixed by `context` naming a bad entry. */
 export function fullMatrix(context: string, covariance: Covariance, d: number): Float64Array {

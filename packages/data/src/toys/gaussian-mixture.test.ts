@@ -1,10 +1,10 @@
 // Gaussian mixtures: the exact moments agree with trigflow's oracle built from `oracleSpec()` (which also
 // type-checks that the formats agree), samples match those moments and the component weights, full
 // covariances are honoured, presets make σ_d = 0.5 right, and invalid parameters are refused by name.
-import { random } from "@scm-ts/core";
+import { random, type MixtureComponent } from "@scm-ts/core";
 import { counterRandom, gaussianMixtureOracle } from "@scm-ts/trigflow";
 import { describe, expect, test } from "vitest";
-import { gaussianMixture, gridOfGaussians, ringOfGaussians, type MixtureComponent } from "./gaussian-mixture.js";
+import { gaussianMixture, gridOfGaussians, ringOfGaussians } from "./gaussian-mixture.js";
 import { moments } from "../test-fixtures/moments.js";
 
 const anisotropic: MixtureComponent[] = [

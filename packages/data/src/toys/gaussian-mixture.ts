@@ -1,28 +1,16 @@
 // Gaussian mixtures with known parameters, p0 = Σ_k π_k N(μ_k, Σ_k) in R^d (docs/guide/math.md,
 // "Gaussian mixtures in closed form"): sampled from a key with engine ops (a one-hot component draw, then μ_k +
-// L_k·n with L_k L_kᵀ = Σ_k), with exact moments, and described in exactly the format of `@scm-ts/trigflow`'s
-// `gaussianMixtureOracle` so that sCD tests get the exact teacher of the very data they train on:
-// `gaussianMixtureOracle(mixture.oracleSpec())`. This package does not import trigflow (docs/guide/design.md,
-// "Packages and their dependencies"); the formats agree structurally, checked by a test. Its density (exact,
-// for sample-quality metrics) is `gaussianMixtureDensity` of the same components. Presets: a ring of Gaussians
-// (the demo's data) and a square grid, both scaled so σ_d = 0.5 is right.
-import { add, array, matmul, random, reshape, tidy, type Tensor } from "@scm-ts/core";
+// L_k·n with L_k L_kᵀ = Σ_k), with exact moments. The components are core's `MixtureComponent`, the type
+// `@scm-ts/trigflow`'s `gaussianMixtureOracle` takes too, so sCD tests get the exact teacher of the very data
+// they train on: `gaussianMixtureOracle(mixture.oracleSpec())`, without this package importing trigflow
+// (docs/guide/design.md, "Packages and their dependencies"). Its density (exact, for sample-quality
+// metrics) is `gaussianMixtureDensity` of the same components. Presets: a ring of Gaussians (the demo's
+// data) and a square grid, both scaled so σ_d = 0.5 is right.
+import { add, array, matmul, random, reshape, tidy, type MixtureComponent, type Tensor } from "@scm-ts/core";
 import { normaliseWeights, oneHotCategorical } from "./categorical.js";
-import { choleskyFactor, fullMatrix, type Covariance } from "./covariance.js";
+import { choleskyFactor, fullMatrix } from "./covariance.js";
 import { gaussianMixtureDensity } from "./mixture-density.js";
 import { checkSampleCount, type Toy, type ToySampleOptions } from "./toy.js";
-
-export type { Covariance } from "./covariance.js";
-
-/** One weighted component π_k N(μ_k, Σ_k) (trigflow's `MixtureComponent`). */
-export interface MixtureComponent {
-  /** The mixture weight π_k (positive; weights are normalised to sum to 1). */
-  readonly weight: number;
-  /** The mean μ_k (its length is the dimension d). */
-  readonly mean: readonly number[];
-  /** The covariance Σ_k. */
-  readonly covariance: Covariance;
-}
 
 /** The argument of trigflow's `gaussianMixtureOracle` for this data (its `GaussianMixtureSpec`). */
 export interface MixtureOracleSpec {

@@ -3,11 +3,11 @@
 // highest posterior; in 16 dimensions with a full covariance, 99.73% of true draws are "near" (the χ²_16
 // quantile at work); true draws of a well-separated mixture are assigned to the component they came from;
 // a singular covariance, a bad point array and non-finite points are handled as documented.
-import { random } from "@scm-ts/core";
+import { random, type MixtureComponent } from "@scm-ts/core";
 import { gaussianMixtureOracle } from "@scm-ts/trigflow";
 import * as fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { gaussianMixture, ringOfGaussians, type MixtureComponent } from "./gaussian-mixture.js";
+import { gaussianMixture, ringOfGaussians } from "./gaussian-mixture.js";
 import { gaussianMixtureDensity } from "./mixture-density.js";
 import { threeSigmaProbability } from "./chi-square.js";
 import { fcParams } from "../test-fixtures/fc-params.js";

@@ -8,7 +8,7 @@ import { threeSigmaMahalanobis2 } from "./chi-square.js";
 import { normaliseWeights } from "./categorical.js";
 import { fullMatrix, strictCholeskyFactor } from "./covariance.js";
 import { densityFromAnalysis, type ToyDensity } from "./density.js";
-import type { MixtureComponent } from "./gaussian-mixture.js";
+import type { MixtureComponent } from "@scm-ts/core";
 
 function label(k: number, mean: readonly number[]): string {
   return mean.length <= 3 ? `component ${k} at (${mean.map((v) => v.toFixed(2)).join(", ")})` : `component ${k}`;

@@ -1,7 +1,10 @@
 // The eigendecomposition of a real symmetric matrix in float64, by Householder reduction to tridiagonal
 // form followed by the implicit QL algorithm with Wilkinson-type shifts (Golub & Van Loan §8.3; the
-// EISPACK tred2/tql2 pair). O(n³) with a small constant, so feature covariances of a few hundred
-// dimensions decompose in well under a second. Gives the matrix square roots of the Fréchet distance.
+// EISPACK tred2/tql2 pair): A = V·diag(λ)·Vᵀ with V orthogonal. O(n³) with a small constant, so the
+// feature covariances of the Fréchet distance (a few hundred dimensions) decompose quickly. Host-side
+// float64 code, not an engine op: the one eigendecomposition of the repository, used by the exact
+// Gaussian oracles (eigenbases of covariances), the metrics (matrix square roots) and post-hoc EMA
+// (a pseudo-inverse).
 
 /** Eigenvalues (ascending) and orthonormal eigenvectors (columns of a row-major n×n array). */
 export interface SymmetricEigenResult {

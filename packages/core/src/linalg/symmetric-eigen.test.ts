@@ -1,10 +1,8 @@
 // The float64 symmetric eigendecomposition: A·V = V·Λ and VᵀV = I to rounding on random symmetric
-// matrices (also rank-deficient, diagonal and with repeated eigenvalues), eigenvalues agreeing with
-// trigflow's independent Jacobi solver, and matrix square roots squaring back.
+// matrices (also rank-deficient, diagonal and with repeated eigenvalues), eigenvalues summing to the
+// trace, and matrix square roots squaring back.
 import { describe, expect, it } from "vitest";
 import * as fc from "fast-check";
-import { fcParams } from "@scm-ts/testing";
-import { matrix, symmetricEigen as jacobiEigen } from "@scm-ts/trigflow";
 import { symmetricEigen, symmetricMatrixFunction } from "./symmetric-eigen.js";
 
 const symmetricArb = fc.integer({ min: 1, max: 12 }).chain((n) =>
@@ -30,7 +28,7 @@ const symmetricArb = fc.integer({ min: 1, max: 12 }).chain((n) =>
 );
 
 describe("symmetricEigen (Householder + implicit QL)", () => {
-  it("A·V = V·Λ, VᵀV = I, ascending eigenvalues matching a Jacobi solver", () => {
+  it("A·V = V·Λ, VᵀV = I, ascending eigenvalues summing to the trace", () => {
     fc.assert(
       fc.property(symmetricArb, ({ n, a }) => {
         const { values, vectors } = symmetricEigen(a, n);
@@ -47,11 +45,11 @@ describe("symmetricEigen (Householder + implicit QL)", () => {
             expect(Math.abs(vv - (i === k ? 1 : 0))).toBeLessThan(1e-12 * n);
           }
         }
-        const rows = Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)));
-        const reference = jacobiEigen(matrix(rows)).values;
-        for (let k = 0; k < n; k++) expect(Math.abs(values[k]! - reference[k]!)).toBeLessThan(1e-11 * scale * n);
+        let trace = 0;
+        for (let i = 0; i < n; i++) trace += a[i * n + i]!;
+        expect(Math.abs(values.reduce((s, v) => s + v, 0) - trace)).toBeLessThan(1e-11 * scale * n);
       }),
-      fcParams(60),
+      { seed: 20261127, numRuns: 60 },
     );
   });
 

@@ -52,7 +52,7 @@ describe("renderResults", () => {
     expect(shown).toBeGreaterThan(page.indexOf("## Pictures"));
     expect(page.indexOf("## Pictures")).toBeGreaterThan(page.indexOf("## Summary"));
     expect(shown).toBeLessThan(page.indexOf("## Experiment e1"));
-    expect(page).toContain("[ring: data and models](../experiments/results/e1-ring.png)");
+    expect(page).toContain("Its figures (ring: data and models) are under [Pictures](#pictures).");
     expect(renderResults([result("e2", false, 1)], [])).not.toContain("## Pictures");
   });
 

@@ -45,7 +45,7 @@ function section(r: ExperimentResult, commentary: ReadonlyMap<string, string>): 
     out.push(`### ${v.title}`, "", `${fence}text`, v.text.trim(), fence, "");
   }
   if (r.notes.length) out.push(...r.notes.map((n) => `- ${n}`), "");
-  if (r.images?.length) out.push(`Figures (shown under [Pictures](#pictures)): ${r.images.map((im) => `[${im.title}](${imagePath(im.file)})`).join(" · ")}`, "");
+  if (r.images?.length) out.push(`Its figures (${r.images.map((im) => im.title).join("; ")}) are under [Pictures](#pictures).`, "");
   const words = commentary.get(r.id);
   if (words) out.push(`**Reading** (written after the run, from the figures above):`, "", words.trim(), "");
   out.push("<details><summary>settings</summary>", "", "```json", JSON.stringify(r.settings, null, 2), "```", "", "</details>", "");

@@ -18,7 +18,9 @@ import { runTrain, type TrainedRun } from "./commands/train.js";
 
 /** Training steps and teacher width; an absent field takes `scm train`'s default. */
 export interface QualityBudget {
+  /** Steps of the diffusion teacher. */
   readonly teacherSteps?: number;
+  /** Steps of sCD and of sCT, each. */
   readonly studentSteps?: number;
   /** MLP width of the teacher (the students start from its weights, so share it). */
   readonly width?: number;
@@ -29,6 +31,7 @@ export const ciQualityBudget: QualityBudget = { teacherSteps: 1500, studentSteps
 
 /** A data set of the pipeline. */
 export interface QualitySet {
+  /** The set's name in tables and folder names. */
   readonly name: string;
   /** The `--data` value, writing the data into `dir` first where it is a file. */
   readonly data: (dir: string) => Promise<string>;
@@ -78,13 +81,15 @@ export interface QualityScore {
 
 /** The outcome of the pipeline on one data set. */
 export interface QualityRun {
+  /** The data set's name. */
   readonly name: string;
   /** The data's dimension. */
   readonly dimension: number;
+  /** The scores of each row's samples. */
   readonly scores: Readonly<Record<QualityRow, QualityScore>>;
   /** The samples scored, [n, dimension] each, in data space (the caller disposes of them). */
   readonly samples: Readonly<Record<QualityRow, Tensor>>;
-  /** Wall time of the whole set in seconds. */
+  /** Wall time of the whole set in seconds (writing the data, three trainings, sampling, scoring). */
   readonly seconds: number;
 }
 
@@ -92,6 +97,7 @@ export interface QualityRun {
 export interface QualityOptions {
   /** Folder for the data file and the three runs (teacher `t`, sCD `s`, sCT `c` under a folder per set). */
   readonly dir: string;
+  /** Steps and width; `ciQualityBudget` or `{}` for `scm train`'s defaults. */
   readonly budget: QualityBudget;
   /** Samples per row; default 4000. */
   readonly n?: number;

@@ -120,6 +120,10 @@ const result = {
     "No setting was tuned on the held-out digits: the settings were fixed before the run.",
     ...extraNotes,
   ],
+  images: [
+    { title: "MNIST: teacher (35 NFE), sCD 1 and 2 steps, data", file: "mnist-scd.png" },
+    { title: "MNIST: sCT 1 and 2 steps, data", file: "mnist-sct.png" },
+  ],
 };
 const file = join(dest, "mnist.json");
 writeFileSync(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);

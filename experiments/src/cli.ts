@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
   }
   await c.setBackend("cpu");
   const log = (line: string) => console.log(`[${id}] ${line}`);
-  const result = await runExperiment(id, { quick, seed, log, ...(cmLr !== undefined ? { cmLr } : {}), ...(recipe ? { recipe } : {}), ...(evalDraws > 1 ? { evalDraws } : {}) }, body);
+  const result = await runExperiment(id, { quick, seed, log, figuresDir: resultsRoot, ...(cmLr !== undefined ? { cmLr } : {}), ...(recipe ? { recipe } : {}), ...(evalDraws > 1 ? { evalDraws } : {}) }, body);
   for (const claim of result.claims) log(`${claim.holds ? "HOLDS" : "DOES NOT HOLD"}: ${claim.text} — ${claim.detail}`);
   log(`wrote ${writeResult(resultsRoot, result)} (${result.wallSeconds.toFixed(0)} s)`);
 }

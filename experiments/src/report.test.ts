@@ -1,5 +1,6 @@
-// The results page renderer and the result files: every section names its command, machine, wall
-// time and seeds, claims carry their verdicts, full runs replace quick ones, and files round-trip.
+// The results page renderer and the result files: the page opens with a summary of the claims and the
+// pictures, every section names its command, machine, wall time and seeds, claims carry their verdicts,
+// full runs replace quick ones, and files round-trip.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,26 @@ describe("renderResults", () => {
     const at = (s: string) => page.indexOf(`## ${s}`);
     expect(at("Experiment 3")).toBeLessThan(at("MNIST"));
     expect(at("MNIST")).toBeLessThan(at("Experiment 5"));
+  });
+
+  it("opens with one summary row per claim: the main run's verdict, then how many variants hold it", () => {
+    const variant = (id: string, holds: boolean) => ({ ...result(id, false, 1), title: `Experiment e1 (variant: ${id})`, claims: [{ text: "claim one", holds, detail: "" }] });
+    const page = renderResults([result("e1", false, 1), variant("seed", true), variant("lr", false), { ...result("e2", true, 1), claims: [] }], []);
+    const summary = page.slice(page.indexOf("## Summary"), page.indexOf("## How these figures were made"));
+    expect(summary).toContain("| [Experiment e1](#experiment-e1) | claim one | **does not hold** | 1 of 2 |");
+    expect(summary.match(/claim one/g)?.length).toBe(1);
+    expect(page.indexOf("## Summary")).toBeLessThan(page.indexOf("## Experiment e1"));
+  });
+
+  it("shows the runs' images before the detail, with paths from docs/", () => {
+    const withImages = { ...result("e1", false, 1), images: [{ title: "ring: data and models", file: "e1-ring.png" }] };
+    const page = renderResults([withImages, result("e2", false, 1)], []);
+    const shown = page.indexOf("![ring: data and models](../experiments/results/e1-ring.png)");
+    expect(shown).toBeGreaterThan(page.indexOf("## Pictures"));
+    expect(page.indexOf("## Pictures")).toBeGreaterThan(page.indexOf("## Summary"));
+    expect(shown).toBeLessThan(page.indexOf("## Experiment e1"));
+    expect(page).toContain("Its figures (ring: data and models) are under [Pictures](#pictures).");
+    expect(renderResults([result("e2", false, 1)], [])).not.toContain("## Pictures");
   });
 
   it("appends the hand-written reading of an experiment", () => {

@@ -26,6 +26,14 @@ export interface Claim {
   readonly detail: string;
 }
 
+/** A figure the run wrote beside its result file. */
+export interface ResultImage {
+  /** What it shows (the image's alt text and caption). */
+  readonly title: string;
+  /** The PNG's path relative to the results folder (experiments/results/). */
+  readonly file: string;
+}
+
 /** Everything one experiment run produced. */
 export interface ExperimentResult {
   readonly id: string;
@@ -45,6 +53,8 @@ export interface ExperimentResult {
   readonly notes: readonly string[];
   /** Verbatim text blocks (benchmark output). */
   readonly verbatim?: readonly { readonly title: string; readonly text: string }[];
+  /** Figures written into experiments/results/. */
+  readonly images?: readonly ResultImage[];
 }
 
 /** The folder of result files for full or quick runs. */

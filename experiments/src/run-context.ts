@@ -3,7 +3,7 @@
 // machine, the wall time and the command onto the experiment's tables and claims.
 import { execSync } from "node:child_process";
 import { describeMachine } from "./machine.js";
-import type { Claim, ExperimentResult, ResultTable } from "./result-file.js";
+import type { Claim, ExperimentResult, ResultImage, ResultTable } from "./result-file.js";
 
 /** The options of one experiment run. */
 export interface RunOptions {
@@ -23,6 +23,8 @@ export interface RunOptions {
    * every evaluation seed + 1000·d; the claims then use the mean SW and show each draw's ratio.
    */
   readonly evalDraws?: number;
+  /** The folder figures are written to (experiments/results/); absent: the run writes none. */
+  readonly figuresDir?: string;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -36,6 +38,7 @@ export interface ExperimentBody {
   readonly claims: readonly Claim[];
   readonly notes: readonly string[];
   readonly verbatim?: readonly { readonly title: string; readonly text: string }[];
+  readonly images?: readonly ResultImage[];
 }
 
 function commit(): string {

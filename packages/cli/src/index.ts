@@ -8,6 +8,8 @@ export { claimRunFolder, lockFileName, type ClaimOptions, type RunFolder } from 
 export { Interrupted } from "./signals.js";
 export { generate, writeSamples, type GenerateOptions, type GivenNoise } from "./generate.js";
 export { computeMetric, formatFigures, modeFigures, metricNames, type MetricName, type MetricContext } from "./metrics-table.js";
+export { writeSamplePanels, type SamplePanel, type SamplePanelOptions } from "./sample-panels.js";
+export { ciQualityBudget, qualityRows, qualitySets, runQuality, writeMixture8, type QualityBudget, type QualityOptions, type QualityRow, type QualityRun, type QualityScore, type QualitySet } from "./quality.js";
 export { runTrain, trainFlags, maxSkippedFraction, type TrainedRun, type TrainOverrides } from "./commands/train.js";
 export { resolveStart, loadDiffusionRun, defaultSigmaData, type RunStart, type DiffusionRun } from "./start.js";
 export { runSample, sampleFlags } from "./commands/sample.js";

@@ -9,7 +9,7 @@ import * as c from "@scm-ts/core";
 import type { RawNetwork, Tensor } from "@scm-ts/core";
 import { diffusionLoss, mixtureTeacher, sampleLogNormalTime } from "@scm-ts/consistency";
 import { ringOfGaussians } from "@scm-ts/data";
-import { scatterPlot, encodePng, linePlot, readEventLog, seriesFromEvents, writeFileAtomic, writePng, type LineSeries, type Rgb } from "@scm-ts/io";
+import { linePlot, readEventLog, seriesFromEvents, writePng, type LineSeries, type Rgb } from "@scm-ts/io";
 import { sampleTeacher } from "@scm-ts/samplers";
 import * as E from "fp-ts/lib/Either.js";
 import { existsSync } from "node:fs";
@@ -20,6 +20,7 @@ import { resolveData } from "../datasets.js";
 import { generate } from "../generate.js";
 import { computeMetric } from "../metrics-table.js";
 import { buildNetwork } from "../run.js";
+import { writeSamplePanels } from "../sample-panels.js";
 import { runTrain, type TrainedRun } from "./train.js";
 
 /** Flags of `scm demo`. */
@@ -117,7 +118,8 @@ export async function runDemo(f: Flags, log: (line: string) => void = console.lo
     log(fmtRow(row, m.modes!));
   }
   log(`(sliced W2's noise floor is the data row's figure: two draws of ${n} from the same mixture)`);
-  await writePanels(join(out, "samples.png"), rows);
+  const colors: Rgb[] = [[80, 80, 80], [120, 120, 40], [44, 160, 44], [148, 103, 189], [148, 103, 189], [31, 119, 180], [31, 119, 180], [214, 39, 40], [214, 39, 40], [150, 150, 150]];
+  await writeSamplePanels(join(out, "samples.png"), rows.map((r, i) => ({ label: r.method, x: r.x, color: colors[i]! })), { axis: { min: -1.4, max: 1.4 } });
   // The unweighted per-dimension error of each run; the teacher's beside the error the exact F* makes on
   // the same noisy targets, the floor no network can go below. sCD's error is ‖g‖²/D, which → 0.
   const floor = await diffusionFloor(Fstar, ring, tf, teacher.cfg);
@@ -154,20 +156,4 @@ async function writeErrorCurve(dir: string, floor?: number): Promise<void> {
   if (floor !== undefined) series.push({ x: err.x, y: Array.from(err.x, () => floor), color: [214, 39, 40], label: "floor: the exact teacher" });
   const r = await writePng(join(dir, "loss.png"), linePlot(series, { logY: true, smoothing: 0.8 }))();
   if (E.isLeft(r)) throw new Error(r.left.message);
-}
-
-// One scatter plot per row, five to a line, in one PNG.
-async function writePanels(file: string, rows: readonly { method: string; x: Tensor }[]): Promise<void> {
-  const colors: Rgb[] = [[80, 80, 80], [120, 120, 40], [44, 160, 44], [148, 103, 189], [148, 103, 189], [31, 119, 180], [31, 119, 180], [214, 39, 40], [214, 39, 40], [150, 150, 150]];
-  const axis = { min: -1.4, max: 1.4 };
-  const panels = await Promise.all(rows.map(async (r, i) => scatterPlot([{ points: await r.x.data(), color: colors[i % colors.length]!, label: r.method }], { width: 300, height: 300, x: axis, y: axis })));
-  const perLine = 5, pw = panels[0]!.width, ph = panels[0]!.height;
-  const W = pw * perLine, H = ph * Math.ceil(panels.length / perLine);
-  const img = new Uint8Array(W * H * 3).fill(255);
-  panels.forEach((p, i) => {
-    const x0 = (i % perLine) * pw, y0 = Math.floor(i / perLine) * ph;
-    for (let y = 0; y < ph; y++) img.set(p.data.subarray(y * pw * 3, (y + 1) * pw * 3), ((y0 + y) * W + x0) * 3);
-  });
-  const png = await writeFileAtomic(file, [encodePng({ width: W, height: H, channels: 3, data: img })])();
-  if (E.isLeft(png)) throw new Error(png.left.message);
 }

@@ -1,0 +1,253 @@
+// The N-API addon over oneDNN: the three maps of a grouped, strided, padded 2-D convolution in
+// float32 (forward y = conv(x, w), the input gradient dx from (dy, w), the weight gradient dw from
+// (x, dy)), NCHW activations and OIHW weights, read and written in place in the caller's typed
+// arrays (ordinary or over a SharedArrayBuffer such as the WebAssembly kernels' memory). oneDNN
+// picks its own layouts (format_tag::any, usually channel-blocked); the addon reorders between those
+// and the caller's plain layouts around each primitive. Creating a primitive costs far more than
+// running one, so primitives, reorders and their buffers are cached by the call's geometry and the
+// thread count. A geometry oneDNN cannot build a primitive for returns false, so the caller runs
+// its own path.
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+
+// The geometry of one convolution, as the caller's ConvSpec gives it.
+struct Geometry {
+  int64_t n, cin, h, w, cout, kh, kw, oh, ow, sh, sw, ph, pw, groups;
+};
+
+// A caller's array as oneDNN sees it, in its plain layout, and the primitive's layout of the same
+// tensor with a reorder each way when they differ.
+struct Operand {
+  memory::desc user;
+  memory inner;  // the primitive's buffer when its layout differs from `user`
+  dnnl::reorder in, out;
+  bool reordered = false;
+};
+
+// One cached primitive: which tensor each caller argument is, and how to get it to the primitive.
+struct Entry {
+  dnnl::primitive prim;
+  Operand a, b, c;  // the two inputs and the output, in the caller's order
+  int argA, argB, argC;
+  memory scratch;
+};
+
+dnnl::engine& engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+std::mutex lock;
+std::map<std::string, std::unique_ptr<Entry>> cache;
+int threads = 1;
+
+// Binds operand `o` to the primitive's descriptor `inner`: a reorder pair when the layouts differ.
+void bind(Operand& o, const memory::desc& user, const memory::desc& inner) {
+  o.user = user;
+  o.reordered = user != inner;
+  if (!o.reordered) return;
+  o.inner = memory(inner, engine());
+  memory u(user, engine(), DNNL_MEMORY_NONE);
+  o.in = dnnl::reorder(u, o.inner);
+  o.out = dnnl::reorder(o.inner, u);
+}
+
+// Builds the primitive of map `kind` (0 forward, 1 input gradient, 2 weight gradient) for `g`.
+std::unique_ptr<Entry> build(int kind, const Geometry& g) {
+  auto& eng = engine();
+  const auto f32 = memory::data_type::f32;
+  memory::dims xd{g.n, g.cin, g.h, g.w}, yd{g.n, g.cout, g.oh, g.ow};
+  memory::dims wd = g.groups == 1 ? memory::dims{g.cout, g.cin, g.kh, g.kw}
+                                  : memory::dims{g.groups, g.cout / g.groups, g.cin / g.groups, g.kh, g.kw};
+  memory::desc xu(xd, f32, tag::nchw), yu(yd, f32, tag::nchw), wu(wd, f32, g.groups == 1 ? tag::oihw : tag::goihw);
+  memory::desc xa(xd, f32, tag::any), ya(yd, f32, tag::any), wa(wd, f32, tag::any);
+  // padding on the far side so that oh = (h + ph + pr − kh)/sh + 1 exactly (the spec's floor may drop rows)
+  memory::dims strides{g.sh, g.sw}, padL{g.ph, g.pw};
+  memory::dims padR{(g.oh - 1) * g.sh + g.kh - g.h - g.ph, (g.ow - 1) * g.sw + g.kw - g.w - g.pw};
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const auto algo = dnnl::algorithm::convolution_direct;
+  auto e = std::make_unique<Entry>();
+  memory::desc scratch;
+  if (kind == 0) {
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, algo, xa, wa, ya, strides, padL, padR);
+    dnnl::convolution_forward::primitive_desc pd(d, attr, eng);
+    bind(e->a, xu, pd.src_desc());
+    bind(e->b, wu, pd.weights_desc());
+    bind(e->c, yu, pd.dst_desc());
+    e->argA = DNNL_ARG_SRC, e->argB = DNNL_ARG_WEIGHTS, e->argC = DNNL_ARG_DST;
+    e->prim = dnnl::convolution_forward(pd);
+    scratch = pd.scratchpad_desc();
+  } else {
+    dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, algo, xa, wa, ya, strides, padL, padR);
+    dnnl::convolution_forward::primitive_desc hint(fd, eng);
+    if (kind == 1) {
+      dnnl::convolution_backward_data::desc d(algo, xa, wa, ya, strides, padL, padR);
+      dnnl::convolution_backward_data::primitive_desc pd(d, attr, eng, hint);
+      bind(e->a, yu, pd.diff_dst_desc());
+      bind(e->b, wu, pd.weights_desc());
+      bind(e->c, xu, pd.diff_src_desc());
+      e->argA = DNNL_ARG_DIFF_DST, e->argB = DNNL_ARG_WEIGHTS, e->argC = DNNL_ARG_DIFF_SRC;
+      e->prim = dnnl::convolution_backward_data(pd);
+      scratch = pd.scratchpad_desc();
+    } else {
+      dnnl::convolution_backward_weights::desc d(algo, xa, wa, ya, strides, padL, padR);
+      dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, hint);
+      bind(e->a, xu, pd.src_desc());
+      bind(e->b, yu, pd.diff_dst_desc());
+      bind(e->c, wu, pd.diff_weights_desc());
+      e->argA = DNNL_ARG_SRC, e->argB = DNNL_ARG_DIFF_DST, e->argC = DNNL_ARG_DIFF_WEIGHTS;
+      e->prim = dnnl::convolution_backward_weights(pd);
+      scratch = pd.scratchpad_desc();
+    }
+  }
+  e->scratch = memory(scratch, eng);
+  return e;
+}
+
+// Runs entry `e` on the caller's buffers: inputs reordered in, the primitive, the output reordered out.
+void execute(Entry& e, void* a, void* b, void* c) {
+  auto& eng = engine();
+  dnnl::stream s(eng);
+  memory ua(e.a.user, eng, a), ub(e.b.user, eng, b), uc(e.c.user, eng, c);
+  if (e.a.reordered) e.a.in.execute(s, ua, e.a.inner);
+  if (e.b.reordered) e.b.in.execute(s, ub, e.b.inner);
+  e.prim.execute(s, {{e.argA, e.a.reordered ? e.a.inner : ua},
+                     {e.argB, e.b.reordered ? e.b.inner : ub},
+                     {e.argC, e.c.reordered ? e.c.inner : uc},
+                     {DNNL_ARG_SCRATCHPAD, e.scratch}});
+  if (e.c.reordered) e.c.out.execute(s, e.c.inner, uc);
+  s.wait();
+}
+
+napi_value fail(napi_env env, const std::string& msg) {
+  napi_throw_error(env, nullptr, msg.c_str());
+  return nullptr;
+}
+
+// The data pointer of a Float32Array argument with at least `need` elements, or null (an error thrown).
+float* floats(napi_env env, napi_value v, int64_t need, const char* name) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (is) napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+  if (!is || type != napi_float32_array) {
+    fail(env, std::string("scm-ts native conv: ") + name + " must be a Float32Array");
+    return nullptr;
+  }
+  if (static_cast<int64_t>(length) < need) {
+    fail(env, std::string("scm-ts native conv: ") + name + " has " + std::to_string(length) + " elements, the geometry needs " + std::to_string(need));
+    return nullptr;
+  }
+  return static_cast<float*>(data);
+}
+
+// conv(kind, geometry: number[14], a, b, out) → boolean: runs map `kind` (0 forward, 1 input
+// gradient, 2 weight gradient); false when oneDNN has no primitive for this geometry.
+napi_value Conv(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return fail(env, "scm-ts native conv: expected (kind, geometry, a, b, out)");
+  int32_t kind = -1;
+  napi_get_value_int32(env, argv[0], &kind);
+  if (kind < 0 || kind > 2) return fail(env, "scm-ts native conv: kind must be 0, 1 or 2");
+  int64_t dims[14];
+  uint32_t len = 0;
+  bool isArray = false;
+  napi_is_array(env, argv[1], &isArray);
+  if (isArray) napi_get_array_length(env, argv[1], &len);
+  if (len != 14) return fail(env, "scm-ts native conv: geometry must be an array of 14 integers");
+  for (uint32_t i = 0; i < 14; i++) {
+    napi_value el;
+    napi_get_element(env, argv[1], i, &el);
+    if (napi_get_value_int64(env, el, &dims[i]) != napi_ok) return fail(env, "scm-ts native conv: geometry must be an array of 14 integers");
+  }
+  Geometry g{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], dims[8], dims[9], dims[10], dims[11], dims[12], dims[13]};
+  if (g.groups < 1 || g.cin % g.groups || g.cout % g.groups || g.sh < 1 || g.sw < 1)
+    return fail(env, "scm-ts native conv: groups must divide cin and cout, and strides must be positive");
+  const int64_t xs = g.n * g.cin * g.h * g.w, ys = g.n * g.cout * g.oh * g.ow, ws = g.cout * (g.cin / g.groups) * g.kh * g.kw;
+  const int64_t sizes[3][3] = {{xs, ws, ys}, {ys, ws, xs}, {xs, ys, ws}};
+  static const char* names[3][3] = {{"x", "w", "y"}, {"dy", "w", "dx"}, {"x", "dy", "dw"}};
+  float* ptr[3];
+  for (int i = 0; i < 3; i++)
+    if (!(ptr[i] = floats(env, argv[2 + i], sizes[kind][i], names[kind][i]))) return nullptr;
+  std::string key = std::to_string(kind) + ":" + std::to_string(threads);
+  for (int64_t d : dims) key += "," + std::to_string(d);
+  bool ran = false;
+  try {
+    std::lock_guard<std::mutex> guard(lock);
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      std::unique_ptr<Entry> e;
+      try {
+        e = build(kind, g);
+      } catch (const dnnl::error&) {
+        e = nullptr;  // no primitive for this geometry: cached as such
+      }
+      it = cache.emplace(key, std::move(e)).first;
+    }
+    if (it->second) {
+      execute(*it->second, ptr[0], ptr[1], ptr[2]);
+      ran = true;
+    }
+  } catch (const std::exception& err) {
+    return fail(env, std::string("scm-ts native conv: oneDNN failed: ") + err.what());
+  }
+  napi_value result;
+  napi_get_boolean(env, ran, &result);
+  return result;
+}
+
+// setThreads(n): the threads oneDNN's OpenMP runtime uses from now on.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n = 0;
+  if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1)
+    return fail(env, "scm-ts native conv: setThreads needs a positive integer");
+  std::lock_guard<std::mutex> guard(lock);
+  threads = n;
+  omp_set_num_threads(n);
+  return nullptr;
+}
+
+// version() → "major.minor.patch" of the oneDNN library loaded.
+napi_value Version(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  std::string s = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  napi_value result;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &result);
+  return result;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, 3, props);
+  omp_set_num_threads(threads);
+  return exports;
+}

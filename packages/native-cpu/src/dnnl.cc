@@ -4,14 +4,16 @@
 // arrays (ordinary or over a SharedArrayBuffer such as the WebAssembly kernels' memory). oneDNN
 // picks its own layouts (format_tag::any, usually channel-blocked); the addon reorders between those
 // and the caller's plain layouts around each primitive. Creating a primitive costs far more than
-// running one, so primitives, reorders and their buffers are cached by the call's geometry and the
-// thread count. A geometry oneDNN cannot build a primitive for returns false, so the caller runs
-// its own path.
+// running one, so primitives and reorders are cached by the call's geometry and the thread count;
+// the buffers they work in (reordered operands, oneDNN's scratchpad) are shared by all of them, as
+// calls run one at a time, and grow to the largest call's. A geometry oneDNN cannot build a
+// primitive for returns false, so the caller runs its own path.
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <omp.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,8 +35,7 @@ struct Geometry {
 // A caller's array as oneDNN sees it, in its plain layout, and the primitive's layout of the same
 // tensor with a reorder each way when they differ.
 struct Operand {
-  memory::desc user;
-  memory inner;  // the primitive's buffer when its layout differs from `user`
+  memory::desc user, inner;
   dnnl::reorder in, out;
   bool reordered = false;
 };
@@ -44,7 +45,21 @@ struct Entry {
   dnnl::primitive prim;
   Operand a, b, c;  // the two inputs and the output, in the caller's order
   int argA, argB, argC;
-  memory scratch;
+  memory::desc scratch;
+};
+
+// A buffer that only grows (64-byte aligned, as oneDNN's kernels prefer).
+struct Arena {
+  std::unique_ptr<char, decltype(&std::free)> data{nullptr, &std::free};
+  size_t size = 0;
+  void* at_least(size_t bytes) {
+    if (bytes > size) {
+      size = (bytes + 63) / 64 * 64;
+      data.reset(static_cast<char*>(std::aligned_alloc(64, size)));
+      if (!data) throw std::bad_alloc();
+    }
+    return data.get();
+  }
 };
 
 dnnl::engine& engine() {
@@ -54,17 +69,17 @@ dnnl::engine& engine() {
 
 std::mutex lock;
 std::map<std::string, std::unique_ptr<Entry>> cache;
+Arena arenas[4];  // the three reordered operands and the scratchpad
 int threads = 1;
 
 // Binds operand `o` to the primitive's descriptor `inner`: a reorder pair when the layouts differ.
 void bind(Operand& o, const memory::desc& user, const memory::desc& inner) {
-  o.user = user;
+  o.user = user, o.inner = inner;
   o.reordered = user != inner;
   if (!o.reordered) return;
-  o.inner = memory(inner, engine());
-  memory u(user, engine(), DNNL_MEMORY_NONE);
-  o.in = dnnl::reorder(u, o.inner);
-  o.out = dnnl::reorder(o.inner, u);
+  auto& eng = engine();
+  o.in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, user, eng, inner));
+  o.out = dnnl::reorder(dnnl::reorder::primitive_desc(eng, inner, eng, user));
 }
 
 // Builds the primitive of map `kind` (0 forward, 1 input gradient, 2 weight gradient) for `g`.
@@ -116,7 +131,7 @@ std::unique_ptr<Entry> build(int kind, const Geometry& g) {
       scratch = pd.scratchpad_desc();
     }
   }
-  e->scratch = memory(scratch, eng);
+  e->scratch = scratch;
   return e;
 }
 
@@ -124,14 +139,18 @@ std::unique_ptr<Entry> build(int kind, const Geometry& g) {
 void execute(Entry& e, void* a, void* b, void* c) {
   auto& eng = engine();
   dnnl::stream s(eng);
-  memory ua(e.a.user, eng, a), ub(e.b.user, eng, b), uc(e.c.user, eng, c);
-  if (e.a.reordered) e.a.in.execute(s, ua, e.a.inner);
-  if (e.b.reordered) e.b.in.execute(s, ub, e.b.inner);
-  e.prim.execute(s, {{e.argA, e.a.reordered ? e.a.inner : ua},
-                     {e.argB, e.b.reordered ? e.b.inner : ub},
-                     {e.argC, e.c.reordered ? e.c.inner : uc},
-                     {DNNL_ARG_SCRATCHPAD, e.scratch}});
-  if (e.c.reordered) e.c.out.execute(s, e.c.inner, uc);
+  Operand* ops[3] = {&e.a, &e.b, &e.c};
+  void* user[3] = {a, b, c};
+  memory u[3], p[3];  // the caller's arrays, and what the primitive reads or writes
+  for (int i = 0; i < 3; i++) {
+    u[i] = memory(ops[i]->user, eng, user[i]);
+    p[i] = ops[i]->reordered ? memory(ops[i]->inner, eng, arenas[i].at_least(ops[i]->inner.get_size())) : u[i];
+  }
+  if (e.a.reordered) e.a.in.execute(s, u[0], p[0]);
+  if (e.b.reordered) e.b.in.execute(s, u[1], p[1]);
+  memory scratch(e.scratch, eng, arenas[3].at_least(e.scratch.get_size()));
+  e.prim.execute(s, {{e.argA, p[0]}, {e.argB, p[1]}, {e.argC, p[2]}, {DNNL_ARG_SCRATCHPAD, scratch}});
+  if (e.c.reordered) e.c.out.execute(s, p[2], u[2]);
   s.wait();
 }
 

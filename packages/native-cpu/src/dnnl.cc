@@ -1,6 +1,7 @@
 // The N-API addon over oneDNN: the three maps of a grouped, strided, padded 2-D convolution in
 // float32 (forward y = conv(x, w), the input gradient dx from (dy, w), the weight gradient dw from
-// (x, dy)), NCHW activations and OIHW weights, read and written in place in the caller's typed
+// (x, dy)), NCHW activations and OIHW weights, and batched matrix products C = op(A)·op(B) (op a
+// transpose or not, expressed as strides, so no reorder), read and written in place in the caller's typed
 // arrays (ordinary or over a SharedArrayBuffer such as the WebAssembly kernels' memory). oneDNN
 // picks its own layouts (format_tag::any, usually channel-blocked); the addon reorders between those
 // and the caller's plain layouts around each primitive. Creating a primitive costs far more than
@@ -135,6 +136,26 @@ std::unique_ptr<Entry> build(int kind, const Geometry& g) {
   return e;
 }
 
+// The batched product C[b] = op(A[b])·op(B[b]) (C [batch, m, n]); A is stored [batch, k, m] when
+// transposed, else [batch, m, k], and B [batch, n, k] when transposed, else [batch, k, n].
+std::unique_ptr<Entry> buildMatmul(int64_t batch, int64_t m, int64_t k, int64_t n, bool ta, bool tb) {
+  const auto f32 = memory::data_type::f32;
+  memory::desc a({batch, m, k}, f32, ta ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+  memory::desc b({batch, k, n}, f32, tb ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+  memory::desc c({batch, m, n}, f32, memory::dims{m * n, n, 1});
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), attr, engine());
+  auto e = std::make_unique<Entry>();
+  bind(e->a, a, pd.src_desc());
+  bind(e->b, b, pd.weights_desc());
+  bind(e->c, c, pd.dst_desc());
+  e->argA = DNNL_ARG_SRC, e->argB = DNNL_ARG_WEIGHTS, e->argC = DNNL_ARG_DST;
+  e->prim = dnnl::matmul(pd);
+  e->scratch = pd.scratchpad_desc();
+  return e;
+}
+
 // Runs entry `e` on the caller's buffers: inputs reordered in, the primitive, the output reordered out.
 void execute(Entry& e, void* a, void* b, void* c) {
   auto& eng = engine();
@@ -168,14 +189,58 @@ float* floats(napi_env env, napi_value v, int64_t need, const char* name) {
   void* data = nullptr;
   if (is) napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
   if (!is || type != napi_float32_array) {
-    fail(env, std::string("scm-ts native conv: ") + name + " must be a Float32Array");
+    fail(env, std::string("scm-ts native: ") + name + " must be a Float32Array");
     return nullptr;
   }
   if (static_cast<int64_t>(length) < need) {
-    fail(env, std::string("scm-ts native conv: ") + name + " has " + std::to_string(length) + " elements, the geometry needs " + std::to_string(need));
+    fail(env, std::string("scm-ts native: ") + name + " has " + std::to_string(length) + " elements, the geometry needs " + std::to_string(need));
     return nullptr;
   }
   return static_cast<float*>(data);
+}
+
+// Reads `count` integers from the JS array `v` into `out`; false when it is not such an array.
+bool integers(napi_env env, napi_value v, int64_t* out, uint32_t count) {
+  bool isArray = false;
+  uint32_t len = 0;
+  napi_is_array(env, v, &isArray);
+  if (isArray) napi_get_array_length(env, v, &len);
+  if (len != count) return false;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value el;
+    napi_get_element(env, v, i, &el);
+    if (napi_get_value_int64(env, el, &out[i]) != napi_ok) return false;
+  }
+  return true;
+}
+
+// Runs the cached entry `key` (built by `make` on first use; a geometry oneDNN rejects is cached as
+// such) on the three buffers; returns whether it ran, as a JS boolean.
+template <typename Make>
+napi_value run(napi_env env, const std::string& key, Make make, float* const* ptr) {
+  bool ran = false;
+  try {
+    std::lock_guard<std::mutex> guard(lock);
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      std::unique_ptr<Entry> e;
+      try {
+        e = make();
+      } catch (const dnnl::error&) {
+        e = nullptr;
+      }
+      it = cache.emplace(key, std::move(e)).first;
+    }
+    if (it->second) {
+      execute(*it->second, ptr[0], ptr[1], ptr[2]);
+      ran = true;
+    }
+  } catch (const std::exception& err) {
+    return fail(env, std::string("scm-ts native: oneDNN failed: ") + err.what());
+  }
+  napi_value result;
+  napi_get_boolean(env, ran, &result);
+  return result;
 }
 
 // conv(kind, geometry: number[14], a, b, out) → boolean: runs map `kind` (0 forward, 1 input
@@ -189,16 +254,7 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   napi_get_value_int32(env, argv[0], &kind);
   if (kind < 0 || kind > 2) return fail(env, "scm-ts native conv: kind must be 0, 1 or 2");
   int64_t dims[14];
-  uint32_t len = 0;
-  bool isArray = false;
-  napi_is_array(env, argv[1], &isArray);
-  if (isArray) napi_get_array_length(env, argv[1], &len);
-  if (len != 14) return fail(env, "scm-ts native conv: geometry must be an array of 14 integers");
-  for (uint32_t i = 0; i < 14; i++) {
-    napi_value el;
-    napi_get_element(env, argv[1], i, &el);
-    if (napi_get_value_int64(env, el, &dims[i]) != napi_ok) return fail(env, "scm-ts native conv: geometry must be an array of 14 integers");
-  }
+  if (!integers(env, argv[1], dims, 14)) return fail(env, "scm-ts native conv: geometry must be an array of 14 integers");
   Geometry g{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], dims[8], dims[9], dims[10], dims[11], dims[12], dims[13]};
   if (g.groups < 1 || g.cin % g.groups || g.cout % g.groups || g.sh < 1 || g.sw < 1)
     return fail(env, "scm-ts native conv: groups must divide cin and cout, and strides must be positive");
@@ -210,29 +266,25 @@ napi_value Conv(napi_env env, napi_callback_info info) {
     if (!(ptr[i] = floats(env, argv[2 + i], sizes[kind][i], names[kind][i]))) return nullptr;
   std::string key = std::to_string(kind) + ":" + std::to_string(threads);
   for (int64_t d : dims) key += "," + std::to_string(d);
-  bool ran = false;
-  try {
-    std::lock_guard<std::mutex> guard(lock);
-    auto it = cache.find(key);
-    if (it == cache.end()) {
-      std::unique_ptr<Entry> e;
-      try {
-        e = build(kind, g);
-      } catch (const dnnl::error&) {
-        e = nullptr;  // no primitive for this geometry: cached as such
-      }
-      it = cache.emplace(key, std::move(e)).first;
-    }
-    if (it->second) {
-      execute(*it->second, ptr[0], ptr[1], ptr[2]);
-      ran = true;
-    }
-  } catch (const std::exception& err) {
-    return fail(env, std::string("scm-ts native conv: oneDNN failed: ") + err.what());
-  }
-  napi_value result;
-  napi_get_boolean(env, ran, &result);
-  return result;
+  return run(env, key, [&] { return build(kind, g); }, ptr);
+}
+
+// matmul(geometry: [batch, m, k, n, transposeA, transposeB], a, b, c) → boolean: C = op(A)·op(B)
+// per batch entry; false when oneDNN has no primitive for it.
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t d[6];
+  if (argc != 4 || !integers(env, argv[0], d, 6)) return fail(env, "scm-ts native matmul: expected (geometry: 6 integers, a, b, c)");
+  const int64_t batch = d[0], m = d[1], k = d[2], n = d[3];
+  if (batch < 1 || m < 1 || k < 1 || n < 1) return fail(env, "scm-ts native matmul: batch, m, k and n must be positive");
+  float* ptr[3];
+  if (!(ptr[0] = floats(env, argv[1], batch * m * k, "a")) || !(ptr[1] = floats(env, argv[2], batch * k * n, "b")) || !(ptr[2] = floats(env, argv[3], batch * m * n, "c")))
+    return nullptr;
+  std::string key = "mm:" + std::to_string(threads);
+  for (int64_t v : d) key += "," + std::to_string(v);
+  return run(env, key, [&] { return buildMatmul(batch, m, k, n, d[4] != 0, d[5] != 0); }, ptr);
 }
 
 // setThreads(n): the threads oneDNN's OpenMP runtime uses from now on.
@@ -242,7 +294,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t n = 0;
   if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1)
-    return fail(env, "scm-ts native conv: setThreads needs a positive integer");
+    return fail(env, "scm-ts native: setThreads needs a positive integer");
   std::lock_guard<std::mutex> guard(lock);
   threads = n;
   omp_set_num_threads(n);
@@ -263,10 +315,11 @@ napi_value Version(napi_env env, napi_callback_info) {
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 4, props);
   omp_set_num_threads(threads);
   return exports;
 }

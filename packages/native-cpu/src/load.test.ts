@@ -1,12 +1,13 @@
 // The oneDNN addon against the CPU backend's WebAssembly path: the three convolution maps agree to
 // float32 rounding on random geometries (groups, strides 1 and 2, padding 0 and 1, odd sizes, a
-// fixed seed), on ordinary and SharedArrayBuffer memory; through the engine, conv2d and both of its
+// fixed seed), on ordinary and SharedArrayBuffer memory, and so do batched products with either
+// operand transposed; through the engine, conv2d and both of its
 // gradients run natively once registered (counted in cpuKernelStats) with the same values. These
 // tests need the addon: one that was not built fails them, with the install's reason.
 import { describe, expect, it, afterEach } from "vitest";
 import fc from "fast-check";
 import * as c from "@scm-ts/core";
-import type { ConvSpec } from "@scm-ts/core";
+import type { ConvSpec, MatmulSpec } from "@scm-ts/core";
 import { loadNative } from "./load.js";
 import { useNativeCpu } from "./index.js";
 
@@ -59,6 +60,21 @@ describe("the oneDNN addon", () => {
         }
       }),
       { seed: 20, numRuns: 60 },
+    );
+  });
+  it("computes batched products, either operand transposed, as the WebAssembly path does", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.boolean(), fc.boolean(),
+        (batch, m, k, n, transposeA, transposeB) => {
+          const spec: MatmulSpec = { name: "matmul", dtype: "float32", batch, m, k, n, transposeA, transposeB };
+          const [a, b] = [data(batch * m * k, 7, transposeA), data(batch * k * n, 8)];
+          const got = new Float32Array(batch * m * n), want = new Float32Array(batch * m * n);
+          expect(native().matmul!(spec, a, b, got)).toBe(true);
+          c.runRoutine(spec, want, [a, b], { simd: true });
+          const tol = 2e-6 * Math.max(1, maxAbs(want)) * Math.sqrt(k);
+          for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `${JSON.stringify(spec)} at ${i}`).toBeLessThanOrEqual(tol);
+        }),
+      { seed: 21, numRuns: 60 },
     );
   });
   it("rejects arrays shorter than the geometry needs, naming them", () => {

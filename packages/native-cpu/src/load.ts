@@ -1,5 +1,5 @@
 // Loads the oneDNN addon (built at install by scripts/install.mjs) and wraps it as core's NativeCpu:
-// a ConvSpec becomes the addon's 14 integers. Loading happens once; the result is the library or
+// a ConvSpec becomes the addon's 14 integers, a MatmulSpec its 6. Loading happens once; the result is the library or
 // the one-line reason it is absent: turned off (SCM_CPU_NATIVE=0), not built at install (the
 // install's own reason), or built but unloadable (say, libdnnl missing at run time). oneDNN's
 // OpenMP threads are told to sleep rather than spin when idle (OMP_WAIT_POLICY=passive, unless
@@ -11,6 +11,7 @@ import type { ConvSpec, NativeCpu } from "@scm-ts/core";
 /** The addon's functions (src/dnnl.cc). */
 interface Addon {
   conv(kind: number, geometry: number[], a: Float32Array, b: Float32Array, out: Float32Array): boolean;
+  matmul(geometry: number[], a: Float32Array, b: Float32Array, out: Float32Array): boolean;
   setThreads(threads: number): void;
   version(): string;
 }
@@ -29,6 +30,7 @@ function wrap(addon: Addon): NativeCpu {
   return {
     name: `oneDNN ${addon.version()}`,
     conv: (s, a, b, out) => addon.conv(kinds[s.name], geometry(s), a, b, out),
+    matmul: (s, a, b, out) => addon.matmul([s.batch, s.m, s.k, s.n, Number(s.transposeA), Number(s.transposeB)], a, b, out),
     setThreads: (t) => addon.setThreads(t),
   };
 }

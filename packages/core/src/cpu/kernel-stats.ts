@@ -24,7 +24,7 @@ export interface CpuKernelStats {
    * values (a strided gather, a comparison of indices, uint32 hashing), by the node that stopped it.
    */
   readonly indexFallbacks: Readonly<Record<string, number>>;
-  /** Routine calls (convolutions) run by the registered native library (`registerNativeCpu`). */
+  /** Routine calls (convolutions, products) run by the registered native library (`registerNativeCpu`). */
   readonly nativeCalls: number;
 }
 
@@ -47,9 +47,10 @@ export function recordWasmKernel(): void {
   stats.wasmKernels++;
 }
 
-/** Counts a routine call the native library ran. */
-export function recordNative(): void {
+/** Counts a routine call the native library ran (returns true, for use in a condition). */
+export function recordNative(): true {
   stats.nativeCalls++;
+  return true;
 }
 
 /** Counts a float32 kernel left to JavaScript because of node `at` (an op or an index fallback). */

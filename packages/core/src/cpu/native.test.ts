@@ -1,10 +1,11 @@
-// The native convolution hook (native.ts): a registered implementation gets the 'cpu' backend's
-// float32 convolutions with the geometry and the thread count, is counted in cpuKernelStats, and
-// a declined geometry runs on the WebAssembly path with the same result; 'cpu-js' never calls it.
+// The native hook (native.ts): a registered implementation gets the 'cpu' backend's float32
+// convolutions and large enough products with the geometry and the thread count, is counted in
+// cpuKernelStats, and a declined call runs on the WebAssembly path with the same result; 'cpu-js'
+// never calls it.
 import { afterEach, describe, expect, it } from "vitest";
-import type { ConvSpec } from "../ir/kernel.js";
+import type { ConvSpec, MatmulSpec } from "../ir/kernel.js";
 import { cpuKernelStats } from "./kernel-stats.js";
-import { registerNativeCpu, type NativeCpu } from "./native.js";
+import { minNativeMatmul, registerNativeCpu, type NativeCpu } from "./native.js";
 import { runRoutine } from "./routines.js";
 import { wantedThreads } from "./gemm-threads.js";
 
@@ -21,6 +22,12 @@ function fake(decline: boolean) {
     name: "fake",
     conv(s, a, b, out) {
       calls.push(s.name);
+      if (decline) return false;
+      runRoutine(s, out, [a, b], { simd: false });
+      return true;
+    },
+    matmul(s, a, b, out) {
+      calls.push(`matmul ${s.m}`);
       if (decline) return false;
       runRoutine(s, out, [a, b], { simd: false });
       return true;
@@ -51,6 +58,21 @@ describe("registerNativeCpu", () => {
     expect(f.calls).toEqual(["conv2d", "conv2dInputGrad", "conv2dWeightGrad"]);
     expect(f.threads).toEqual([wantedThreads()]);
     expect(cpuKernelStats().nativeCalls).toBe(before + 3);
+  });
+  it("hands float32 products of at least minNativeMatmul multiply-adds to it, and smaller ones to WebAssembly", () => {
+    const f = fake(false);
+    registerNativeCpu(f.impl);
+    for (const m of [2, 64]) {
+      const s: MatmulSpec = { name: "matmul", dtype: "float32", batch: 2, m, k: 16, n: 32, transposeA: true, transposeB: false };
+      const [a, b] = [data(2 * m * 16, 4), data(2 * 16 * 32, 5)];
+      const got = new Float32Array(2 * m * 32), want = new Float32Array(2 * m * 32);
+      runRoutine(s, got, [a, b], { simd: true });
+      runRoutine(s, want, [a, b], { simd: false });
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 4);
+    }
+    expect(2 * 2 * 16 * 32).toBeLessThan(minNativeMatmul);
+    expect(2 * 64 * 16 * 32).toBeGreaterThanOrEqual(minNativeMatmul);
+    expect(f.calls).toEqual(["matmul 64"]);
   });
   it("runs the WebAssembly path when the library declines, and never serves the JS reference", () => {
     const f = fake(true);

@@ -2,8 +2,9 @@
 // package 'webgpu', about 130 MB) or 'auto' (the CPU unless WebGPU was asked for: a software adapter
 // such as llvmpipe would be slower than the CPU). Asking for WebGPU without Dawn installed fails at
 // once with the command that installs it, before any work starts. On the CPU, the float32
-// convolutions run on the native oneDNN addon (@scm-ts/native-cpu) when it was built at install and
-// SCM_CPU_NATIVE is not 0, else on the WebAssembly kernels; the line selectBackend returns says which.
+// convolutions and products run on the native oneDNN addon (@scm-ts/native-cpu) when it was built
+// at install and SCM_CPU_NATIVE is not 0, else on the WebAssembly kernels; the line selectBackend
+// returns says which.
 import * as c from "@scm-ts/core";
 import { useNativeCpu } from "@scm-ts/native-cpu";
 

@@ -1,10 +1,11 @@
 // Counters of how the CPU backend compiled its float32 kernels: how many went to the WebAssembly
-// SIMD path (and how many routine calls a registered native library ran, native.ts), and which ran as JavaScript although their dtypes let the SIMD path take them — by the
-// node that stopped it. A value node (float32 or bool) whose op has no SIMD form is an op fallback,
-// counted whatever the kernel's size (so the small kernels of a test suite show what large ones
-// would do); an index pattern or integer computation without one is an index fallback, counted for
-// kernels large enough for the SIMD path. With SCM_DEBUG_FALLBACK set, each new kind of fallback
-// also prints one line (console.warn).
+// SIMD path (and how many routine calls a registered native library ran, native.ts), and which ran
+// as JavaScript although their dtypes let the SIMD path take them — by the node that stopped it. A
+// value node (float32 or bool) whose op has no SIMD form is an op fallback, counted whatever the
+// kernel's size (so the small kernels of a test suite show what large ones would do); an index
+// pattern or integer computation without one is an index fallback, counted for kernels large
+// enough for the SIMD path. With SCM_DEBUG_FALLBACK set, each new kind of fallback also prints one
+// line (console.warn).
 import type { Expr } from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
 

@@ -1,9 +1,10 @@
 // The hook through which a native CPU library (the optional @scm-ts/native-cpu addon over oneDNN,
-// in Node) takes over the CPU backend's float32 convolutions and matrix products. Core stays free of
-// Node: a host registers an implementation, and the 'cpu' backend's routines then offer it each
-// float32 convolution and product (above a size where a call's overhead dominates) first, on the same arrays the WebAssembly kernels would use (wasm heap blocks
-// included); it declines a geometry by returning false, and the WebAssembly path runs instead.
-// The pure-JS reference backend ('cpu-js') never uses it.
+// in Node) takes over the CPU backend's float32 convolutions and matrix products. Core stays free
+// of Node: a host registers an implementation, and the 'cpu' backend's routines then offer it each
+// float32 convolution, and each product above a size where a call's fixed cost dominates, first,
+// on the same arrays the WebAssembly kernels would use (wasm heap blocks included); it declines a
+// call by returning false, and the WebAssembly path runs instead. The pure-JS reference backend
+// ('cpu-js') never uses it.
 import type { ConvSpec, MatmulSpec } from "../ir/kernel.js";
 import { wantedThreads } from "./gemm-threads.js";
 import { recordNative } from "./kernel-stats.js";
@@ -31,8 +32,8 @@ let native: NativeCpu | null = null;
 let threads = 0;
 
 /**
- * Registers `impl` as the CPU backend's native convolution path (null unregisters it). Calls already
- * compiled pick it up at their next run.
+ * Registers `impl` as the CPU backend's native path for convolutions and products (null unregisters
+ * it). Programs already compiled pick it up at their next run.
  */
 export function registerNativeCpu(impl: NativeCpu | null): void {
   native = impl;

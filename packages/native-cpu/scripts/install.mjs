@@ -1,8 +1,9 @@
 // Builds the oneDNN addon at install (npm runs this as the package's install script): node-gyp
 // compiles src/dnnl.cc against Debian's libdnnl-dev and Node's headers. The addon is optional, so
 // a machine without a compiler, oneDNN or Node's headers still installs: the script prints one line
-// saying why, removes any earlier build, records that line in build/not-built.txt (loadNative reports it), and exits 0, and the
-// CPU backend keeps its WebAssembly kernels. With --strict (npm run build:native) a failure exits 1.
+// saying why, removes any earlier build, records that line in build/not-built.txt (loadNative
+// reports it) and exits 0, and the CPU backend keeps its WebAssembly kernels. With --strict (npm run
+// build:native) a failure exits 1.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

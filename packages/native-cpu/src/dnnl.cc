@@ -1,10 +1,10 @@
 // The N-API addon over oneDNN: the three maps of a grouped, strided, padded 2-D convolution in
 // float32 (forward y = conv(x, w), the input gradient dx from (dy, w), the weight gradient dw from
 // (x, dy)), NCHW activations and OIHW weights, and batched matrix products C = op(A)·op(B) (op a
-// transpose or not, expressed as strides, so no reorder), read and written in place in the caller's typed
-// arrays (ordinary or over a SharedArrayBuffer such as the WebAssembly kernels' memory). oneDNN
-// picks its own layouts (format_tag::any, usually channel-blocked); the addon reorders between those
-// and the caller's plain layouts around each primitive. Creating a primitive costs far more than
+// transpose or not, expressed as strides), read and written in place in the caller's typed arrays
+// (ordinary or over a SharedArrayBuffer such as the WebAssembly kernels' memory). For convolutions
+// oneDNN picks its own layouts (format_tag::any, usually channel-blocked); the addon reorders
+// between those and the caller's plain layouts around each primitive. Creating a primitive costs far more than
 // running one, so primitives and reorders are cached by the call's geometry and the thread count;
 // the buffers they work in (reordered operands, oneDNN's scratchpad) are shared by all of them, as
 // calls run one at a time, and grow to the largest call's. A geometry oneDNN cannot build a
@@ -19,7 +19,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include "oneapi/dnnl/dnnl.hpp"
 
@@ -55,8 +54,9 @@ struct Arena {
   size_t size = 0;
   void* at_least(size_t bytes) {
     if (bytes > size) {
-      size = (bytes + 63) / 64 * 64;
-      data.reset(static_cast<char*>(std::aligned_alloc(64, size)));
+      const size_t rounded = (bytes + 63) / 64 * 64;
+      data.reset(static_cast<char*>(std::aligned_alloc(64, rounded)));
+      size = data ? rounded : 0;
       if (!data) throw std::bad_alloc();
     }
     return data.get();

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
-const packages = ["core", "testing", "trigflow", "webgpu", "nn", "models", "consistency", "samplers", "data", "metrics", "io", "cli"];
+const packages = ["core", "native-cpu", "testing", "trigflow", "webgpu", "nn", "models", "consistency", "samplers", "data", "metrics", "io", "cli"];
 
 export default defineConfig({
   resolve: {

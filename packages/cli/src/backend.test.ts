@@ -1,6 +1,8 @@
-// --backend webgpu without Dawn: the CLI stops at once and says how to install it.
+// --backend webgpu without Dawn: the CLI stops at once and says how to install it; --backend cpu
+// registers the native convolutions (the oneDNN addon, built at install where CI builds it) and says so.
+import * as c from "@scm-ts/core";
 import { describe, expect, it } from "vitest";
-import { dawnMissing, requireDawn } from "./backend.js";
+import { dawnMissing, requireDawn, selectBackend } from "./backend.js";
 
 describe("requireDawn", () => {
   it("names the package and the install command when 'webgpu' cannot be resolved", () => {
@@ -12,5 +14,12 @@ describe("requireDawn", () => {
   });
   it("passes when the package resolves (it is a dev dependency of the workspace)", () => {
     expect(() => requireDawn()).not.toThrow();
+  });
+});
+
+describe("selectBackend", () => {
+  it("puts the CPU backend's convolutions on the native path and names it in its line", async () => {
+    expect(await selectBackend("auto")).toMatch(/^backend: cpu; cpu convolutions: native \(oneDNN \d+\.\d+\.\d+\)$/);
+    expect(c.nativeCpu()?.name).toMatch(/^oneDNN/);
   });
 });

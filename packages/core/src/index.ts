@@ -15,6 +15,7 @@ export { broadcastShapes, sizeOf } from "./shape.js";
 export { Tensor, ConcreteArray, tidy, keep } from "./tensor.js";
 export { setBackend, getBackend, registerBackend, backendRuns, type Backend, type BackendFactory, type BufferHandle, type Executable } from "./backend.js";
 export { createCpuBackend, setCpuThreads, cpuThreadStats, cpuKernelStats, type CpuThreadStats, type CpuKernelStats } from "./cpu/index.js";
+export { registerNativeCpu, nativeCpu, type NativeCpu } from "./cpu/index.js";
 export * from "./pytree.js";
 
 export { array, zeros, ones, full, arange, linspace, zerosLike, onesLike, type NestedArray, type DTypeOption } from "./api/creation.js";

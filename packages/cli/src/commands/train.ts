@@ -133,7 +133,7 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
   const f: Flags = withDefaults(trainFlags, given);
   const mode = f.mode as Mode;
   const seed = f.seed as number;
-  await selectBackend(f.backend as string);
+  log(await selectBackend(f.backend as string));
   const data = await resolveData(f.data as string, seed, { labels: wantsClasses(f) });
   const start0 = await resolveStart(f, mode, data, log);
   const cond = resolveConditioning(f, mode, data, start0, log);

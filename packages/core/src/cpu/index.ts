@@ -16,3 +16,4 @@ registerDefaultBackend(createDefault);
 export { createCpuBackend };
 export { setCpuThreads, gemmThreadStats as cpuThreadStats, type CpuThreadStats } from "./gemm-threads.js";
 export { cpuKernelStats, type CpuKernelStats } from "./kernel-stats.js";
+export { registerNativeCpu, nativeCpu, type NativeCpu } from "./native.js";

@@ -1,10 +1,11 @@
 // Counters of how the CPU backend compiled its float32 kernels: how many went to the WebAssembly
-// SIMD path, and which ran as JavaScript although their dtypes let the SIMD path take them — by the
-// node that stopped it. A value node (float32 or bool) whose op has no SIMD form is an op fallback,
-// counted whatever the kernel's size (so the small kernels of a test suite show what large ones
-// would do); an index pattern or integer computation without one is an index fallback, counted for
-// kernels large enough for the SIMD path. With SCM_DEBUG_FALLBACK set, each new kind of fallback
-// also prints one line (console.warn).
+// SIMD path (and how many routine calls a registered native library ran, native.ts), and which ran
+// as JavaScript although their dtypes let the SIMD path take them — by the node that stopped it. A
+// value node (float32 or bool) whose op has no SIMD form is an op fallback, counted whatever the
+// kernel's size (so the small kernels of a test suite show what large ones would do); an index
+// pattern or integer computation without one is an index fallback, counted for kernels large
+// enough for the SIMD path. With SCM_DEBUG_FALLBACK set, each new kind of fallback also prints one
+// line (console.warn).
 import type { Expr } from "../ir/expr.js";
 import type { Kernel } from "../ir/kernel.js";
 
@@ -24,14 +25,17 @@ export interface CpuKernelStats {
    * values (a strided gather, a comparison of indices, uint32 hashing), by the node that stopped it.
    */
   readonly indexFallbacks: Readonly<Record<string, number>>;
+  /** Routine calls (convolutions, products) run by the registered native library (`registerNativeCpu`). */
+  readonly nativeCalls: number;
 }
 
-const stats = { examined: 0, wasmKernels: 0, opFallbacks: {} as Record<string, number>, indexFallbacks: {} as Record<string, number> };
+const stats = { examined: 0, wasmKernels: 0, nativeCalls: 0, opFallbacks: {} as Record<string, number>, indexFallbacks: {} as Record<string, number> };
 const warned = new Set<string>();
 
 /** How the CPU backend compiled its float32 kernels so far (a snapshot). */
 export function cpuKernelStats(): CpuKernelStats {
-  return { examined: stats.examined, wasmKernels: stats.wasmKernels, opFallbacks: { ...stats.opFallbacks }, indexFallbacks: { ...stats.indexFallbacks } };
+  const { examined, wasmKernels, nativeCalls } = stats;
+  return { examined, wasmKernels, nativeCalls, opFallbacks: { ...stats.opFallbacks }, indexFallbacks: { ...stats.indexFallbacks } };
 }
 
 /** Counts a kernel the SIMD path examined. */
@@ -42,6 +46,12 @@ export function recordExamined(): void {
 /** Counts a kernel compiled for the SIMD path. */
 export function recordWasmKernel(): void {
   stats.wasmKernels++;
+}
+
+/** Counts a routine call the native library ran (returns true, for use in a condition). */
+export function recordNative(): true {
+  stats.nativeCalls++;
+  return true;
 }
 
 /** Counts a float32 kernel left to JavaScript because of node `at` (an op or an index fallback). */

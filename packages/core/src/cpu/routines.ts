@@ -1,6 +1,6 @@
 // CPU routines: batched matmul and the three bilinear maps of a grouped, strided, padded 2-D
 // convolution (NCHW input, OIHW weights), by im2col and gemm (the JS gemm is the reference; float32
-// products may run on the WebAssembly SIMD kernel). They are the reference for the WebGPU routines. Convolution math: y[n,o,i,j] = Σ_{c,u,v} w[o,c,u,v]·x[n, g·Cg+c, s·i+u−p, s·j+v−p].
+// products may run on the WebAssembly SIMD kernel; float32 convolutions and products on a registered native library first, native.ts). They are the reference for the WebGPU routines. Convolution math: y[n,o,i,j] = Σ_{c,u,v} w[o,c,u,v]·x[n, g·Cg+c, s·i+u−p, s·j+v−p].
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
 import { gemm as gemmJs, type MatView } from "./gemm.js";
@@ -8,6 +8,7 @@ import { convF32Wasm, convWeightGradF32Wasm } from "./wasm-conv.js";
 import { gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
 import { runAttention } from "./attention.js";
 import { runStandardize } from "./standardize.js";
+import { nativeConv, nativeMatmul } from "./native.js";
 
 /** How routines run: `simd` uses the WebAssembly SIMD kernel for float32 products when available. */
 export interface RoutineOptions {
@@ -22,6 +23,7 @@ function gemm(m: number, n: number, k: number, a: MatView, b: MatView, c: DataAr
 }
 
 function matmul(s: MatmulSpec, out: DataArray, [a, b]: DataArray[]): void {
+  if (useSimd && out instanceof Float32Array && nativeMatmul(s, a as Float32Array, b as Float32Array, out)) return;
   const { m, k, n } = s;
   // tiny products (≤ 2048 multiply-adds) cost less in JS than the copies into wasm memory
   const w = useSimd && out instanceof Float32Array && k > 0 && s.batch * m * n * k > 2048 ? wasmGemm() : null;
@@ -104,6 +106,7 @@ function convInputGradAsConv(s: ConvSpec, ct: DataArray, wts: DataArray): { spec
 }
 
 function conv(s: ConvSpec, out: DataArray, [p, q]: DataArray[]): void {
+  if (useSimd && out instanceof Float32Array && nativeConv(s, p as Float32Array, q as Float32Array, out)) return;
   const w = useSimd && out instanceof Float32Array ? wasmGemm() : null;
   if (w && s.name === "conv2d" && convF32Wasm(w, s, p!, q!, out)) return;
   if (w && s.name === "conv2dInputGrad" && s.stride[0] === 1 && s.stride[1] === 1) {

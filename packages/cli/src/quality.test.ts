@@ -13,7 +13,7 @@
 // Modes are checked everywhere. CI runs the small budget; SCM_QUALITY_FULL=1 runs the full defaults.
 import * as c from "@scm-ts/core";
 import { gaussianMixture, mixtureMetadataKey, type MixtureComponent } from "@scm-ts/data";
-import { saveTensors } from "@scm-ts/io";
+import { saveTensors } from "@scm-ts/io/node";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,8 +41,7 @@ async function mixtureFile(): Promise<string> {
   }));
   const x = gaussianMixture(components).sample(c.random.key(77), 20_000);
   const file = join(dir, "mixture8.safetensors");
-  const r = await saveTensors(file, { x }, { [mixtureMetadataKey]: JSON.stringify({ components }) })();
-  if (r._tag === "Left") throw new Error(r.left.message);
+  await saveTensors(file, { x }, { [mixtureMetadataKey]: JSON.stringify({ components }) });
   return file;
 }
 

@@ -1,23 +1,21 @@
 // MNIST from the `mnist` package: a subset loads fast with the right shape, labels and range; the default
 // normalisation makes σ_d = 0.5 exactly right over the whole package (and the symmetric one spans [−1, 1]
 // with its measured σ_d ≈ 0.617 reported); images follow package order; and bad options or a corrupt
-// digit file come back as Lefts naming the problem.
+// digit file reject with `DataError`s naming the problem.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import type { DataError } from "./data-error.js";
-import { loadMnist, mnistPixelMean, mnistPixelStd, type MnistDataset, type MnistOptions } from "./mnist.js";
+import { loadMnist, type MnistOptions } from "./mnist.js";
+import { mnistPixelMean, mnistPixelStd } from "./mnist-pixels.js";
+import { settle } from "@scm-ts/testing";
+import { DataError } from "./data-error.js";
 
-async function load(options: MnistOptions): Promise<MnistDataset> {
-  const result = await loadMnist(options)();
-  if (E.isLeft(result)) throw result.left;
-  return result.right;
-}
+const load = loadMnist;
 
 async function refusal(options: MnistOptions): Promise<DataError> {
-  const result = await loadMnist(options)();
+  const result = await settle(loadMnist(options), DataError);
   if (E.isRight(result)) throw new Error("expected loadMnist to fail");
   return result.left;
 }

@@ -9,9 +9,9 @@ import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import { diffusionLoss, mixtureTeacher, sampleLogNormalTime, type RawNetwork } from "@scm-ts/consistency";
 import { ringOfGaussians } from "@scm-ts/data";
-import { scatterPlot, encodePng, linePlot, readEventLog, seriesFromEvents, writeFileAtomic, writePng, type LineSeries, type Rgb } from "@scm-ts/io";
+import { scatterPlot, linePlot, seriesFromEvents, type LineSeries, type Rgb } from "@scm-ts/io";
+import { readEventLog, writePng } from "@scm-ts/io/node";
 import { sampleTeacher } from "@scm-ts/samplers";
-import * as E from "fp-ts/lib/Either.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { nonNegativeInt, positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
@@ -147,13 +147,10 @@ async function diffusionFloor(Fstar: RawNetwork, ring: ReturnType<typeof ringOfG
 
 // The run's logged error against the step on a log axis, with a floor line where one is known.
 async function writeErrorCurve(dir: string, floor?: number): Promise<void> {
-  const events = await readEventLog(join(dir, "events.jsonl"))();
-  if (E.isLeft(events)) throw new Error(events.left.message);
-  const err = seriesFromEvents(events.right, "step", "err");
+  const err = seriesFromEvents(await readEventLog(join(dir, "events.jsonl")), "step", "err");
   const series: LineSeries[] = [{ ...err, color: [31, 119, 180], label: "error per dimension" }];
   if (floor !== undefined) series.push({ x: err.x, y: Array.from(err.x, () => floor), color: [214, 39, 40], label: "floor: the exact teacher" });
-  const r = await writePng(join(dir, "loss.png"), linePlot(series, { logY: true, smoothing: 0.8 }))();
-  if (E.isLeft(r)) throw new Error(r.left.message);
+  await writePng(join(dir, "loss.png"), linePlot(series, { logY: true, smoothing: 0.8 }));
 }
 
 // One scatter plot per row, five to a line, in one PNG.
@@ -168,6 +165,5 @@ async function writePanels(file: string, rows: readonly { method: string; x: Ten
     const x0 = (i % perLine) * pw, y0 = Math.floor(i / perLine) * ph;
     for (let y = 0; y < ph; y++) img.set(p.data.subarray(y * pw * 3, (y + 1) * pw * 3), ((y0 + y) * W + x0) * 3);
   });
-  const png = await writeFileAtomic(file, [encodePng({ width: W, height: H, channels: 3, data: img })])();
-  if (E.isLeft(png)) throw new Error(png.left.message);
+  await writePng(file, { width: W, height: H, channels: 3, data: img });
 }

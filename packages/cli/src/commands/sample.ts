@@ -8,8 +8,7 @@
 import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
 import * as c from "@scm-ts/core";
-import { checkpointFile, loadTensors } from "@scm-ts/io";
-import * as E from "fp-ts/lib/Either.js";
+import { checkpointFile, loadTensors } from "@scm-ts/io/node";
 import { nonNegativeInt, parseDecimal, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
 import { checkSampleFile, generate, writeSamples, type GivenNoise } from "../generate.js";
 import { countNonFinite } from "../run-check.js";
@@ -17,6 +16,7 @@ import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
 import { loadRun } from "../run.js";
 import { validateConsistencyTimes } from "@scm-ts/samplers";
+import { asUsage } from "../input-errors.js";
 
 /** Flags of `scm sample`. */
 export const sampleFlags: FlagSpecs = {
@@ -83,9 +83,7 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
 
 /** Reads a --noise file: z [n, ...sampleShape] and z1, z2, … of the same shape, as float32 (n must equal --n when that is given). */
 async function readNoise(file: string, sampleShape: readonly number[], n: number | undefined): Promise<GivenNoise> {
-  const r = await loadTensors(file)();
-  if (E.isLeft(r)) throw new UsageError(`scm sample --noise: ${r.left.message}`);
-  const tensors = r.right;
+  const tensors = await asUsage(loadTensors(file), "scm sample --noise");
   const z = tensors.get("z");
   if (!z) throw new UsageError(`scm sample --noise ${file}: no tensor "z" (the starting noise [n, ${sampleShape.join(", ")}]); it holds ${[...tensors.keys()].join(", ") || "nothing"}`);
   const want = (t: c.Tensor, name: string, rows: number): c.Tensor => {

@@ -1,6 +1,8 @@
-// --backend webgpu without Dawn: the CLI stops at once and says how to install it.
+// --backend webgpu without Dawn: the CLI stops at once and says how to install it; --backend auto is
+// the library's setBackend("auto"), one decision for both.
 import { describe, expect, it } from "vitest";
-import { dawnMissing, requireDawn } from "./backend.js";
+import * as c from "@scm-ts/core";
+import { dawnMissing, requireDawn, selectBackend } from "./backend.js";
 
 describe("requireDawn", () => {
   it("names the package and the install command when 'webgpu' cannot be resolved", () => {
@@ -13,4 +15,12 @@ describe("requireDawn", () => {
   it("passes when the package resolves (it is a dev dependency of the workspace)", () => {
     expect(() => requireDawn()).not.toThrow();
   });
+});
+
+describe("--backend auto", () => {
+  it("is core's setBackend('auto') decision, WebGPU loaded when Dawn is installed", async () => {
+    await selectBackend("auto");
+    expect(c.getBackend().name).toBe((await c.chooseAutoBackend()).name);
+    await c.setBackend("cpu");
+  }, 60_000);
 });

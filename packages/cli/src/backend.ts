@@ -1,7 +1,9 @@
 // --backend: 'cpu', 'webgpu' (loads @scm-ts/webgpu, which in Node runs on Dawn, the optional peer
-// package 'webgpu', about 130 MB) or 'auto' (the CPU unless WebGPU was asked for: a software adapter
-// such as llvmpipe would be slower than the CPU). Asking for WebGPU without Dawn installed fails at
-// once with the command that installs it, before any work starts.
+// package 'webgpu', about 130 MB) or 'auto', which means what `setBackend("auto")` means in the
+// library — core's one decision: WebGPU on a hardware adapter, else the CPU (a software adapter such as
+// llvmpipe is slower than the CPU, and is skipped with one line saying so). 'auto' loads WebGPU only
+// when Dawn is installed. Asking for WebGPU by name without Dawn fails at once with the command that
+// installs it, before any work starts.
 import * as c from "@scm-ts/core";
 
 /** The message when `--backend webgpu` is asked for and Dawn (the `webgpu` package) cannot be found. */
@@ -15,18 +17,22 @@ export const dawnMissing =
  * is installed.
  */
 export function requireDawn(resolve: (specifier: string) => string = (s) => import.meta.resolve(s)): void {
+  if (!dawnInstalled(resolve)) throw new Error(dawnMissing);
+}
+
+/** Whether `resolve` finds the `webgpu` package (Dawn for Node). */
+function dawnInstalled(resolve: (specifier: string) => string = (s) => import.meta.resolve(s)): boolean {
   try {
     resolve("webgpu");
-  } catch (cause) {
-    throw new Error(dawnMissing, { cause });
+    return true;
+  } catch {
+    return false;
   }
 }
 
-/** Selects the backend a command asked for. */
+/** Selects the backend a command asked for ('auto': core's choice, with WebGPU loaded when Dawn is installed). */
 export async function selectBackend(name: string): Promise<void> {
-  if (name === "webgpu") {
-    requireDawn();
-    await import("@scm-ts/webgpu");
-  }
-  await c.setBackend(name === "auto" ? "cpu" : name);
+  if (name === "webgpu") requireDawn();
+  if (name === "webgpu" || (name === "auto" && dawnInstalled())) await import("@scm-ts/webgpu");
+  await c.setBackend(name);
 }

@@ -29,7 +29,7 @@ export const demoFlags: FlagSpecs = {
   width: { kind: "number", default: 128, help: "MLP width of the teacher (the students start from it)" },
   n: { kind: "number", default: 4000, help: "samples per method for the metrics" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   force: { kind: "boolean", help: "replace the runs of an earlier demo in --out (without it, they are kept and the demo refuses)" },
 };
 

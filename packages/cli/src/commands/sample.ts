@@ -30,7 +30,7 @@ export const sampleFlags: FlagSpecs = {
   n: { kind: "number", default: 1000, help: "number of samples" },
   noise: { kind: "string", help: "a .safetensors file of the sampler's noise in model space (std σ_d): z [n, ...sample shape] where sampling starts, and z1, z2, … for each renoising step; n is taken from z (default: drawn from --seed)" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors); never the checkpoint or another file of a run folder" },
   "allow-nonfinite": { kind: "boolean", help: "load a checkpoint whose weights hold NaN or ±∞ and write its samples anyway, to inspect a diverged run (the command still exits 1)" },
 };

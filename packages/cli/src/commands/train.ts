@@ -51,7 +51,7 @@ export const trainFlags: FlagSpecs = {
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
   ...conditioningFlags,
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   out: { kind: "string", help: "output folder (default runs/<mode>)" },
   "checkpoint-every": { kind: "number", default: 500, help: "steps between checkpoints" },
   resume: { kind: "boolean", help: "continue the run in --out from its checkpoint, with its recorded settings (a flag that contradicts them is refused; --steps may change)" },

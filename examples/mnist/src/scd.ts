@@ -12,7 +12,7 @@ import { commonFlags, evaluateAndReport, type ExampleResult } from "./common.js"
 import { parseExampleFlags, runMain, UsageError, type FlagSpec } from "./flags.js";
 import { loadMnistSplit } from "./mnist-data.js";
 import { buildNet, unetConfig, type PresetName } from "./model.js";
-import { consistencyMethods, rawNetwork, teacherMethod } from "./samplers.js";
+import { consistencyMethods, teacherMethod } from "./samplers.js";
 import { loadEma, trainStage, type StageResult } from "./stage.js";
 
 /** Flags of the sCD example. */

@@ -6,12 +6,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import * as E from "fp-ts/lib/Either.js";
 import type { HostTensor } from "./host-tensor.js";
 import { parseSafetensors, type SafetensorsContents } from "./safetensors-read.js";
 import { serializeSafetensors } from "./safetensors-write.js";
-
-import { IoError } from "./io-error.js";
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))));
 const load = (name: string): SafetensorsContents => {

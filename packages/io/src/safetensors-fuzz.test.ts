@@ -46,8 +46,7 @@ const validFileArb: fc.Arbitrary<Uint8Array> = fc
       const data = dtype === "float32" ? new Float32Array(n).fill(1.5) : dtype === "float64" ? new Float64Array(n).fill(-2) : dtype === "int32" ? new Int32Array(n).fill(3) : new Uint8Array(n).fill(1);
       tensors[`t${i}`] = { dtype, shape, data };
     });
-    const r = serializeSafetensors(tensors, { k: "v" });
-    return r;
+    return serializeSafetensors(tensors, { k: "v" });
   });
 
 const headerOf = (bytes: Uint8Array): { n: number; header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> } => {
@@ -170,8 +169,8 @@ describe("safetensors reader under bad input", () => {
     expect(expectLeft(rawFile("{}", new Uint8Array(0), 2n ** 63n))).toMatch(/limit/);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 2 ** 20);
     // A zero dimension makes any other dimension harmless.
-    const zero = attempt(() => parseSafetensors(rawFile(`{"a":{"dtype":"F64","shape":[${huge},0],"data_offsets":[0,0]}}`), source), IoError);
-    expect(E.isRight(zero) && zero.right.tensors.get("a")!.data.length).toBe(0);
+    const zero = parseSafetensors(rawFile(`{"a":{"dtype":"F64","shape":[${huge},0],"data_offsets":[0,0]}}`), source);
+    expect(zero.tensors.get("a")!.data.length).toBe(0);
   });
 
   it("an I64 value outside int32 is refused with the tensor and element named", () => {

@@ -1,7 +1,7 @@
 // Reading a safetensors file held in memory: the header is validated by the format's one rule set
 // (`parseHeader`: sizes, UTF-8, JSON without repeated keys, dtypes, shapes, contiguous offsets) before
 // any tensor storage is allocated, then each tensor's little-endian bytes are decoded into engine
-// storage, so a truncated, corrupt or hostile file gives one clear Left and never allocates more than
+// storage, so a truncated, corrupt or hostile file throws one clear `IoError` and never allocates more than
 // the file's own size.
 import * as E from "fp-ts/lib/Either.js";
 import type { DataArray } from "@scm-ts/core";

@@ -8,7 +8,7 @@
 // Every symbol below carries its own doc comment at its declaration.
 
 /** Errors of the loading boundary. */
-export { DataError, type DataErrorKind, dataError, fromIoError, carryIoError } from "./data-error.js";
+export { DataError, type DataErrorKind, dataError, fromIoError } from "./data-error.js";
 
 /** In-memory datasets. */
 export {

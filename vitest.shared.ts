@@ -8,7 +8,11 @@ const packages = ["core", "native-cpu", "testing", "trigflow", "webgpu", "nn", "
 
 export default defineConfig({
   resolve: {
-    alias: packages.map((name) => ({ find: `@scm-ts/${name}`, replacement: `${root}packages/${name}/src/index.ts` })),
+    // A subpath (`@scm-ts/io/node`) resolves to the source file of that name, the main entry to index.ts.
+    alias: [
+      { find: /^@scm-ts\/([a-z]+)\/([a-z-]+)$/, replacement: `${root}packages/$1/src/$2.ts` },
+      ...packages.map((name) => ({ find: new RegExp(`^@scm-ts/${name}$`), replacement: `${root}packages/${name}/src/index.ts` })),
+    ],
   },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],

@@ -9,7 +9,7 @@ import { oneStepTimes, rcmFourStepTimes, twoStepTimes } from "@scm-ts/samplers";
 import { floorScores, makeEvaluator, evalSeeds, evalSizes, type Evaluator, type Scores } from "./evaluation.js";
 import type { Claim, ResultTable } from "./result-file.js";
 import type { ExperimentBody, RunOptions } from "./run-context.js";
-import { paperCm, paperDiffusion, rawNetwork, ringProblem, sigmaData, toyNetwork, type AnyNetwork, type AnyParams, type ToyProblem } from "./toy-setup.js";
+import { paperCm, paperDiffusion, ringProblem, sigmaData, toyNetwork, type AnyNetwork, type AnyParams, type ToyProblem } from "./toy-setup.js";
 import { pretrain } from "./pretrain-cache.js";
 import { trainPhase, type Phase, type PhaseResult } from "./training.js";
 

@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import { ringOfGaussians } from "@scm-ts/data";
-import { encodePng, scatterPlot, type Rgb } from "@scm-ts/io";
+import { scatterPlot, type Rgb } from "@scm-ts/io";
+import { encodePng } from "@scm-ts/io/node";
 import { modeMetrics } from "@scm-ts/metrics";
 import { createSctTrainer, defaultDemoConfig, type DemoConfig } from "./sct-trainer.js";
 

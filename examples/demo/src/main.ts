@@ -2,16 +2,39 @@
 // on a 2-D mixture of eight Gaussians, written directly on @scm-ts/core: TrigFlow noising, the JVP
 // of the network along (cos t sin t·dx_t/dt, σ_d cos t sin t), the normalised tangent, adaptive
 // weighting, Adam, all in one jitted step. Then 1-step sampling from t = arctan(80/σ_d), compared
-// with the data by per-mode coverage and the mean distance to the nearest mode.
+// with the data by per-mode coverage and the mean distance to the nearest mode. Its few flags are read
+// by the CLI's parser (`--help` lists them and exits).
+import { helpText, parseFlags, UsageError, type FlagSpecs } from "@scm-ts/cli/args";
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 
+const demoFlags = {
+  steps: { kind: "number", default: 2000, integer: true, min: 1, help: "sCT training steps" },
+  width: { kind: "number", default: 64, integer: true, min: 1, help: "hidden width of the MLP" },
+  lr: { kind: "number", default: 1e-3, help: "Adam learning rate" },
+} as const satisfies FlagSpecs;
+const invocation = "node dist/main.js";
+
+/** The flags of this run; prints the help and exits 0 on --help, prints one line and exits 2 on a bad flag. */
+function readFlags(argv: readonly string[]): { steps: number; width: number; lr: number } {
+  if (argv.includes("--help")) {
+    console.log(helpText(invocation, "sCT of a small MLP on a 2-D mixture of eight Gaussians, then 1-step sampling", demoFlags));
+    process.exit(0);
+  }
+  try {
+    return parseFlags(invocation, argv, demoFlags) as { steps: number; width: number; lr: number };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  }
+}
+
+const { steps, width, lr } = readFlags(process.argv.slice(2));
 const sigmaData = 0.5;
 const modes = Array.from({ length: 8 }, (_, k) => [Math.cos((2 * Math.PI * k) / 8), Math.sin((2 * Math.PI * k) / 8)].map((v) => v * 0.65));
 const modeStd = 0.08;
-const steps = Number(process.env.SCM_DEMO_STEPS ?? 2000);
-const batch = 256, width = Number(process.env.SCM_DEMO_WIDTH ?? 64), freqs = [0.5, 1, 2, 4, 8];
-const lr = Number(process.env.SCM_DEMO_LR ?? 1e-3);
+const batch = 256, freqs = [0.5, 1, 2, 4, 8];
 const tMax = Math.atan(80 / sigmaData);
 
 type Params = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor; w3: Tensor; b3: Tensor; wt: Tensor; bt: Tensor; logvar: Tensor };

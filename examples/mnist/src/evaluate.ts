@@ -5,9 +5,10 @@
 // this sample size. Figures are one PNG grid per method and one side-by-side panel with captions.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { canvas, drawText, encodePng, imageGridFromHost, textHeight, writeFileAtomic, type RasterImage } from "@scm-ts/io";
-import { frechetDistance, mnistFeatureNet, precisionRecall, type FeatureExtractor } from "@scm-ts/metrics";
-import * as E from "fp-ts/lib/Either.js";
+import { canvas, drawText, imageGridFromHost, textHeight, type RasterImage } from "@scm-ts/io";
+import { writePng } from "@scm-ts/io/node";
+import { frechetDistance, precisionRecall, type FeatureExtractor } from "@scm-ts/metrics";
+import { mnistFeatureNet } from "@scm-ts/metrics/node";
 import { featureInput, toPixels28, type MnistSplit } from "./mnist-data.js";
 
 /** A way of drawing n samples from a key: [n, 1, size, size] in model units. */
@@ -73,8 +74,7 @@ export function gridOf(pixels: Float32Array, count = 64): RasterImage {
 
 /** Writes a PNG atomically. */
 export async function savePng(file: string, image: RasterImage): Promise<void> {
-  const r = await writeFileAtomic(file, [encodePng(image)])();
-  if (E.isLeft(r)) throw new Error(`could not write ${file}: ${r.left.message}`);
+  await writePng(file, image);
 }
 
 /** Grids side by side on white, each with its caption above. */

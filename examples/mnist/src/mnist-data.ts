@@ -7,9 +7,10 @@
 // upsampling, so a Fréchet distance compares like with like.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { loadMnist, mnistPixelMean, mnistPixelStd, mnistSide } from "@scm-ts/data";
-import { mnistClassifierRecordedSplit, mnistClassifierSplit } from "@scm-ts/metrics";
-import * as E from "fp-ts/lib/Either.js";
+import { mnistPixelMean, mnistPixelStd, mnistSide } from "@scm-ts/data";
+import { loadMnist } from "@scm-ts/data/node";
+import { mnistClassifierSplit } from "@scm-ts/metrics";
+import { mnistClassifierRecordedSplit } from "@scm-ts/metrics/node";
 
 /** MNIST at one training resolution, split into training and held-out digits. */
 export interface MnistSplit {
@@ -61,10 +62,9 @@ export function upsampleClip(pixels: Float32Array, n: number, size: number): Flo
 export async function loadMnistSplit(size = 14, sigmaData = 0.5): Promise<MnistSplit> {
   if (![28, 14, 7].includes(size)) throw new RangeError(`--size ${size}: MNIST trains at 28, 14 or 7 pixels (28 divided by 1, 2 or 4)`);
   // [0, 1] pixels: the "symmetric" normalisation gives 2p − 1.
-  const r = await loadMnist({ normalisation: "symmetric" })();
-  if (E.isLeft(r)) throw new Error(`MNIST: ${r.left.message}`);
-  const total = r.right.shape[0]!, px = mnistSide * mnistSide;
-  const all = r.right.values.map((v) => (v + 1) / 2);
+  const mnist = await loadMnist({ normalisation: "symmetric" });
+  const total = mnist.shape[0]!, px = mnistSide * mnistSide;
+  const all = mnist.values.map((v) => (v + 1) / 2);
   const { train, heldOut, seed, trainCount } = await mnistClassifierRecordedSplit(total);
   const gather = (idx: Int32Array) => {
     const out = new Float32Array(idx.length * px);

@@ -1,7 +1,8 @@
 // The examples' network: @scm-ts/models' U-Net with the sCM changes (c_noise(t) = t, positional
 // embedding, adaptive double normalisation, logvar head), sized for a shared 2-core CPU. Two levels
-// (size, size/2) with attention only in the middle at the low resolution; "small" is the default of the
-// full runs, "tiny" the one of the smoke tests.
+// (size, size/2) with attention only in the middle at the low resolution — one level at an odd side
+// (7 = 28/4), which cannot be halved; "small" is the default of the full runs, "tiny" the one of the
+// smoke tests.
 import type { Tensor } from "@scm-ts/core";
 import { unet, type ModelParams, type Network, type UnetConfig } from "@scm-ts/models";
 
@@ -19,7 +20,7 @@ export type PresetName = keyof typeof presets;
 export function unetConfig(preset: PresetName, size: number): UnetConfig {
   const p = presets[preset];
   if (!p) throw new RangeError(`--model ${String(preset)}: use one of ${Object.keys(presets).join(", ")}`);
-  return { imageSize: size, inChannels: 1, channelMult: [1, 2], numBlocks: 1, attnResolutions: [], midAttention: true, ...p };
+  return { imageSize: size, inChannels: 1, channelMult: size % 2 === 0 ? [1, 2] : [1], numBlocks: 1, attnResolutions: [], midAttention: true, ...p };
 }
 
 /** A network of the examples. */

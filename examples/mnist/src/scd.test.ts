@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkpointFile } from "@scm-ts/io";
+import { checkpointFile } from "@scm-ts/io/node";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "./scd.js";
 

@@ -9,10 +9,10 @@ import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import * as c from "@scm-ts/core";
 import { commonFlags, evaluateAndReport, type ExampleResult } from "./common.js";
-import { parseFlags, runMain, UsageError, type FlagSpec } from "./flags.js";
+import { parseExampleFlags, runMain, UsageError, type FlagSpec } from "./flags.js";
 import { loadMnistSplit } from "./mnist-data.js";
 import { buildNet, unetConfig, type PresetName } from "./model.js";
-import { consistencyMethods, rawNetwork, teacherMethod } from "./samplers.js";
+import { consistencyMethods, teacherMethod } from "./samplers.js";
 import { loadEma, trainStage, type StageResult } from "./stage.js";
 
 /** Flags of the sCD example. */
@@ -30,11 +30,11 @@ export const scdFlags = {
   ...commonFlags,
 } as const satisfies Record<string, FlagSpec>;
 
-const usage = "MNIST sCD: train (or load) a TrigFlow diffusion teacher, distil it with sCD, compare the teacher at 35 NFE with the student in 1 and 2 steps.\n\nUsage: node dist/scd.js [flags]";
+const summary = "MNIST sCD: train (or load) a TrigFlow diffusion teacher, distil it with sCD, compare the teacher at 35 NFE with the student in 1 and 2 steps";
 
 /** Runs the example; undefined after --help. */
 export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<ExampleResult | undefined> {
-  const f = parseFlags(argv, scdFlags, usage, log);
+  const f = parseExampleFlags(argv, scdFlags, "node dist/scd.js", summary, log);
   if (!f) return undefined;
   const t0 = performance.now();
   // A given teacher is checked before the data load, so a wrong folder fails at once.

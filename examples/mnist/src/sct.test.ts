@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkpointFile } from "@scm-ts/io";
+import { checkpointFile } from "@scm-ts/io/node";
 import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "./flags.js";
 import { main } from "./sct.js";
@@ -25,8 +25,9 @@ describe("the MNIST sCT example", () => {
 
   it("names a bad flag or value and prints the flags on --help", async () => {
     await expect(main(["--stepz", "3"], () => {})).rejects.toThrow(UsageError);
-    await expect(main(["--steps", "many"], () => {})).rejects.toThrow(/--steps 'many': expected a number/);
-    await expect(main(["--model", "huge"], () => {})).rejects.toThrow(/--model huge: use one of tiny, small, base/);
+    await expect(main(["--steps", "many"], () => {})).rejects.toThrow(/^node dist\/sct\.js: --steps must be a number, got 'many'$/);
+    await expect(main(["--steps", "0"], () => {})).rejects.toThrow(/--steps must be at least 1, got 0/);
+    await expect(main(["--model", "huge"], () => {})).rejects.toThrow(/--model must be one of tiny, small, base; got 'huge'/);
     await expect(main(["--size", "10"], () => {})).rejects.toThrow(/--size 10/);
     const help: string[] = [];
     expect(await main(["--help"], (l) => help.push(l))).toBeUndefined();

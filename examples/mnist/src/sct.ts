@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import * as c from "@scm-ts/core";
 import { commonFlags, evaluateAndReport, type ExampleResult } from "./common.js";
-import { parseFlags, runMain, UsageError, type FlagSpec } from "./flags.js";
+import { parseExampleFlags, runMain, UsageError, type FlagSpec } from "./flags.js";
 import { loadMnistSplit } from "./mnist-data.js";
 import { buildNet, unetConfig, type PresetName } from "./model.js";
 import { consistencyMethods } from "./samplers.js";
@@ -25,11 +25,11 @@ export const sctFlags = {
   ...commonFlags,
 } as const satisfies Record<string, FlagSpec>;
 
-const usage = "MNIST sCT: train a consistency model with sCT on a small U-Net, sample in 1 and 2 steps, score FD and precision/recall.\n\nUsage: node dist/sct.js [flags]";
+const summary = "MNIST sCT: train a consistency model with sCT on a small U-Net, sample in 1 and 2 steps, score FD and precision/recall";
 
 /** Runs the example; undefined after --help. */
 export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<ExampleResult | undefined> {
-  const f = parseFlags(argv, sctFlags, usage, log);
+  const f = parseExampleFlags(argv, sctFlags, "node dist/sct.js", summary, log);
   if (!f) return undefined;
   const t0 = performance.now();
   const data = await loadMnistSplit(f.size);

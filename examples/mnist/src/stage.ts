@@ -8,10 +8,9 @@ import { join } from "node:path";
 import * as c from "@scm-ts/core";
 import type { RawNetwork } from "@scm-ts/core";
 import { initTrainState, makeObjective, makeTrainStep, train } from "@scm-ts/consistency";
-import { openEventLog, readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } from "@scm-ts/io";
+import { openEventLog, readCheckpoint, readCheckpointInto, writeCheckpoint, type Checkpoint, type JsonValue } from "@scm-ts/io/node";
 import type { ModelParams, UnetConfig } from "@scm-ts/models";
 import { adam } from "@scm-ts/nn";
-import * as E from "fp-ts/lib/Either.js";
 import { batchFn, type MnistSplit } from "./mnist-data.js";
 import { buildNet, modelOf, type Net } from "./model.js";
 
@@ -63,15 +62,14 @@ export async function trainStage(o: StageOptions): Promise<StageResult> {
     sigmaData: o.data.sigmaData, pixelMean: o.data.pixelMean, pixelStd: o.data.pixelStd, time: { ...o.time }, steps: o.steps, batch: o.batch, lr: o.lr,
     warmup: o.warmup, emaBeta: o.emaBeta, seed: o.seed, ...(o.extra ?? {}),
   };
-  const events = await openEventLog(join(o.dir, "events.jsonl"))();
-  if (E.isLeft(events)) throw new Error(events.left.message);
+  const events = await openEventLog(join(o.dir, "events.jsonl"));
   const every = Math.max(1, Math.round(o.steps / 20));
   const t0 = performance.now();
   o.log(`[${o.name}] ${o.mode}: ${o.steps} steps of batch ${o.batch}, lr ${o.lr}, warm-up ${o.warmup}; checkpoints in ${o.dir}`);
   const res = await train({
     state, steps: o.steps, step, batch: batchFn(o.data, o.batch, o.seed), warmup: o.warmup, emaBeta: o.emaBeta, logEvery: Math.min(every, 25), progress: false,
     onEvent: (e) => {
-      void events.right.append({ ...e, stage: o.name });
+      events.append({ ...e, stage: o.name });
       if (e.step % every === 0 || e.step === o.steps) {
         const spent = (performance.now() - t0) / 1000, perStep = spent / e.step;
         o.log(`[${o.name}] step ${e.step}/${o.steps}  loss ${e.loss.toPrecision(4)}  ${perStep.toFixed(2)} s/step  ${fmtTime(spent)} spent, ${fmtTime(perStep * (o.steps - e.step))} left${e.skipped ? `  ${e.skipped} non-finite steps skipped` : ""}`);
@@ -79,25 +77,27 @@ export async function trainStage(o: StageOptions): Promise<StageResult> {
     },
     checkpointEvery: o.checkpointEvery,
     onCheckpoint: async (s, i) => {
-      const r = await writeCheckpoint(o.dir, { params: s.params, ema: s.ema, optimizer: s.opt, step: i, config, rngKey: s.key })();
-      if (E.isLeft(r)) throw new Error(`could not write the checkpoint in ${o.dir}: ${r.left.message}`);
+      await writeCheckpoint(o.dir, { params: s.params, ema: s.ema, optimizer: s.opt, step: i, config, rngKey: s.key });
     },
   });
-  events.right.close();
+  events.close();
   return { ema: res.state.ema, seconds: (performance.now() - t0) / 1000, lastLoss: res.lastLoss, skipped: res.skipped };
 }
 
 /** Reads a stage's checkpoint: its config and network, and its EMA weights. */
 export async function loadEma(dir: string, expectSize: number): Promise<{ net: Net; ema: ModelParams<unknown>; config: Record<string, unknown> }> {
-  const peek = await readCheckpoint(dir)();
-  if (E.isLeft(peek)) throw new Error(`${dir}: no readable checkpoint (${peek.left.message}); train one with the sCD example (it writes <out>/teacher)`);
-  const config = peek.right.config as Record<string, unknown>;
+  let peek: Checkpoint;
+  try {
+    peek = await readCheckpoint(dir);
+  } catch (e) {
+    throw new Error(`${dir}: no readable checkpoint (${(e as Error).message}); train one with the sCD example (it writes <out>/teacher)`);
+  }
+  const config = peek.config as Record<string, unknown>;
   const shape = config.sampleShape as number[] | undefined;
   if (!shape || shape[1] !== expectSize) throw new Error(`${dir}: the checkpoint works on images [${shape?.join(", ") ?? "?"}], not ${expectSize}×${expectSize}; pass the same --size`);
   const net = buildNet(config.modelConfig as UnetConfig);
   const template = net.init(c.random.key(0));
-  const r = await readCheckpointInto(dir, { params: template, ema: template })();
-  if (E.isLeft(r)) throw new Error(`${dir}: ${r.left.message}`);
-  return { net, ema: r.right.ema as ModelParams<unknown>, config };
+  const { ema } = await readCheckpointInto(dir, { params: template, ema: template });
+  return { net, ema: ema as ModelParams<unknown>, config };
 }
 

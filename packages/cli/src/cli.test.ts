@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFlags, UsageError } from "./args.js";
 import type { DataArray } from "@scm-ts/core";
-import { loadMnist } from "@scm-ts/data";
-import { mnistClassifierRecordedSplit } from "@scm-ts/metrics";
+import { loadMnist } from "@scm-ts/data/node";
+import { mnistClassifierRecordedSplit } from "@scm-ts/metrics/node";
 import { resolveData } from "./datasets.js";
 import { runEval, runSample, runTrain, trainFlags } from "./index.js";
 
@@ -57,12 +57,11 @@ describe("train, sample, eval", () => {
 describe("--data mnist", () => {
   it("trains on the feature classifier's training digits and scores against its held-out ones", async () => {
     const data = await resolveData("mnist", 0);
-    const loaded = await loadMnist()();
-    if (loaded._tag === "Left") throw new Error(loaded.left.message);
-    const { train, heldOut } = await mnistClassifierRecordedSplit(loaded.right.shape[0]!);
+    const loaded = await loadMnist();
+    const { train, heldOut } = await mnistClassifierRecordedSplit(loaded.shape[0]!);
     const key = (v: DataArray, i: number): string => v.subarray(i * 784, (i + 1) * 784).join(",");
-    const trainSet = new Set(Array.from(train, (i) => key(loaded.right.values, i)));
-    const heldSet = new Set(Array.from(heldOut, (i) => key(loaded.right.values, i)));
+    const trainSet = new Set(Array.from(train, (i) => key(loaded.values, i)));
+    const heldSet = new Set(Array.from(heldOut, (i) => key(loaded.values, i)));
     const batch = await data.batch(3, 64).data(), ref = await data.reference(256, 7).data();
     for (let i = 0; i < 64; i++) expect(trainSet.has(key(batch, i))).toBe(true);
     for (let i = 0; i < 256; i++) expect(heldSet.has(key(ref, i))).toBe(true);

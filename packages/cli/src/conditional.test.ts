@@ -4,7 +4,7 @@
 // --guidance 2; --dropout and --discrete-steps train and are recorded; the batches' labels are those of
 // their rows; and each misuse is one UsageError line.
 import * as c from "@scm-ts/core";
-import { loadTensors, saveTensors } from "@scm-ts/io";
+import { loadTensors, saveTensors } from "@scm-ts/io/node";
 import { adam } from "@scm-ts/nn";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,8 +26,7 @@ async function writeLabelled(name: string, n: number, withLabels = true): Promis
   const y = c.astype(c.minimum(c.mul(c.random.uniform(kl!, [n]), K), K - 1), "int32");
   const onehot = c.astype(c.equal(c.reshape(y, [n, 1]), c.arange(K, undefined, 1, { dtype: "int32" })), "float32");
   const x = c.add(c.matmul(onehot, c.array(means)), c.mul(c.random.normal(kx!, [n, 2]), 0.2));
-  const r = await saveTensors(file(name), withLabels ? { x, y } : { x })();
-  if (r._tag === "Left") throw new Error(r.left.message);
+  await saveTensors(file(name), withLabels ? { x, y } : { x });
   return file(name);
 }
 
@@ -42,9 +41,8 @@ function shareAt(xy: ArrayLike<number>, k: number): number {
 }
 
 async function sampled(out: string): Promise<Float32Array> {
-  const r = await loadTensors(out)();
-  if (r._tag === "Left") throw new Error(r.left.message);
-  return (await r.right.get("x")!.data()) as Float32Array;
+  const r = await loadTensors(out);
+  return (await r.get("x")!.data()) as Float32Array;
 }
 
 // A rejection that is a UsageError of one line matching `re`.

@@ -7,12 +7,10 @@ import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
 import {
   checkerboard,
+  DataError,
   estimateStandardization,
   gaussianMixtureDensity,
   gridOfGaussians,
-  loadMnist,
-  loadPngFolder,
-  loadSafetensorsDataset,
   ringOfGaussians,
   spirals,
   twoMoons,
@@ -23,10 +21,11 @@ import {
   type Toy,
   type ToyDensity,
 } from "@scm-ts/data";
-import { mnistClassifierRecordedSplit } from "@scm-ts/metrics";
-import * as E from "fp-ts/lib/Either.js";
+import { loadMnist, loadPngFolder, loadSafetensorsDataset } from "@scm-ts/data/node";
+import { mnistClassifierRecordedSplit } from "@scm-ts/metrics/node";
 import { statSync } from "node:fs";
 import { UsageError } from "./args.js";
+import { asUsage } from "./input-errors.js";
 
 /** Names of the built-in data sets. */
 export const builtinData = ["ring", "grid", "moons", "checkerboard", "spirals", "mnist"] as const;
@@ -154,12 +153,11 @@ export async function resolveData(spec: string, seed: number, options: DataOptio
   if (toy && options.labels) throw new UsageError(`--data ${spec}: the 2-D toys have no class labels; ${needsLabels}`);
   if (toy) return fromToy(spec, toy(), seed);
   if (spec === "mnist") {
-    const r = await loadMnist()();
-    if (E.isLeft(r)) throw new UsageError(`--data mnist: ${r.left.message}`);
+    const mnist = await asUsage(loadMnist(), "--data mnist");
     // Train on the feature classifier's training digits and score against its held-out ones, so FD and
     // precision/recall compare with digits neither the model nor the classifier has seen.
-    const { train, heldOut } = await mnistClassifierRecordedSplit(r.right.shape[0]!);
-    return fromArray("mnist", r.right, seed, { train, held: heldOut });
+    const { train, heldOut } = await mnistClassifierRecordedSplit(mnist.shape[0]!);
+    return fromArray("mnist", mnist, seed, { train, held: heldOut });
   }
   let isDir = false;
   try {
@@ -168,15 +166,19 @@ export async function resolveData(spec: string, seed: number, options: DataOptio
     throw new UsageError(`--data '${spec}': no such built-in data set (${builtinData.join(", ")}) and no such file or folder`);
   }
   if (isDir && options.labels) throw new UsageError(`--data ${spec}: a folder of PNGs has no class labels; ${needsLabels}`);
-  const r = isDir ? await loadPngFolder(spec)() : await loadSafetensorsDataset(spec, options.labels ? { labels: "y" } : {})();
-  if (E.isLeft(r) && options.labels && r.left.kind === "name" && r.left.message.includes('no tensor named "y"')) throw new UsageError(`--data ${spec}: the file has no tensor "y"; ${needsLabels}`);
-  if (E.isLeft(r)) throw new UsageError(`--data ${spec}: ${r.left.message}`);
-  const mixture = isDir ? undefined : (r.right as TensorDataset).mixture;
+  let loaded: ArrayDataset | TensorDataset;
+  try {
+    loaded = isDir ? await loadPngFolder(spec) : await loadSafetensorsDataset(spec, options.labels ? { labels: "y" } : {});
+  } catch (e) {
+    if (options.labels && e instanceof DataError && e.kind === "name" && e.message.includes('no tensor named "y"')) throw new UsageError(`--data ${spec}: the file has no tensor "y"; ${needsLabels}`);
+    throw e instanceof DataError ? new UsageError(`--data ${spec}: ${e.message}`) : e;
+  }
+  const mixture = isDir ? undefined : (loaded as TensorDataset).mixture;
   let density: ToyDensity | undefined;
   try {
     density = mixture ? gaussianMixtureDensity(mixture) : undefined;
   } catch (e) {
     throw new UsageError(`--data ${spec}: its scm.mixture description cannot give a density: ${(e as Error).message}`);
   }
-  return fromArray(spec, r.right, seed, undefined, density);
+  return fromArray(spec, loaded, seed, undefined, density);
 }

@@ -3,7 +3,7 @@
 // values of --checkpoint-every, --warmup, --p-std, --seed, eval's --nfe, demo's --n and sample's --ts
 // and --out are usage errors naming the flag, raised before any folder is made or checkpoint read;
 // and a checkpoint whose config is malformed gives one line naming the field, not a raw JS error.
-import { writeCheckpoint, readCheckpoint, type JsonValue } from "@scm-ts/io";
+import { writeCheckpoint, readCheckpoint, type JsonValue } from "@scm-ts/io/node";
 import fc from "fast-check";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,18 +98,15 @@ describe("a checkpoint whose config is malformed", () => {
   let config: Record<string, JsonValue>;
   beforeAll(async () => {
     await runTrain({ ...tiny, mode: "diffusion", steps: 2, out: good }, quiet);
-    const r = await readCheckpoint(good)();
-    if (r._tag === "Left") throw new Error(r.left.message);
-    config = r.right.config as Record<string, JsonValue>;
+    const r = await readCheckpoint(good);
+    config = r.config as Record<string, JsonValue>;
   });
   // The good checkpoint with one config field replaced (undefined: removed).
   async function withConfig(name: string, patch: Record<string, JsonValue | undefined>): Promise<string> {
-    const r = await readCheckpoint(good)();
-    if (r._tag === "Left") throw new Error(r.left.message);
+    const r = await readCheckpoint(good);
     const cfg = Object.fromEntries(Object.entries({ ...config, ...patch }).filter(([, v]) => v !== undefined)) as JsonValue;
     const dir = join(root, name);
-    const w = await writeCheckpoint(dir, { ...r.right, config: cfg })();
-    if (w._tag === "Left") throw new Error(w.left.message);
+    await writeCheckpoint(dir, { ...r, config: cfg });
     return dir;
   }
   const cases: [string, Record<string, JsonValue | undefined>, RegExp][] = [

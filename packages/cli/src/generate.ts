@@ -5,11 +5,10 @@
 // Also writing them as a PNG (scatter plot for 2-D data, image grid for images) or as safetensors.
 import * as c from "@scm-ts/core";
 import type { NetworkOptions, Tensor } from "@scm-ts/core";
-import { saveTensors, writeImageGrid, writeScatterPlot } from "@scm-ts/io";
+import { saveTensors, writeImageGrid, writeScatterPlot } from "@scm-ts/io/node";
 import type { ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
 import { paperTMid, tMax } from "@scm-ts/trigflow";
-import * as E from "fp-ts/lib/Either.js";
 import { identityStandardization, mnistPixelMean, mnistPixelStd, unstandardize } from "@scm-ts/data";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
@@ -132,12 +131,10 @@ export function checkSampleFile(file: string, cfg?: Pick<RunConfig, "sampleShape
 /** Writes samples as .png or .safetensors (by extension). */
 export async function writeSamples(file: string, x: Tensor, cfg: RunConfig): Promise<void> {
   checkSampleFile(file, cfg);
-  let r: E.Either<{ message: string }, void>;
-  if (file.endsWith(".safetensors")) r = await saveTensors(file, { x }, { "scm.mode": cfg.mode, "scm.data": cfg.data })();
+  if (file.endsWith(".safetensors")) await saveTensors(file, { x }, { "scm.mode": cfg.mode, "scm.data": cfg.data });
   else if (file.endsWith(".png")) {
-    if (cfg.sampleShape.length === 1 && cfg.sampleShape[0] === 2) r = await writeScatterPlot(file, [{ points: await x.data(), color: [31, 119, 180], label: `${cfg.mode} samples` }])();
-    else if (cfg.sampleShape.length === 3) r = await writeImageGrid(file, x, { valueRange: pixelRange(cfg) })();
+    if (cfg.sampleShape.length === 1 && cfg.sampleShape[0] === 2) await writeScatterPlot(file, [{ points: await x.data(), color: [31, 119, 180], label: `${cfg.mode} samples` }]);
+    else if (cfg.sampleShape.length === 3) await writeImageGrid(file, x, { valueRange: pixelRange(cfg) });
     else throw new UsageError(`--out ${file}: PNG output needs 2-D points or images; write .safetensors for data of shape [${cfg.sampleShape.join(", ")}]`);
   } else throw new UsageError(`--out ${file}: use a .png or .safetensors file name`);
-  if (E.isLeft(r)) throw new Error(`could not write ${file}: ${r.left.message}`);
 }

@@ -5,7 +5,8 @@
 // covered and the fraction within 3σ of a mode. One place computes them for `eval` and `demo`.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
-import { frechetDistance, mmd, mnistFeatureNet, modeMetrics, precisionRecall, slicedWasserstein, type FeatureExtractor, type ReferenceDensity } from "@scm-ts/metrics";
+import { frechetDistance, mmd, modeMetrics, precisionRecall, slicedWasserstein, type FeatureExtractor, type ReferenceDensity } from "@scm-ts/metrics";
+import { mnistFeatureNet } from "@scm-ts/metrics/node";
 import { UsageError } from "./args.js";
 
 /** Metric names: `auto` is sliced W2 with its noise floor, plus the mode metrics where the density is known. */

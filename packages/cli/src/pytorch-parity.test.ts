@@ -17,11 +17,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import * as c from "@scm-ts/core";
 import type { NetworkOptions, Tensor } from "@scm-ts/core";
-import { loadTensors, saveTensors, writeCheckpoint, type JsonValue } from "@scm-ts/io";
+import { loadTensors, saveTensors, writeCheckpoint, type JsonValue } from "@scm-ts/io/node";
 import type { ModelParams } from "@scm-ts/models";
 import { sampleTeacher } from "@scm-ts/samplers";
 import { adam } from "@scm-ts/nn";
-import * as E from "fp-ts/lib/Either.js";
 import { buildNetwork, loadRun, parseFlags, runSample, runTrain, sampleFlags, trainFlags } from "./index.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
@@ -47,16 +46,14 @@ function runPython(jobs: (string | number)[][]): void {
 }
 
 async function read(file: string, name: string): Promise<Float32Array | Float64Array> {
-  const r = await loadTensors(file)();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  const t = r.right.get(name);
+  const r = await loadTensors(file);
+  const t = r.get(name);
   if (!t) throw new Error(`${file} holds no "${name}"`);
   return (await t.data()) as Float32Array | Float64Array;
 }
 
 async function save(file: string, tensors: Record<string, Tensor>): Promise<void> {
-  const r = await saveTensors(file, tensors)();
-  if (E.isLeft(r)) throw new Error(r.left.message);
+  await saveTensors(file, tensors);
 }
 
 /** max |a − b| / max |b|, with b the float64 reference. */
@@ -151,8 +148,7 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
     const p0 = net.init(c.random.key(8)) as ModelParams<unknown>;
     const params = c.treeMap(p0, (w: Tensor, i: number) => c.add(w, c.mul(c.random.normal(c.random.key(300 + i), w.shape), 0.1))) as ModelParams<unknown>;
     const file = join(root, "conditional.safetensors");
-    const w = await writeCheckpoint(file, { params, step: 0, config: { model: "mlp", modelConfig, sigmaData: 0.5 } as unknown as JsonValue })();
-    if (E.isLeft(w)) throw new Error(w.left.message);
+    await writeCheckpoint(file, { params, step: 0, config: { model: "mlp", modelConfig, sigmaData: 0.5 } as unknown as JsonValue });
     const u = c.random.normal(c.random.key(11), [3, 2]), du = c.random.normal(c.random.key(12), [3, 2]);
     const t = c.array([0.05, 0.8, 1.5]), dt = c.array([1, -0.5, 0.25]);
     const labels = c.array([1, 0, 0, 0, 0, 1, 0, 0, 0], [3, 3]), guidance = c.array([1, 1.5, 2]); // the last row is the null label
@@ -183,8 +179,7 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
     const params = buildNetwork({ model: a.model, modelConfig: a.modelConfig }).init(c.random.key(0));
     const file = join(root, "misfit.safetensors");
     const wider = { ...a.modelConfig, width: 24 };
-    const w = await writeCheckpoint(file, { params, step: 0, config: { model: a.model, modelConfig: wider, sigmaData: 0.5 } as unknown as JsonValue })();
-    if (E.isLeft(w)) throw new Error(w.left.message);
+    await writeCheckpoint(file, { params, step: 0, config: { model: a.model, modelConfig: wider, sigmaData: 0.5 } as unknown as JsonValue });
     const r = spawnSync(python!, [script, "forward", file, file, join(root, "misfit-out.safetensors"), "params"], { encoding: "utf8" });
     expect(r.status).not.toBe(0);
     const last = r.stderr.trim().split("\n").pop()!;
@@ -200,8 +195,7 @@ describe.skipIf(!python && !ci)("PyTorch reference (python/scm_ref)", () => {
       const p0 = net.init(c.random.key(5)) as ModelParams<unknown>;
       const random = c.treeMap(p0, (w: Tensor, i: number) => c.add(w, c.mul(c.random.normal(c.random.key(100 + i), w.shape), 0.1))) as ModelParams<unknown>;
       const randomCkpt = join(dir, "random.safetensors");
-      const w = await writeCheckpoint(randomCkpt, { params: random, step: 0, config: { model: a.model, modelConfig: a.modelConfig, sigmaData: 0.5 } as unknown as JsonValue })();
-      if (E.isLeft(w)) throw new Error(w.left.message);
+      await writeCheckpoint(randomCkpt, { params: random, step: 0, config: { model: a.model, modelConfig: a.modelConfig, sigmaData: 0.5 } as unknown as JsonValue });
       const oursRandom = await oursAndInputs(arch, random, a.modelConfig, join(dir, "in-random.safetensors"));
       // A briefly trained run.
       let data: string = a.data;

@@ -8,7 +8,7 @@
 import * as c from "@scm-ts/core";
 import type { MixtureComponent, Tensor } from "@scm-ts/core";
 import { gaussianMixture, mixtureMetadataKey } from "@scm-ts/data";
-import { saveTensors } from "@scm-ts/io";
+import { saveTensors } from "@scm-ts/io/node";
 import { join } from "node:path";
 import { resolveData } from "./datasets.js";
 import { generate } from "./generate.js";
@@ -53,8 +53,7 @@ export async function writeMixture8(dir: string): Promise<string> {
   }));
   const x = gaussianMixture(components).sample(c.random.key(77), 20_000);
   const file = join(dir, "mixture8.safetensors");
-  const r = await saveTensors(file, { x }, { [mixtureMetadataKey]: JSON.stringify({ components }) })();
-  if (r._tag === "Left") throw new Error(r.left.message);
+  await saveTensors(file, { x }, { [mixtureMetadataKey]: JSON.stringify({ components }) });
   return file;
 }
 

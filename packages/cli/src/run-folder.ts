@@ -4,7 +4,7 @@
 // --force, an --out that is a file is refused, temporary files of dead writers are swept, and no
 // command writes over a file it reads. All of it runs before any work starts, so a mistake costs
 // nothing: not the run already in the folder, and not the steps of the one about to start.
-import { checkpointFileName, configFileName } from "@scm-ts/io";
+import { checkpointFileName, configFileName } from "@scm-ts/io/node";
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";

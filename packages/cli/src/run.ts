@@ -5,15 +5,15 @@
 import * as c from "@scm-ts/core";
 import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { initTrainState, type Mode, type TrainState } from "@scm-ts/consistency";
-import { readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } from "@scm-ts/io";
+import { readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } from "@scm-ts/io/node";
 import type { Standardization } from "@scm-ts/data";
 import { dit, mlp, unet, type ModelParams, type Network } from "@scm-ts/models";
 import type { MomentState, Optimizer } from "@scm-ts/nn";
-import * as E from "fp-ts/lib/Either.js";
 import { UsageError } from "./args.js";
 import { lowDimension } from "./recipe.js";
 import { checkFiniteWeights, checkRunConfig } from "./run-check.js";
 import { checkConfigFitsWeights } from "./memory.js";
+import { asUsage } from "./input-errors.js";
 
 /** What a checkpoint records about its run. */
 export interface RunConfig {
@@ -146,8 +146,7 @@ export function modelFns(net: AnyNetwork) {
 
 /** Writes a training state as a checkpoint (atomic). */
 export async function saveRun(dir: string, cfg: RunConfig, state: TrainState<ModelParams<unknown>>, step: number): Promise<void> {
-  const r = await writeCheckpoint(dir, { params: state.params, ema: state.ema, optimizer: state.opt, step, config: cfg as unknown as JsonValue, rngKey: state.key })();
-  if (E.isLeft(r)) throw new Error(`could not write the checkpoint in ${dir}: ${r.left.message}`);
+  await writeCheckpoint(dir, { params: state.params, ema: state.ema, optimizer: state.opt, step, config: cfg as unknown as JsonValue, rngKey: state.key });
 }
 
 /** How `loadRun` treats what it reads. */
@@ -173,19 +172,16 @@ export async function loadRun(dir: string, optimizer: Optimizer, options: LoadOp
   /** The network the config describes. */
   net: AnyNetwork;
 }> {
-  const peek = await readCheckpoint(dir)();
-  if (E.isLeft(peek) || peek.right.config === undefined) throw new UsageError(`${dir}: not a readable scm-ts checkpoint (${E.isLeft(peek) ? peek.left.message : "no config"})`);
-  const cfg0 = checkRunConfig(dir, peek.right.config);
-  const stored = c.treeLeaves<Tensor>(peek.right.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  const peek = await asUsage(readCheckpoint(dir), `${dir}: not a readable scm-ts checkpoint`);
+  const cfg0 = checkRunConfig(dir, peek.config);
+  const stored = c.treeLeaves<Tensor>(peek.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
   checkConfigFitsWeights(dir, cfg0, stored);
   const net = buildNetwork(cfg0, dir);
   const template = initTrainState(net.init(c.random.key(0)), optimizer, c.random.key(0));
   // A checkpoint made outside scm train (a PyTorch state dict with the run config) may hold the
   // parameters alone: the EMA weights are then the parameters, and Adam starts from zero moments.
-  const hasEma = peek.right.ema !== undefined, hasOpt = peek.right.optimizer !== undefined;
-  const r = await readCheckpointInto(dir, { params: template.params, ...(hasEma ? { ema: template.ema } : {}), ...(hasOpt ? { optimizer: template.opt } : {}) })();
-  if (E.isLeft(r)) throw new UsageError(`${dir}: ${r.left.message}`);
-  const ck = r.right;
+  const hasEma = peek.ema !== undefined, hasOpt = peek.optimizer !== undefined;
+  const ck = await asUsage(readCheckpointInto(dir, { params: template.params, ...(hasEma ? { ema: template.ema } : {}), ...(hasOpt ? { optimizer: template.opt } : {}) }), dir);
   if (ck.notice) process.stderr.write(`${ck.notice}\n`);
   const ema = hasEma ? ck.ema : ck.params;
   if (!options.allowNonFinite) await checkFiniteWeights(dir, { params: ck.params, ema }, options.allowFlag);

@@ -2,8 +2,8 @@
 // compared with the data side by side (the demo's samples.png, the experiments' figures). Panels wrap
 // after `perLine`; the axes default to the first panel's range with a margin, as the first is the data.
 import type { Tensor } from "@scm-ts/core";
-import { encodePng, scatterPlot, writeFileAtomic, type AxisRange, type Rgb } from "@scm-ts/io";
-import * as E from "fp-ts/lib/Either.js";
+import { scatterPlot, type AxisRange, type Rgb } from "@scm-ts/io";
+import { writePng } from "@scm-ts/io/node";
 
 /** One panel: samples [n, 2] drawn in a colour, titled by its legend. */
 export interface SamplePanel {
@@ -45,6 +45,5 @@ export async function writeSamplePanels(file: string, panels: readonly SamplePan
     const x0 = (i % perLine) * size, y0 = Math.floor(i / perLine) * size;
     for (let y = 0; y < size; y++) img.set(p.data.subarray(y * size * 3, (y + 1) * size * 3), ((y0 + y) * W + x0) * 3);
   });
-  const png = await writeFileAtomic(file, [encodePng({ width: W, height: H, channels: 3, data: img })])();
-  if (E.isLeft(png)) throw new Error(png.left.message);
+  await writePng(file, { width: W, height: H, channels: 3, data: img });
 }

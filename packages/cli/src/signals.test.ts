@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readCheckpoint } from "@scm-ts/io";
+import { readCheckpoint } from "@scm-ts/io/node";
 
 const bin = join(__dirname, "..", "dist", "bin.js");
 const root = mkdtempSync(join(tmpdir(), "scm-signals-"));
@@ -40,9 +40,8 @@ function trainThenSignal(args: string[], dir: string, signal: "SIGINT" | "SIGTER
 }
 
 const stepOf = async (dir: string) => {
-  const r = await readCheckpoint(dir)();
-  if (r._tag === "Left") throw new Error(r.left.message);
-  return r.right.step;
+  const r = await readCheckpoint(dir);
+  return r.step;
 };
 
 describe.skipIf(!existsSync(bin))("signals during scm train", () => {

@@ -9,7 +9,7 @@ import { identityStandardization, isIdentityStandardization, type Standardizatio
 import type { ModelParams } from "@scm-ts/models";
 import { adam } from "@scm-ts/nn";
 import { existsSync } from "node:fs";
-import { checkpointFile } from "@scm-ts/io";
+import { checkpointFile } from "@scm-ts/io/node";
 import { positiveInt, UsageError, type Flags } from "./args.js";
 import type { DataSource } from "./datasets.js";
 import { defaultModelConfig, loadRun, type RunConfig } from "./run.js";

@@ -1,6 +1,9 @@
 // The Backend interface and registry. A backend owns buffers and compiles programs (kernels over
 // the IR, and routines); the engine never registers per-op kernels. `setBackend` picks the active
-// one; 'auto' prefers WebGPU when a factory for it is registered and an adapter exists.
+// one. 'auto' — what the CLI's `--backend auto` means too — prefers WebGPU when a factory for it is
+// registered, an adapter exists and it is hardware: a software adapter (llvmpipe, SwiftShader) runs
+// the same kernels on the CPU more slowly than the CPU backend does, so 'auto' takes the CPU then, and
+// any choice of the CPU other than the obvious one (no WebGPU loaded) is said in one line.
 import type { DataArray, DType } from "./dtype.js";
 import type { Program } from "./ir/kernel.js";
 
@@ -47,6 +50,13 @@ export interface Backend {
    * backend that lists it (`backendRuns`).
    */
   readonly optionalRoutines?: ReadonlySet<string>;
+  /** The device, as a person reads it (e.g. a GPU adapter's name); absent for the CPU. */
+  readonly description?: string;
+  /**
+   * True when the device is a software implementation (a WebGPU fallback adapter, llvmpipe,
+   * SwiftShader): slower than the CPU backend, so 'auto' does not pick it.
+   */
+  readonly software?: boolean;
 }
 
 /**
@@ -72,16 +82,20 @@ const factories = new Map<string, BackendFactory>();
 const instances = new Map<string, Backend>();
 let current: Backend | undefined;
 let defaultFactory: (() => Backend) | undefined;
-let warnedFallback = false;
+const warned = new Set<string>();
 
 function warnOnce(line: string): void {
-  if (!warnedFallback) console.warn(line);
-  warnedFallback = true;
+  if (!warned.has(line)) console.warn(line);
+  warned.add(line);
 }
 
-/** Registers a backend factory under a name (the CPU backend registers itself as 'cpu'). */
+/**
+ * Registers a backend factory under a name (the CPU backend registers itself as 'cpu'); registering a
+ * name again replaces its factory, and the next selection of that name creates a new backend.
+ */
 export function registerBackend(name: string, factory: BackendFactory): void {
   factories.set(name, factory);
+  instances.delete(name);
 }
 
 /** Sets the backend used when none was chosen (the CPU backend). */
@@ -89,20 +103,36 @@ export function registerDefaultBackend(make: () => Backend): void {
   defaultFactory = make;
 }
 
-/** Selects the active backend. 'auto' tries WebGPU and falls back to the CPU with one line saying so. */
-export async function setBackend(name: string): Promise<Backend> {
-  if (name === "auto") {
-    if (factories.has("webgpu")) {
-      try {
-        return await setBackend("webgpu");
-      } catch (e) {
-        warnOnce(`scm-ts: no WebGPU adapter (${(e as Error).message}); using the CPU backend`);
-      }
-    } else {
-      warnOnce("scm-ts: the WebGPU backend is not loaded (import @scm-ts/webgpu to use it); using the CPU backend");
-    }
-    return setBackend("cpu");
+/** What 'auto' chose: the backend's name, and one line to show when the choice needs saying. */
+export interface AutoChoice {
+  /** "webgpu" or "cpu". */
+  readonly name: string;
+  /** Why the CPU was taken although WebGPU was loaded (no adapter, or a software one); absent otherwise. */
+  readonly note?: string;
+}
+
+/**
+ * The one decision behind 'auto' (the CLI's `--backend auto` calls `setBackend("auto")` too): WebGPU
+ * when its backend is registered and comes up on a hardware adapter; otherwise the CPU, with a note
+ * when WebGPU was loaded but has no adapter or only a software one. Creating the WebGPU backend to
+ * look at its adapter keeps it for a later `setBackend("webgpu")`.
+ */
+export async function chooseAutoBackend(): Promise<AutoChoice> {
+  if (!factories.has("webgpu")) return { name: "cpu" };
+  let webgpu: Backend;
+  try {
+    webgpu = await instantiate("webgpu");
+  } catch (e) {
+    return { name: "cpu", note: `scm-ts: WebGPU is unavailable (${(e as Error).message.split("\n")[0]}); using the CPU backend` };
   }
+  if (webgpu.software) {
+    const device = webgpu.description ? ` (${webgpu.description})` : "";
+    return { name: "cpu", note: `scm-ts: the WebGPU adapter${device} is a software one, slower than the CPU; using the CPU backend (select "webgpu" by name to use it anyway)` };
+  }
+  return { name: "webgpu" };
+}
+
+async function instantiate(name: string): Promise<Backend> {
   let b = instances.get(name);
   if (!b) {
     const f = factories.get(name);
@@ -110,8 +140,18 @@ export async function setBackend(name: string): Promise<Backend> {
     b = await f();
     instances.set(name, b);
   }
-  current = b;
   return b;
+}
+
+/** Selects the active backend; 'auto' is `chooseAutoBackend`'s choice, its note printed once (stderr). */
+export async function setBackend(name: string): Promise<Backend> {
+  if (name === "auto") {
+    const choice = await chooseAutoBackend();
+    if (choice.note) warnOnce(choice.note);
+    return setBackend(choice.name);
+  }
+  current = await instantiate(name);
+  return current;
 }
 
 /** The active backend (the CPU backend unless another was set). */

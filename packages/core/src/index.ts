@@ -13,7 +13,7 @@ export { dtypes, isFloat } from "./dtype.js";
 export type { Shape, ShapedArray } from "./shape.js";
 export { broadcastShapes, sizeOf } from "./shape.js";
 export { Tensor, ConcreteArray, tidy, keep } from "./tensor.js";
-export { setBackend, getBackend, registerBackend, backendRuns, type Backend, type BackendFactory, type BufferHandle, type Executable } from "./backend.js";
+export { setBackend, chooseAutoBackend, getBackend, registerBackend, backendRuns, type AutoChoice, type Backend, type BackendFactory, type BufferHandle, type Executable } from "./backend.js";
 export { createCpuBackend, setCpuThreads, cpuThreadStats, cpuKernelStats, type CpuThreadStats, type CpuKernelStats } from "./cpu/index.js";
 export { registerNativeCpu, nativeCpu, type NativeCpu } from "./cpu/index.js";
 export * from "./pytree.js";

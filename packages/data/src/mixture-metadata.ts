@@ -6,7 +6,7 @@
 // examples' size, or an invalid covariance comes back as a `DataError` naming the file, the key and the
 // problem; a valid description gives the components with weights normalised.
 import * as E from "fp-ts/lib/Either.js";
-import { dataError, type DataError } from "./data-error.js";
+import { dataError } from "./data-error.js";
 import type { Covariance, MixtureComponent } from "@scm-ts/core";
 import { gaussianMixture } from "./toys/gaussian-mixture.js";
 
@@ -45,10 +45,12 @@ function componentOf(k: number, raw: unknown): Check<MixtureComponent> {
 
 /**
  * The mixture described by the metadata value `text` of `source`, for examples of `dimension` values;
- * a `DataError` ("format", or "shape" for a dimension mismatch) naming the key and the problem otherwise.
+ * throws a `DataError` ("format", or "shape" for a dimension mismatch) naming the key and the problem otherwise.
  */
-export function parseMixtureMetadata(source: string, text: string, dimension: number): E.Either<DataError, readonly MixtureComponent[]> {
-  const fail = (detail: string, kind: "format" | "shape" = "format") => E.left(dataError(kind, source, `metadata key "${mixtureMetadataKey}": ${detail}`));
+export function parseMixtureMetadata(source: string, text: string, dimension: number): readonly MixtureComponent[] {
+  const fail = (detail: string, kind: "format" | "shape" = "format"): never => {
+    throw dataError(kind, source, `metadata key "${mixtureMetadataKey}": ${detail}`);
+  };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -68,7 +70,7 @@ export function parseMixtureMetadata(source: string, text: string, dimension: nu
     components.push(c.right);
   }
   try {
-    return E.right(gaussianMixture(components).components);
+    return gaussianMixture(components).components;
   } catch (cause) {
     // gaussianMixture's RangeErrors name the component and the value (weights, finiteness, symmetry, PSD).
     return fail(cause instanceof Error ? cause.message : String(cause));

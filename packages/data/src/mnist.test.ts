@@ -1,42 +1,38 @@
 // MNIST from the `mnist` package: a subset loads fast with the right shape, labels and range; the default
 // normalisation makes σ_d = 0.5 exactly right over the whole package (and the symmetric one spans [−1, 1]
 // with its measured σ_d ≈ 0.617 reported); images follow package order; and bad options or a corrupt
-// digit file come back as Lefts naming the problem.
+// digit file reject with `DataError`s naming the problem.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import type { DataError } from "./data-error.js";
-import { loadMnist, mnistPixelMean, mnistPixelStd, type MnistDataset, type MnistOptions } from "./mnist.js";
-
-async function load(options: MnistOptions): Promise<MnistDataset> {
-  const result = await loadMnist(options)();
-  if (E.isLeft(result)) throw result.left;
-  return result.right;
-}
+import { loadMnist, type MnistOptions } from "./mnist.js";
+import { mnistPixelMean, mnistPixelStd } from "./mnist-pixels.js";
+import { settle } from "@scm-ts/testing";
+import { DataError } from "./data-error.js";
 
 async function refusal(options: MnistOptions): Promise<DataError> {
-  const result = await loadMnist(options)();
+  const result = await settle(loadMnist(options), DataError);
   if (E.isRight(result)) throw new Error("expected loadMnist to fail");
   return result.left;
 }
 
 describe("loadMnist", () => {
   test("a subset has shape [N, 1, 28, 28], digit labels in the order asked, and package-order images", async () => {
-    const data = await load({ digits: [3, 7], limitPerDigit: 20, normalisation: "symmetric" });
+    const data = await loadMnist({ digits: [3, 7], limitPerDigit: 20, normalisation: "symmetric" });
     expect(data.shape).toEqual([40, 1, 28, 28]);
     expect([...data.labels]).toEqual([...Array<number>(20).fill(3), ...Array<number>(20).fill(7)]);
     expect(data.statistics.min).toBe(-1);
     expect(data.statistics.max).toBe(1);
     // A digit is drawn on a black background: the border pixels are all −1.
     for (let n = 0; n < 40; n++) expect(data.values[n * 784]).toBe(-1);
-    const again = await load({ digits: [7], limitPerDigit: 3, normalisation: "symmetric" });
+    const again = await loadMnist({ digits: [7], limitPerDigit: 3, normalisation: "symmetric" });
     expect(again.values).toEqual(data.values.subarray(20 * 784, 23 * 784));
   });
 
   test("default normalisation: mean 0 and std exactly σ_d = 0.5 over all 10 000 digits", async () => {
-    const data = await load({});
+    const data = await loadMnist({});
     expect(data.shape).toEqual([10_000, 1, 28, 28]);
     expect(data.statistics.mean).toBeCloseTo(0, 5);
     expect(data.statistics.std).toBeCloseTo(0.5, 5);
@@ -48,9 +44,9 @@ describe("loadMnist", () => {
 
   test("symmetric and other σ_d targets are affine images of the default, with their measured σ_d reported", async () => {
     const options = { digits: [4], limitPerDigit: 30 } as const;
-    const standard = await load(options);
-    const symmetric = await load({ ...options, normalisation: "symmetric" });
-    const unit = await load({ ...options, sigmaData: 1 });
+    const standard = await loadMnist(options);
+    const symmetric = await loadMnist({ ...options, normalisation: "symmetric" });
+    const unit = await loadMnist({ ...options, sigmaData: 1 });
     // x_sym = 2p − 1 and x_σ = σ(p − m)/s, so std ratios are 2s/0.5 and 2 exactly; over the package x_sym has std 2s ≈ 0.617.
     expect(symmetric.statistics.std / standard.statistics.std).toBeCloseTo((2 * mnistPixelStd) / 0.5, 5);
     expect(unit.statistics.std / standard.statistics.std).toBeCloseTo(2, 5);

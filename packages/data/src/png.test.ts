@@ -8,11 +8,14 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { encodePng, pngChunk, pngSignature } from "@scm-ts/io";
+import { pngChunk, pngSignature } from "@scm-ts/io";
+import { encodePng } from "@scm-ts/io/node";
 import type { ArrayDataset } from "./array-dataset.js";
-import type { DataError } from "./data-error.js";
 import { decodePng } from "./png-decoder.js";
-import { loadPngFolder, type PngFolderOptions } from "./png-folder.js";
+import type { PngFolderOptions } from "./decoded-image.js";
+import { loadPngFolder } from "./png-folder.js";
+import { attempt, settle } from "@scm-ts/testing";
+import { DataError } from "./data-error.js";
 
 let root = "";
 beforeAll(async () => {
@@ -41,7 +44,7 @@ function rawPng(width: number, height: number, colourType: number, raw: Uint8Arr
 }
 
 function refusal(bytes: Uint8Array): DataError {
-  const image = decodePng(bytes, "bad.png");
+  const image = attempt(() => decodePng(bytes, "bad.png"), DataError);
   if (E.isRight(image)) throw new Error("expected the PNG to be refused");
   return image.left;
 }
@@ -51,9 +54,8 @@ describe("decodePng", () => {
     for (const channels of [1, 3, 4] as const) {
       const pixels = pattern(7 * 5 * channels, channels);
       const image = decodePng(writePng(7, 5, channels, pixels), "test.png");
-      if (E.isLeft(image)) throw image.left;
-      expect([image.right.width, image.right.height, image.right.channels]).toEqual([7, 5, channels]);
-      expect(image.right.pixels).toEqual(pixels);
+      expect([image.width, image.height, image.channels]).toEqual([7, 5, channels]);
+      expect(image.pixels).toEqual(pixels);
     }
   });
 
@@ -73,8 +75,8 @@ describe("decodePng", () => {
   });
 });
 
-async function loadFolder(folder: string, options: PngFolderOptions = {}): Promise<E.Either<DataError, ArrayDataset>> {
-  return loadPngFolder(folder, options)();
+function loadFolder(folder: string, options: PngFolderOptions = {}): Promise<E.Either<DataError, ArrayDataset>> {
+  return settle(loadPngFolder(folder, options), DataError);
 }
 
 describe("loadPngFolder", () => {

@@ -2,7 +2,7 @@
 // files round-trip for float and integer dtypes ([N, D] and [N, C, H, W], with PyTorch's int64 labels);
 // each kind of bad file — missing, truncated anywhere, corrupt header, unknown dtype, wrong byte range, a
 // repeated header key, overlapping tensors, a FIFO or /dev/zero in place of a file, wrong tensor name,
-// wrong rank, wrong example shape, bad labels, non-finite values — comes back as a Left whose message
+// wrong rank, wrong example shape, bad labels, non-finite values — is refused with a `DataError` whose message
 // names the file, the tensor and what was expected vs found. The reader is pluggable through
 // `TensorFileReader`. A file whose metadata key `scm.mixture` describes a Gaussian mixture brings it back
 // with the data (weights normalised), and a malformed or mismatched description is refused naming the
@@ -14,13 +14,15 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ArrayDataset } from "./array-dataset.js";
-import type { DataError } from "./data-error.js";
-import { datasetFromTensorFile, loadSafetensorsDataset, type TensorDataset, type TensorDatasetOptions } from "./safetensors-dataset.js";
+import { datasetFromTensorFile, type TensorDataset, type TensorDatasetOptions } from "./safetensors-dataset.js";
+import { loadSafetensorsDataset } from "./tensor-files.js";
 import { gaussianMixtureDensity } from "./toys/mixture-density.js";
 import type { MixtureComponent } from "@scm-ts/core";
 import { parseSafetensors, safetensorsReader } from "./safetensors-reader.js";
 import type { TensorFileReader } from "./tensor-file.js";
 import { serializeSafetensors, type HostTensor as IoTensor } from "@scm-ts/io";
+import { attempt, settle } from "@scm-ts/testing";
+import { DataError } from "./data-error.js";
 
 /** A tensor to write: a dtype io writes, a shape and row-major values. */
 interface TensorToWrite {
@@ -42,9 +44,7 @@ function writeSafetensors(tensors: Readonly<Record<string, TensorToWrite>>, meta
     const bits = BigInt64Array.from(Array.from(t.values, (v) => BigInt(v)));
     return [name, { dtype: "float64", shape, data: new Float64Array(bits.buffer) }];
   });
-  const bytes = serializeSafetensors(host, metadata);
-  if (E.isLeft(bytes)) throw new Error(bytes.left.message);
-  const out = bytes.right;
+  const out = serializeSafetensors(host, metadata);
   const n = Number(new DataView(out.buffer).getBigUint64(0, true));
   const header = JSON.parse(Buffer.from(out.subarray(8, 8 + n)).toString("utf8")) as Record<string, { dtype: string }>;
   for (const [name, t] of Object.entries(tensors)) if (t.dtype === "I64") header[name]!.dtype = "I64";
@@ -66,8 +66,8 @@ async function fileWith(name: string, bytes: Uint8Array): Promise<string> {
   return path;
 }
 
-async function load(path: string, options: TensorDatasetOptions = {}): Promise<E.Either<DataError, TensorDataset>> {
-  return loadSafetensorsDataset(path, options)();
+function load(path: string, options: TensorDatasetOptions = {}): Promise<E.Either<DataError, TensorDataset>> {
+  return settle(loadSafetensorsDataset(path, options), DataError);
 }
 
 async function loadError(path: string, options: TensorDatasetOptions = {}): Promise<DataError> {
@@ -109,13 +109,12 @@ describe("round trip", () => {
     const path = await fileWith("custom.bin", Uint8Array.of(1, 2, 3, 4));
     const reader: TensorFileReader = {
       format: "bytes-as-one-row",
-      parse: (bytes, source) =>
-        E.right({
-          source,
-          names: ["x"],
-          shapeOf: (name) => (name === "x" ? [1, bytes.length] : undefined),
-          tensor: (name) => E.right({ name, dtype: "U8", shape: [1, bytes.length], values: Float32Array.from(bytes) }),
-        }),
+      parse: (bytes, source) => ({
+        source,
+        names: ["x"],
+        shapeOf: (name) => (name === "x" ? [1, bytes.length] : undefined),
+        tensor: (name) => ({ name, dtype: "U8", shape: [1, bytes.length], values: Float32Array.from(bytes) }),
+      }),
     };
     const result = await load(path, { reader });
     if (E.isLeft(result)) throw result.left;
@@ -229,13 +228,11 @@ describe("bad files", () => {
 
   test("parseSafetensors and datasetFromTensorFile work on bytes without the file system", () => {
     const file = parseSafetensors(good, "in-memory");
-    if (E.isLeft(file)) throw file.left;
-    expect(file.right.names).toEqual(["x"]);
-    expect(file.right.shapeOf("x")).toEqual([3, 2, 4, 5]);
-    expect(file.right.shapeOf("y")).toBeUndefined();
-    const data = datasetFromTensorFile(file.right);
-    expect(E.isRight(data) && data.right.shape).toEqual([3, 2, 4, 5]);
-    const tooShort = parseSafetensors(Uint8Array.of(1, 2, 3), "three-bytes");
+    expect(file.names).toEqual(["x"]);
+    expect(file.shapeOf("x")).toEqual([3, 2, 4, 5]);
+    expect(file.shapeOf("y")).toBeUndefined();
+    expect(datasetFromTensorFile(file).shape).toEqual([3, 2, 4, 5]);
+    const tooShort = attempt(() => parseSafetensors(Uint8Array.of(1, 2, 3), "three-bytes"), DataError);
     expect(E.isLeft(tooShort) && tooShort.left.message).toBe("three-bytes: the file has 3 bytes, fewer than the 8-byte header length of a safetensors file; it is truncated or not a safetensors file");
   });
 });

@@ -1,19 +1,15 @@
 // A user's own dataset from a tensor file (safetensors by default): the tensor `x` (or another name) of
 // shape [N, D] or [N, C, H, W] becomes the examples, an optional integer tensor of shape [N] their labels.
-// This is a fallible boundary (docs/guide/design.md, "Errors"): a missing file, a corrupt or truncated file, a wrong tensor
-// name, a wrong rank, an example shape other than the one the model expects, or a non-finite value each
-// come back as a `DataError` naming the file, the tensor, and the shape expected vs found. A file whose
+// This is a fallible boundary (docs/guide/design.md, "Errors"): a wrong tensor name, a wrong rank, an
+// example shape other than the one the model expects, or a non-finite value each throw a `DataError`
+// naming the file, the tensor, and the shape expected vs found. A file whose
 // metadata describes the Gaussian mixture the data was drawn from (key `scm.mixture`) carries it along,
-// so the data's true density is known (`gaussianMixtureDensity(dataset.mixture)`).
-import * as E from "fp-ts/lib/Either.js";
-import * as TE from "fp-ts/lib/TaskEither.js";
-import { pipe } from "fp-ts/lib/function.js";
+// so the data's true density is known (`gaussianMixtureDensity(dataset.mixture)`). Reading the file
+// itself is tensor-files.ts (Node only).
 import { arrayDataset, type ArrayDataset } from "./array-dataset.js";
-import { readRegularFile } from "@scm-ts/io";
-import { dataError, fromIoError, type DataError } from "./data-error.js";
+import { dataError } from "./data-error.js";
 import { mixtureMetadataKey, parseMixtureMetadata } from "./mixture-metadata.js";
 import type { MixtureComponent } from "@scm-ts/core";
-import { readSafetensorsFile } from "./safetensors-reader.js";
 import type { HostTensor, TensorFile, TensorFileReader } from "./tensor-file.js";
 
 /** Options of `loadSafetensorsDataset`. */
@@ -38,76 +34,41 @@ function fmt(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-function checkExamples(file: TensorFile, x: HostTensor, options: TensorDatasetOptions): E.Either<DataError, HostTensor> {
+function checkExamples(file: TensorFile, x: HostTensor, options: TensorDatasetOptions): HostTensor {
   const { shape } = x;
   const where = `tensor "${x.name}"`;
   if (shape.length !== 2 && shape.length !== 4) {
-    return E.left(dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] or [N, C, H, W]`));
+    throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] or [N, C, H, W]`);
   }
-  if (shape.some((n) => n === 0)) return E.left(dataError("shape", file.source, `${where} has shape ${fmt(shape)} with an empty axis; a dataset needs at least one example of positive size`));
+  if (shape.some((n) => n === 0)) throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} with an empty axis; a dataset needs at least one example of positive size`);
   const expected = options.exampleShape;
   if (expected !== undefined && (expected.length !== shape.length - 1 || expected.some((n, i) => shape[i + 1] !== n))) {
-    return E.left(dataError("shape", file.source, `${where} has shape ${fmt(shape)} but the expected shape is [N, ${expected.join(", ")}]`));
+    throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} but the expected shape is [N, ${expected.join(", ")}]`);
   }
   const bad = x.values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) return E.left(dataError("format", file.source, `${where} has a non-finite value (${x.values[bad]}) at flat index ${bad}; datasets must be finite`));
-  return E.right(x);
+  if (bad >= 0) throw dataError("format", file.source, `${where} has a non-finite value (${x.values[bad]}) at flat index ${bad}; datasets must be finite`);
+  return x;
 }
 
-function readLabels(file: TensorFile, name: string, count: number): E.Either<DataError, Int32Array> {
-  return pipe(
-    file.tensor(name),
-    E.chain((t) => {
-      if (t.shape.length !== 1 || t.shape[0] !== count) {
-        return E.left(dataError("shape", file.source, `labels tensor "${name}" has shape ${fmt(t.shape)} but the examples need [${count}]`));
-      }
-      const bad = t.values.findIndex((v) => !Number.isInteger(v));
-      if (bad >= 0) return E.left(dataError("format", file.source, `labels tensor "${name}" has the non-integer value ${t.values[bad]} at index ${bad}`));
-      return E.right(Int32Array.from(t.values));
-    }),
-  );
-}
-
-// The dataset with the mixture of the file's metadata attached, when there is one.
-function withMixture(file: TensorFile, dataset: ArrayDataset): E.Either<DataError, TensorDataset> {
-  const text = file.metadata?.[mixtureMetadataKey];
-  if (text === undefined) return E.right(dataset);
-  const dimension = dataset.shape.slice(1).reduce((a, b) => a * b, 1);
-  return E.map((mixture: readonly MixtureComponent[]) => ({ ...dataset, mixture }))(parseMixtureMetadata(file.source, text, dimension));
-}
-
-/** Builds a dataset from a parsed tensor file (the pure part of `loadSafetensorsDataset`). */
-export function datasetFromTensorFile(file: TensorFile, options: TensorDatasetOptions = {}): E.Either<DataError, TensorDataset> {
-  return pipe(
-    file.tensor(options.name ?? "x"),
-    E.chain((x) => checkExamples(file, x, options)),
-    E.chain((x) => {
-      if (options.labels === undefined) return E.right(arrayDataset(x.values, x.shape));
-      return pipe(
-        readLabels(file, options.labels, x.shape[0]!),
-        E.map((labels) => arrayDataset(x.values, x.shape, labels)),
-      );
-    }),
-    E.chain((dataset) => withMixture(file, dataset)),
-  );
+function readLabels(file: TensorFile, name: string, count: number): Int32Array {
+  const t = file.tensor(name);
+  if (t.shape.length !== 1 || t.shape[0] !== count) {
+    throw dataError("shape", file.source, `labels tensor "${name}" has shape ${fmt(t.shape)} but the examples need [${count}]`);
+  }
+  const bad = t.values.findIndex((v) => !Number.isInteger(v));
+  if (bad >= 0) throw dataError("format", file.source, `labels tensor "${name}" has the non-integer value ${t.values[bad]} at index ${bad}`);
+  return Int32Array.from(t.values);
 }
 
 /**
- * Reads a tensor file (safetensors by default) at `path` into a dataset (with its `scm.mixture`, if any);
- * only a regular file is read (a FIFO or a device is refused at once), in chunks; every failure is a `DataError`.
+ * Builds a dataset from a parsed tensor file (the pure part of `loadSafetensorsDataset`), with the mixture
+ * of the file's `scm.mixture` metadata attached when there is one; throws a `DataError`.
  */
-export function loadSafetensorsDataset(path: string, options: TensorDatasetOptions = {}): TE.TaskEither<DataError, TensorDataset> {
-  const { reader } = options;
-  const file: TE.TaskEither<DataError, TensorFile> =
-    reader === undefined
-      ? readSafetensorsFile(path)
-      : pipe(
-          readRegularFile(path),
-          TE.mapLeft(fromIoError),
-          TE.chainEitherK((bytes) => reader.parse(bytes, path)),
-        );
-  return pipe(
-    file,
-    TE.chainEitherK((f) => datasetFromTensorFile(f, options)),
-  );
+export function datasetFromTensorFile(file: TensorFile, options: TensorDatasetOptions = {}): TensorDataset {
+  const x = checkExamples(file, file.tensor(options.name ?? "x"), options);
+  const dataset = options.labels === undefined ? arrayDataset(x.values, x.shape) : arrayDataset(x.values, x.shape, readLabels(file, options.labels, x.shape[0]!));
+  const text = file.metadata?.[mixtureMetadataKey];
+  if (text === undefined) return dataset;
+  const dimension = dataset.shape.slice(1).reduce((a, b) => a * b, 1);
+  return { ...dataset, mixture: parseMixtureMetadata(file.source, text, dimension) };
 }

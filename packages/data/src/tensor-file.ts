@@ -3,8 +3,6 @@
 // another format of the same shape without touching the dataset loaders. A reader parses bytes it is
 // given; reading the file is the loader's job. A format with string metadata exposes it too (the loader
 // reads a mixture description from it).
-import type * as E from "fp-ts/lib/Either.js";
-import type { DataError } from "./data-error.js";
 
 /** One tensor read from a file, converted to float32 on the host. */
 export interface HostTensor {
@@ -28,14 +26,14 @@ export interface TensorFile {
   readonly metadata?: Readonly<Record<string, string>>;
   /** The shape of a tensor, without converting its data (undefined when absent). */
   shapeOf(name: string): readonly number[] | undefined;
-  /** A tensor by name; a `name` error lists the names the file has. */
-  tensor(name: string): E.Either<DataError, HostTensor>;
+  /** A tensor by name; throws a `DataError` ("name") listing the names the file has when it is absent. */
+  tensor(name: string): HostTensor;
 }
 
 /** A parser of one tensor-file format. */
 export interface TensorFileReader {
   /** The format's name, for messages (e.g. "safetensors"). */
   readonly format: string;
-  /** Parses and validates the file's bytes; `source` names them in errors. */
-  parse(bytes: Uint8Array, source: string): E.Either<DataError, TensorFile>;
+  /** Parses and validates the file's bytes; throws a `DataError` whose message starts with `source`. */
+  parse(bytes: Uint8Array, source: string): TensorFile;
 }

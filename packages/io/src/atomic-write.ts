@@ -6,9 +6,7 @@
 import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import type * as TE from "fp-ts/lib/TaskEither.js";
-import * as E from "fp-ts/lib/Either.js";
-import { fromSystemError, type IoError } from "./io-error.js";
+import { fromSystemError } from "./io-error.js";
 
 /** A file opened for writing. */
 export interface WritableFile {
@@ -89,38 +87,34 @@ async function writeAll(file: WritableFile, chunk: Uint8Array): Promise<void> {
   }
 }
 
-/** Replaces `target` with the concatenation of `chunks`, atomically (see the file comment). */
-export function writeFileAtomic(target: string, chunks: readonly Uint8Array[], options: AtomicWriteOptions = {}): TE.TaskEither<IoError, void> {
+/** Replaces `target` with the concatenation of `chunks`, atomically (see the file comment); rejects with an `IoError`. */
+export async function writeFileAtomic(target: string, chunks: readonly Uint8Array[], options: AtomicWriteOptions = {}): Promise<void> {
   const fs = options.fileSystem ?? nodeFileSystem;
-  return async () => {
-    const dir = path.dirname(target);
-    try {
-      await fs.mkdirs(dir);
-    } catch (e) {
-      return E.left(fromSystemError(dir, "create the folder", e));
-    }
-    const temporary = temporaryPathFor(target);
-    let file: WritableFile | undefined;
-    let stage = "create a temporary file for";
-    try {
-      file = await fs.create(temporary);
-      stage = "write";
-      for (const chunk of chunks) await writeAll(file, chunk);
-      stage = "flush (fsync)";
-      await file.sync();
-      stage = "close";
-      const opened = file;
-      file = undefined;
-      await opened.close();
-      stage = "rename the temporary file onto";
-      await fs.rename(temporary, target);
-    } catch (e) {
-      await file?.close().catch(() => undefined);
-      await fs.unlink(temporary).catch(() => undefined);
-      const error = fromSystemError(target, stage, e);
-      return E.left({ ...error, message: `${error.message}; the previous file, if any, is unchanged` });
-    }
-    await fs.syncFolder(dir);
-    return E.right(undefined);
-  };
+  const dir = path.dirname(target);
+  try {
+    await fs.mkdirs(dir);
+  } catch (e) {
+    throw fromSystemError(dir, "create the folder", e);
+  }
+  const temporary = temporaryPathFor(target);
+  let file: WritableFile | undefined;
+  let stage = "create a temporary file for";
+  try {
+    file = await fs.create(temporary);
+    stage = "write";
+    for (const chunk of chunks) await writeAll(file, chunk);
+    stage = "flush (fsync)";
+    await file.sync();
+    stage = "close";
+    const opened = file;
+    file = undefined;
+    await opened.close();
+    stage = "rename the temporary file onto";
+    await fs.rename(temporary, target);
+  } catch (e) {
+    await file?.close().catch(() => undefined);
+    await fs.unlink(temporary).catch(() => undefined);
+    throw fromSystemError(target, stage, e, "; the previous file, if any, is unchanged");
+  }
+  await fs.syncFolder(dir);
 }

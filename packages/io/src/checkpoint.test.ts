@@ -17,11 +17,9 @@ import { checkpointFile, readCheckpoint, readCheckpointInto, writeCheckpoint, ty
 import { readSafetensors } from "./safetensors-file.js";
 import { serializeSafetensors } from "./safetensors-write.js";
 import { flattenNamed } from "./tree-names.js";
+import { settle } from "@scm-ts/testing";
+import { IoError } from "./io-error.js";
 
-const right = <T>(e: E.Either<{ message: string }, T>): T => {
-  if (E.isLeft(e)) throw new Error(e.left.message);
-  return e.right;
-};
 const tempDir = (): string => mkdtempSync(path.join(tmpdir(), "scm-ckpt-"));
 
 function model(scale: number): { params: unknown; ema: unknown; optimizer: unknown } {
@@ -53,15 +51,15 @@ describe("checkpoint bundles", () => {
       const dir = tempDir();
       const location = form === "file" ? path.join(dir, "run.safetensors") : path.join(dir, "ckpt");
       const saved = checkpoint(1, 250);
-      right(await writeCheckpoint(location, saved)());
+      await writeCheckpoint(location, saved);
       const template = model(0);
-      const loaded = right(await readCheckpointInto(location, template)());
+      const loaded = await readCheckpointInto(location, template);
       expect([loaded.step, loaded.config, loaded.metadata]).toEqual([250, saved.config, { note: "hi" }]);
       for (const field of ["params", "ema", "optimizer"] as const) expect(await leafValues(loaded[field])).toEqual(await leafValues(saved[field]));
       expect([...(await loaded.rngKey!.data())]).toEqual([...(await saved.rngKey!.data())]);
       expect(typeof (loaded.optimizer as { count: unknown }).count).toBe("number");
       // Without a template the trees come back from the names alone, arrays included.
-      const plain = right(await readCheckpoint(location)());
+      const plain = await readCheckpoint(location);
       expect(Array.isArray((plain.params as { blocks: unknown }).blocks)).toBe(true);
       expect(await namedValues(plain.params)).toEqual(await namedValues(saved.params));
       if (form === "folder") {
@@ -69,7 +67,7 @@ describe("checkpoint bundles", () => {
         expect(JSON.parse(readFileSync(path.join(location, "config.json"), "utf8"))).toMatchObject({ step: 250, config: saved.config });
       }
       // PyTorch's layout in the file: parameters at the root, training state under train., the key in metadata.
-      const file = right(await readSafetensors(checkpointFile(location))());
+      const file = await readSafetensors(checkpointFile(location));
       const names = [...file.tensors.keys()].sort();
       expect(names).toContain("layer1.w");
       expect(names).toContain("blocks.1.g");
@@ -87,8 +85,8 @@ describe("checkpoint bundles", () => {
     const params = {
       net: { fcIn: { weight: w, bias: array([0, 0, 0], [3]) }, outNorm: { scale: array([1, 2], [2]), bias: array([0, 0], [2]) }, convIn: { weight: array([1, 2, 3, 4], [1, 1, 2, 2]) }, mapLabel: { table: array([1, 2, 3, 4, 5, 6], [3, 2]) }, enc: { "8x8_block0": { conv0: { bias: array([1], [1]) } } } },
     };
-    right(await writeCheckpoint(dir, { step: 1, config: null, params, ema: params, optimizer: { count: array(2), mu: params, nu: params } })());
-    const file = right(await readSafetensors(checkpointFile(dir))());
+    await writeCheckpoint(dir, { step: 1, config: null, params, ema: params, optimizer: { count: array(2), mu: params, nu: params } });
+    const file = await readSafetensors(checkpointFile(dir));
     const get = (n: string) => file.tensors.get(n) ?? expect.fail(`no tensor "${n}" among ${[...file.tensors.keys()].join(", ")}`);
     for (const prefix of ["", "train.ema.", "train.optimizer.exp_avg.", "train.optimizer.exp_avg_sq."]) {
       expect(get(`${prefix}net.fc_in.weight`).shape).toEqual([3, 2]);
@@ -100,12 +98,12 @@ describe("checkpoint bundles", () => {
     }
     expect(get("train.optimizer.step").shape).toEqual([]);
     expect(Object.values(Object.fromEntries(file.tensors)).every((h) => h.dtype !== "uint32")).toBe(true);
-    const back = right(await readCheckpointInto(dir, { params, ema: params, optimizer: { count: array(0), mu: params, nu: params } })());
+    const back = await readCheckpointInto(dir, { params, ema: params, optimizer: { count: array(0), mu: params, nu: params } });
     expect(await namedValues(back.params)).toEqual(await namedValues(params));
     expect(await namedValues(back.optimizer)).toEqual(await namedValues({ count: array(2), mu: params, nu: params }));
     expect(back.notice).toBeUndefined();
     // A tree key the layout cannot express is refused with one line, not stored ambiguously.
-    const r = await writeCheckpoint(dir, { step: 1, config: null, params: { a_b: array([1]) } })();
+    const r = await settle(writeCheckpoint(dir, { step: 1, config: null, params: { a_b: array([1]) } }), IoError);
     expect(E.isLeft(r) && r.left.message).toMatch(/"params\.a_b" cannot be stored in PyTorch's layout .* rename the tree key/);
   });
 
@@ -113,22 +111,22 @@ describe("checkpoint bundles", () => {
     const dir = tempDir();
     const location = path.join(dir, "old.safetensors");
     const f32 = (v: number[], shape: number[]) => ({ dtype: "float32" as const, shape, data: Float32Array.from(v) });
-    const bytes = right(serializeSafetensors(
+    const bytes = serializeSafetensors(
       { "params.fc.weight": f32([1, 2, 3, 4, 5, 6], [2, 3]), "ema.fc.weight": f32([0, 0, 0, 0, 0, 0], [2, 3]), rng_key: { dtype: "uint32", shape: [2], data: Uint32Array.of(7, 4294967295) } },
       { "scm.format": "scm-ts/checkpoint@1", "scm.step": "5", "scm.config": "{\"a\":1}" },
-    ));
+    );
     writeFileSync(location, bytes);
     const template = { params: { fc: { weight: array([0, 0, 0, 0, 0, 0], [2, 3]) } }, ema: { fc: { weight: array([0, 0, 0, 0, 0, 0], [2, 3]) } } };
-    const old = right(await readCheckpointInto(location, template)());
+    const old = await readCheckpointInto(location, template);
     expect([...(await (old.params as { fc: { weight: Tensor } }).fc.weight.data())]).toEqual([1, 2, 3, 4, 5, 6]);
     expect([...(await old.rngKey!.data())]).toEqual([7, 4294967295]);
     expect(old.notice).toMatch(/first scm-ts layout \(scm-ts\/checkpoint@1\), read by migration/);
     expect(old.notice).not.toMatch(/\n/);
     // Written again, it is in the new layout and reads back the same.
-    right(await writeCheckpoint(location, old)());
-    const names = [...right(await readSafetensors(location)()).tensors.keys()].sort();
+    await writeCheckpoint(location, old);
+    const names = [...(await readSafetensors(location)).tensors.keys()].sort();
     expect(names).toEqual(["fc.weight", "train.ema.fc.weight"]);
-    const again = right(await readCheckpointInto(location, template)());
+    const again = await readCheckpointInto(location, template);
     expect([...(await (again.params as { fc: { weight: Tensor } }).fc.weight.data())]).toEqual([1, 2, 3, 4, 5, 6]);
     expect([...(await again.rngKey!.data())]).toEqual([7, 4294967295]);
     expect(again.notice).toBeUndefined();
@@ -136,9 +134,9 @@ describe("checkpoint bundles", () => {
 
   it("refuses a checkpoint from another model, listing the differences", async () => {
     const dir = tempDir();
-    right(await writeCheckpoint(dir, checkpoint(1, 1))());
+    await writeCheckpoint(dir, checkpoint(1, 1));
     const other = { params: { layer1: { w: array([0, 0, 0, 0, 0, 0], [2, 3]), b: array([0, 0], [2]) }, head: array([0], [1]), blocks: [{ g: array([1], [1], { dtype: "float64" }) }] } };
-    const r = await readCheckpointInto(dir, other)();
+    const r = await settle(readCheckpointInto(dir, other), IoError);
     if (E.isRight(r)) throw new Error("accepted a mismatched checkpoint");
     expect(r.left.kind).toBe("mismatch");
     expect(r.left.message).toMatch(/checkpoint\.safetensors: the checkpoint does not fit the model/);
@@ -147,18 +145,18 @@ describe("checkpoint bundles", () => {
     expect(r.left.message).toMatch(/"blocks\.1\.g" is in the file but not in the model/);
     // A linear weight is named and shaped as PyTorch stores it: nn.Linear(2, 3).weight is [3, 2].
     const lin = tempDir();
-    right(await writeCheckpoint(lin, { step: 1, config: null, params: { fc: { weight: array([1, 2, 3, 4, 5, 6], [2, 3]) } } })());
-    const r2 = await readCheckpointInto(lin, { params: { fc: { weight: array([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]) } } })();
+    await writeCheckpoint(lin, { step: 1, config: null, params: { fc: { weight: array([1, 2, 3, 4, 5, 6], [2, 3]) } } });
+    const r2 = await settle(readCheckpointInto(lin, { params: { fc: { weight: array([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]) } } }), IoError);
     expect(E.isLeft(r2) && r2.left.message).toMatch(/"fc\.weight" is float32\[3, 2\] in the file but the model expects float32\[4, 2\]/);
   });
 
   it("gives clear Lefts for bad checkpoints and bad arguments", async () => {
     const dir = tempDir();
-    const missing = await readCheckpoint(path.join(dir, "none"))();
+    const missing = await settle(readCheckpoint(path.join(dir, "none")), IoError);
     expect(E.isLeft(missing) && missing.left.kind).toBe("not-found");
     const plainFile = path.join(dir, "plain.safetensors");
     writeFileSync(plainFile, Uint8Array.of(8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32));
-    const plain = await readCheckpoint(plainFile)();
+    const plain = await settle(readCheckpoint(plainFile), IoError);
     expect(E.isLeft(plain) && plain.left.message).toMatch(/not an scm-ts checkpoint/);
     const fifoRun = path.join(dir, "fifo-run");
     mkdirSync(fifoRun);
@@ -166,11 +164,11 @@ describe("checkpoint bundles", () => {
     const zero = path.join(dir, "zero.safetensors");
     symlinkSync("/dev/zero", zero);
     for (const location of [fifoRun, zero]) {
-      const special = await readCheckpoint(location)();
+      const special = await settle(readCheckpoint(location), IoError);
       expect(E.isLeft(special) && special.left.message).toMatch(/is a (FIFO \(named pipe\)|character device \(like \/dev\/zero\)), not a regular file/);
     }
     const bad = async (c: Partial<Checkpoint>): Promise<string> => {
-      const r = await writeCheckpoint(path.join(dir, "x.safetensors"), { ...checkpoint(1, 1), ...c })();
+      const r = await settle(writeCheckpoint(path.join(dir, "x.safetensors"), { ...checkpoint(1, 1), ...c }), IoError);
       return E.isLeft(r) ? r.left.message : "accepted";
     };
     expect(await bad({ step: -1 })).toMatch(/step -1 is not a non-negative integer/);
@@ -208,13 +206,13 @@ describe("atomic checkpoint writes", () => {
   for (const [what, fs] of [["fails mid-write", failingFileSystem(5)], ["fails at the rename", failingFileSystem(1e9, true)]] as const) {
     it(`a write that ${what} keeps the previous checkpoint intact and cleans up`, async () => {
       for (const location of [path.join(tempDir(), "c.safetensors"), path.join(tempDir(), "folder")]) {
-        right(await writeCheckpoint(location, checkpoint(1, 100))());
+        await writeCheckpoint(location, checkpoint(1, 100));
         const before = readFileSync(checkpointFile(location));
-        const r = await writeCheckpoint(location, checkpoint(2, 200), { fileSystem: fs })();
+        const r = await settle(writeCheckpoint(location, checkpoint(2, 200), { fileSystem: fs }), IoError);
         if (E.isRight(r)) throw new Error("the failing write succeeded");
         expect(r.left.message).toMatch(/the previous file, if any, is unchanged/);
         expect(readFileSync(checkpointFile(location)).equals(before)).toBe(true);
-        expect(right(await readCheckpoint(location)()).step).toBe(100);
+        expect((await readCheckpoint(location)).step).toBe(100);
         expect(readdirSync(path.dirname(checkpointFile(location))).filter((f) => f.includes(".tmp-"))).toEqual([]);
       }
     });
@@ -222,11 +220,11 @@ describe("atomic checkpoint writes", () => {
 
   it("a temporary file left by a killed run does not disturb reading or the next write", async () => {
     const location = path.join(tempDir(), "c.safetensors");
-    right(await writeCheckpoint(location, checkpoint(1, 100))());
+    await writeCheckpoint(location, checkpoint(1, 100));
     writeFileSync(path.join(path.dirname(location), ".c.safetensors.tmp-999-deadbeef"), new Uint8Array(100));
-    expect(right(await readCheckpoint(location)()).step).toBe(100);
-    right(await writeCheckpoint(location, checkpoint(2, 200))());
-    expect(right(await readCheckpoint(location)()).step).toBe(200);
+    expect((await readCheckpoint(location)).step).toBe(100);
+    await writeCheckpoint(location, checkpoint(2, 200));
+    expect((await readCheckpoint(location)).step).toBe(200);
     expect(existsSync(location)).toBe(true);
   });
 });

@@ -7,13 +7,12 @@
 // ending in `.safetensors` is that file; any other location is a folder holding `checkpoint.safetensors`
 // plus a readable `config.json` copy. Every file is replaced atomically, so a run killed mid-write keeps
 // its previous checkpoint. Loading into a template checks every name, shape and dtype against the model.
+// Node only (paths and files); every function returns a Promise that rejects with an `IoError`.
 import * as path from "node:path";
-import * as E from "fp-ts/lib/Either.js";
-import type * as TE from "fp-ts/lib/TaskEither.js";
 import { Tensor } from "@scm-ts/core";
 import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write.js";
 import { fromHost, toHost, type HostTensor } from "./host-tensor.js";
-import { ioError, type IoError } from "./io-error.js";
+import { ioError } from "./io-error.js";
 import { readSafetensors } from "./safetensors-file.js";
 import { safetensorsChunks } from "./safetensors-write.js";
 import { flattenNamed, restoreNamed, treeFromNames } from "./tree-names.js";
@@ -78,60 +77,58 @@ function checkStep(step: number): string | null {
 }
 
 /** Writes a checkpoint to `location` (a `.safetensors` file or a folder), atomically. */
-export function writeCheckpoint(location: string, checkpoint: Checkpoint, options: AtomicWriteOptions = {}): TE.TaskEither<IoError, void> {
-  return async () => {
-    const file = checkpointFile(location);
-    const fail = (detail: string): E.Either<IoError, void> => E.left(ioError("invalid-argument", file, `cannot write the checkpoint: ${detail}`));
-    const stepProblem = checkStep(checkpoint.step);
-    if (stepProblem) return fail(stepProblem);
-    let configText: string;
-    try {
-      configText = JSON.stringify(checkpoint.config, (_k, v: unknown) => {
-        if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`the config holds the number ${v}, which JSON cannot store`);
-        return v;
-      });
-    } catch (e) {
-      return fail(`${(e as Error).message}; pass a JSON config`);
-    }
-    const metadata: Record<string, string> = {};
-    for (const [k, v] of Object.entries(checkpoint.metadata ?? {})) {
-      if (k.startsWith("scm.")) return fail(`metadata key "${k}" is reserved (keys starting with "scm." are the checkpoint's own)`);
-      metadata[k] = v;
-    }
-    metadata[reserved.format] = checkpointFormat;
-    metadata[reserved.step] = String(checkpoint.step);
-    metadata[reserved.config] = configText;
-    const host: [string, HostTensor][] = [];
-    const taken = new Map<string, string>();
-    try {
-      for (const field of treeFields) {
-        for (const [name, leaf] of flattenNamed(checkpoint[field], field)) {
-          const h: HostTensor = leaf instanceof Tensor ? await toHost(leaf) : { dtype: "float64", shape: [], data: Float64Array.of(leaf) };
-          const path = name === field ? "" : name.slice(field.length + 1);
-          const stored = torchName(field, path, h.shape.length);
-          const back = treePath(stored.name, h.shape.length);
-          if (!back || back.field !== field || back.path !== path || taken.has(stored.name)) {
-            throw new Error(`"${name}" cannot be stored in PyTorch's layout (it would be "${stored.name}", which reads back as ${back ? `"${back.field}${back.path ? `.${back.path}` : ""}"` : "nothing"}${taken.has(stored.name) ? ` and is also "${taken.get(stored.name)!}"` : ""}); rename the tree key`);
-          }
-          taken.set(stored.name, name);
-          host.push([stored.name, stored.transpose ? transposed(h) : h]);
-        }
-      }
-    } catch (e) {
-      return fail((e as Error).message);
-    }
-    if (checkpoint.rngKey !== undefined) {
-      const key = await toHost(checkpoint.rngKey);
-      // PyTorch ≥ 1.13 has no uint32 tensors, so the key's words live in metadata as JSON.
-      metadata[reserved.rngKey] = JSON.stringify({ dtype: key.dtype, shape: key.shape, data: [...key.data].map(Number) });
-    }
-    const pieces = safetensorsChunks(host, metadata, file);
-    if (E.isLeft(pieces)) return pieces;
-    const written = await writeFileAtomic(file, pieces.right.chunks, options)();
-    if (E.isLeft(written) || file === location) return written;
-    const readable = `${JSON.stringify({ format: checkpointFormat, step: checkpoint.step, config: checkpoint.config }, null, 2)}\n`;
-    return writeFileAtomic(path.join(location, configFileName), [new TextEncoder().encode(readable)], options)();
+export async function writeCheckpoint(location: string, checkpoint: Checkpoint, options: AtomicWriteOptions = {}): Promise<void> {
+  const file = checkpointFile(location);
+  const fail = (detail: string): never => {
+    throw ioError("invalid-argument", file, `cannot write the checkpoint: ${detail}`);
   };
+  const stepProblem = checkStep(checkpoint.step);
+  if (stepProblem) return fail(stepProblem);
+  let configText: string;
+  try {
+    configText = JSON.stringify(checkpoint.config, (_k, v: unknown) => {
+      if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`the config holds the number ${v}, which JSON cannot store`);
+      return v;
+    });
+  } catch (e) {
+    return fail(`${(e as Error).message}; pass a JSON config`);
+  }
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(checkpoint.metadata ?? {})) {
+    if (k.startsWith("scm.")) return fail(`metadata key "${k}" is reserved (keys starting with "scm." are the checkpoint's own)`);
+    metadata[k] = v;
+  }
+  metadata[reserved.format] = checkpointFormat;
+  metadata[reserved.step] = String(checkpoint.step);
+  metadata[reserved.config] = configText;
+  const host: [string, HostTensor][] = [];
+  const taken = new Map<string, string>();
+  try {
+    for (const field of treeFields) {
+      for (const [name, leaf] of flattenNamed(checkpoint[field], field)) {
+        const h: HostTensor = leaf instanceof Tensor ? await toHost(leaf) : { dtype: "float64", shape: [], data: Float64Array.of(leaf) };
+        const path = name === field ? "" : name.slice(field.length + 1);
+        const stored = torchName(field, path, h.shape.length);
+        const back = treePath(stored.name, h.shape.length);
+        if (!back || back.field !== field || back.path !== path || taken.has(stored.name)) {
+          throw new Error(`"${name}" cannot be stored in PyTorch's layout (it would be "${stored.name}", which reads back as ${back ? `"${back.field}${back.path ? `.${back.path}` : ""}"` : "nothing"}${taken.has(stored.name) ? ` and is also "${taken.get(stored.name)!}"` : ""}); rename the tree key`);
+        }
+        taken.set(stored.name, name);
+        host.push([stored.name, stored.transpose ? transposed(h) : h]);
+      }
+    }
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  if (checkpoint.rngKey !== undefined) {
+    const key = await toHost(checkpoint.rngKey);
+    // PyTorch ≥ 1.13 has no uint32 tensors, so the key's words live in metadata as JSON.
+    metadata[reserved.rngKey] = JSON.stringify({ dtype: key.dtype, shape: key.shape, data: [...key.data].map(Number) });
+  }
+  await writeFileAtomic(file, safetensorsChunks(host, metadata, file).chunks, options);
+  if (file === location) return;
+  const readable = `${JSON.stringify({ format: checkpointFormat, step: checkpoint.step, config: checkpoint.config }, null, 2)}\n`;
+  await writeFileAtomic(path.join(location, configFileName), [new TextEncoder().encode(readable)], options);
 }
 
 /** The step, config, metadata and stored tensors of a checkpoint file, validated. */
@@ -198,12 +195,12 @@ function parseRngKey(text: string): HostTensor | null {
   }
 }
 
-async function openCheckpoint(location: string): Promise<E.Either<IoError, OpenedCheckpoint>> {
+async function openCheckpoint(location: string): Promise<OpenedCheckpoint> {
   const file = checkpointFile(location);
-  const contents = await readSafetensors(file)();
-  if (E.isLeft(contents)) return contents;
-  const { tensors, metadata } = contents.right;
-  const bad = (detail: string): E.Either<IoError, OpenedCheckpoint> => E.left(ioError("format", file, detail));
+  const { tensors, metadata } = await readSafetensors(file);
+  const bad = (detail: string): never => {
+    throw ioError("format", file, detail);
+  };
   const format = metadata[reserved.format];
   if (format !== checkpointFormat && format !== legacyCheckpointFormat) {
     return bad(`not an scm-ts checkpoint (metadata "${reserved.format}" is ${JSON.stringify(format)}, expected "${checkpointFormat}"); load plain safetensors files with loadTensors`);
@@ -222,14 +219,14 @@ async function openCheckpoint(location: string): Promise<E.Either<IoError, Opene
     const key = rest.get(rngKeyName);
     rest.delete(rngKeyName);
     const notice = `${file}: a checkpoint in the first scm-ts layout (${legacyCheckpointFormat}), read by migration; the next write stores PyTorch's layout (${checkpointFormat})`;
-    return E.right({ file, step, config, metadata: extra, tensors: rest, ...(key ? { rngKey: key } : {}), notice });
+    return { file, step, config, metadata: extra, tensors: rest, ...(key ? { rngKey: key } : {}), notice };
   }
   const named = engineNamed(tensors);
   if ("problem" in named) return bad(named.problem);
   const keyText = metadata[reserved.rngKey];
   const key = keyText === undefined ? undefined : parseRngKey(keyText);
   if (key === null) return bad(`metadata "${reserved.rngKey}" is not a uint32 key ({"dtype":"uint32","shape":[…],"data":[…]}); the checkpoint is corrupt`);
-  return E.right({ file, step, config, metadata: extra, tensors: named.tensors, ...(key ? { rngKey: key } : {}), stored: tensors });
+  return { file, step, config, metadata: extra, tensors: named.tensors, ...(key ? { rngKey: key } : {}), stored: tensors };
 }
 
 function withCommon(opened: OpenedCheckpoint): Pick<Checkpoint, "step" | "config" | "metadata" | "rngKey" | "notice"> {
@@ -238,41 +235,35 @@ function withCommon(opened: OpenedCheckpoint): Pick<Checkpoint, "step" | "config
 }
 
 /** Reads a checkpoint, rebuilding its trees from the tensor names alone (see `treeFromNames`). */
-export function readCheckpoint(location: string): TE.TaskEither<IoError, Checkpoint> {
-  return async () => {
-    const opened = await openCheckpoint(location);
-    if (E.isLeft(opened)) return opened;
-    const trees: Record<string, unknown> = {};
-    for (const field of treeFields) {
-      const tree = treeFromNames(field, opened.right.tensors);
-      if (tree !== undefined) trees[field] = tree;
-    }
-    return E.right({ ...withCommon(opened.right), ...trees, params: trees.params });
-  };
+export async function readCheckpoint(location: string): Promise<Checkpoint> {
+  const opened = await openCheckpoint(location);
+  const trees: Record<string, unknown> = {};
+  for (const field of treeFields) {
+    const tree = treeFromNames(field, opened.tensors);
+    if (tree !== undefined) trees[field] = tree;
+  }
+  return { ...withCommon(opened), ...trees, params: trees.params };
 }
 
 /**
  * Reads a checkpoint into the structure of `template` (the model's current trees): every tensor of each
  * tree the template has must be stored with the same shape and dtype, and no extra tensor may be stored
- * under it; otherwise one Left lists the differences (a checkpoint from another model), each naming the
+ * under it; otherwise one `IoError` ("mismatch") lists the differences (a checkpoint from another model), each naming the
  * tensor and both shapes as the file stores them.
  */
-export function readCheckpointInto<T extends CheckpointTrees>(location: string, template: T): TE.TaskEither<IoError, Checkpoint & T> {
-  return async () => {
-    const opened = await openCheckpoint(location);
-    if (E.isLeft(opened)) return opened;
-    const problems: string[] = opened.right.stored ? storedProblems(template, opened.right.stored) : [];
-    const trees: Record<string, unknown> = {};
-    for (const field of treeFields) {
-      if (template[field] === undefined || problems.length > 0) continue;
-      const restored = restoreNamed(template[field], field, opened.right.tensors);
-      if ("problems" in restored) problems.push(...restored.problems);
-      else trees[field] = restored.tree;
-    }
-    if (problems.length > 0) {
-      const shown = problems.slice(0, 6).join("; ") + (problems.length > 6 ? `; and ${problems.length - 6} more` : "");
-      return E.left(ioError("mismatch", opened.right.file, `the checkpoint does not fit the model: ${shown}; load a checkpoint written by the same model configuration`));
-    }
-    return E.right({ ...template, ...withCommon(opened.right), ...trees } as Checkpoint & T);
-  };
+export async function readCheckpointInto<T extends CheckpointTrees>(location: string, template: T): Promise<Checkpoint & T> {
+  const opened = await openCheckpoint(location);
+  const problems: string[] = opened.stored ? storedProblems(template, opened.stored) : [];
+  const trees: Record<string, unknown> = {};
+  for (const field of treeFields) {
+    if (template[field] === undefined || problems.length > 0) continue;
+    const restored = restoreNamed(template[field], field, opened.tensors);
+    if ("problems" in restored) problems.push(...restored.problems);
+    else trees[field] = restored.tree;
+  }
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 6).join("; ") + (problems.length > 6 ? `; and ${problems.length - 6} more` : "");
+    throw ioError("mismatch", opened.file, `the checkpoint does not fit the model: ${shown}; load a checkpoint written by the same model configuration`);
+  }
+  return { ...template, ...withCommon(opened), ...trees } as Checkpoint & T;
 }

@@ -1,13 +1,8 @@
 // Image grids: a batch of images [N, C, H, W] (C = 1 gray, 3 RGB, 4 RGBA) with values in a known range
 // — [−1, 1] for model samples, [0, 1] for data — tiled row by row into one 8-bit image with a padding
 // border between tiles (torchvision's make_grid layout), ready for the PNG encoder.
-import * as E from "fp-ts/lib/Either.js";
-import type * as TE from "fp-ts/lib/TaskEither.js";
 import type { Tensor } from "@scm-ts/core";
-import type { AtomicWriteOptions } from "./atomic-write.js";
 import { toHost, type HostTensor } from "./host-tensor.js";
-import { ioError, type IoError } from "./io-error.js";
-import { writePng } from "./png-encode.js";
 import { rasterImage, type Channels, type RasterImage } from "./raster-image.js";
 
 /** Options of `imageGrid`. */
@@ -59,17 +54,4 @@ export function imageGridFromHost(images: HostTensor, options: ImageGridOptions 
 /** Tiles an engine tensor of images [N, C, H, W] into one image (see `imageGridFromHost`). */
 export async function imageGrid(images: Tensor, options: ImageGridOptions = {}): Promise<RasterImage> {
   return imageGridFromHost(await toHost(images), options);
-}
-
-/** Writes a grid of `images` ([N, C, H, W]) as a PNG file, atomically. */
-export function writeImageGrid(file: string, images: Tensor, options: ImageGridOptions = {}, writeOptions: AtomicWriteOptions = {}): TE.TaskEither<IoError, void> {
-  return async () => {
-    let grid: RasterImage;
-    try {
-      grid = await imageGrid(images, options);
-    } catch (e) {
-      return E.left(ioError("invalid-argument", file, (e as Error).message));
-    }
-    return writePng(file, grid, writeOptions)();
-  };
 }

@@ -1,14 +1,9 @@
 // Line plots, chiefly training curves read from the JSONL event log: each series is a polyline (x, y),
 // optionally smoothed with an exponential moving average as TensorBoard does, on a linear or log y axis.
 // Non-finite values (and non-positive ones on a log axis) break the line instead of bending it.
-import * as E from "fp-ts/lib/Either.js";
-import type * as TE from "fp-ts/lib/TaskEither.js";
-import type { AtomicWriteOptions } from "./atomic-write.js";
 import { drawLine, type Rgb } from "./canvas.js";
-import { readEventLog, type LogEvent } from "./event-log.js";
-import { ioError, type IoError } from "./io-error.js";
+import type { LogEvent } from "./event-log.js";
 import { drawLegend, plotFrame, type AxisRange, type FrameOptions } from "./plot-frame.js";
-import { writePng } from "./png-encode.js";
 import type { RasterImage } from "./raster-image.js";
 
 /** One curve. */
@@ -109,35 +104,4 @@ export function seriesFromEvents(
     if (typeof x === "number" && typeof y === "number") (xs.push(x), ys.push(y));
   }
   return { x: Float64Array.from(xs), y: Float64Array.from(ys) };
-}
-
-/** Options of `writeLossCurves`. */
-export interface LossCurveOptions extends LinePlotOptions {
-  /** The event field on the x axis; default "step". */
-  readonly xKey?: string;
-  /** The event fields to plot, one curve each; default ["loss"]. */
-  readonly keys?: readonly string[];
-}
-
-/** Reads a JSONL event log and writes its curves (e.g. loss against step) as a PNG file. */
-export function writeLossCurves(logFile: string, pngFile: string, options: LossCurveOptions = {}, writeOptions: AtomicWriteOptions = {}): TE.TaskEither<IoError, void> {
-  return async () => {
-    const events = await readEventLog(logFile)();
-    if (E.isLeft(events)) return events;
-    const xKey = options.xKey ?? "step";
-    const keys = options.keys ?? ["loss"];
-    const series = keys.map((key, k) => ({ ...seriesFromEvents(events.right, xKey, key), color: seriesColors[k % seriesColors.length]!, label: key }));
-    if (series.every((s) => s.x.length === 0)) {
-      return E.left(ioError("mismatch", logFile, `no event has both "${xKey}" and any of ${keys.map((k) => `"${k}"`).join(", ")} as numbers; check the key names`));
-    }
-    let image: RasterImage;
-    try {
-      // A log axis by default when every value is positive (losses with learned weighting can go negative).
-      const positive = series.every((s) => s.y.every((v) => !Number.isFinite(v) || v > 0));
-      image = linePlot(series, { xLabel: xKey, ...options, logY: options.logY ?? positive });
-    } catch (e) {
-      return E.left(ioError("invalid-argument", pngFile, (e as Error).message));
-    }
-    return writePng(pngFile, image, writeOptions)();
-  };
 }

@@ -8,20 +8,19 @@ import { describe, expect, it } from "vitest";
 import * as E from "fp-ts/lib/Either.js";
 import { array } from "@scm-ts/core";
 import { canvas, drawLine, drawText, textWidth, type Rgb } from "./canvas.js";
-import { openEventLog } from "./event-log.js";
-import { imageGrid, imageGridFromHost, writeImageGrid } from "./image-grid.js";
-import { linePlot, writeLossCurves } from "./line-plot.js";
+import { openEventLog } from "./event-log-file.js";
+import { imageGrid, imageGridFromHost } from "./image-grid.js";
+import { linePlot } from "./line-plot.js";
+import { writeImageGrid, writeLossCurves } from "./plot-files.js";
 import { formatTick, niceTicks, plotFrame } from "./plot-frame.js";
 import { encodePng } from "./png-encode.js";
-import { decodePng as decodePngEither } from "./png-decode.js";
+import { decodePng as decodeNamed } from "./png-decode.js";
 import type { RasterImage } from "./raster-image.js";
 import { scatterPlot } from "./scatter-plot.js";
+import { settle } from "@scm-ts/testing";
+import { IoError } from "./io-error.js";
 
-const decodePng = (bytes: Uint8Array): RasterImage => {
-  const image = decodePngEither(bytes, "plot.png");
-  if (E.isLeft(image)) throw new Error(image.left.message);
-  return image.right;
-};
+const decodePng = (bytes: Uint8Array): RasterImage => decodeNamed(bytes, "plot.png");
 const pixel = (img: RasterImage, x: number, y: number): number[] => [...img.data.subarray((y * img.width + x) * img.channels, (y * img.width + x + 1) * img.channels)];
 const count = (img: RasterImage, color: Rgb): number => {
   let n = 0;
@@ -57,9 +56,9 @@ describe("image grids", () => {
     const img = imageGridFromHost({ dtype: "float32", shape: [1, 1, 1, 4], data: Float32Array.of(0, 0.5, 2, NaN) }, { valueRange: [0, 1], padding: 0 });
     expect([img.channels, img.width, img.height, ...img.data]).toEqual([1, 4, 1, 0, 128, 255, 0]);
     const file = path.join(mkdtempSync(path.join(tmpdir(), "scm-grid-")), "grid.png");
-    expect(E.isRight(await writeImageGrid(file, array([0.5, -0.5, 1, -1], [4, 1, 1, 1]))())).toBe(true);
+    await writeImageGrid(file, array([0.5, -0.5, 1, -1], [4, 1, 1, 1]));
     expect(decodePng(new Uint8Array(readFileSync(file))).width).toBe(2 * 1 + 3 * 2);
-    const bad = await writeImageGrid(file, array([1, 2], [2]))();
+    const bad = await settle(writeImageGrid(file, array([1, 2], [2])), IoError);
     expect(E.isLeft(bad) && bad.left.message).toMatch(/grid\.png: imageGrid: images have shape \[2\]; pass \[N, C, H, W\]/);
     expect(() => imageGridFromHost({ dtype: "float32", shape: [1, 2, 1, 1], data: new Float32Array(2) })).toThrow(/2 channels/);
   });
@@ -123,18 +122,17 @@ describe("plots", () => {
     expect(pixel(img, Math.round(frame.px(2)), Math.round(frame.py(2)))).not.toEqual([0, 200, 0]);
   });
 
-  it("loss curves from a JSONL log become a PNG; a log without the keys is a clear Left", async () => {
+  it("loss curves from a JSONL log become a PNG; a log without the keys is a clear IoError", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "scm-plot-"));
     const logFile = path.join(dir, "events.jsonl");
-    const log = await openEventLog(logFile)();
-    if (E.isLeft(log)) throw new Error(log.left.message);
-    for (let step = 1; step <= 50; step++) log.right.append({ type: "train", step, loss: 1 / step, lossEma: NaN });
-    log.right.close();
+    const log = await openEventLog(logFile);
+    for (let step = 1; step <= 50; step++) log.append({ type: "train", step, loss: 1 / step, lossEma: NaN });
+    log.close();
     const png = path.join(dir, "loss.png");
-    expect(E.isRight(await writeLossCurves(logFile, png, { title: "Loss", smoothing: 0.5 })())).toBe(true);
+    await writeLossCurves(logFile, png, { title: "Loss", smoothing: 0.5 });
     const image = decodePng(new Uint8Array(readFileSync(png)));
     expect([image.width, image.height, image.channels]).toEqual([640, 400, 3]);
-    const none = await writeLossCurves(logFile, png, { keys: ["accuracy"] })();
+    const none = await settle(writeLossCurves(logFile, png, { keys: ["accuracy"] }), IoError);
     expect(E.isLeft(none) && none.left.message).toMatch(/events\.jsonl: no event has both "step" and any of "accuracy" as numbers/);
   });
 });

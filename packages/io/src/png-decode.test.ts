@@ -6,10 +6,11 @@
 import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import * as E from "fp-ts/lib/Either.js";
-import type { IoError } from "./io-error.js";
 import { pngChunk, pngSignature } from "./png-chunks.js";
 import { decodePng } from "./png-decode.js";
 import { encodePng } from "./png-encode.js";
+import { attempt } from "@scm-ts/testing";
+import { IoError } from "./io-error.js";
 
 interface Ihdr {
   readonly width: number;
@@ -30,7 +31,7 @@ function png(h: Ihdr, raw: Uint8Array): Uint8Array {
 }
 
 function refusal(bytes: Uint8Array): IoError {
-  const image = decodePng(bytes, "bad.png");
+  const image = attempt(() => decodePng(bytes, "bad.png"), IoError);
   if (E.isRight(image)) throw new Error("expected the PNG to be refused");
   return image.left;
 }
@@ -78,7 +79,7 @@ describe("decodePng refuses", () => {
     const huge = refusal(png({ width: 100_000, height: 100_000, colourType: 6 }, new Uint8Array(1)));
     expect(huge.kind).toBe("unsupported");
     expect(huge.message).toMatch(/declares a 100000×100000 RGBA image \(40000100000 bytes of image data\), more than the 134217728-byte limit/);
-    const small = decodePng(png({ width: 4, height: 4, colourType: 0 }, new Uint8Array(20)), "small.png", { maxImageBytes: 19 });
+    const small = attempt(() => decodePng(png({ width: 4, height: 4, colourType: 0 }, new Uint8Array(20)), "small.png", { maxImageBytes: 19 }), IoError);
     expect(E.isLeft(small) && small.left.message).toMatch(/more than the 19-byte limit/);
   });
 

@@ -5,11 +5,11 @@
 // `maxImageBytes`, and inflation stops as soon as it passes height·(1 + width·channels) bytes — so a
 // small file whose data inflates to gigabytes (a "zip bomb") is refused having allocated no more than
 // the image it claims to be. Palette or grey+alpha images, 1/2/4/16-bit depths and Adam7 interlacing are
-// refused as "unsupported", saying how to convert them.
+// refused as "unsupported", saying how to convert them. Node only (zlib).
 import { inflateSync } from "node:zlib";
 import * as E from "fp-ts/lib/Either.js";
 import { crc32 } from "./crc32.js";
-import { ioError, type IoError } from "./io-error.js";
+import { ioError, orThrow, type IoError } from "./io-error.js";
 import { paeth, pngSignature } from "./png-chunks.js";
 import type { Channels, RasterImage } from "./raster-image.js";
 
@@ -89,8 +89,12 @@ function readChunks(bytes: Uint8Array, source: string): E.Either<IoError, { head
   return format(header === undefined ? "ends after the signature, with no IHDR chunk; the file is truncated" : "has no IEND chunk; the file is truncated");
 }
 
-/** Decodes an 8-bit greyscale/RGB/RGBA non-interlaced PNG; `source` names the bytes in errors. */
-export function decodePng(bytes: Uint8Array, source: string, options: PngDecodeOptions = {}): E.Either<IoError, RasterImage> {
+/** Decodes an 8-bit greyscale/RGB/RGBA non-interlaced PNG; throws an `IoError` whose message starts with `source`. */
+export function decodePng(bytes: Uint8Array, source: string, options: PngDecodeOptions = {}): RasterImage {
+  return orThrow(decodeEither(bytes, source, options));
+}
+
+function decodeEither(bytes: Uint8Array, source: string, options: PngDecodeOptions): E.Either<IoError, RasterImage> {
   const format = (detail: string): E.Either<IoError, never> => E.left(ioError("format", source, detail));
   const unsupported = (detail: string): E.Either<IoError, never> => E.left(ioError("unsupported", source, detail));
   const chunks = readChunks(bytes, source);

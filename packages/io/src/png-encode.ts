@@ -1,12 +1,10 @@
 // A small PNG encoder (PNG specification, 2nd edition): 8-bit gray, RGB or RGBA, non-interlaced; each
 // scanline gets the filter (None, Sub, Up, Average, Paeth) with the least sum of absolute residuals, the
 // usual heuristic (§12.8); the filtered bytes are compressed with Node's zlib and every chunk carries its
-// CRC-32. Writing a PNG replaces the file atomically.
+// CRC-32. Writing a PNG replaces the file atomically. Node only (zlib).
 import { deflateSync } from "node:zlib";
-import * as E from "fp-ts/lib/Either.js";
-import type * as TE from "fp-ts/lib/TaskEither.js";
 import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write.js";
-import { ioError, type IoError } from "./io-error.js";
+import { ioError } from "./io-error.js";
 import { paeth, pngChunk, pngSignature } from "./png-chunks.js";
 import type { RasterImage } from "./raster-image.js";
 
@@ -74,11 +72,9 @@ export function encodePng(image: RasterImage): Uint8Array {
   return out;
 }
 
-/** Encodes `image` and writes it to `file` atomically. */
-export function writePng(file: string, image: RasterImage, options: AtomicWriteOptions = {}): TE.TaskEither<IoError, void> {
-  return async () => {
-    const problem = checkImage(image);
-    if (problem) return E.left(ioError("invalid-argument", file, `cannot write the image: ${problem}`));
-    return writeFileAtomic(file, [encodePng(image)], options)();
-  };
+/** Encodes `image` and writes it to `file` atomically; rejects with an `IoError`. */
+export async function writePng(file: string, image: RasterImage, options: AtomicWriteOptions = {}): Promise<void> {
+  const problem = checkImage(image);
+  if (problem) throw ioError("invalid-argument", file, `cannot write the image: ${problem}`);
+  await writeFileAtomic(file, [encodePng(image)], options);
 }

@@ -9,18 +9,15 @@ import { deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import * as fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
-import { fcParams } from "@scm-ts/testing";
+import { fcParams, settle } from "@scm-ts/testing";
 import { crc32 } from "./crc32.js";
 import { pngChunk, pngSignature } from "./png-chunks.js";
 import { decodePng } from "./png-decode.js";
 import { encodePng, writePng } from "./png-encode.js";
 import type { Channels, RasterImage } from "./raster-image.js";
+import { IoError } from "./io-error.js";
 
-const decoded = (bytes: Uint8Array): RasterImage => {
-  const image = decodePng(bytes, "test.png");
-  if (E.isLeft(image)) throw new Error(image.left.message);
-  return image.right;
-};
+const decoded = (bytes: Uint8Array): RasterImage => decodePng(bytes, "test.png");
 
 /** The filter type of each row of an encoded image (encodePng writes one IDAT right after IHDR). */
 function filterTypes(png: Uint8Array, image: RasterImage): number[] {
@@ -82,9 +79,9 @@ describe("PNG", () => {
   it("writes files atomically and refuses inconsistent images", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "scm-png-")), "a.png");
     const image: RasterImage = { width: 2, height: 1, channels: 3, data: Uint8Array.of(255, 0, 0, 0, 0, 255) };
-    expect(E.isRight(await writePng(file, image)())).toBe(true);
+    await writePng(file, image);
     expect([...decoded(new Uint8Array(readFileSync(file))).data]).toEqual([255, 0, 0, 0, 0, 255]);
-    const bad = await writePng(file, { ...image, data: new Uint8Array(5) })();
+    const bad = await settle(writePng(file, { ...image, data: new Uint8Array(5) }), IoError);
     expect(E.isLeft(bad) && bad.left.message).toMatch(/a\.png: cannot write the image: 5 bytes for 2×1×3/);
     expect(() => encodePng({ width: 1, height: 1, channels: 2 as Channels, data: new Uint8Array(2) })).toThrow(/2 channels/);
   });

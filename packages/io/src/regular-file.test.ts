@@ -12,6 +12,8 @@ import * as E from "fp-ts/lib/Either.js";
 import { maxReadBytes, readFully, readRegularFile, type PositionalReader } from "./regular-file.js";
 import { readSafetensors, readSafetensorsFrom } from "./safetensors-file.js";
 import { serializeSafetensors } from "./safetensors-write.js";
+import { settle } from "@scm-ts/testing";
+import { IoError } from "./io-error.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "scm-io-regular-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,15 +32,11 @@ function recordingReader(bytes: Uint8Array, short = Infinity): PositionalReader 
   };
 }
 
-const file = (() => {
-  const r = serializeSafetensors({
-    w: { dtype: "float32", shape: [5, 3], data: Float32Array.from({ length: 15 }, (_, i) => i / 7) },
-    b: { dtype: "float64", shape: [3], data: Float64Array.of(-1, 0.5, 2) },
-    n: { dtype: "int32", shape: [2], data: Int32Array.of(-7, 9) },
-  }, { note: "chunks" });
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right;
-})();
+const file = serializeSafetensors({
+  w: { dtype: "float32", shape: [5, 3], data: Float32Array.from({ length: 15 }, (_, i) => i / 7) },
+  b: { dtype: "float64", shape: [3], data: Float64Array.of(-1, 0.5, 2) },
+  n: { dtype: "int32", shape: [2], data: Int32Array.of(-7, 9) },
+}, { note: "chunks" });
 
 describe("chunked reads", () => {
   it("fill the target in reads of at most the chunk size, through short reads, stopping at the end", async () => {
@@ -67,15 +65,13 @@ describe("chunked reads", () => {
   it("a safetensors file read in 7-byte chunks gives the same tensors", async () => {
     const reader = recordingReader(file);
     const small = await readSafetensorsFrom(reader, file.length, "mem.safetensors", { chunkBytes: 7 });
-    if (E.isLeft(small)) throw new Error(small.left.message);
     expect(Math.max(...reader.lengths)).toBeLessThanOrEqual(7);
     const onDisk = path.join(dir, "chunks.safetensors");
     writeFileSync(onDisk, file);
-    const whole = await readSafetensors(onDisk)();
-    if (E.isLeft(whole)) throw new Error(whole.left.message);
-    expect([...small.right.tensors.entries()]).toEqual([...whole.right.tensors.entries()]);
-    expect(small.right.metadata).toEqual({ note: "chunks" });
-    const truncated = await readSafetensorsFrom(recordingReader(file.subarray(0, file.length - 4)), file.length, "shrunk.safetensors", { chunkBytes: 7 });
+    const whole = await readSafetensors(onDisk);
+    expect([...small.tensors.entries()]).toEqual([...whole.tensors.entries()]);
+    expect(small.metadata).toEqual({ note: "chunks" });
+    const truncated = await settle(readSafetensorsFrom(recordingReader(file.subarray(0, file.length - 4)), file.length, "shrunk.safetensors", { chunkBytes: 7 }), IoError);
     expect(E.isLeft(truncated) && truncated.left.message).toMatch(/shrunk\.safetensors: the file ended 4 bytes early while reading tensor "n"/);
   });
 
@@ -89,7 +85,7 @@ describe("chunked reads", () => {
     ftruncateSync(fd, 3 * 2 ** 30);
     closeSync(fd);
     const before = process.memoryUsage().arrayBuffers;
-    const r = await readSafetensors(big)();
+    const r = await settle(readSafetensors(big), IoError);
     expect(E.isLeft(r) && r.left.message).toMatch(`the tensors cover 4 data bytes but the file holds ${3 * 2 ** 30 - 8 - header.length} after its header`);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 ** 20);
     rmSync(big);
@@ -105,7 +101,7 @@ describe("only regular files are read", () => {
     ["/dev/zero", "/dev/zero", /is a character device \(like \/dev\/zero\), not a regular file/],
     ["a FIFO", fifo, /is a FIFO \(named pipe\), not a regular file/],
   ])("%s is refused at once with one line", async (_what, target, message) => {
-    for (const r of [await readSafetensors(target)(), await readRegularFile(target)()]) {
+    for (const r of [await settle(readSafetensors(target), IoError), await settle(readRegularFile(target), IoError)]) {
       expect(E.isLeft(r) && r.left.kind).toBe("filesystem");
       expect(E.isLeft(r) && r.left.message).toMatch(message);
       expect(E.isLeft(r) && r.left.message.startsWith(`${target}: `)).toBe(true);
@@ -116,11 +112,11 @@ describe("only regular files are read", () => {
   it("readRegularFile reads a file in chunks and refuses one over its size limit", async () => {
     const onDisk = path.join(dir, "bytes.bin");
     writeFileSync(onDisk, file);
-    const r = await readRegularFile(onDisk, { chunkBytes: 5 })();
+    const r = await settle(readRegularFile(onDisk, { chunkBytes: 5 }), IoError);
     expect(E.isRight(r) && Buffer.from(r.right).equals(Buffer.from(file))).toBe(true);
-    const capped = await readRegularFile(onDisk, { maxBytes: 10 })();
+    const capped = await settle(readRegularFile(onDisk, { maxBytes: 10 }), IoError);
     expect(E.isLeft(capped) && capped.left.message).toMatch(new RegExp(`bytes\\.bin: has ${file.length} bytes, more than the 10 this reader accepts`));
-    const missing = await readRegularFile(path.join(dir, "nope"))();
+    const missing = await settle(readRegularFile(path.join(dir, "nope")), IoError);
     expect(E.isLeft(missing) && missing.left.kind).toBe("not-found");
   });
 });

@@ -6,9 +6,7 @@
 import { constants } from "node:fs";
 import * as fsp from "node:fs/promises";
 import type { Stats } from "node:fs";
-import * as E from "fp-ts/lib/Either.js";
-import type * as TE from "fp-ts/lib/TaskEither.js";
-import { fromSystemError, ioError, type IoError } from "./io-error.js";
+import { fromSystemError, ioError, IoError } from "./io-error.js";
 
 /** The largest length one read may ask for: Node refuses (or aborts on) reads of more than 2³¹ − 1 bytes. */
 export const maxReadBytes = 2 ** 31 - 1;
@@ -63,8 +61,8 @@ export interface OpenedFile {
   readonly size: number;
 }
 
-/** Opens `file` for reading when it is a regular file; a Left names what it is otherwise. */
-export async function openRegularFile(file: string): Promise<E.Either<IoError, OpenedFile>> {
+/** Opens `file` for reading when it is a regular file; rejects with an `IoError` naming what it is otherwise. */
+export async function openRegularFile(file: string): Promise<OpenedFile> {
   let handle: fsp.FileHandle | undefined;
   try {
     // O_NONBLOCK makes opening a FIFO return at once (it would wait for a writer); it changes nothing
@@ -72,13 +70,15 @@ export async function openRegularFile(file: string): Promise<E.Either<IoError, O
     handle = await fsp.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     const stats = await handle.stat();
     if (!stats.isFile()) {
+      const special = describeSpecial(stats);
       await handle.close().catch(() => undefined);
-      return E.left(ioError("filesystem", file, `is ${describeSpecial(stats)}, not a regular file; only regular files are read — give the path of a file`));
+      handle = undefined;
+      throw ioError("filesystem", file, `is ${special}, not a regular file; only regular files are read — give the path of a file`);
     }
-    return E.right({ handle, size: stats.size });
+    return { handle, size: stats.size };
   } catch (e) {
     await handle?.close().catch(() => undefined);
-    return E.left(fromSystemError(file, "read", e));
+    throw e instanceof IoError ? e : fromSystemError(file, "read", e);
   }
 }
 
@@ -90,24 +90,22 @@ export interface ReadFileOptions {
   readonly chunkBytes?: number;
 }
 
-/** Reads a whole regular file, in chunks, after checking it is one and that its size is acceptable. */
-export function readRegularFile(file: string, options: ReadFileOptions = {}): TE.TaskEither<IoError, Uint8Array> {
-  return async () => {
-    const opened = await openRegularFile(file);
-    if (E.isLeft(opened)) return opened;
-    const { handle, size } = opened.right;
-    try {
-      if (options.maxBytes !== undefined && size > options.maxBytes) {
-        return E.left(ioError("format", file, `has ${size} bytes, more than the ${options.maxBytes} this reader accepts; check that it is the file you meant`));
-      }
-      const bytes = new Uint8Array(size);
-      const read = await readFully(handle, bytes, 0, options.chunkBytes);
-      if (read < size) return E.left(ioError("filesystem", file, `the file shrank while being read (${read} of ${size} bytes); retry when nothing is writing it`));
-      return E.right(bytes);
-    } catch (e) {
-      return E.left(fromSystemError(file, "read", e));
-    } finally {
-      await handle.close().catch(() => undefined);
+/** Reads a whole regular file, in chunks, after checking it is one and that its size is acceptable; rejects with an `IoError`. */
+export async function readRegularFile(file: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
+  const { handle, size } = await openRegularFile(file);
+  let read: number;
+  let bytes: Uint8Array;
+  try {
+    if (options.maxBytes !== undefined && size > options.maxBytes) {
+      throw ioError("format", file, `has ${size} bytes, more than the ${options.maxBytes} this reader accepts; check that it is the file you meant`);
     }
-  };
+    bytes = new Uint8Array(size);
+    read = await readFully(handle, bytes, 0, options.chunkBytes);
+  } catch (e) {
+    throw e instanceof IoError ? e : fromSystemError(file, "read", e);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  if (read < size) throw ioError("filesystem", file, `the file shrank while being read (${read} of ${size} bytes); retry when nothing is writing it`);
+  return bytes;
 }

@@ -1,12 +1,12 @@
 // Reading a safetensors file held in memory: the header is validated by the format's one rule set
 // (`parseHeader`: sizes, UTF-8, JSON without repeated keys, dtypes, shapes, contiguous offsets) before
 // any tensor storage is allocated, then each tensor's little-endian bytes are decoded into engine
-// storage, so a truncated, corrupt or hostile file gives one clear Left and never allocates more than
+// storage, so a truncated, corrupt or hostile file throws one clear `IoError` and never allocates more than
 // the file's own size.
 import * as E from "fp-ts/lib/Either.js";
 import type { DataArray } from "@scm-ts/core";
 import type { HostTensor } from "./host-tensor.js";
-import { ioError, type IoError } from "./io-error.js";
+import { ioError, orThrow, type IoError } from "./io-error.js";
 import { decodeElements, type SafetensorsDType } from "./safetensors-dtype.js";
 import { headerLength, parseHeader, type SafetensorsEntry } from "./safetensors-header.js";
 
@@ -36,20 +36,15 @@ export function decodeEntry(entry: SafetensorsEntry, bytes: Uint8Array, source: 
 }
 
 /**
- * Parses a whole safetensors file held in memory. `source` (a path or description) prefixes every error.
- * F16/BF16 are widened to float32, small integer types to int32, I64/U64 narrowed when they fit.
+ * Parses a whole safetensors file held in memory; throws an `IoError` (`source`, a path or description,
+ * prefixes its message). F16/BF16 are widened to float32, small integer types to int32, I64/U64 narrowed
+ * when they fit.
  */
-export function parseSafetensors(bytes: Uint8Array, source = "safetensors"): E.Either<IoError, SafetensorsContents> {
-  const n = headerLength(bytes, bytes.length, source);
-  if (E.isLeft(n)) return n;
-  const dataStart = 8 + n.right;
-  const header = parseHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, source);
-  if (E.isLeft(header)) return header;
+export function parseSafetensors(bytes: Uint8Array, source = "safetensors"): SafetensorsContents {
+  const n = orThrow(headerLength(bytes, bytes.length, source));
+  const dataStart = 8 + n;
+  const header = orThrow(parseHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, source));
   const tensors = new Map<string, LoadedTensor>();
-  for (const e of header.right.entries) {
-    const tensor = decodeEntry(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), source);
-    if (E.isLeft(tensor)) return tensor;
-    tensors.set(e.name, tensor.right);
-  }
-  return E.right({ tensors, metadata: header.right.metadata });
+  for (const e of header.entries) tensors.set(e.name, orThrow(decodeEntry(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), source)));
+  return { tensors, metadata: header.metadata };
 }

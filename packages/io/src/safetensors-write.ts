@@ -4,7 +4,6 @@
 // multiple of 8 so every tensor's data is aligned, then the tensors' little-endian bytes back to back.
 // Tensors are laid out by descending dtype (the Rust enum order) and then by name (byte order), the
 // layout `safetensors.torch.save_file` produces, so equal tensors give identical files.
-import * as E from "fp-ts/lib/Either.js";
 import type { DataArray, DType } from "@scm-ts/core";
 import type { HostTensor } from "./host-tensor.js";
 import { ioError, type IoError } from "./io-error.js";
@@ -63,15 +62,15 @@ function boolBytes(data: DataArray): Uint8Array {
 
 /**
  * The safetensors file of `tensors` (with an optional string-to-string `metadata` map) as pieces.
- * Left when a name, shape, dtype or metadata value cannot be written; `source` names the target in messages.
+ * Throws an `IoError` when a name, shape, dtype or metadata value cannot be written; `source` names the target in messages.
  */
-export function safetensorsChunks(tensors: TensorEntries, metadata?: Readonly<Record<string, string>>, source = "safetensors"): E.Either<IoError, SafetensorsChunks> {
+export function safetensorsChunks(tensors: TensorEntries, metadata?: Readonly<Record<string, string>>, source = "safetensors"): SafetensorsChunks {
   const entries = entriesOf(tensors);
   const seen = new Set<string>();
   for (const [name, t] of entries) {
     const problem = checkTensor(source, name, t);
-    if (problem) return E.left(problem);
-    if (seen.has(name)) return E.left(ioError("invalid-argument", source, `tensor "${name}" is given twice; names must be unique`));
+    if (problem) throw problem;
+    if (seen.has(name)) throw ioError("invalid-argument", source, `tensor "${name}" is given twice; names must be unique`);
     seen.add(name);
   }
   const rank = (t: HostTensor): number => safetensorsDTypes.indexOf(safetensorsNameOf(t.dtype));
@@ -81,7 +80,7 @@ export function safetensorsChunks(tensors: TensorEntries, metadata?: Readonly<Re
   if (metadata !== undefined) {
     const fields: string[] = [];
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== "string") return E.left(ioError("invalid-argument", source, `metadata "${k}" is a ${typeof v}; metadata values must be strings (JSON-encode other values)`));
+      if (typeof v !== "string") throw ioError("invalid-argument", source, `metadata "${k}" is a ${typeof v}; metadata values must be strings (JSON-encode other values)`);
       fields.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
     }
     parts.push(`"${metadataKey}":{${fields.join(",")}}`);
@@ -100,18 +99,17 @@ export function safetensorsChunks(tensors: TensorEntries, metadata?: Readonly<Re
   const header = new Uint8Array(8 + padded).fill(0x20, 8 + json.length);
   new DataView(header.buffer).setBigUint64(0, BigInt(padded), true);
   header.set(json, 8);
-  return E.right({ chunks: [header, ...chunks], byteLength: header.length + offset });
+  return { chunks: [header, ...chunks], byteLength: header.length + offset };
 }
 
 /** The safetensors file of `tensors` as one byte array (see `safetensorsChunks`). */
-export function serializeSafetensors(tensors: TensorEntries, metadata?: Readonly<Record<string, string>>, source = "safetensors"): E.Either<IoError, Uint8Array> {
-  return E.map(({ chunks, byteLength }: SafetensorsChunks) => {
-    const out = new Uint8Array(byteLength);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  })(safetensorsChunks(tensors, metadata, source));
+export function serializeSafetensors(tensors: TensorEntries, metadata?: Readonly<Record<string, string>>, source = "safetensors"): Uint8Array {
+  const { chunks, byteLength } = safetensorsChunks(tensors, metadata, source);
+  const out = new Uint8Array(byteLength);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

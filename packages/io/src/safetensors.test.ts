@@ -1,23 +1,22 @@
 // safetensors writer and reader: round trips of every engine dtype (through engine tensors too), the
 // Rust implementation's own byte-level test vectors, the writer's layout rules (dtype-then-name order,
-// space padding to 8 bytes, metadata first), and clear Lefts for tensors that cannot be written.
+// space padding to 8 bytes, metadata first), and clear `IoError`s for tensors that cannot be written. The
+// file functions return Promises, so the old pitfall of a TaskEither — `await saveTensors(f, { x })` with the
+// call `()` forgotten wrote nothing and type-checked — is gone: awaiting writes, and an extra `()` is a type error.
 import { describe, expect, it } from "vitest";
 import * as fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { array, type DataArray, type DType } from "@scm-ts/core";
-import { fcParams } from "@scm-ts/testing";
+import { fcParams, settle, attempt } from "@scm-ts/testing";
 import type { HostTensor } from "./host-tensor.js";
 import { parseSafetensors } from "./safetensors-read.js";
 import { serializeSafetensors } from "./safetensors-write.js";
 import { loadTensors, readSafetensors, saveTensors, writeSafetensors } from "./safetensors-file.js";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { IoError } from "./io-error.js";
 
-const right = <T>(e: E.Either<{ message: string }, T>): T => {
-  if (E.isLeft(e)) throw new Error(e.left.message);
-  return e.right;
-};
 const leftMessage = (e: E.Either<{ message: string }, unknown>): string => {
   if (E.isRight(e)) throw new Error("expected a Left");
   return e.left.message;
@@ -27,27 +26,27 @@ const ascii = (s: string): number[] => [...Buffer.from(s, "utf8")];
 
 describe("the Rust implementation's test vectors (safetensors/src/tensor.rs)", () => {
   it("test_serialization: one F32 [1, 2, 3] tensor named attn.0", () => {
-    const out = right(serializeSafetensors({ "attn.0": { dtype: "float32", shape: [1, 2, 3], data: Float32Array.of(0, 1, 2, 3, 4, 5) } }));
+    const out = serializeSafetensors({ "attn.0": { dtype: "float32", shape: [1, 2, 3], data: Float32Array.of(0, 1, 2, 3, 4, 5) } });
     const json = '{"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}}';
     expect([...out]).toEqual([64, 0, 0, 0, 0, 0, 0, 0, ...ascii(json), ...f32bytes([0, 1, 2, 3, 4, 5])]);
   });
   it("test_serialization_forced_alignement: the header is padded with spaces", () => {
-    const out = right(serializeSafetensors({ attn0: { dtype: "float32", shape: [1, 1, 2, 3], data: Float32Array.of(0, 1, 2, 3, 4, 5) } }));
+    const out = serializeSafetensors({ attn0: { dtype: "float32", shape: [1, 1, 2, 3], data: Float32Array.of(0, 1, 2, 3, 4, 5) } });
     const json = '{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}';
     expect([...out]).toEqual([72, 0, 0, 0, 0, 0, 0, 0, ...ascii(json), 32, 32, 32, 32, 32, 32, 32, ...f32bytes([0, 1, 2, 3, 4, 5])]);
   });
   it("test_empty: no tensors, with and without metadata", () => {
-    expect([...right(serializeSafetensors({}))]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
-    const withMeta = right(serializeSafetensors({}, { framework: "pt" }));
+    expect([...serializeSafetensors({})]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
+    const withMeta = serializeSafetensors({}, { framework: "pt" });
     expect([...withMeta]).toEqual([40, 0, 0, 0, 0, 0, 0, 0, ...ascii('{"__metadata__":{"framework":"pt"}}'), 32, 32, 32, 32, 32]);
-    expect(right(parseSafetensors(withMeta)).metadata).toEqual({ framework: "pt" });
+    expect(parseSafetensors(withMeta).metadata).toEqual({ framework: "pt" });
   });
 });
 
 describe("writer layout", () => {
   it("orders tensors by descending dtype (Rust enum order), then by name bytes", () => {
     const t = (dtype: DType, data: DataArray): HostTensor => ({ dtype, shape: [data.length], data });
-    const out = right(serializeSafetensors([
+    const out = serializeSafetensors([
       ["b", t("bool", Uint8Array.of(1))],
       ["z", t("float32", Float32Array.of(1))],
       ["a", t("float32", Float32Array.of(2))],
@@ -56,7 +55,7 @@ describe("writer layout", () => {
       ["i", t("int32", Int32Array.of(5))],
       ["\u00e9", t("float32", Float32Array.of(6))],
       ["\ud83d\ude00", t("float32", Float32Array.of(7))],
-    ]));
+    ]);
     const n = Number(new DataView(out.buffer).getBigUint64(0, true));
     expect(n % 8).toBe(0);
     const header = JSON.parse(Buffer.from(out.subarray(8, 8 + n)).toString("utf8")) as Record<string, unknown>;
@@ -64,17 +63,17 @@ describe("writer layout", () => {
     expect(Object.keys(header)).toEqual(["m", "a", "z", "\u00e9", "\ud83d\ude00", "u", "i", "b"]);
   });
   it("normalises bool bytes to 0/1 and reads them back", () => {
-    const out = right(serializeSafetensors({ mask: { dtype: "bool", shape: [3], data: Uint8Array.of(0, 7, 1) } }));
-    expect([...right(parseSafetensors(out)).tensors.get("mask")!.data]).toEqual([0, 1, 1]);
+    const out = serializeSafetensors({ mask: { dtype: "bool", shape: [3], data: Uint8Array.of(0, 7, 1) } });
+    expect([...parseSafetensors(out).tensors.get("mask")!.data]).toEqual([0, 1, 1]);
   });
   it("refuses what it cannot write, naming the tensor", () => {
-    const bad = (tensors: Record<string, HostTensor>, meta?: Record<string, string>): string => leftMessage(serializeSafetensors(tensors, meta, "out.safetensors"));
+    const bad = (tensors: Record<string, HostTensor>, meta?: Record<string, string>): string => leftMessage(attempt(() => serializeSafetensors(tensors, meta, "out.safetensors"), IoError));
     expect(bad({ w: { dtype: "float32", shape: [2, 2], data: new Float32Array(3) } })).toMatch(/out\.safetensors: tensor "w" has shape \[2, 2\] \(4 elements\) but 3 values/);
     expect(bad({ w: { dtype: "float32", shape: [2], data: new Float64Array(2) } })).toMatch(/tensor "w" is float32 but its data is a Float64Array/);
     expect(bad({ w: { dtype: "float32", shape: [-1], data: new Float32Array(0) } })).toMatch(/tensor "w" has shape \[-1\]/);
     expect(bad({ __metadata__: { dtype: "float32", shape: [0], data: new Float32Array(0) } })).toMatch(/reserved/);
     expect(bad({}, { n: 3 as unknown as string })).toMatch(/metadata "n" is a number/);
-    expect(leftMessage(serializeSafetensors([["a", { dtype: "int32", shape: [0], data: new Int32Array(0) }], ["a", { dtype: "int32", shape: [0], data: new Int32Array(0) }]]))).toMatch(/given twice/);
+    expect(leftMessage(attempt(() => serializeSafetensors([["a", { dtype: "int32", shape: [0], data: new Int32Array(0) }], ["a", { dtype: "int32", shape: [0], data: new Int32Array(0) }]]), IoError))).toMatch(/given twice/);
   });
 });
 
@@ -96,8 +95,8 @@ describe("round trips", () => {
   it("any named tensors of every dtype and shape (incl. 0-d and empty), with metadata, bit for bit", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s !== "__metadata__" && s !== "__proto__"), tensorArb, { maxKeys: 6 }), fc.dictionary(fc.string().filter((s) => s !== "__proto__"), fc.string(), { maxKeys: 3 }), (tensors, metadata) => {
-        const bytes = right(serializeSafetensors(tensors, metadata));
-        const back = right(parseSafetensors(bytes));
+        const bytes = serializeSafetensors(tensors, metadata);
+        const back = parseSafetensors(bytes);
         expect(back.metadata).toEqual(metadata);
         expect(new Set(back.tensors.keys())).toEqual(new Set(Object.keys(tensors)));
         for (const [name, t] of Object.entries(tensors)) {
@@ -107,10 +106,23 @@ describe("round trips", () => {
           expect(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength)).toEqual(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
         }
         // Serialising what was read gives the same bytes.
-        expect(Buffer.from(right(serializeSafetensors(back.tensors, back.metadata)))).toEqual(Buffer.from(bytes));
+        expect(Buffer.from(serializeSafetensors(back.tensors, back.metadata))).toEqual(Buffer.from(bytes));
       }),
       fcParams(60),
     );
+  });
+
+  it("awaiting saveTensors writes the file; calling its result is a type error, not a silent no-op", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "scm-io-")), "await.safetensors");
+    const pending = saveTensors(file, { x: array([1, 2], [2]) });
+    expect(pending).toBeInstanceOf(Promise);
+    await pending;
+    expect(existsSync(file)).toBe(true);
+    expect([...(await (await loadTensors(file)).get("x")!.data())]).toEqual([1, 2]);
+    // @ts-expect-error A Promise is not callable: the TaskEither habit of a trailing `()` no longer compiles.
+    await expect(async () => saveTensors(`${file}.called`, { x: array([3], [1]) })()).rejects.toThrow(TypeError);
+    const missing = saveTensors(path.join(file, "under-a-file", "x.safetensors"), { x: array([1], [1]) });
+    await expect(missing).rejects.toBeInstanceOf(IoError);
   });
 
   it("engine tensors through a file, including NaN, ±Inf and −0", async () => {
@@ -124,17 +136,17 @@ describe("round trips", () => {
       e: array([1, 0, 1], [3], { dtype: "bool" }),
       s: array(2.5),
     };
-    right(await saveTensors(file, tensors, { note: "x" })());
-    const loaded = right(await loadTensors(file)());
+    await saveTensors(file, tensors, { note: "x" });
+    const loaded = await loadTensors(file);
     for (const [name, t] of Object.entries(tensors)) {
       const r = loaded.get(name)!;
       expect([r.dtype, r.shape]).toEqual([t.dtype, t.shape]);
       expect(Object.is((await r.data())[3], (await t.data())[3])).toBe(true);
       expect([...(await r.data())]).toEqual([...(await t.data())]);
     }
-    expect(right(await readSafetensors(file)()).metadata).toEqual({ note: "x" });
-    const missing = await readSafetensors(path.join(dir, "nope.safetensors"))();
+    expect((await readSafetensors(file)).metadata).toEqual({ note: "x" });
+    const missing = await settle(readSafetensors(path.join(dir, "nope.safetensors")), IoError);
     expect(E.isLeft(missing) && missing.left.kind).toBe("not-found");
-    expect(leftMessage(await writeSafetensors(file, { w: { dtype: "float32", shape: [2], data: new Float32Array(1) } })())).toMatch(/t\.safetensors: tensor "w"/);
+    expect(leftMessage(await settle(writeSafetensors(file, { w: { dtype: "float32", shape: [2], data: new Float32Array(1) } }), IoError))).toMatch(/t\.safetensors: tensor "w"/);
   });
 });

@@ -2,13 +2,8 @@
 // series is binned into a pixel histogram of its points, and every occupied pixel is painted in the
 // series' colour with an opacity that grows with log(1 + count), so both sparse tails and dense modes
 // stay visible with thousands of points. Series are drawn in order (later on top), with a legend.
-import * as E from "fp-ts/lib/Either.js";
-import type * as TE from "fp-ts/lib/TaskEither.js";
-import type { AtomicWriteOptions } from "./atomic-write.js";
 import { blendPixel, type Rgb } from "./canvas.js";
-import { ioError, type IoError } from "./io-error.js";
 import { drawLegend, plotFrame, type AxisRange, type FrameOptions } from "./plot-frame.js";
-import { writePng } from "./png-encode.js";
 import type { RasterImage } from "./raster-image.js";
 
 /** One set of 2-D points. */
@@ -81,17 +76,4 @@ export function scatterPlot(series: readonly ScatterSeries[], options: ScatterOp
   }
   drawLegend(frame.image, box.left + 6, box.top + 6, series);
   return frame.image;
-}
-
-/** Writes a scatter plot as a PNG file, atomically. */
-export function writeScatterPlot(file: string, series: readonly ScatterSeries[], options: ScatterOptions = {}, writeOptions: AtomicWriteOptions = {}): TE.TaskEither<IoError, void> {
-  return async () => {
-    let image: RasterImage;
-    try {
-      image = scatterPlot(series, options);
-    } catch (e) {
-      return E.left(ioError("invalid-argument", file, (e as Error).message));
-    }
-    return writePng(file, image, writeOptions)();
-  };
 }

@@ -10,17 +10,15 @@ import { writeFile, mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import * as c from "@scm-ts/core";
 import { adam, applyUpdates } from "@scm-ts/nn";
-import { loadMnist } from "@scm-ts/data";
-import { saveTensors } from "@scm-ts/io";
+import { loadMnist } from "@scm-ts/data/node";
+import { saveTensors } from "@scm-ts/io/node";
 import { initMnistClassifier, mnistClassifierLogits, mnistClassifierSplit, mnistClassifierTensors, mnistClassifierArchitecture } from "@scm-ts/metrics";
 
 const settings = { seed: 20260127, trainCount: 8000, epochs: Number(process.env.EPOCHS ?? 10), batch: Number(process.env.BATCH ?? 64), learningRate: Number(process.env.LR ?? 2e-3), b1: 0.9, b2: 0.999, initKey: 1, shuffleKey: 2 };
 const weightsDir = new URL("../weights/", import.meta.url);
 const side = 28 * 28;
 
-const loaded = await loadMnist()();
-if (loaded._tag === "Left") throw new Error(String(loaded.left.message ?? loaded.left));
-const mnist = loaded.right;
+const mnist = await loadMnist();
 const n = mnist.labels.length;
 const { train, heldOut } = mnistClassifierSplit(n, settings.trainCount, settings.seed);
 
@@ -87,8 +85,7 @@ console.log(`train accuracy ${(100 * trainAccuracy).toFixed(2)}%, held-out accur
 
 await mkdir(weightsDir, { recursive: true });
 const weightsFile = fileURLToPath(new URL("mnist-classifier.safetensors", weightsDir));
-const saved = await saveTensors(weightsFile, mnistClassifierTensors(p), { model: "scm-ts mnist feature classifier", heldOutAccuracy: String(heldOutAccuracy) })();
-if (saved._tag === "Left") throw new Error(saved.left.message);
+await saveTensors(weightsFile, mnistClassifierTensors(p), { model: "scm-ts mnist feature classifier", heldOutAccuracy: String(heldOutAccuracy) });
 const record = {
   model: "mnist feature classifier of @scm-ts/metrics (features: 64-d output of the layer 'feature')",
   architecture: mnistClassifierArchitecture,

@@ -5,7 +5,7 @@
 // Gaussian fits (matrix square roots by symmetric eigendecomposition in float64) and k-NN precision and
 // recall, with the project's own MNIST classifier as the feature network for images. Inputs are engine
 // tensors [N, D] or host matrices; bad inputs throw RangeErrors that name the set and the problem.
-// This file is the package's whole public surface.
+// This entry imports no Node built-in; reading the MNIST classifier's weights is `@scm-ts/metrics/node`.
 
 /** Sample sets. */
 export { type HostSamples, type SampleSet, type Samples, checkSamples, toSamples } from "./samples.js";
@@ -26,7 +26,7 @@ export { type PrecisionRecallOptions, type PrecisionRecall, kNearestRadii, cover
 
 /**
  * The MNIST feature network: a small conv classifier trained by scripts/train-mnist-classifier.mjs, its
- * weights committed in weights/; `mnistFeatureNet()` gives the `features` option of `frechetDistance`
+ * weights committed in weights/; `mnistFeatureNet()` of `@scm-ts/metrics/node` gives the `features` option of `frechetDistance`
  * and `precisionRecall` for images [N, 1, 28, 28] (64-d features).
  */
 export {
@@ -39,9 +39,6 @@ export {
   mnistClassifierLogits,
   mnistClassifierTensors,
   mnistClassifierSplit,
-  mnistClassifierRecordedSplit,
-  loadMnistClassifier,
-  mnistFeatureNet,
 } from "./mnist-features.js";
 
 /** The float64 symmetric eigendecomposition moved to @scm-ts/core; these names stay for existing imports. */

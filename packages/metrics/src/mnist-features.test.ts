@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as c from "@scm-ts/core";
-import { loadMnist } from "@scm-ts/data";
-import { loadTensors } from "@scm-ts/io";
+import { loadMnist } from "@scm-ts/data/node";
+import { loadTensors } from "@scm-ts/io/node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { frechetDistance } from "./frechet-distance.js";
-import { loadMnistClassifier, mnistClassifierLogits, mnistClassifierSplit, mnistClassifierWeightsUrl, mnistFeatureDimension, mnistFeatureNet } from "./mnist-features.js";
+import { mnistClassifierLogits, mnistClassifierSplit, mnistClassifierWeightsUrl, mnistFeatureDimension } from "./mnist-features.js";
+import { loadMnistClassifier, mnistFeatureNet } from "./mnist-weights.js";
 import { precisionRecall } from "./precision-recall.js";
 import type { FeatureExtractor } from "./features.js";
 
@@ -28,9 +29,7 @@ let features: FeatureExtractor;
 
 beforeAll(async () => {
   record = JSON.parse(await readFile(new URL("../weights/mnist-classifier.json", import.meta.url), "utf8")) as ClassifierRecord;
-  const loaded = await loadMnist()();
-  if (loaded._tag === "Left") throw new Error(loaded.left.message);
-  const mnist = loaded.right;
+  const mnist = await loadMnist();
   expect(mnist.labels.length).toBe(record.split.total);
   const split = mnistClassifierSplit(record.split.total, record.split.train, record.split.seed);
   const values = new Float32Array(split.heldOut.length * side);
@@ -68,9 +67,8 @@ describe("mnist feature classifier", () => {
   });
 
   it("the committed file is valid safetensors for an independent reader (@scm-ts/io)", async () => {
-    const loaded = await loadTensors(fileURLToPath(mnistClassifierWeightsUrl))();
-    if (loaded._tag === "Left") throw new Error(loaded.left.message);
-    expect([...loaded.right.keys()].sort()).toEqual(["conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "conv3.bias", "conv3.weight", "feature.bias", "feature.weight", "head.bias", "head.weight"]);
+    const loaded = await loadTensors(fileURLToPath(mnistClassifierWeightsUrl));
+    expect([...loaded.keys()].sort()).toEqual(["conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "conv3.bias", "conv3.weight", "feature.bias", "feature.weight", "head.bias", "head.weight"]);
   });
 
   it("maps images to 64-d features", async () => {

@@ -7,7 +7,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadMnistClassifier, mnistClassifierWeightsUrl } from "./mnist-features.js";
+import { mnistClassifierWeightsUrl } from "./mnist-features.js";
+import { loadMnistClassifier } from "./mnist-weights.js";
 
 type Header = Record<string, { dtype?: string; shape?: number[]; data_offsets?: [number, number] }>;
 

@@ -3,7 +3,7 @@
 // adaptive weighting e^{w_φ(t)}·err − w_φ(t), err = mean ‖F_θ(x_t/σ_d, t) − v_t/σ_d‖², with Adam in one jitted
 // step; returns the first and last err.
 import * as c from "@scm-ts/core";
-import type { NetworkOptions, Tensor } from "@scm-ts/core";
+import type { NetworkOptions } from "@scm-ts/core";
 import { adam, applyUpdates, type MomentState } from "@scm-ts/nn";
 import type { ModelParams, Network } from "./network.js";
 

@@ -5,7 +5,6 @@
 // the raw weights of a constant rate keep jumping and EMA cannot average that out. `scheduleAt` evaluates one
 // on the host.
 import * as c from "@scm-ts/core";
-import type { Tensor } from "@scm-ts/core";
 import { checkNonNegativeInt, checkPositive } from "./config-check.js";
 import type { Schedule } from "./optimizer.js";
 

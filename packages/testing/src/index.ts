@@ -6,5 +6,6 @@ export * from "./close.js";
 export * from "./check-grads.js";
 export * from "./parity.js";
 export * from "./seeded.js";
+export * from "./outcome.js";
 export { opSpecs, conv2dRef, type OpSpec } from "./op-specs.js";
 export { defineOpSuite } from "./op-suite.js";

@@ -8,8 +8,6 @@ import { describe, expect, test } from "vitest";
 import { counterRandom } from "./counter-random.js";
 import type { Covariance, MixtureComponent } from "@scm-ts/core";
 import { gaussianMixtureOracle } from "./gaussian-mixture-oracle.js";
-import { gaussianOracle } from "./gaussian-oracle.js";
-import { normalQuantile } from "./normal-distribution.js";
 
 const sigmaData = 0.5;
 const interior = fc.double({ min: 0.05, max: Math.PI / 2 - 0.05, noNaN: true });

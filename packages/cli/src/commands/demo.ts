@@ -9,9 +9,9 @@ import * as c from "@scm-ts/core";
 import type { RawNetwork, Tensor } from "@scm-ts/core";
 import { diffusionLoss, mixtureTeacher, sampleLogNormalTime } from "@scm-ts/consistency";
 import { ringOfGaussians } from "@scm-ts/data";
-import { linePlot, readEventLog, seriesFromEvents, writePng, type LineSeries, type Rgb } from "@scm-ts/io";
+import { linePlot, seriesFromEvents, type LineSeries, type Rgb } from "@scm-ts/io";
+import { readEventLog, writePng } from "@scm-ts/io/node";
 import { sampleTeacher } from "@scm-ts/samplers";
-import * as E from "fp-ts/lib/Either.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { nonNegativeInt, positiveInt, UsageError, type Flags, type FlagSpecs } from "../args.js";
@@ -30,7 +30,7 @@ export const demoFlags: FlagSpecs = {
   width: { kind: "number", default: 128, help: "MLP width of the teacher (the students start from it)" },
   n: { kind: "number", default: 4000, help: "samples per method for the metrics" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   force: { kind: "boolean", help: "replace the runs of an earlier demo in --out (without it, they are kept and the demo refuses)" },
 };
 
@@ -149,11 +149,8 @@ async function diffusionFloor(Fstar: RawNetwork, ring: ReturnType<typeof ringOfG
 
 // The run's logged error against the step on a log axis, with a floor line where one is known.
 async function writeErrorCurve(dir: string, floor?: number): Promise<void> {
-  const events = await readEventLog(join(dir, "events.jsonl"))();
-  if (E.isLeft(events)) throw new Error(events.left.message);
-  const err = seriesFromEvents(events.right, "step", "err");
+  const err = seriesFromEvents(await readEventLog(join(dir, "events.jsonl")), "step", "err");
   const series: LineSeries[] = [{ ...err, color: [31, 119, 180], label: "error per dimension" }];
   if (floor !== undefined) series.push({ x: err.x, y: Array.from(err.x, () => floor), color: [214, 39, 40], label: "floor: the exact teacher" });
-  const r = await writePng(join(dir, "loss.png"), linePlot(series, { logY: true, smoothing: 0.8 }))();
-  if (E.isLeft(r)) throw new Error(r.left.message);
+  await writePng(join(dir, "loss.png"), linePlot(series, { logY: true, smoothing: 0.8 }));
 }

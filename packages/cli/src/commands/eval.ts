@@ -20,7 +20,7 @@ export const evalFlags: FlagSpecs = {
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
   n: { kind: "number", default: 2000, help: "samples on each side" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   "allow-nonfinite": { kind: "boolean", help: "load a checkpoint whose weights hold NaN or ±∞, to inspect a diverged run (non-finite samples still make the command fail)" },
 };
 

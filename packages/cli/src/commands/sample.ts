@@ -8,8 +8,7 @@
 import { selectBackend } from "../backend.js";
 import { adam } from "@scm-ts/nn";
 import * as c from "@scm-ts/core";
-import { checkpointFile, loadTensors } from "@scm-ts/io";
-import * as E from "fp-ts/lib/Either.js";
+import { checkpointFile, loadTensors } from "@scm-ts/io/node";
 import { nonNegativeInt, parseDecimal, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
 import { checkSampleFile, generate, writeSamples, type GivenNoise } from "../generate.js";
 import { countNonFinite } from "../run-check.js";
@@ -17,6 +16,7 @@ import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
 import { loadRun } from "../run.js";
 import { validateConsistencyTimes } from "@scm-ts/samplers";
+import { asUsage } from "../input-errors.js";
 
 /** Flags of `scm sample`. */
 export const sampleFlags: FlagSpecs = {
@@ -30,7 +30,7 @@ export const sampleFlags: FlagSpecs = {
   n: { kind: "number", default: 1000, help: "number of samples" },
   noise: { kind: "string", help: "a .safetensors file of the sampler's noise in model space (std σ_d): z [n, ...sample shape] where sampling starts, and z1, z2, … for each renoising step; n is taken from z (default: drawn from --seed)" },
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors); never the checkpoint or another file of a run folder" },
   "allow-nonfinite": { kind: "boolean", help: "load a checkpoint whose weights hold NaN or ±∞ and write its samples anyway, to inspect a diverged run (the command still exits 1)" },
 };
@@ -83,9 +83,7 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
 
 /** Reads a --noise file: z [n, ...sampleShape] and z1, z2, … of the same shape, as float32 (n must equal --n when that is given). */
 async function readNoise(file: string, sampleShape: readonly number[], n: number | undefined): Promise<GivenNoise> {
-  const r = await loadTensors(file)();
-  if (E.isLeft(r)) throw new UsageError(`scm sample --noise: ${r.left.message}`);
-  const tensors = r.right;
+  const tensors = await asUsage(loadTensors(file), "scm sample --noise");
   const z = tensors.get("z");
   if (!z) throw new UsageError(`scm sample --noise ${file}: no tensor "z" (the starting noise [n, ${sampleShape.join(", ")}]); it holds ${[...tensors.keys()].join(", ") || "nothing"}`);
   const want = (t: c.Tensor, name: string, rows: number): c.Tensor => {

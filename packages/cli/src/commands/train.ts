@@ -9,10 +9,9 @@ import { selectBackend } from "../backend.js";
 import * as c from "@scm-ts/core";
 import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { initTrainState, makeObjective, makeTrainStep, NonFiniteRunError, train, type Mode, type TrainEvent } from "@scm-ts/consistency";
-import { openEventLog, readCheckpoint } from "@scm-ts/io";
+import { openEventLog, readCheckpoint } from "@scm-ts/io/node";
 import type { ModelParams } from "@scm-ts/models";
 import { adam, constantSchedule, cosineSchedule, powerFunctionBeta } from "@scm-ts/nn";
-import * as E from "fp-ts/lib/Either.js";
 import { identityStandardization, standardize, type Standardization } from "@scm-ts/data";
 import { join } from "node:path";
 import { UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
@@ -27,6 +26,7 @@ import { Interrupted, watchSignals } from "../signals.js";
 import { checkTrainFlags } from "../train-checks.js";
 import { checkRowsFit } from "../memory.js";
 import { checkResumeConditioning, conditioningFlags, initialParams, resolveConditioning, wantsClasses } from "../conditioning.js";
+import { asUsage } from "../input-errors.js";
 
 /** Flags of `scm train`. */
 export const trainFlags: FlagSpecs = {
@@ -51,7 +51,7 @@ export const trainFlags: FlagSpecs = {
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
   ...conditioningFlags,
   seed: { kind: "number", default: 0, help: "random seed" },
-  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = cpu; webgpu loads Dawn)" },
+  backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   out: { kind: "string", help: "output folder (default runs/<mode>)" },
   "checkpoint-every": { kind: "number", default: 500, help: "steps between checkpoints" },
   resume: { kind: "boolean", help: "continue the run in --out from its checkpoint, with its recorded settings (a flag that contradicts them is refused; --steps may change)" },
@@ -120,13 +120,12 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
   let changes: ResumedFlags["changes"] = {};
   let given = explicit;
   if (explicit.resume) {
-    const peek = await readCheckpoint(dir)();
-    if (E.isLeft(peek)) throw new UsageError(`scm train --resume: ${dir}: not a readable scm-ts checkpoint (${peek.left.message})`);
-    const recorded = checkRunConfig(dir, peek.right.config);
-    if (peek.right.step >= recorded.steps && (explicit.steps === undefined || explicit.steps === peek.right.step)) {
-      throw new UsageError(`scm train --resume: ${dir} is finished (step ${peek.right.step} of ${recorded.steps}); give a larger --steps to train it further`);
+    const peek = await asUsage(readCheckpoint(dir), `scm train --resume: ${dir}: not a readable scm-ts checkpoint`);
+    const recorded = checkRunConfig(dir, peek.config);
+    if (peek.step >= recorded.steps && (explicit.steps === undefined || explicit.steps === peek.step)) {
+      throw new UsageError(`scm train --resume: ${dir} is finished (step ${peek.step} of ${recorded.steps}); give a larger --steps to train it further`);
     }
-    if (explicit.steps !== undefined && (explicit.steps as number) < peek.right.step) throw new UsageError(`scm train --resume: ${dir} is at step ${peek.right.step}, past --steps ${String(explicit.steps)}; give --steps above ${peek.right.step}`);
+    if (explicit.steps !== undefined && (explicit.steps as number) < peek.step) throw new UsageError(`scm train --resume: ${dir} is at step ${peek.step}, past --steps ${String(explicit.steps)}; give --steps above ${peek.step}`);
     ({ flags: given, changes } = resumeFlags(dir, recorded, explicit));
   }
   // The declared defaults fill what is neither given nor recorded, as on the command line.
@@ -177,10 +176,8 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
     intervals: cfg.intervals ?? 256, ...(cfg.classes ? { classes: cfg.classes } : {}), ...(cfg.guidance ? { guidance: cfg.guidance } : {}),
   });
   const step = makeTrainStep(objective, { optimizer, clipNorm: 10 });
-  const events = await openEventLog(join(dir, eventLogName))();
-  if (E.isLeft(events)) throw new Error(events.left.message);
-  const log1 = events.right;
-  if (f.resume) void log1.append({ kind: "resume", step: start, mode, ...(Object.keys(changes).length ? { changed: changes } : {}) });
+  const log1 = await openEventLog(join(dir, eventLogName));
+  if (f.resume) log1.append({ kind: "resume", step: start, mode, ...(Object.keys(changes).length ? { changed: changes } : {}) });
   // The batch of step i, with the class ids of the same rows when class-conditional.
   const batchOf = (i: number) => {
     const x0 = standardizeBatch(cfg.dataTransform!, data.batch(i, batch));
@@ -194,19 +191,19 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
   try {
     const res = await train({
       state, startStep: start, steps, step, batch: batchOf, warmup: recipe.warmup, emaBeta: emaBeta(ema), logEvery: 25,
-      onEvent: (e: TrainEvent) => void log1.append({ ...e, mode }),
+      onEvent: (e: TrainEvent) => log1.append({ ...e, mode }),
       checkpointEvery: f["checkpoint-every"] as number, onCheckpoint: (s, i) => saveRun(dir, cfg, s, i),
       maxSkippedFraction, stopRequested: () => signals.received() !== undefined,
     });
     const signal = signals.received();
     if (res.stopped && signal) {
-      void log1.append({ kind: "stopped", step: res.step, signal });
+      log1.append({ kind: "stopped", step: res.step, signal });
       throw new Interrupted(signal, `scm train: stopped by ${signal} at step ${res.step} of ${steps}; checkpoint in ${dir} (continue with scm train --resume --out ${dir})`);
     }
     return { dir, cfg, ema: res.state.ema, lastLoss: res.lastLoss, skipped: res.skipped, stepsRun: steps - start, seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     if (e instanceof NonFiniteRunError) {
-      void log1.append({ kind: "stopped", step: e.step, reason: "non-finite", skipped: e.skipped, ran: e.ran });
+      log1.append({ kind: "stopped", step: e.step, reason: "non-finite", skipped: e.skipped, ran: e.ran });
       throw new Error(`${dir}: ${e.skipped} of ${e.ran} steps had a non-finite loss, gradient or update and were skipped (more than ${maxSkippedFraction * 100}%); stopped at step ${e.step}, the last checkpoint is kept; lower --lr (now ${cfg.lr}) or check the data`);
     }
     throw e;

@@ -2,8 +2,8 @@
 // transposes involve reduce_sum, are in broadcast.ts). All are linear; each lowers to index
 // arithmetic only, so they fuse into their producers and consumers and cost no kernel under jit.
 import { binary, idx, konst, where as irWhere, type Expr } from "../ir/expr.js";
-import { defineOp, UndefPrimal, Zero, type OpDef, type Tan } from "../primitive.js";
-import { fmtAval, fmtShape, sizeOf, type ShapedArray } from "../shape.js";
+import { defineOp, UndefPrimal, Zero, type OpDef } from "../primitive.js";
+import { fmtAval, type ShapedArray } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { instantiate } from "./broadcast.js";
 import { ravel, unravel } from "./index-math.js";

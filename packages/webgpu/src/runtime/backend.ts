@@ -138,6 +138,8 @@ export function createWebGpuBackend(ctx: GpuContext, options: WebGpuBackendOptio
   const backend: WebGpuBackend = {
     name: options.name ?? "webgpu",
     context: ctx,
+    description: ctx.description,
+    software: ctx.limits.cpuAdapter === true,
     stats,
     flush,
     async sync() {

@@ -7,8 +7,11 @@ import { writePng } from "@scm-ts/io/node";
 
 /** One panel: samples [n, 2] drawn in a colour, titled by its legend. */
 export interface SamplePanel {
+  /** The caption drawn in the panel's corner. */
   readonly label: string;
+  /** The points to plot, [n, 2]. */
   readonly x: Tensor;
+  /** The points' colour. */
   readonly color: Rgb;
 }
 

@@ -10,7 +10,7 @@ import { adam, conv2d, groupNorm } from "@scm-ts/nn";
 import { unet } from "@scm-ts/models";
 import { initTrainState, makeObjective, makeTrainStep } from "@scm-ts/consistency";
 import { saveTensors, writeCheckpoint } from "@scm-ts/io";
-import { unetConfig } from "@scm-ts/example-mnist/dist/model.js";
+import { unetConfig } from "@scm-ts/example-mnist/model";
 import { benchCases } from "../../packages/models/bench/cases.mjs";
 
 const normal = (seed, shape, scale = 1) => c.mul(c.random.normal(c.random.key(seed), shape), scale);

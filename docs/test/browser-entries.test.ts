@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-/** The packages whose main entry is for Node only (the command line). */
-const nodeOnly = new Set(["cli"]);
+/** The packages whose main entry is for Node only (the command line, and the native addon's loader). */
+const nodeOnly = new Set(["cli", "native-cpu"]);
 const builtins = new Set(builtinModules);
 
 /** The specifiers of a source file's runtime imports and re-exports (not `import type` / `export type`). */

@@ -62,8 +62,8 @@ describe.skipIf(!executable && !browserRequired())("the built docs site in headl
    * needs a few. With `lossFalls`, the loss of the last steps is below that of the first: at 120
    * diffusion steps it is (1.00 → 0.92 in Node), at 8 it is within the batches' noise.
    */
-  const runDemo = async (context: BrowserContext, minSteps: number, minPixels: number, lossFalls: boolean, screenshot: string) => {
-    const page = await open(context, "/demo.html");
+  const runDemo = async (context: BrowserContext, minSteps: number, minPixels: number, lossFalls: boolean, screenshot: string, query = "") => {
+    const page = await open(context, `/demo.html${query}`);
     const demo = page.getByTestId("sct-demo");
     await expect.poll(() => demo.getAttribute("data-loaded"), { timeout: 30_000 }).toBe("true");
     await page.getByTestId("train").click();
@@ -115,8 +115,8 @@ describe.skipIf(!executable && !browserRequired())("the built docs site in headl
     expect(errors).toEqual([]);
   }, 240_000);
 
-  it("trains the demo on WebGPU (SwiftShader adapter)", async () => {
-    expect(await runDemo(await launch(chromiumWebGpuArgs), 8, 20, false, "demo-webgpu.png")).toBe("webgpu");
+  it("trains the demo on WebGPU (SwiftShader adapter, asked for by the address: auto prefers the CPU to a software adapter)", async () => {
+    expect(await runDemo(await launch(chromiumWebGpuArgs), 8, 20, false, "demo-webgpu.png", "?backend=webgpu")).toBe("webgpu");
     expect(errors).toEqual([]);
   }, 240_000);
 });

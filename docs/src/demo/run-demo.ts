@@ -1,5 +1,5 @@
-// The browser demo's controller: picks the backend (WebGPU through `setBackend("auto")` when the
-// browser has `navigator.gpu`, the CPU backend otherwise or on any WebGPU error), trains in chunks
+// The browser demo's controller: picks the backend (WebGPU through `setBackend("auto")` on a hardware
+// adapter, or on any adapter with ?backend=webgpu; the CPU backend otherwise or on any WebGPU error), trains in chunks
 // of about 100 ms so the page stays responsive, redraws the loss curve after every chunk and the
 // data / 1-step / 2-step scatter panels every half second, and reports its state to the page. The
 // run has two phases (sct-trainer.ts): diffusion pre-training, whose 1-step samples sit at the data's
@@ -52,13 +52,19 @@ const mean = (a: readonly LossPoint[]) => (a.length ? a.reduce((s, p) => s + p.l
 /** How the page names a phase, in the status line and the loss curve's title. */
 export const phaseLabel: Record<DemoPhase, string> = { diffusion: "phase 1 of 2: diffusion pre-training", sct: "phase 2 of 2: sCT from the diffusion EMA" };
 
-/** Selects WebGPU when the browser has it and it works, else the CPU backend; returns the name and a note. */
+/**
+ * Selects the backend: `setBackend("auto")` (WebGPU on a hardware adapter, else the CPU, which is
+ * faster than a software adapter such as SwiftShader), or WebGPU on any adapter when the page's
+ * address asks for it with `?backend=webgpu`; the CPU backend without navigator.gpu or on any WebGPU
+ * error. Returns the name and a note for the page.
+ */
 export async function chooseBackend(): Promise<{ name: string; note: string }> {
   if (typeof navigator !== "undefined" && "gpu" in navigator) {
+    const forced = typeof location !== "undefined" && new URLSearchParams(location.search).get("backend") === "webgpu";
     try {
       await import("@scm-ts/webgpu");
-      const b = await c.setBackend("auto");
-      return { name: b.name, note: b.name === "webgpu" ? "" : "this browser exposes navigator.gpu but gives no WebGPU adapter" };
+      const b = await c.setBackend(forced ? "webgpu" : "auto");
+      return { name: b.name, note: b.name === "webgpu" ? "" : "this browser's WebGPU gives no hardware adapter (a software one is slower than the CPU; add ?backend=webgpu to the address to use it anyway)" };
     } catch (e) {
       await c.setBackend("cpu");
       return { name: "cpu", note: `WebGPU failed (${(e as Error).message})` };

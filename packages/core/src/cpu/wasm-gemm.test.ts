@@ -111,8 +111,10 @@ describe("the thread pool's settings", () => {
     });
     setMayBlockForTests();
     const before = gemmThreadStats();
-    // until the (new) worker has booted and computed some units alongside the caller
-    for (let i = 0; i < 200; i++) {
+    // until the (new) worker has booted and computed some units alongside the caller: a deadline, not a
+    // count of tries, since a loaded machine (CI runs two packages' suites at once) can take seconds to
+    // schedule the worker's first run
+    for (const end = Date.now() + 30_000; Date.now() < end; ) {
       product();
       const now = gemmThreadStats();
       if (now.units - before.units > now.callerUnits - before.callerUnits) break;
@@ -122,5 +124,5 @@ describe("the thread pool's settings", () => {
     expect(after.units - before.units).toBeGreaterThan(after.callerUnits - before.callerUnits);
     // the one call is mayBlock's probe; the waits for the workers never called it
     expect(wait).toHaveBeenCalledTimes(1);
-  });
+  }, 60_000);
 });

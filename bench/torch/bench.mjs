@@ -60,6 +60,9 @@ async function main() {
   const c = await import("@scm-ts/core");
   const { workloads, writeWorkload } = await import("./workloads.mjs");
   await c.setBackend("cpu");
+  // the CPU backend's convolutions and products on oneDNN when the addon is built (SCM_CPU_NATIVE=0: the wasm kernels)
+  const { useNativeCpu } = await import("@scm-ts/native-cpu");
+  console.log(`ours: ${useNativeCpu()}`);
 
   const wanted = (id) => args.rows.length === 0 || args.rows.some((r) => id.includes(r));
   const all = workloads()

@@ -9,7 +9,7 @@ import * as c from "@scm-ts/core";
 import { adam, conv2d, groupNorm } from "@scm-ts/nn";
 import { unet } from "@scm-ts/models";
 import { initTrainState, makeObjective, makeTrainStep } from "@scm-ts/consistency";
-import { saveTensors, writeCheckpoint } from "@scm-ts/io";
+import { saveTensors, writeCheckpoint } from "@scm-ts/io/node";
 import { unetConfig } from "@scm-ts/example-mnist/model";
 import { benchCases } from "../../packages/models/bench/cases.mjs";
 
@@ -17,10 +17,6 @@ const normal = (seed, shape, scale = 1) => c.mul(c.random.normal(c.random.key(se
 const perturbed = (params, seed) => c.treeMap(params, (w, i) => c.add(w, normal(seed + i, w.shape, 0.1)));
 // a row whose outputs are released after the call
 const pure = (fn) => () => c.tidy(() => void fn());
-const unwrap = async (task, what) => {
-  const r = await task();
-  if (r._tag === "Left") throw new Error(`${what}: ${r.left.message}`);
-};
 
 /** 4 × (conv3×3 → group norm (8 groups) → SiLU), C → C channels, batch B, H×H. */
 function convStack(B, C, H) {
@@ -117,10 +113,10 @@ export function workloads() {
 export async function writeWorkload(w, dir) {
   const spec = { id: w.id, file: join(dir, `${w.id}.safetensors`), ...w.spec };
   const expect = w.forward ? { expect: w.forward() } : {};
-  await unwrap(saveTensors(spec.file, { ...w.tensors, ...expect }), spec.file);
+  await saveTensors(spec.file, { ...w.tensors, ...expect });
   for (const [key, { config, params }] of Object.entries(w.checkpoints ?? {})) {
     spec[key] = join(dir, `${w.id}.${key}.safetensors`);
-    await unwrap(writeCheckpoint(spec[key], { params, step: 0, config: { model: "unet", modelConfig: config, sigmaData: 0.5 } }), spec[key]);
+    await writeCheckpoint(spec[key], { params, step: 0, config: { model: "unet", modelConfig: config, sigmaData: 0.5 } });
   }
   return spec;
 }

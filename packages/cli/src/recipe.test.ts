@@ -12,14 +12,12 @@ describe("resolveRecipe", () => {
   it("decides weighting and c from the data's dimension, and says so once", () => {
     said.length = 0;
     const low = resolveRecipe({}, "scd", [2], log);
-    expect(low).toMatchObject({ steps: defaultSteps("scd"), batch: 256, lr: 1e-3, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 300, pMean: -1.6, ema: { kind: "power", std: 0.05 } });
+    expect(low).toMatchObject({ steps: defaultSteps("scd"), batch: 256, lr: 1e-3, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 300, ema: { kind: "power", std: 0.05 } });
     expect(low.tMid).toBe(0.3);
     expect(low.sampleSigmaMax).toBeUndefined();
-    expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so weighting none, tangent normalisation c = 1, time proposal P_mean = -1\.6, 2-step sampling via t_mid = 0\.3 \(override with --weighting, --tangent-c, --p-mean;/)]);
-    expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1, tMid: 0.3, pMean: -1.6 });
-    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1, tMid: 1.1, pMean: -1 });
-    expect(resolveRecipe({ "p-mean": -0.4 }, "scd", [2], log).pMean).toBe(-0.4);
-    expect(resolveRecipe({}, "diffusion", [2], log).pMean).toBe(-1);
+    expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so weighting none, tangent normalisation c = 1, 2-step sampling via t_mid = 0\.3/)]);
+    expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1, tMid: 0.3 });
+    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
     expect(resolveRecipe({}, "scd", [lowDimension], log).tangentC).toBe(0.1);
     expect(said.at(-1)).toMatch(/image-scale, so weighting adaptive, tangent normalisation c = 0\.1/);
   });
@@ -37,8 +35,8 @@ describe("resolveRecipe", () => {
 
   it("lets flags override every default and rejects bad values by name", () => {
     said.length = 0;
-    const r = resolveRecipe({ steps: 10, batch: 8, lr: 3e-4, "lr-schedule": "constant", weighting: "adaptive", "tangent-c": 0.5, warmup: 0, ema: 0.99, "p-mean": -1.2 }, "scd", [2], log);
-    expect(r).toEqual({ steps: 10, batch: 8, lr: 3e-4, lrSchedule: "constant", weighting: "adaptive", tangentC: 0.5, warmup: 0, pMean: -1.2, ema: { kind: "fixed", beta: 0.99 }, tMid: 0.3 });
+    const r = resolveRecipe({ steps: 10, batch: 8, lr: 3e-4, "lr-schedule": "constant", weighting: "adaptive", "tangent-c": 0.5, warmup: 0, ema: 0.99 }, "scd", [2], log);
+    expect(r).toEqual({ steps: 10, batch: 8, lr: 3e-4, lrSchedule: "constant", weighting: "adaptive", tangentC: 0.5, warmup: 0, ema: { kind: "fixed", beta: 0.99 }, tMid: 0.3 });
     expect(said).toEqual([]);
     expect(() => resolveRecipe({ "tangent-c": 0 }, "sct", [2], log)).toThrow(/--tangent-c must be positive/);
     expect(() => resolveRecipe({ warmup: 1.5 }, "sct", [2], log)).toThrow(/--warmup must be a whole number/);

@@ -11,11 +11,6 @@
 // Likewise a diffusion run records the σ_max of its PF-ODE sampler's EDM grid: 10 below `lowDimension`
 // (20·σ_d; EDM's 80 spends a third of the 35 evaluations where standardised low-dimensional data is
 // already indistinguishable from noise, and σ_max = 10 scored better on all six sets), 80 above.
-// And sCD and sCT on low-dimensional data draw their training times from the log-normal proposal at
-// P_mean = −1.6 rather than the paper's −1.0: the finer scales that 2-step sampling via t_mid = 0.3
-// redraws get more of the steps (sCD scored better on the grid, moons, spirals and the 8-D mixture,
-// sCT on moons and spirals; lower still, −2.2, was worse for sCD in 1 step). The diffusion teacher
-// keeps −1.0: moving it either way helped one data set and hurt another.
 // The CLI prints one line saying which applied.
 import type { Mode } from "@scm-ts/consistency";
 import { stdToExp } from "@scm-ts/nn";
@@ -26,9 +21,6 @@ import type { RunConfig } from "./run.js";
 
 /** Data of fewer entries per example than this trains with the low-dimensional recipe. */
 export const lowDimension = 256;
-
-/** The log-normal P_mean of sCD's and sCT's training times on low-dimensional data (the paper's −1.0 elsewhere). */
-export const lowDimensionCmPMean = -1.6;
 
 /** The σ_max of the teacher sampler's EDM grid that diffusion runs of low-dimensional data record. */
 export const lowDimensionSigmaMax = 10;
@@ -49,8 +41,6 @@ export interface Recipe {
   readonly tangentC: number;
   /** Tangent warm-up steps H. */
   readonly warmup: number;
-  /** P_mean of the log-normal proposal of training times, log σ ~ N(P_mean, P_std²). */
-  readonly pMean: number;
   /** The EMA of the sampling weights. */
   readonly ema: NonNullable<RunConfig["ema"]>;
   /** The t_mid of 2-step sampling, recorded for `scm sample`/`eval` (consistency modes only). */
@@ -73,12 +63,10 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   if (!(tangentC > 0 && Number.isFinite(tangentC))) throw new UsageError(`scm train: --tangent-c must be positive, got ${tangentC}`);
   const warmup = (f.warmup as number | undefined) ?? (consistency ? Math.round(0.15 * steps) : 0);
   if (!(Number.isInteger(warmup) && warmup >= 0)) throw new UsageError(`scm train: --warmup must be a whole number of steps ≥ 0, got ${warmup}`);
-  const pMean = (f["p-mean"] as number | undefined) ?? ((mode === "sct" || mode === "scd") && low ? lowDimensionCmPMean : -1);
   if (!consistency && low) log(`recipe: ${d} entries per example is low-dimensional (< ${lowDimension}), so the PF-ODE sampler's grid starts at σ_max = ${lowDimensionSigmaMax} (EDM's 80 at image scale)`);
   if (consistency && (f.weighting === undefined || f["tangent-c"] === undefined)) {
-    const lowCm = (mode === "sct" || mode === "scd") && low && f["p-mean"] === undefined;
-    const chosen = [f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", lowCm ? `time proposal P_mean = ${pMean}` : "", `2-step sampling via t_mid = ${low ? lowDimensionTMid : paperTMid}`].filter(Boolean).join(", ");
-    log(`recipe: ${d} entries per example is ${low ? `low-dimensional (< ${lowDimension})` : "image-scale"}, so ${chosen} (override with --weighting, --tangent-c${lowCm ? ", --p-mean" : ""}; sample's --t-mid)`);
+    const chosen = [f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", `2-step sampling via t_mid = ${low ? lowDimensionTMid : paperTMid}`].filter(Boolean).join(", ");
+    log(`recipe: ${d} entries per example is ${low ? `low-dimensional (< ${lowDimension})` : "image-scale"}, so ${chosen} (override with --weighting, --tangent-c; sample's --t-mid)`);
   }
   return {
     steps,
@@ -88,7 +76,6 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
     weighting,
     tangentC,
     warmup,
-    pMean,
     ema: emaSetting(f),
     ...(consistency ? { tMid: low ? lowDimensionTMid : paperTMid } : low ? { sampleSigmaMax: lowDimensionSigmaMax } : {}),
   };

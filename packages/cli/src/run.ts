@@ -36,7 +36,7 @@ export interface RunConfig {
   readonly dataTransform?: Standardization;
   /** The log-normal time proposal log(σ_d tan t) ~ N(P_mean, P_std²) (docs/guide/trigflow-scm.md, "Training times"). */
   readonly time: {
-    /** P_mean (--p-mean; default −1, or the recipe's −1.6 for sCD and sCT of low-dimensional data). */
+    /** P_mean (--p-mean, default −1). */
     readonly pMean: number;
     /** P_std (--p-std, default 1.4). */
     readonly pStd: number;

@@ -47,7 +47,7 @@ export const trainFlags: FlagSpecs = {
   weighting: { kind: "string", choices: ["adaptive", "none"], help: "adaptive weighting by the learned w_φ(t), or none (default: none for sCD on data of < 256 entries, else adaptive)" },
   "tangent-c": { kind: "number", help: "c of the sCM tangent normalisation g/(‖g‖ + c) (default: 1 on data of < 256 entries, else the paper's 0.1)" },
   warmup: { kind: "number", help: "tangent warm-up steps H, r = min(1, step/H) (default: 15% of --steps for sCT/sCD, 0 for diffusion)" },
-  "p-mean": { kind: "number", help: "log-normal time proposal P_mean (default −1; −1.6 for sCD and sCT on data of < 256 entries)" },
+  "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
   ...conditioningFlags,
   seed: { kind: "number", default: 0, help: "random seed" },
@@ -142,7 +142,7 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
   const { steps, batch, ema } = recipe;
   let cfg: RunConfig = {
     mode, model, modelConfig: cond.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
-    time: { pMean: recipe.pMean, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, warmup: recipe.warmup, ...(f.teacher ? { teacher: f.teacher as string } : {}),
+    time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, warmup: recipe.warmup, ...(f.teacher ? { teacher: f.teacher as string } : {}),
     lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC, ...(recipe.tMid !== undefined ? { tMid: recipe.tMid } : {}), ...(recipe.sampleSigmaMax !== undefined ? { sampleSigmaMax: recipe.sampleSigmaMax } : {}), ...cond.fields,
   };
   checkRowsFit("scm train", "--batch", batch, cfg, true);

@@ -60,7 +60,16 @@ export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number,
     }
     return op.get(l);
   };
-  for (const e of toposort([root])) {
+  // lanes a select discards may load from any index once indices are compared: loads then clamp
+  // their addresses below the memory's end (memory.size·64 KiB − 16), computed once before the loops
+  const order = toposort([root]);
+  let guard: Code | null = null;
+  if (order.some((e) => e.op.startsWith("CMP") && e.src[0]!.dtype === "int32")) {
+    const limit = L.add(V128);
+    code[0].push(...op.memorySize, ...op.i32(16), ...op.shl, ...op.i32(16), ...op.sub, ...op.i32x4Splat, ...op.set(limit));
+    guard = op.get(limit);
+  }
+  for (const e of order) {
     const lv = e.op === "RIDX" || e.usesRidx ? 2 : e.op === "GIDX" ? 1 : Math.max(0, ...e.src.map((s) => level.get(s.id)!));
     level.set(e.id, lv);
     const form = cpuOps[e.op].wasm;
@@ -69,8 +78,8 @@ export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number,
     // nodes before the loops are computed once, shared by the copies
     for (let copy = 0; copy < (lv === 0 ? 1 : copies); copy++) {
       const local = locals[copy]!;
-      const self = L.add(index ? I32 : V128);
-      local.set(e.id, self);
+      // an index node's local is an i32, or a v128 when its form holds it per lane (known after the form)
+      const self = index ? -1 : L.add(V128);
       const node: WasmNode = {
         e,
         arg: (i) => op.get(local.get(e.src[i]!.id)!),
@@ -82,11 +91,14 @@ export function vectorizeExpr(root: Expr, L: Locals, lanes: Lanes, gidx: number,
         // the lane index of copy k starts 4k further on
         index: (which) => (which === lanes && copy ? [...op.get(which === "GIDX" ? gidx : ridx), ...op.i32(4 * copy), ...op.add] : op.get(which === "GIDX" ? gidx : ridx)),
         input: (slot) => op.get(inputBase + slot),
+        guard,
       };
       const c = form(node);
       if (!c || (index && !c.kind)) return { stoppedAt: e };
       if (c.kind) kinds.set(e.id, c.kind);
-      code[lv]!.push(...c.code, ...op.set(self));
+      const into = index ? L.add(c.kind!.perLane ? V128 : I32) : self;
+      local.set(e.id, into);
+      code[lv]!.push(...c.code, ...op.set(into));
     }
     if (lv === 0) for (const l of locals.slice(1)) l.set(e.id, locals[0]!.get(e.id)!);
   }
@@ -110,7 +122,7 @@ export function unvectorisedOp(root: Expr): Expr | null {
     if (integer(e)) continue;
     const form = cpuOps[e.op].wasm;
     const none = (): Code => [];
-    const node: WasmNode = { e, arg: none, kind: () => placeholder, self: 0, tmp: () => 0, splat: none, lanes: "GIDX", index: none, input: none };
+    const node: WasmNode = { e, arg: none, kind: () => placeholder, self: 0, tmp: () => 0, splat: none, lanes: "GIDX", index: none, input: none, guard: null };
     if (!form || (e.dtype !== "float32" && e.dtype !== "bool") || !form(node)) return e;
   }
   return null;

@@ -2,8 +2,11 @@
 // a ConvSpec becomes the addon's 14 integers, a MatmulSpec its 6. Loading happens once; the result is the library or
 // the one-line reason it is absent: turned off (SCM_CPU_NATIVE=0), not built at install (the
 // install's own reason), or built but unloadable (say, libdnnl missing at run time). oneDNN's
-// OpenMP threads are told to sleep rather than spin when idle (OMP_WAIT_POLICY=passive, unless
-// set): between convolutions the WebAssembly kernels' threads need the same cores.
+// OpenMP threads spin a bounded while before they sleep (GOMP_SPINCOUNT, unless it or
+// OMP_WAIT_POLICY is set): a primitive such as the weight gradient passes several barriers per
+// call, and a thread that sleeps at each (OMP_WAIT_POLICY=passive) is woken through the scheduler
+// every time, which on a VM cost more than the convolution; spinning without bound (the active
+// policy) would take the core the WebAssembly kernels' threads need between convolutions.
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ConvSpec, NativeCpu } from "@scm-ts/core";
@@ -35,6 +38,9 @@ function wrap(addon: Addon): NativeCpu {
   };
 }
 
+/** Spins of an idle OpenMP thread before it sleeps (libgomp's default is 300000; 0 is the passive policy). */
+const spinCount = 100_000;
+
 let loaded: NativeLoad | undefined;
 
 /** Loads the addon once: the native library, or why it is absent (one line). */
@@ -48,7 +54,7 @@ export function loadNative(): NativeLoad {
     const why = existsSync(reasonFile) ? readFileSync(reasonFile, "utf8").trim() : "the install script did not run";
     loaded = { reason: `the oneDNN addon was not built at install (${why}); run npm run build:native -w @scm-ts/native-cpu` };
   } else {
-    process.env.OMP_WAIT_POLICY ??= "passive";
+    if (process.env.OMP_WAIT_POLICY === undefined) process.env.GOMP_SPINCOUNT ??= String(spinCount);
     try {
       loaded = { native: wrap(require(file.pathname) as Addon) };
     } catch (err) {

@@ -1,7 +1,9 @@
 // The N-API addon over oneDNN: the three maps of a grouped, strided, padded 2-D convolution in
 // float32 (forward y = conv(x, w), the input gradient dx from (dy, w), the weight gradient dw from
-// (x, dy)), NCHW activations and OIHW weights, and batched matrix products C = op(A)·op(B) (op a
-// transpose or not, expressed as strides), read and written in place in the caller's typed arrays
+// (x, dy)), NCHW activations and OIHW weights, batched matrix products C = op(A)·op(B) (op a
+// transpose or not, expressed as strides), and the standardisation of rows that group and layer
+// norm are made of (y = (x − μ)/σ, its tangent, or both: plain loops, oneDNN has no tangent), read
+// and written in place in the caller's typed arrays
 // (ordinary or over a SharedArrayBuffer such as the WebAssembly kernels' memory). For convolutions
 // oneDNN picks its own layouts (format_tag::any, usually channel-blocked); the addon reorders
 // between those and the caller's plain layouts around each primitive. Creating a primitive costs far more than
@@ -13,6 +15,7 @@
 #include <node_api.h>
 #include <omp.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -287,6 +290,71 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   return run(env, key, [&] { return buildMatmul(batch, m, k, n, d[4] != 0, d[5] != 0); }, ptr);
 }
 
+// One row of the standardisation routines (core's cpu/standardize.ts, whose float64 sums these
+// follow): μ = mean(x), r = 1/√(mean((x − μ)²) + ε), y = (x − μ)·r into `y` (unless null), and with
+// a tangent t, t_y = r·(t − mean(t) − y·mean(y ⊙ t)) into `ty`. Sums are float64, reassociated into
+// vector lanes (fixed by the code and the CPU's instruction set, so a run repeats bit for bit); the
+// clones give each instruction set its own vector width, chosen once when the addon loads.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void standardizeRow(const float* x, const float* t, float* y, float* ty, int64_t len, double eps) {
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < len; i++) s += x[i];
+  const double mu = s / len;
+  double v = 0;
+#pragma omp simd reduction(+ : v)
+  for (int64_t i = 0; i < len; i++) v += (x[i] - mu) * (x[i] - mu);
+  const double r = 1 / std::sqrt(v / len + eps);
+  if (y) {
+#pragma omp simd
+    for (int64_t i = 0; i < len; i++) y[i] = static_cast<float>((x[i] - mu) * r);
+  }
+  if (!t) return;
+  double mt = 0, myt = 0;
+#pragma omp simd reduction(+ : mt, myt)
+  for (int64_t i = 0; i < len; i++) {
+    mt += t[i];
+    myt += (x[i] - mu) * r * t[i];
+  }
+  mt /= len, myt /= len;
+#pragma omp simd
+  for (int64_t i = 0; i < len; i++) ty[i] = static_cast<float>(r * (t[i] - mt - (x[i] - mu) * r * myt));
+}
+
+// standardize(kind, rows, len, eps, x, t, out) → true: kind 0 standardize (t ignored, out y),
+// 1 standardizeTangent (out t_y), 2 standardizeJvp (out [y; t_y], 2·rows·len). Rows are split
+// across the threads when there are enough elements to pay for waking them; each row is one
+// thread's, so the split does not change a value.
+napi_value Standardize(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = -1;
+  int64_t rows = 0, len = 0;
+  double eps = 0;
+  if (argc != 7 || napi_get_value_int32(env, argv[0], &kind) != napi_ok || napi_get_value_int64(env, argv[1], &rows) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &len) != napi_ok || napi_get_value_double(env, argv[3], &eps) != napi_ok || kind < 0 || kind > 2 || rows < 1 || len < 1)
+    return fail(env, "scm-ts native standardize: expected (kind 0–2, rows, len, eps, x, t, out)");
+  const int64_t n = rows * len;
+  const float* x = floats(env, argv[4], n, "x");
+  if (!x) return nullptr;
+  const float* t = kind == 0 ? nullptr : floats(env, argv[5], n, "t");
+  if (kind != 0 && !t) return nullptr;
+  float* out = floats(env, argv[6], kind == 2 ? 2 * n : n, "out");
+  if (!out) return nullptr;
+  const bool split = threads > 1 && n >= (1 << 15);
+#pragma omp parallel for schedule(static) if (split)
+  for (int64_t row = 0; row < rows; row++) {
+    const int64_t o = row * len;
+    float* y = kind == 1 ? nullptr : out + o;
+    float* ty = kind == 0 ? nullptr : kind == 1 ? out + o : out + n + o;
+    standardizeRow(x + o, t ? t + o : nullptr, y, ty, len, eps);
+  }
+  napi_value result;
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
 // setThreads(n): the threads oneDNN's OpenMP runtime uses from now on.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -316,10 +384,11 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"standardize", nullptr, Standardize, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 5, props);
   omp_set_num_threads(threads);
   return exports;
 }

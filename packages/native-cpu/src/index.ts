@@ -1,7 +1,7 @@
 // @scm-ts/native-cpu: the optional native CPU path for Node. `useNativeCpu` loads the oneDNN addon
 // (built at install when a compiler and libdnnl-dev are present) and registers it with core's CPU
-// backend, which then runs its float32 convolutions and products there; without it, the WebAssembly kernels
-// run, and the line it returns says why.
+// backend, which then runs its float32 convolutions, products and standardisations (group norm)
+// there; without it, the WebAssembly kernels run, and the line it returns says why.
 import { registerNativeCpu } from "@scm-ts/core";
 import { loadNative } from "./load.js";
 

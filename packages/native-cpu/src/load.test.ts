@@ -1,13 +1,14 @@
 // The oneDNN addon against the CPU backend's WebAssembly path: the three convolution maps agree to
 // float32 rounding on random geometries (groups, strides 1 and 2, padding 0 and 1, odd sizes, a
 // fixed seed), on ordinary and SharedArrayBuffer memory, and so do batched products with either
-// operand transposed; through the engine, conv2d and both of its
-// gradients run natively once registered (counted in cpuKernelStats) with the same values. These
+// operand transposed and the standardisations of rows (on one thread and two); through the engine,
+// conv2d and both of its gradients, and standardize with its tangent and transpose, run natively once
+// registered (counted in cpuKernelStats) with the same values. These
 // tests need the addon: one that was not built fails them, with the install's reason.
 import { describe, expect, it, afterEach } from "vitest";
 import fc from "fast-check";
 import * as c from "@scm-ts/core";
-import type { ConvSpec, MatmulSpec } from "@scm-ts/core";
+import type { ConvSpec, MatmulSpec, StandardizeSpec } from "@scm-ts/core";
 import { loadNative } from "./load.js";
 import { useNativeCpu } from "./index.js";
 
@@ -77,6 +78,26 @@ describe("the oneDNN addon", () => {
       { seed: 21, numRuns: 60 },
     );
   });
+  it("standardises rows, their tangents and both at once as the JavaScript routine does", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 300 }), fc.constantFrom(1e-5, 1e-2), fc.boolean(), fc.integer({ min: 1, max: 2 }),
+        (rows, len, eps, shared, threads) => {
+          native().setThreads(threads);
+          const n = rows * len, x = data(n, 9, shared), t = data(n, 10);
+          for (let i = 0; i < n; i += 7) x[i]! += 3; // rows with a mean to remove
+          for (const name of ["standardize", "standardizeTangent", "standardizeJvp"] as const) {
+            const spec: StandardizeSpec = { name, dtype: "float32", rows, len, eps };
+            const size = name === "standardizeJvp" ? 2 * n : n;
+            const got = new Float32Array(size), want = new Float32Array(size);
+            expect(native().standardize!(spec, x, name === "standardize" ? null : t, got)).toBe(true);
+            c.runRoutine(spec, want, name === "standardize" ? [x] : [x, t]);
+            // float64 sums in another order, one float32 rounding of each output
+            for (let i = 0; i < size; i++) expect(Math.abs(got[i]! - want[i]!), `${name} ${rows}×${len} at ${i}`).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(want[i]!)));
+          }
+        }),
+      { seed: 22, numRuns: 60 },
+    );
+  });
   it("rejects arrays shorter than the geometry needs, naming them", () => {
     const spec: ConvSpec = { name: "conv2d", dtype: "float32", n: 1, cin: 2, h: 4, w: 4, cout: 3, kh: 3, kw: 3, oh: 2, ow: 2, stride: [1, 1], padding: [0, 0], groups: 1 };
     expect(() => native().conv(spec, new Float32Array(31), new Float32Array(54), new Float32Array(12))).toThrow(/x has 31 elements, the geometry needs 32/);
@@ -84,6 +105,21 @@ describe("the oneDNN addon", () => {
 });
 
 describe("useNativeCpu", () => {
+  it("routes the engine's standardize, its JVP and its transpose to the addon, with the JavaScript routine's values", async () => {
+    await c.setBackend("cpu");
+    const x = c.array(data(4 * 8 * 200, 11), [4, 8, 200]), t = c.array(data(4 * 8 * 200, 12), [4, 8, 200]);
+    const f = (a: c.Tensor) => c.standardize(a, 1e-5);
+    const run = () => [...c.jvp(f, [x], [t]), c.grad((a: c.Tensor) => c.sum(c.mul(f(a), t)))(x)].map((v) => v.dataSync() as Float32Array);
+    const want = run();
+    useNativeCpu();
+    const before = c.cpuKernelStats().nativeCalls;
+    const got = run();
+    expect(c.cpuKernelStats().nativeCalls - before).toBeGreaterThanOrEqual(3);
+    got.forEach((g, k) => {
+      const scale = maxAbs(want[k]!);
+      for (let i = 0; i < g.length; i++) expect(Math.abs(g[i]! - want[k]![i]!)).toBeLessThanOrEqual(2e-6 * scale);
+    });
+  });
   it("routes the engine's conv2d and both its gradients to the addon, with the WebAssembly path's values", async () => {
     await c.setBackend("cpu");
     const x = c.array(data(4 * 6 * 12 * 12, 5), [4, 6, 12, 12]);

@@ -1,5 +1,5 @@
 // Loads the oneDNN addon (built at install by scripts/install.mjs) and wraps it as core's NativeCpu:
-// a ConvSpec becomes the addon's 14 integers, a MatmulSpec its 6. Loading happens once; the result is the library or
+// a ConvSpec becomes the addon's 14 integers, a MatmulSpec its 6, a StandardizeSpec a kind and its sizes. Loading happens once; the result is the library or
 // the one-line reason it is absent: turned off (SCM_CPU_NATIVE=0), not built at install (the
 // install's own reason), or built but unloadable (say, libdnnl missing at run time). oneDNN's
 // OpenMP threads spin a bounded while before they sleep (GOMP_SPINCOUNT, unless it or
@@ -15,6 +15,7 @@ import type { ConvSpec, NativeCpu } from "@scm-ts/core";
 interface Addon {
   conv(kind: number, geometry: number[], a: Float32Array, b: Float32Array, out: Float32Array): boolean;
   matmul(geometry: number[], a: Float32Array, b: Float32Array, out: Float32Array): boolean;
+  standardize(kind: number, rows: number, len: number, eps: number, x: Float32Array, t: Float32Array | null, out: Float32Array): boolean;
   setThreads(threads: number): void;
   version(): string;
 }
@@ -23,6 +24,7 @@ interface Addon {
 export type NativeLoad = { readonly native: NativeCpu; readonly reason?: undefined } | { readonly native?: undefined; readonly reason: string };
 
 const kinds = { conv2d: 0, conv2dInputGrad: 1, conv2dWeightGrad: 2 } as const;
+const standardizeKinds = { standardize: 0, standardizeTangent: 1, standardizeJvp: 2 } as const;
 
 /** The addon's geometry of `s`: [n, cin, h, w, cout, kh, kw, oh, ow, sh, sw, ph, pw, groups]. */
 export function geometry(s: ConvSpec): number[] {
@@ -34,6 +36,7 @@ function wrap(addon: Addon): NativeCpu {
     name: `oneDNN ${addon.version()}`,
     conv: (s, a, b, out) => addon.conv(kinds[s.name], geometry(s), a, b, out),
     matmul: (s, a, b, out) => addon.matmul([s.batch, s.m, s.k, s.n, Number(s.transposeA), Number(s.transposeB)], a, b, out),
+    standardize: (s, x, t, out) => addon.standardize(standardizeKinds[s.name], s.rows, s.len, s.eps, x, t, out),
     setThreads: (t) => addon.setThreads(t),
   };
 }

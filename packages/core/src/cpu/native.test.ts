@@ -1,11 +1,11 @@
 // The native hook (native.ts): a registered implementation gets the 'cpu' backend's float32
-// convolutions and large enough products with the geometry and the thread count, is counted in
+// convolutions and large enough products and standardisations with the geometry and the thread count, is counted in
 // cpuKernelStats, and a declined call runs on the WebAssembly path with the same result; 'cpu-js'
 // never calls it.
 import { afterEach, describe, expect, it } from "vitest";
-import type { ConvSpec, MatmulSpec } from "../ir/kernel.js";
+import type { ConvSpec, MatmulSpec, StandardizeSpec } from "../ir/kernel.js";
 import { cpuKernelStats } from "./kernel-stats.js";
-import { minNativeMatmul, registerNativeCpu, type NativeCpu } from "./native.js";
+import { minNativeMatmul, minNativeStandardize, registerNativeCpu, type NativeCpu } from "./native.js";
 import { runRoutine } from "./routines.js";
 import { wantedThreads } from "./gemm-threads.js";
 
@@ -30,6 +30,12 @@ function fake(decline: boolean) {
       calls.push(`matmul ${s.m}`);
       if (decline) return false;
       runRoutine(s, out, [a, b], { simd: false });
+      return true;
+    },
+    standardize(s, x, t, out) {
+      calls.push(`${s.name} ${s.rows}`);
+      if (decline) return false;
+      runRoutine(s, out, t ? [x, t] : [x], { simd: false });
       return true;
     },
     setThreads: (t) => void threads.push(t),
@@ -73,6 +79,25 @@ describe("registerNativeCpu", () => {
     expect(2 * 2 * 16 * 32).toBeLessThan(minNativeMatmul);
     expect(2 * 64 * 16 * 32).toBeGreaterThanOrEqual(minNativeMatmul);
     expect(f.calls).toEqual(["matmul 64"]);
+  });
+  it("hands float32 standardisations of at least minNativeStandardize elements to it, the tangent its t, and falls back when it declines", () => {
+    for (const decline of [false, true]) {
+      const f = fake(decline);
+      registerNativeCpu(f.impl);
+      for (const rows of [2, 64]) {
+        for (const name of ["standardize", "standardizeTangent", "standardizeJvp"] as const) {
+          const s: StandardizeSpec = { name, dtype: "float32", rows, len: 100, eps: 1e-5 };
+          const ins = name === "standardize" ? [data(rows * 100, 6)] : [data(rows * 100, 6), data(rows * 100, 7)];
+          const size = name === "standardizeJvp" ? 2 * rows * 100 : rows * 100;
+          const got = new Float32Array(size), want = new Float32Array(size);
+          runRoutine(s, got, ins, { simd: true });
+          runRoutine(s, want, ins, { simd: false });
+          expect(got).toEqual(want);
+        }
+      }
+      expect(2 * 100).toBeLessThan(minNativeStandardize);
+      expect(f.calls).toEqual(["standardize 64", "standardizeTangent 64", "standardizeJvp 64"]);
+    }
   });
   it("runs the WebAssembly path when the library declines, and never serves the JS reference", () => {
     const f = fake(true);

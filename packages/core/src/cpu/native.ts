@@ -1,11 +1,12 @@
 // The hook through which a native CPU library (the optional @scm-ts/native-cpu addon over oneDNN,
-// in Node) takes over the CPU backend's float32 convolutions and matrix products. Core stays free
-// of Node: a host registers an implementation, and the 'cpu' backend's routines then offer it each
-// float32 convolution, and each product above a size where a call's fixed cost dominates, first,
+// in Node) takes over the CPU backend's float32 convolutions, matrix products and standardisations
+// (group and layer norm's core). Core stays free of Node: a host registers an implementation, and
+// the 'cpu' backend's routines then offer it each float32 convolution, and each product or
+// standardisation above a size where a call's fixed cost dominates, first,
 // on the same arrays the WebAssembly kernels would use (wasm heap blocks included); it declines a
 // call by returning false, and the WebAssembly path runs instead. The pure-JS reference backend
 // ('cpu-js') never uses it.
-import type { ConvSpec, MatmulSpec } from "../ir/kernel.js";
+import type { ConvSpec, MatmulSpec, StandardizeSpec } from "../ir/kernel.js";
 import { wantedThreads } from "./gemm-threads.js";
 import { recordNative } from "./kernel-stats.js";
 
@@ -24,6 +25,13 @@ export interface NativeCpu {
    * false, having written nothing, when it has no kernel for it.
    */
   matmul?(spec: MatmulSpec, a: Float32Array, b: Float32Array, out: Float32Array): boolean;
+  /**
+   * Optionally, the standardisation routine `spec.name` in float32 (ops/standardize.ts): x's rows
+   * standardised, or their tangent along t, or both ([y; t_y] for standardizeJvp), into `out`, as
+   * cpu/standardize.ts computes them; t is null for `standardize`. Returns false, having written
+   * nothing, when it has no kernel for it.
+   */
+  standardize?(spec: StandardizeSpec, x: Float32Array, t: Float32Array | null, out: Float32Array): boolean;
   /** Sets how many threads its calls use from now on (the CPU backend's thread count). */
   setThreads(threads: number): void;
 }
@@ -48,6 +56,9 @@ export function nativeCpu(): NativeCpu | null {
 /** Products with fewer multiply-adds than this stay on the WebAssembly path (a native call's fixed cost dominates). */
 export const minNativeMatmul = 1 << 15;
 
+/** Standardisations of fewer elements than this stay on the JavaScript routine. */
+export const minNativeStandardize = 1 << 12;
+
 // The registered library with the backend's thread count set, or null.
 function ready(): NativeCpu | null {
   const t = wantedThreads();
@@ -65,4 +76,10 @@ export function nativeConv(spec: ConvSpec, a: Float32Array, b: Float32Array, out
 export function nativeMatmul(spec: MatmulSpec, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
   const n = spec.dtype === "float32" && spec.batch * spec.m * spec.k * spec.n >= minNativeMatmul ? ready() : null;
   return n?.matmul !== undefined && n.matmul(spec, a, b, out) && recordNative();
+}
+
+/** Runs the standardisation `spec` on the native path if one is registered, the call is large enough, and it takes it. */
+export function nativeStandardize(spec: StandardizeSpec, x: Float32Array, t: Float32Array | null, out: Float32Array): boolean {
+  const n = spec.dtype === "float32" && spec.rows * spec.len >= minNativeStandardize ? ready() : null;
+  return n?.standardize !== undefined && n.standardize(spec, x, t, out) && recordNative();
 }

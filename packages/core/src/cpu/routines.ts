@@ -1,6 +1,6 @@
 // CPU routines: batched matmul and the three bilinear maps of a grouped, strided, padded 2-D
 // convolution (NCHW input, OIHW weights), by im2col and gemm (the JS gemm is the reference; float32
-// products may run on the WebAssembly SIMD kernel; float32 convolutions and products on a registered native library first, native.ts). They are the reference for the WebGPU routines. Convolution math: y[n,o,i,j] = Σ_{c,u,v} w[o,c,u,v]·x[n, g·Cg+c, s·i+u−p, s·j+v−p].
+// products may run on the WebAssembly SIMD kernel; float32 convolutions, products and standardisations on a registered native library first, native.ts). They are the reference for the WebGPU routines. Convolution math: y[n,o,i,j] = Σ_{c,u,v} w[o,c,u,v]·x[n, g·Cg+c, s·i+u−p, s·j+v−p].
 import type { DataArray } from "../dtype.js";
 import type { ConvSpec, MatmulSpec, RoutineSpec } from "../ir/kernel.js";
 import { gemm as gemmJs, type MatView } from "./gemm.js";
@@ -8,7 +8,7 @@ import { convF32Wasm, convWeightGradF32Wasm } from "./wasm-conv.js";
 import { gemmF32Wasm, matmulF32Wasm, wasmGemm } from "./wasm-gemm.js";
 import { runAttention } from "./attention.js";
 import { runStandardize } from "./standardize.js";
-import { nativeConv, nativeMatmul } from "./native.js";
+import { nativeConv, nativeMatmul, nativeStandardize } from "./native.js";
 
 /** How routines run: `simd` uses the WebAssembly SIMD kernel for float32 products when available. */
 export interface RoutineOptions {
@@ -150,6 +150,10 @@ export function runRoutine(spec: RoutineSpec, out: DataArray, inputs: DataArray[
   useSimd = options.simd;
   if (spec.name === "matmul") matmul(spec, out, inputs);
   else if ("scale" in spec) runAttention(spec, out, inputs, matmul);
-  else if ("eps" in spec) runStandardize(spec, out, inputs);
+  else if ("eps" in spec) {
+    const [x, t] = inputs;
+    const native = useSimd && out instanceof Float32Array && x instanceof Float32Array && nativeStandardize(spec, x, t instanceof Float32Array ? t : null, out);
+    if (!native) runStandardize(spec, out, inputs);
+  }
   else conv(spec, out, inputs);
 }

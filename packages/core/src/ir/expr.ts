@@ -109,10 +109,24 @@ function simplifyIndex(op: BinaryIrOp, a: Expr, b: Expr): Expr | undefined {
     if (v !== undefined) return idx(v);
   }
   switch (op) {
-    case "ADD":
+    case "ADD": {
       if (isConst(b, 0)) return a;
       if (isConst(a, 0)) return b;
+      // ((x / c) % m)·c + x % c = x % (c·m) for x ≥ 0: the digits of a flattened index, split by a
+      // reshape and joined again, become one remainder (on the SIMD path, often contiguous lanes)
+      const joined = (term: Expr): Expr | undefined => {
+        if (b.op !== "MOD" || !isConst(b.src[1]!) || b.src[0]!.min < 0 || term.op !== "MUL" || !isConst(term.src[1]!, b.src[1]!.arg)) return undefined;
+        const m = term.src[0]!, x = b.src[0]!, c = b.src[1]!.arg;
+        if (m.op !== "MOD" || !isConst(m.src[1]!) || m.src[1]!.arg <= 0 || m.src[0]!.op !== "IDIV" || m.src[0]!.src[0] !== x || !isConst(m.src[0]!.src[1]!, c)) return undefined;
+        return binary("MOD", x, idx(c * m.src[1]!.arg));
+      };
+      const whole = joined(a);
+      if (whole) return whole;
+      // the same with the term one addition further in: (p + ((x / c) % m)·c) + x % c
+      const inner = a.op === "ADD" ? joined(a.src[1]!) : undefined;
+      if (inner) return binary("ADD", a.src[0]!, inner);
       break;
+    }
     case "SUB":
       if (isConst(b, 0)) return a;
       break;

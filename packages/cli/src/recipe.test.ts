@@ -3,7 +3,7 @@
 // below 256 entries per example and the paper's above, the choice is said in one line, and flags
 // override every training default.
 import { describe, expect, it } from "vitest";
-import { defaultSteps, lowDimension, resolveRecipe } from "./recipe.js";
+import { defaultSteps, imageBatch, lowDimension, resolveRecipe } from "./recipe.js";
 
 describe("resolveRecipe", () => {
   const said: string[] = [];
@@ -30,7 +30,16 @@ describe("resolveRecipe", () => {
     const image = resolveRecipe({}, "diffusion", [1, 28, 28], log);
     expect(image.sampleSigmaMax).toBeUndefined();
     expect(image.tMid).toBeUndefined();
-    expect(said).toEqual([]);
+    expect(image.batch).toBe(32);
+    expect(said).toEqual([expect.stringMatching(/images of 784 entries train at batch 32 .*override with --batch/)]);
+  });
+
+  it("gives images a batch of about 2^15 entries, a power of two within [8, 256]; vectors 256", () => {
+    expect([4, 144, 784, 3 * 32 * 32, 3 * 256 * 256].map(imageBatch)).toEqual([256, 128, 32, 8, 8]);
+    const quiet = () => {};
+    expect(resolveRecipe({}, "sct", [3, 8, 8], quiet).batch).toBe(128);
+    expect(resolveRecipe({}, "sct", [784], quiet).batch).toBe(256);
+    expect(resolveRecipe({ batch: 64 }, "sct", [1, 28, 28], quiet).batch).toBe(64);
   });
 
   it("lets flags override every default and rejects bad values by name", () => {

@@ -11,6 +11,10 @@
 // Likewise a diffusion run records the σ_max of its PF-ODE sampler's EDM grid: 10 below `lowDimension`
 // (20·σ_d; EDM's 80 spends a third of the 35 evaluations where standardised low-dimensional data is
 // already indistinguishable from noise, and σ_max = 10 scored better on all six sets), 80 above.
+// Images take a smaller batch than vectors' 256: `imageBatch` keeps batch × entries per example near
+// 2^15, so a step's activations stay inside the CPU backend's WebAssembly memory (a 28×28 U-Net step
+// at batch 256 overflows it and falls back to copying every buffer) and a step costs about the same
+// at every image size.
 // The CLI prints one line saying which applied.
 import type { Mode } from "@scm-ts/consistency";
 import { stdToExp } from "@scm-ts/nn";
@@ -24,6 +28,14 @@ export const lowDimension = 256;
 
 /** The σ_max of the teacher sampler's EDM grid that diffusion runs of low-dimensional data record. */
 export const lowDimensionSigmaMax = 10;
+
+/** Batch × entries per example that the image default aims at. */
+export const imageBatchEntries = 1 << 15;
+
+/** The default batch of images of `d` entries each: the power of two nearest below 2^15 / d, within [8, 256]. */
+export function imageBatch(d: number): number {
+  return Math.min(256, Math.max(8, 2 ** Math.floor(Math.log2(imageBatchEntries / d))));
+}
 
 /** The resolved settings of a run. */
 export interface Recipe {
@@ -58,6 +70,9 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   const low = d < lowDimension;
   const consistency = mode !== "diffusion";
   const steps = positiveInt("train", "steps", f.steps ?? defaultSteps(mode));
+  const image = sampleShape.length === 3;
+  const batch = positiveInt("train", "batch", f.batch ?? (image ? imageBatch(d) : 256));
+  if (image && f.batch === undefined) log(`recipe: images of ${d} entries train at batch ${batch} (batch × entries near ${imageBatchEntries}, to fit the CPU backend's memory; override with --batch)`);
   const weighting = (f.weighting as Recipe["weighting"] | undefined) ?? (mode === "scd" && low ? "none" : "adaptive");
   const tangentC = (f["tangent-c"] as number | undefined) ?? (low ? 1 : 0.1);
   if (!(tangentC > 0 && Number.isFinite(tangentC))) throw new UsageError(`scm train: --tangent-c must be positive, got ${tangentC}`);
@@ -70,7 +85,7 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   }
   return {
     steps,
-    batch: positiveInt("train", "batch", f.batch ?? 256),
+    batch,
     lr: (f.lr as number | undefined) ?? (consistency ? 1e-3 : 2e-3),
     lrSchedule: (f["lr-schedule"] as Recipe["lrSchedule"] | undefined) ?? "cosine",
     weighting,

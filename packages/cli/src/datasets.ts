@@ -23,7 +23,9 @@ import {
 } from "@scm-ts/data";
 import { loadMnist, loadPngFolder, loadSafetensorsDataset } from "@scm-ts/data/node";
 import { mnistClassifierRecordedSplit } from "@scm-ts/metrics/node";
-import { statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { checkpointFileName, configFileName } from "@scm-ts/io/node";
 import { UsageError } from "./args.js";
 import { asUsage } from "./input-errors.js";
 
@@ -147,6 +149,21 @@ export interface DataOptions {
 
 const needsLabels = "--class-conditional needs labelled data: mnist, or a .safetensors file with class ids as an int tensor \"y\" [N] beside \"x\"";
 
+// A run folder of `scm train` (or its checkpoint file) given as --data is refused by name, with the data
+// that run recorded, instead of failing later as a PNG folder without PNGs or a file without "x".
+function checkNotARun(spec: string, isDir: boolean): void {
+  const dir = isDir ? spec : basename(spec) === checkpointFileName ? dirname(spec) : undefined;
+  if (dir === undefined || !existsSync(join(dir, checkpointFileName))) return;
+  let trainedOn: unknown;
+  try {
+    trainedOn = (JSON.parse(readFileSync(join(dir, configFileName), "utf8")) as { config?: { data?: unknown } }).config?.data;
+  } catch {
+    trainedOn = undefined;
+  }
+  const was = typeof trainedOn === "string" ? ` (that run recorded --data ${trainedOn})` : "";
+  throw new UsageError(`--data ${spec}: that is the checkpoint of an scm train run, not data; give the data to train on${was}: a .safetensors file with "x", a folder of PNGs, or ${builtinData.join(", ")}`);
+}
+
 /** Resolves --data: a built-in name, a .safetensors file or a folder of PNGs (with a file's labels `y` when `options.labels`). */
 export async function resolveData(spec: string, seed: number, options: DataOptions = {}): Promise<DataSource> {
   const toy = toys[spec];
@@ -165,13 +182,16 @@ export async function resolveData(spec: string, seed: number, options: DataOptio
   } catch {
     throw new UsageError(`--data '${spec}': no such built-in data set (${builtinData.join(", ")}) and no such file or folder`);
   }
+  checkNotARun(spec, isDir);
   if (isDir && options.labels) throw new UsageError(`--data ${spec}: a folder of PNGs has no class labels; ${needsLabels}`);
   let loaded: ArrayDataset | TensorDataset;
   try {
     loaded = isDir ? await loadPngFolder(spec) : await loadSafetensorsDataset(spec, options.labels ? { labels: "y" } : {});
   } catch (e) {
     if (options.labels && e instanceof DataError && e.kind === "name" && e.message.includes('no tensor named "y"')) throw new UsageError(`--data ${spec}: the file has no tensor "y"; ${needsLabels}`);
-    throw e instanceof DataError ? new UsageError(`--data ${spec}: ${e.message}`) : e;
+    // A file without "x" most often stores its examples under another name: say which name is read.
+    const hint = e instanceof DataError && e.kind === "name" && e.message.includes('no tensor named "x"') ? '; store the examples as the tensor "x" ([N, D] vectors or [N, C, H, W] images)' : "";
+    throw e instanceof DataError ? new UsageError(`--data ${spec}: ${e.message}${hint}`) : e;
   }
   const mixture = isDir ? undefined : (loaded as TensorDataset).mixture;
   let density: ToyDensity | undefined;

@@ -9,7 +9,7 @@ import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { saveTensors, writeImageGrid, writeScatterPlot } from "@scm-ts/io/node";
 import type { ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
-import { paperTMid, tMax } from "@scm-ts/trigflow";
+import { paperTMid, ScheduleError, tMax } from "@scm-ts/trigflow";
 import { identityStandardization, mnistPixelMean, mnistPixelStd, unstandardize } from "@scm-ts/data";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
@@ -98,7 +98,15 @@ function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema:
   const cond = samplerConditions(cfg, o.n, o); // undefined for an unconditional run without --class/--guidance
   try {
     const z = o.noise ? { noise: o.noise.z } : {};
-    if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...(cfg.sampleSigmaMax ? { edm: { sigmaMax: cfg.sampleSigmaMax } } : {}), ...z, ...cond });
+    if (cfg.mode === "diffusion") {
+      try {
+        return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...(cfg.sampleSigmaMax ? { edm: { sigmaMax: cfg.sampleSigmaMax } } : {}), ...z, ...cond });
+      } catch (e) {
+        // An NFE the sampler cannot spend exactly (dpm-solver-2 takes 2 per step, 1 for the last) is the flag's fault.
+        if (e instanceof ScheduleError && /NFE|network evaluations/.test(e.message)) throw new UsageError(`--nfe ${o.nfe ?? 35}: ${e.message.replace(/^stepsForNfe: /, "")}`);
+        throw e;
+      }
+    }
     if (o.noise && o.noise.renoise.length < times!.length - 1) {
       throw new UsageError(`scm sample --noise: ${times!.length}-step sampling renoises ${times!.length - 1} time(s), but the file holds ${o.noise.renoise.length} draw(s) z1…; add z1 … z${times!.length - 1}`);
     }

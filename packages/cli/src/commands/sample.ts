@@ -3,7 +3,7 @@
 // class-conditional and guidance-distilled checkpoints. A PNG of 1-D or D ≥ 3 samples shows the
 // training data beside them when it can still be read (sample-png.ts). Every flag and the output name are checked
 // before the checkpoint is read; --out may not be the checkpoint it reads nor a file of any run
-// folder; samples with NaN or ±∞ are not written as a success (--allow-nonfinite to inspect a diverged run).
+// folder, and an existing file there is replaced only with --force; samples with NaN or ±∞ are not written as a success (--allow-nonfinite to inspect a diverged run).
 // --noise takes the sampler's noise from a file (z, and z1, z2, … for the renoising of k-step sampling), so
 // another implementation — the PyTorch reference in python/ — given the same file draws the same samples.
 import { selectBackend } from "../backend.js";
@@ -19,6 +19,7 @@ import { loadRun, type RunConfig } from "../run.js";
 import { resolveData } from "../datasets.js";
 import { validateConsistencyTimes } from "@scm-ts/samplers";
 import { asUsage } from "../input-errors.js";
+import { existsSync } from "node:fs";
 
 /** Flags of `scm sample`. */
 export const sampleFlags: FlagSpecs = {
@@ -35,6 +36,7 @@ export const sampleFlags: FlagSpecs = {
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors); never the checkpoint or another file of a run folder" },
   "allow-nonfinite": { kind: "boolean", help: "load a checkpoint whose weights hold NaN or ±∞ and write its samples anyway, to inspect a diverged run (the command still exits 1)" },
+  force: { kind: "boolean", help: "replace the file already at --out (without it, an existing file is refused, so nothing saved is lost)" },
 };
 
 /** The --ts list: comma-separated decimal numbers, every entry present. */
@@ -65,6 +67,8 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   checkSampleFile(out);
   checkNotAnInput("scm sample", "--out", out, { "--ckpt": checkpointFile(ckpt) });
   if (isRunFile(out)) throw new UsageError(`scm sample: --out ${out} is a file of the run folder there; write the samples elsewhere`);
+  // An earlier result (or any file of the user's) at --out is not replaced without --force.
+  if (existsSync(out) && f.force !== true) throw new UsageError(`scm sample: --out ${out} already exists; choose another name, or replace it with --force`);
   await selectBackend(f.backend as string);
   if (f.class !== undefined && f.class !== "all" && !/^\d+$/.test(String(f.class))) throw new UsageError(`scm sample: --class must be a class id (0, 1, …) or all, got '${String(f.class)}'`);
   const k = f.class === undefined || f.class === "all" ? f.class : Number(f.class);

@@ -150,8 +150,18 @@ export async function writeSamples(file: string, x: Tensor, cfg: RunConfig, refe
     return undefined;
   }
   if (cfg.sampleShape.length === 3) {
-    await writeImageGrid(file, x, { valueRange: pixelRange(cfg) });
-    return undefined;
+    const [ch, h, w] = cfg.sampleShape as [number, number, number];
+    if (ch === 1 || ch === 3 || ch === 4) {
+      await writeImageGrid(file, x, { valueRange: pixelRange(cfg) });
+      return undefined;
+    }
+    // Other channel counts have no colour model: each channel is drawn as a gray image, one sample's
+    // channels side by side, about √n samples to a line.
+    const n = x.shape[0]!, perLine = Math.max(1, Math.round(Math.sqrt(n)));
+    const gray = c.reshape(x, [n * ch, 1, h, w]);
+    await writeImageGrid(file, gray, { valueRange: pixelRange(cfg), columns: ch * perLine });
+    gray.dispose();
+    return `each sample's ${ch} channels as gray images side by side, ${perLine} samples to a line`;
   }
   if (cfg.sampleShape[0] === 2) {
     await writeScatterPlot(file, [{ points: await x.data(), color: [31, 119, 180], label: `${cfg.mode} samples` }]);

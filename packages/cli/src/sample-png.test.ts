@@ -2,7 +2,8 @@
 // the known axes of random anisotropic data (fixed seed), projections centre on the data's mean, and
 // `scm sample --out x.png` draws a histogram beside the data's for 1-D runs and a principal-direction
 // scatter beside the data's for 5-D runs, falling back to the samples alone (first two coordinates) when
-// the training data is gone, and says which in its line.
+// the training data is gone, and says which in its line. Images that are not square, of two channels,
+// train with the default U-Net and draw each channel as a gray image.
 import * as c from "@scm-ts/core";
 import { decodePng, saveTensors } from "@scm-ts/io/node";
 import fc from "fast-check";
@@ -123,4 +124,20 @@ describe("scm sample --out x.png of vector data", () => {
       expect(lines.at(-1)).toMatch(/could not be read/);
     });
   }
+});
+
+describe("images that are not square, of two channels", () => {
+  it("train with the default U-Net, and the PNG draws each channel as a gray image", async () => {
+    const file = join(root, "rect.safetensors");
+    await saveTensors(file, { x: c.tanh(c.random.normal(c.random.key(3), [40, 2, 4, 6])) });
+    const run = await runTrain({ backend: "cpu", batch: 8, width: 8, steps: 2, mode: "diffusion", data: file, out: join(root, "rect") }, quiet);
+    expect(run.cfg.modelConfig).toMatchObject({ imageSize: 4, imageWidth: 6, inChannels: 2 });
+    const lines: string[] = [];
+    const out = join(root, "rect.png");
+    await runSample({ ckpt: run.dir, n: 4, nfe: 3, backend: "cpu", out }, (l) => lines.push(l));
+    const png = decodePng(readFileSync(out), out);
+    // 2 samples to a line, 2 channels each: 4 tiles of width 6 across and 2 rows of height 4, padded by 2 (imageGrid's default).
+    expect([png.width, png.height]).toEqual([4 * 6 + 5 * 2, 2 * 4 + 3 * 2]);
+    expect(lines.at(-1)).toMatch(/each sample's 2 channels as gray images side by side, 2 samples to a line/);
+  });
 });

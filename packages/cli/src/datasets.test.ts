@@ -2,6 +2,7 @@
 // item 12): thousands of epochs do not accumulate cached shuffle orders, and a step asked for again
 // after many later ones gives the same rows as the first time. Data given wrongly is one usage line
 // that says what to give instead: a run folder or its checkpoint, a file whose examples are not "x".
+// eval's reference and noise-floor draws of a file share no row (a 50-row file gave a floor of 0).
 import * as c from "@scm-ts/core";
 import { saveTensors } from "@scm-ts/io/node";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -58,5 +59,19 @@ describe("--data given wrongly", () => {
     const file = join(dir, "vector.safetensors");
     await saveTensors(file, { x: c.arange(5) });
     expect((await resolveData(file, 0)).sampleShape).toEqual([1]);
+  });
+});
+
+describe("a metric's reference and its noise floor's", () => {
+  it("share no row of a file, whatever n asks: halves of a small file, n each of a large one", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "scm-datasets-pair-")), "fifty.safetensors");
+    await saveTensors(file, { x: c.reshape(c.arange(50), [50, 1]) });
+    const data = await resolveData(file, 0);
+    for (const [n, k] of [[1000, 25], [50, 25], [10, 10]] as const) {
+      const [a, b] = data.referencePair(n, 3);
+      const [va, vb] = [Array.from(await a.data()), Array.from(await b.data())];
+      expect([va.length, vb.length]).toEqual([k, k]);
+      expect(va.filter((v) => vb.includes(v))).toEqual([]);
+    }
   });
 });

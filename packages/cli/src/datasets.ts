@@ -49,6 +49,12 @@ export interface DataSource {
   };
   /** n reference samples for metrics (fresh draws for toys; a fixed subset for files; MNIST's held-out digits). */
   reference(n: number, seed: number): Tensor;
+  /**
+   * Two reference sets that share no example, for a metric and its noise floor: two independent draws
+   * of n for toys; for a file (or MNIST's held-out digits) two disjoint subsets of min(n, ⌊N/2⌋) of
+   * its N rows, as two overlapping subsets put the floor near 0 (equal to 0 when n ≥ N).
+   */
+  referencePair(n: number, seed: number): [Tensor, Tensor];
   /** The mixture, when the data is a known Gaussian mixture (exact teacher and ground truth). */
   readonly mixture?: GaussianMixture;
   /** The data's true density, for toys and for files that describe the mixture they were drawn from (`scm.mixture`). */
@@ -65,6 +71,7 @@ function fromToy(name: string, toy: Toy, seed: number): DataSource {
     sampleShape: [2],
     batch: (step, size) => c.tidy(() => toy.sample(c.random.key((seed * 1_000_003 + step) % 2 ** 52), size)),
     reference: (n, s) => c.tidy(() => toy.sample(c.random.key(s), n)),
+    referencePair: (n, s) => [c.tidy(() => toy.sample(c.random.key(s), n)), c.tidy(() => toy.sample(c.random.key(s + 1), n))],
     standardization(sigmaData) {
       const mean = toy.mean(), cov = toy.covariance(), d = toy.dimension;
       const std = Array.from({ length: d }, (_, k) => Math.sqrt(cov[k * d + k]!));
@@ -132,6 +139,11 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
     batch: (step, size) => rows(batchRows(step, size)),
     ...(ds.labels ? { classes: { numClasses: numClasses(name, ds.labels), labels: (step: number, size: number) => c.array(Int32Array.from(batchRows(step, size), (i) => ds.labels![i]!), [size], { dtype: "int32" }) } } : {}),
     reference: (m, s) => rows(Array.from(permutation(nHeld, s).subarray(0, Math.min(m, nHeld)), heldRow)),
+    referencePair(m, s) {
+      const p = permutation(nHeld, s), k = Math.max(1, Math.min(m, Math.floor(nHeld / 2)));
+      // A single row cannot be split: both sets are that row (the floor is then 0, and says so).
+      return [rows(Array.from(p.subarray(0, k), heldRow)), rows(Array.from(nHeld >= 2 ? p.subarray(k, 2 * k) : p.subarray(0, 1), heldRow))];
+    },
     standardization(sigmaData) {
       if (!split) return estimateStandardization(ds.values, shape, sigmaData);
       const values = new Float32Array(n * e);

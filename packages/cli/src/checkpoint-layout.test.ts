@@ -73,7 +73,8 @@ describe("scm sample --noise", () => {
     await saveTensors(noise, { z, z1 });
     const draw = async (seed: number, steps: number, file = noise): Promise<number[]> => {
       const out = join(root, `n-${seed}-${steps}.safetensors`);
-      await runSample({ backend: "cpu", ckpt: dir, noise: file, steps, seed, out }, quiet);
+      // A draw from another noise file replaces the one of the same seed and steps.
+      await runSample({ backend: "cpu", ckpt: dir, noise: file, steps, seed, out, force: true }, quiet);
       const x = (await tensors(out)).get("x")!;
       expect(x.shape).toEqual([5, 2]);
       return [...x.data];

@@ -23,7 +23,9 @@ import {
 } from "@scm-ts/data";
 import { loadMnist, loadPngFolder, loadSafetensorsDataset } from "@scm-ts/data/node";
 import { mnistClassifierRecordedSplit } from "@scm-ts/metrics/node";
-import { statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { checkpointFileName, configFileName } from "@scm-ts/io/node";
 import { UsageError } from "./args.js";
 import { asUsage } from "./input-errors.js";
 
@@ -47,6 +49,12 @@ export interface DataSource {
   };
   /** n reference samples for metrics (fresh draws for toys; a fixed subset for files; MNIST's held-out digits). */
   reference(n: number, seed: number): Tensor;
+  /**
+   * Two reference sets that share no example, for a metric and its noise floor: two independent draws
+   * of n for toys; for a file (or MNIST's held-out digits) two disjoint subsets of min(n, ⌊N/2⌋) of
+   * its N rows, as two overlapping subsets put the floor near 0 (equal to 0 when n ≥ N).
+   */
+  referencePair(n: number, seed: number): [Tensor, Tensor];
   /** The mixture, when the data is a known Gaussian mixture (exact teacher and ground truth). */
   readonly mixture?: GaussianMixture;
   /** The data's true density, for toys and for files that describe the mixture they were drawn from (`scm.mixture`). */
@@ -63,6 +71,7 @@ function fromToy(name: string, toy: Toy, seed: number): DataSource {
     sampleShape: [2],
     batch: (step, size) => c.tidy(() => toy.sample(c.random.key((seed * 1_000_003 + step) % 2 ** 52), size)),
     reference: (n, s) => c.tidy(() => toy.sample(c.random.key(s), n)),
+    referencePair: (n, s) => [c.tidy(() => toy.sample(c.random.key(s), n)), c.tidy(() => toy.sample(c.random.key(s + 1), n))],
     standardization(sigmaData) {
       const mean = toy.mean(), cov = toy.covariance(), d = toy.dimension;
       const std = Array.from({ length: d }, (_, k) => Math.sqrt(cov[k * d + k]!));
@@ -130,6 +139,11 @@ function fromArray(name: string, ds: ArrayDataset, seed: number, split?: { train
     batch: (step, size) => rows(batchRows(step, size)),
     ...(ds.labels ? { classes: { numClasses: numClasses(name, ds.labels), labels: (step: number, size: number) => c.array(Int32Array.from(batchRows(step, size), (i) => ds.labels![i]!), [size], { dtype: "int32" }) } } : {}),
     reference: (m, s) => rows(Array.from(permutation(nHeld, s).subarray(0, Math.min(m, nHeld)), heldRow)),
+    referencePair(m, s) {
+      const p = permutation(nHeld, s), k = Math.max(1, Math.min(m, Math.floor(nHeld / 2)));
+      // A single row cannot be split: both sets are that row (the floor is then 0, and says so).
+      return [rows(Array.from(p.subarray(0, k), heldRow)), rows(Array.from(nHeld >= 2 ? p.subarray(k, 2 * k) : p.subarray(0, 1), heldRow))];
+    },
     standardization(sigmaData) {
       if (!split) return estimateStandardization(ds.values, shape, sigmaData);
       const values = new Float32Array(n * e);
@@ -146,6 +160,21 @@ export interface DataOptions {
 }
 
 const needsLabels = "--class-conditional needs labelled data: mnist, or a .safetensors file with class ids as an int tensor \"y\" [N] beside \"x\"";
+
+// A run folder of `scm train` (or its checkpoint file) given as --data is refused by name, with the data
+// that run recorded, instead of failing later as a PNG folder without PNGs or a file without "x".
+function checkNotARun(spec: string, isDir: boolean): void {
+  const dir = isDir ? spec : basename(spec) === checkpointFileName ? dirname(spec) : undefined;
+  if (dir === undefined || !existsSync(join(dir, checkpointFileName))) return;
+  let trainedOn: unknown;
+  try {
+    trainedOn = (JSON.parse(readFileSync(join(dir, configFileName), "utf8")) as { config?: { data?: unknown } }).config?.data;
+  } catch {
+    trainedOn = undefined;
+  }
+  const was = typeof trainedOn === "string" ? ` (that run recorded --data ${trainedOn})` : "";
+  throw new UsageError(`--data ${spec}: that is the checkpoint of an scm train run, not data; give the data to train on${was}: a .safetensors file with "x", a folder of PNGs, or ${builtinData.join(", ")}`);
+}
 
 /** Resolves --data: a built-in name, a .safetensors file or a folder of PNGs (with a file's labels `y` when `options.labels`). */
 export async function resolveData(spec: string, seed: number, options: DataOptions = {}): Promise<DataSource> {
@@ -165,13 +194,16 @@ export async function resolveData(spec: string, seed: number, options: DataOptio
   } catch {
     throw new UsageError(`--data '${spec}': no such built-in data set (${builtinData.join(", ")}) and no such file or folder`);
   }
+  checkNotARun(spec, isDir);
   if (isDir && options.labels) throw new UsageError(`--data ${spec}: a folder of PNGs has no class labels; ${needsLabels}`);
   let loaded: ArrayDataset | TensorDataset;
   try {
     loaded = isDir ? await loadPngFolder(spec) : await loadSafetensorsDataset(spec, options.labels ? { labels: "y" } : {});
   } catch (e) {
     if (options.labels && e instanceof DataError && e.kind === "name" && e.message.includes('no tensor named "y"')) throw new UsageError(`--data ${spec}: the file has no tensor "y"; ${needsLabels}`);
-    throw e instanceof DataError ? new UsageError(`--data ${spec}: ${e.message}`) : e;
+    // A file without "x" most often stores its examples under another name: say which name is read.
+    const hint = e instanceof DataError && e.kind === "name" && e.message.includes('no tensor named "x"') ? '; store the examples as the tensor "x" ([N, D] vectors or [N, C, H, W] images)' : "";
+    throw e instanceof DataError ? new UsageError(`--data ${spec}: ${e.message}${hint}`) : e;
   }
   const mixture = isDir ? undefined : (loaded as TensorDataset).mixture;
   let density: ToyDensity | undefined;

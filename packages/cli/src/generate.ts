@@ -2,17 +2,19 @@
 // (via the run's t_mid) or along an explicit decreasing t-list for consistency checkpoints, and the PF-ODE
 // at a given NFE for diffusion (teacher) checkpoints; of a class, with classifier-free guidance of a
 // class-conditional teacher or at the guidance input of a guidance-distilled student (conditioning.ts).
-// Also writing them as a PNG (scatter plot for 2-D data, image grid for images) or as safetensors.
+// Also writing them as a PNG (scatter plot for 2-D data, image grid for images, a histogram or a
+// principal-direction scatter for other vectors: sample-png.ts) or as safetensors.
 import * as c from "@scm-ts/core";
 import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { saveTensors, writeImageGrid, writeScatterPlot } from "@scm-ts/io/node";
 import type { ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
-import { paperTMid, tMax } from "@scm-ts/trigflow";
+import { paperTMid, ScheduleError, tMax } from "@scm-ts/trigflow";
 import { identityStandardization, mnistPixelMean, mnistPixelStd, unstandardize } from "@scm-ts/data";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
 import { samplerConditions, type SampleConditions } from "./conditioning.js";
+import { writeSamplePicture } from "./sample-png.js";
 
 /** The sampler's noise given explicitly (model space, std σ_d), as `scm sample --noise` reads it. */
 export interface GivenNoise {
@@ -96,7 +98,15 @@ function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema:
   const cond = samplerConditions(cfg, o.n, o); // undefined for an unconditional run without --class/--guidance
   try {
     const z = o.noise ? { noise: o.noise.z } : {};
-    if (cfg.mode === "diffusion") return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...(cfg.sampleSigmaMax ? { edm: { sigmaMax: cfg.sampleSigmaMax } } : {}), ...z, ...cond });
+    if (cfg.mode === "diffusion") {
+      try {
+        return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...(cfg.sampleSigmaMax ? { edm: { sigmaMax: cfg.sampleSigmaMax } } : {}), ...z, ...cond });
+      } catch (e) {
+        // An NFE the sampler cannot spend exactly (dpm-solver-2 takes 2 per step, 1 for the last) is the flag's fault.
+        if (e instanceof ScheduleError && /NFE|network evaluations/.test(e.message)) throw new UsageError(`--nfe ${o.nfe ?? 35}: ${e.message.replace(/^stepsForNfe: /, "")}`);
+        throw e;
+      }
+    }
     if (o.noise && o.noise.renoise.length < times!.length - 1) {
       throw new UsageError(`scm sample --noise: ${times!.length}-step sampling renoises ${times!.length - 1} time(s), but the file holds ${o.noise.renoise.length} draw(s) z1…; add z1 … z${times!.length - 1}`);
     }
@@ -118,23 +128,44 @@ function pixelRange(cfg: RunConfig): [number, number] {
 
 /**
  * Refuses (exit 2) a sample file name the writer cannot write: an extension other than .png and
- * .safetensors, or — once the run is known — a PNG of data that is neither 2-D points nor images.
- * Called before sampling, so a wrong name costs no sampling time.
+ * .safetensors, or — once the run is known — a PNG of examples that are neither vectors [D] nor
+ * images [C, H, W]. Called before sampling, so a wrong name costs no sampling time.
  */
 export function checkSampleFile(file: string, cfg?: Pick<RunConfig, "sampleShape">): void {
   if (!file.endsWith(".safetensors") && !file.endsWith(".png")) throw new UsageError(`--out ${file}: use a .png or .safetensors file name`);
-  if (cfg && file.endsWith(".png") && !(cfg.sampleShape.length === 3 || (cfg.sampleShape.length === 1 && cfg.sampleShape[0] === 2))) {
-    throw new UsageError(`--out ${file}: PNG output needs 2-D points or images; write .safetensors for data of shape [${cfg.sampleShape.join(", ")}]`);
+  if (cfg && file.endsWith(".png") && cfg.sampleShape.length !== 1 && cfg.sampleShape.length !== 3) {
+    throw new UsageError(`--out ${file}: PNG output needs vectors or images; write .safetensors for data of shape [${cfg.sampleShape.join(", ")}]`);
   }
 }
 
-/** Writes samples as .png or .safetensors (by extension). */
-export async function writeSamples(file: string, x: Tensor, cfg: RunConfig): Promise<void> {
+/**
+ * Writes samples as .png or .safetensors (by extension) and returns what the PNG shows, for the CLI's
+ * line: a scatter plot for 2-D points, an image grid for images, and for other vectors sample-png.ts's
+ * histogram (D = 1) or principal-direction scatter (D ≥ 3), beside `reference` rows of the training data when given.
+ */
+export async function writeSamples(file: string, x: Tensor, cfg: RunConfig, reference?: Tensor): Promise<string | undefined> {
   checkSampleFile(file, cfg);
-  if (file.endsWith(".safetensors")) await saveTensors(file, { x }, { "scm.mode": cfg.mode, "scm.data": cfg.data });
-  else if (file.endsWith(".png")) {
-    if (cfg.sampleShape.length === 1 && cfg.sampleShape[0] === 2) await writeScatterPlot(file, [{ points: await x.data(), color: [31, 119, 180], label: `${cfg.mode} samples` }]);
-    else if (cfg.sampleShape.length === 3) await writeImageGrid(file, x, { valueRange: pixelRange(cfg) });
-    else throw new UsageError(`--out ${file}: PNG output needs 2-D points or images; write .safetensors for data of shape [${cfg.sampleShape.join(", ")}]`);
-  } else throw new UsageError(`--out ${file}: use a .png or .safetensors file name`);
+  if (file.endsWith(".safetensors")) {
+    await saveTensors(file, { x }, { "scm.mode": cfg.mode, "scm.data": cfg.data });
+    return undefined;
+  }
+  if (cfg.sampleShape.length === 3) {
+    const [ch, h, w] = cfg.sampleShape as [number, number, number];
+    if (ch === 1 || ch === 3 || ch === 4) {
+      await writeImageGrid(file, x, { valueRange: pixelRange(cfg) });
+      return undefined;
+    }
+    // Other channel counts have no colour model: each channel is drawn as a gray image, one sample's
+    // channels side by side, about √n samples to a line.
+    const n = x.shape[0]!, perLine = Math.max(1, Math.round(Math.sqrt(n)));
+    const gray = c.reshape(x, [n * ch, 1, h, w]);
+    await writeImageGrid(file, gray, { valueRange: pixelRange(cfg), columns: ch * perLine });
+    gray.dispose();
+    return `each sample's ${ch} channels as gray images side by side, ${perLine} samples to a line`;
+  }
+  if (cfg.sampleShape[0] === 2) {
+    await writeScatterPlot(file, [{ points: await x.data(), color: [31, 119, 180], label: `${cfg.mode} samples` }]);
+    return undefined;
+  }
+  return writeSamplePicture(file, x, `${cfg.mode} samples`, reference);
 }

@@ -1,6 +1,7 @@
 // The default architecture for a data shape: the U-Net and DiT down-sample as often as the image
 // size allows (twice when 4 divides it, once when 2 does, never for odd sizes), so images of any
-// square size train with the defaults; other shapes get one line saying what to do.
+// square size train with the defaults, and so do U-Nets of images that are not square; other shapes get
+// one line saying what to do.
 import * as c from "@scm-ts/core";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./args.js";
@@ -25,9 +26,19 @@ describe("defaultModelConfig", () => {
     }
   });
 
-  it("refuses non-square images and other ranks with a line saying what to do", () => {
-    expect(() => defaultModelConfig("unet", [1, 7, 9])).toThrow(UsageError);
-    expect(() => defaultModelConfig("unet", [1, 7, 9])).toThrow(/7×9.*pad or crop them to \[1, 9, 9\].*vectors \[N, 63\]/);
+  it("the U-Net takes images that are not square, halving only while both sides are even", async () => {
+    for (const [shape, levels] of [[[1, 7, 9], 1], [[2, 6, 10], 2], [[3, 8, 12], 3]] as const) {
+      const cfg = defaultModelConfig("unet", shape, { width: 8, depth: 1 });
+      expect(cfg).toMatchObject({ imageSize: shape[1], imageWidth: shape[2] });
+      expect((cfg.channelMult as number[]).length).toBe(levels);
+      const net = buildNetwork({ model: "unet", modelConfig: cfg });
+      expect(net.apply(net.init(c.random.key(0)), c.random.normal(c.random.key(1), [2, ...shape]), c.full([2], 0.7)).shape).toEqual([2, ...shape]);
+    }
+  });
+
+  it("refuses non-square images for the DiT and other ranks with a line saying what to do", () => {
+    expect(() => defaultModelConfig("dit", [1, 7, 9])).toThrow(UsageError);
+    expect(() => defaultModelConfig("dit", [1, 7, 9])).toThrow(/7×9.*use --model unet \(the default for images\), or pad or crop them to \[1, 9, 9\]/);
     expect(() => defaultModelConfig("dit", [4, 4])).toThrow(/images \[N, C, H, W\] or vectors \[N, D\]/);
     expect(() => defaultModelConfig("mlp", [1, 4, 4])).toThrow(/--model mlp needs vector data/);
   });

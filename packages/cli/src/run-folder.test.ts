@@ -2,7 +2,8 @@
 // --resume or --force; a live lock refuses a second run and a dead process's lock is taken over; no
 // command writes over a file it reads (sample over its checkpoint or a run's files, train over its
 // teacher, also through a symlink); an --out that is a file is refused before any training; temporary
-// files of dead writers are swept. Every refusal leaves the files already there byte for byte.
+// files of dead writers are swept; `scm sample` replaces an existing --out file only with --force.
+// Every refusal leaves the files already there byte for byte.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
@@ -113,6 +114,26 @@ describe("the lock", () => {
     mkdirSync(dir);
     writeFileSync(join(dir, lockFileName), JSON.stringify({ pid: deadPid(), host: `not-${hostname()}`, since: "then" }));
     await expect(runTrain({ ...tiny, mode: "sct", steps: 2, out: dir }, log)).rejects.toThrow(/in use by process \d+ on not-/);
+  });
+});
+
+describe("scm sample over an existing file", () => {
+  it("is refused without --force, leaving the file byte for byte; --force replaces it", async () => {
+    const t = await teacherRun();
+    const out = join(root, "precious.png");
+    writeFileSync(out, "a file of the user's");
+    await expect(runSample({ ckpt: t, n: 4, nfe: 3, backend: "cpu", out }, log)).rejects.toThrow(/--out .*precious\.png already exists; choose another name, or replace it with --force/);
+    expect(readFileSync(out, "utf8")).toBe("a file of the user's");
+    await runSample({ ckpt: t, n: 4, nfe: 3, backend: "cpu", out, force: true }, log);
+    expect(readFileSync(out).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("an --nfe the teacher's sampler cannot spend is a usage error naming the flag", async () => {
+    const t = await teacherRun();
+    const run = runSample({ ckpt: t, n: 4, nfe: 2, backend: "cpu", out: join(root, "nfe2.safetensors") }, log);
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(run).rejects.toThrow(/^--nfe 2: dpm-solver-2 cannot spend exactly 2 network evaluations/);
+    expect(existsSync(join(root, "nfe2.safetensors"))).toBe(false);
   });
 });
 

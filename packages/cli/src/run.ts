@@ -111,17 +111,17 @@ export function defaultModelConfig(model: RunConfig["model"], sampleShape: reado
     return { dataDim: sampleShape[0], width: size.width ?? 256, depth: size.depth ?? 3, inputFourier: sampleShape[0]! < lowDimension ? 4 : 0 };
   }
   if (sampleShape.length !== 3) throw new UsageError(`--model ${model} needs images [N, C, H, W] or vectors [N, D] (with --model mlp); this data has examples of shape [${sampleShape.join(", ")}]: reshape it to one of those`);
-  if (sampleShape[1] !== sampleShape[2]) {
-    const [ch, h, w] = sampleShape as [number, number, number], side = Math.max(h, w);
-    throw new UsageError(`--model ${model} takes square images, and this data's are ${h}×${w} (shape [${ch}, ${h}, ${w}]): pad or crop them to [${ch}, ${side}, ${side}], or reshape the file's x to vectors [N, ${ch * h * w}] to train the MLP`);
+  const [ch, size0, width0] = sampleShape as [number, number, number];
+  if (model === "dit" && size0 !== width0) {
+    const side = Math.max(size0, width0);
+    throw new UsageError(`--model dit takes square images, and this data's are ${size0}×${width0} (shape [${ch}, ${size0}, ${width0}]): use --model unet (the default for images), or pad or crop them to [${ch}, ${side}, ${side}]`);
   }
-  const [ch, size0] = [sampleShape[0]!, sampleShape[1]!];
-  // Each halving needs an even size: two down-samplings when 4 divides it, one when 2 does, none for odd sizes.
-  const halvings = size0 % 4 === 0 ? 2 : size0 % 2 === 0 ? 1 : 0;
+  // Each halving needs an even height and width: two down-samplings when 4 divides both, one when 2 does, none otherwise.
+  const halvings = size0 % 4 === 0 && width0 % 4 === 0 ? 2 : size0 % 2 === 0 && width0 % 2 === 0 ? 1 : 0;
   if (model === "unet") {
     const w = size.width ?? 32;
     if (w % 8 !== 0) throw new UsageError(`--width ${w}: the U-Net's base channels must be a multiple of 8 (its group norm has 8 groups)`);
-    return { imageSize: size0, inChannels: ch, modelChannels: w, channelMult: [1, 2, 2].slice(0, halvings + 1), numBlocks: size.depth ?? 1, attnResolutions: [], groups: 8, embDim: 4 * w, timeFeatures: 32 };
+    return { imageSize: size0, ...(width0 !== size0 ? { imageWidth: width0 } : {}), inChannels: ch, modelChannels: w, channelMult: [1, 2, 2].slice(0, halvings + 1), numBlocks: size.depth ?? 1, attnResolutions: [], groups: 8, embDim: 4 * w, timeFeatures: 32 };
   }
   const w = size.width ?? 96;
   if (w % 4 !== 0) throw new UsageError(`--width ${w}: the DiT's hidden width must be a multiple of its 4 heads`);

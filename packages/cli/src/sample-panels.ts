@@ -2,7 +2,7 @@
 // compared with the data side by side (the demo's samples.png, the experiments' figures). Panels wrap
 // after `perLine`; the axes default to the first panel's range with a margin, as the first is the data.
 import type { Tensor } from "@scm-ts/core";
-import { scatterPlot, type AxisRange, type Rgb } from "@scm-ts/io";
+import { scatterPlot, type AxisRange, type RasterImage, type Rgb } from "@scm-ts/io";
 import { writePng } from "@scm-ts/io/node";
 
 /** One panel: samples [n, 2] drawn in a colour, titled by its legend. */
@@ -42,11 +42,18 @@ export async function writeSamplePanels(file: string, panels: readonly SamplePan
   const axis = o.axis ?? squareRange(points[0]!);
   const size = o.size ?? 300, perLine = Math.min(o.perLine ?? 5, panels.length);
   const images = panels.map((p, i) => scatterPlot([{ points: points[i]!, color: p.color, label: p.label }], { width: size, height: size, x: axis, y: axis }));
-  const W = size * perLine, H = size * Math.ceil(images.length / perLine);
+  await writePng(file, tileImages(images, perLine));
+}
+
+/** RGB images of one size laid out left to right, wrapping after `perLine`, on a white background. */
+export function tileImages(images: readonly RasterImage[], perLine: number): RasterImage {
+  const w = images[0]?.width ?? 0, h = images[0]?.height ?? 0;
+  if (images.length === 0 || images.some((p) => p.width !== w || p.height !== h || p.channels !== 3)) throw new RangeError("tileImages: pass one or more RGB images of one size");
+  const W = w * perLine, H = h * Math.ceil(images.length / perLine);
   const img = new Uint8Array(W * H * 3).fill(255);
   images.forEach((p, i) => {
-    const x0 = (i % perLine) * size, y0 = Math.floor(i / perLine) * size;
-    for (let y = 0; y < size; y++) img.set(p.data.subarray(y * size * 3, (y + 1) * size * 3), ((y0 + y) * W + x0) * 3);
+    const x0 = (i % perLine) * w, y0 = Math.floor(i / perLine) * h;
+    for (let y = 0; y < h; y++) img.set(p.data.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * W + x0) * 3);
   });
-  await writePng(file, { width: W, height: H, channels: 3, data: img });
+  return { width: W, height: H, channels: 3, data: img };
 }

@@ -205,11 +205,19 @@ describe("bad files", () => {
     expect((await loadError(path, { name: "images", labels: "y" })).message).toMatch(/no tensor named "y"/);
   });
 
+  test("a vector [N] is N one-dimensional examples [N, 1]", async () => {
+    const path = await fileWith("rank1.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [3], values: [1, 2, 4] } }));
+    const ds = await loadSafetensorsDataset(path);
+    expect([ds.shape, [...ds.values]]).toEqual([[3, 1], [1, 2, 4]]);
+  });
+
   test("a wrong rank or an unexpected example shape names the shapes", async () => {
     const path = await fileWith("rank3.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 3, 4], values: new Float32Array(24) } }));
     const rank = await loadError(path);
     expect(rank.kind).toBe("shape");
-    expect(rank.message).toBe(`${path}: tensor "x" has shape [2, 3, 4] (rank 3); a dataset needs [N, D] or [N, C, H, W]`);
+    expect(rank.message).toBe(`${path}: tensor "x" has shape [2, 3, 4] (rank 3); a dataset needs [N, D] (or [N] of one value each) or [N, C, H, W]; for one-channel images store [2, 1, 3, 4]`);
+    const scalar = await fileWith("rank0.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [], values: [1] } }));
+    expect((await loadError(scalar)).message).toMatch(/has shape \[\] \(rank 0\); a dataset needs/);
     const imagePath = await fileWith("images-shape.safetensors", good);
     expect((await loadError(imagePath, { exampleShape: [1, 28, 28] })).message).toBe(`${imagePath}: tensor "x" has shape [3, 2, 4, 5] but the expected shape is [N, 1, 28, 28]`);
     const empty = await fileWith("empty.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [0, 2], values: [] } }));
@@ -223,7 +231,7 @@ describe("bad files", () => {
     const fractional = await fileWith("fractional-labels.safetensors", writeSafetensors({ ...base, y: { dtype: "F32", shape: [2], values: [0, 1.5] } }));
     expect((await loadError(fractional, { labels: "y" })).message).toMatch(/non-integer value 1.5 at index 1/);
     const nan = await fileWith("nan.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 2], values: [1, Number.NaN, 3, 4] } }));
-    expect((await loadError(nan)).message).toMatch(/tensor "x" has a non-finite value \(NaN\) at flat index 1; datasets must be finite/);
+    expect((await loadError(nan)).message).toMatch(/tensor "x" has a non-finite value \(NaN\) in example 0 at entry 1 \(flat index 1\); datasets must be finite: drop or fix those examples/);
   });
 
   test("parseSafetensors and datasetFromTensorFile work on bytes without the file system", () => {

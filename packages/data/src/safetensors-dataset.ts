@@ -1,5 +1,5 @@
 // A user's own dataset from a tensor file (safetensors by default): the tensor `x` (or another name) of
-// shape [N, D] or [N, C, H, W] becomes the examples, an optional integer tensor of shape [N] their labels.
+// shape [N, D] or [N, C, H, W] (or [N], read as [N, 1]) becomes the examples, an optional integer tensor of shape [N] their labels.
 // This is a fallible boundary (docs/guide/design.md, "Errors"): a wrong tensor name, a wrong rank, an
 // example shape other than the one the model expects, or a non-finite value each throw a `DataError`
 // naming the file, the tensor, and the shape expected vs found. A file whose
@@ -34,11 +34,14 @@ function fmt(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-function checkExamples(file: TensorFile, x: HostTensor, options: TensorDatasetOptions): HostTensor {
+function checkExamples(file: TensorFile, stored: HostTensor, options: TensorDatasetOptions): HostTensor {
+  // A vector [N] holds N one-dimensional examples: the same values as [N, 1].
+  const x = stored.shape.length === 1 ? { ...stored, shape: [stored.shape[0]!, 1] } : stored;
   const { shape } = x;
   const where = `tensor "${x.name}"`;
   if (shape.length !== 2 && shape.length !== 4) {
-    throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] or [N, C, H, W]`);
+    const hint = shape.length === 3 ? `; for one-channel images store [${shape[0]}, 1, ${shape.slice(1).join(", ")}]` : "";
+    throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] (or [N] of one value each) or [N, C, H, W]${hint}`);
   }
   if (shape.some((n) => n === 0)) throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} with an empty axis; a dataset needs at least one example of positive size`);
   const expected = options.exampleShape;
@@ -46,7 +49,10 @@ function checkExamples(file: TensorFile, x: HostTensor, options: TensorDatasetOp
     throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} but the expected shape is [N, ${expected.join(", ")}]`);
   }
   const bad = x.values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw dataError("format", file.source, `${where} has a non-finite value (${x.values[bad]}) at flat index ${bad}; datasets must be finite`);
+  if (bad >= 0) {
+    const e = x.values.length / shape[0]!;
+    throw dataError("format", file.source, `${where} has a non-finite value (${x.values[bad]}) in example ${Math.floor(bad / e)} at entry ${bad % e} (flat index ${bad}); datasets must be finite: drop or fix those examples`);
+  }
   return x;
 }
 

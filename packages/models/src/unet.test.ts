@@ -1,5 +1,5 @@
 // The U-Net: block layout and shapes, F_θ = 0 at init, same key → same parameters, float64 derivative
-// checks through a small network, config validation (indivisible image sizes, channels vs groups,
+// checks through a small network, images that are not square (H × W), config validation (indivisible image sizes, channels vs groups,
 // channels per head), and overfitting one batch under the TrigFlow diffusion loss.
 import * as c from "@scm-ts/core";
 import type { Tensor } from "@scm-ts/core";
@@ -30,6 +30,17 @@ describe("unet", () => {
     const t = c.array([0.8], [1], { dtype: "float64" });
     await checkGrads((uu: Tensor, tt: Tensor) => net.apply(p, uu, tt), [u, t], { order: 1, rtol: 1e-5 });
     await checkGrads((q: typeof p) => net.apply(q, u, t), [p], { order: 1, rtol: 1e-5 });
+  });
+
+  test("images that are not square: height × width blocks, output of the input's shape, width checked", async () => {
+    const net = unet({ imageSize: 4, imageWidth: 6, inChannels: 2, modelChannels: 8, channelMult: [1, 2], numBlocks: 1, groups: 4, embDim: 8, timeFeatures: 4 });
+    expect(net.sampleShape).toEqual([2, 4, 6]);
+    const p = c.treeMap(net.init(c.random.key(5)), (w: Tensor, i: number) => c.add(w, c.mul(c.random.normal(c.random.key(500 + i), w.shape), 0.1)));
+    expect(Object.keys(p.net.enc)).toEqual(["4x6_block0", "2x3_down", "2x3_block0"]);
+    const y = net.apply(p, c.random.normal(c.random.key(6), [3, 2, 4, 6]), c.array([0.2, 0.7, 1.3]));
+    expect(y.shape).toEqual([3, 2, 4, 6]);
+    expect(Array.from(await y.data()).every(Number.isFinite)).toBe(true);
+    expect(() => unet({ ...unetPresets.tiny, imageWidth: 5 })).toThrow("unet.init: imageWidth (5) must be divisible by 2^(levels − 1) = 2 to down-sample 1 time(s) (channelMult has 2 levels)");
   });
 
   test("config validation names the field and the rule", () => {

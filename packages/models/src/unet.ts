@@ -16,8 +16,10 @@ import type { ModelParams, Network } from "./network.js";
 
 /** Configuration of the U-Net. */
 export interface UnetConfig {
-  /** Square image size H = W. */
+  /** Image height H, and the width W too unless `imageWidth` is given. */
   readonly imageSize: number;
+  /** Image width W of images that are not square (default imageSize: square images). */
+  readonly imageWidth?: number;
   /** Input channels. */
   readonly inChannels: number;
   /** Output channels (default inChannels). */
@@ -116,12 +118,15 @@ function plan(config: UnetConfig): Plan {
   if (config.channelMult.length === 0) throw new ConfigError(where, "channelMult", "must list at least one level");
   config.channelMult.forEach((m, i) => checkPositiveInt(where, `channelMult[${i}]`, m));
   const levels = config.channelMult.length;
-  if (config.imageSize % 2 ** (levels - 1) !== 0) {
-    throw new ConfigError(where, "imageSize", `(${config.imageSize}) must be divisible by 2^(levels − 1) = ${2 ** (levels - 1)} to down-sample ${levels - 1} time(s) (channelMult has ${levels} levels)`);
+  const width = config.imageWidth === undefined ? config.imageSize : checkPositiveInt(where, "imageWidth", config.imageWidth);
+  for (const [field, size] of [["imageSize", config.imageSize], ["imageWidth", width]] as const) {
+    if (size % 2 ** (levels - 1) !== 0) {
+      throw new ConfigError(where, field, `(${size}) must be divisible by 2^(levels − 1) = ${2 ** (levels - 1)} to down-sample ${levels - 1} time(s) (channelMult has ${levels} levels)`);
+    }
   }
   const groups = checkPositiveInt(where, "groups", config.groups ?? 32);
   const cfg = {
-    ...config, outChannels: config.outChannels ?? config.inChannels, attnResolutions: config.attnResolutions ?? [], midAttention: config.midAttention ?? true,
+    ...config, imageWidth: width, outChannels: config.outChannels ?? config.inChannels, attnResolutions: config.attnResolutions ?? [], midAttention: config.midAttention ?? true,
     channelsPerHead: config.channelsPerHead, groups, embDim: checkPositiveInt(where, "embDim", config.embDim ?? 4 * config.modelChannels),
     timeFeatures: checkEven(where, "timeFeatures", config.timeFeatures ?? config.modelChannels), dropout: checkRange(where, "dropout", config.dropout ?? 0, 0, 1),
     numClasses: config.numClasses ?? 0, guidanceEmbedding: config.guidanceEmbedding ?? false, dtype: config.dtype ?? "float32",
@@ -135,17 +140,19 @@ function plan(config: UnetConfig): Plan {
   };
   const widths = config.channelMult.map((m) => m * config.modelChannels);
   let cout = widths[0]!;
+  // Blocks are named by their resolution, EDM2's "16x16_block0" (height × width), and attnResolutions lists heights.
+  const at = (level: number) => `${config.imageSize >> level}x${width >> level}`;
   widths.forEach((ch, level) => {
     const res = config.imageSize >> level;
-    if (level > 0) enc.push(block(`${res}x${res}_down`, cout, cout, "down", false));
-    for (let i = 0; i < config.numBlocks; i++, cout = ch) enc.push(block(`${res}x${res}_block${i}`, cout, ch, "none", cfg.attnResolutions.includes(res)));
+    if (level > 0) enc.push(block(`${at(level)}_down`, cout, cout, "down", false));
+    for (let i = 0; i < config.numBlocks; i++, cout = ch) enc.push(block(`${at(level)}_block${i}`, cout, ch, "none", cfg.attnResolutions.includes(res)));
   });
   const skips = [widths[0]!, ...enc.map((b) => b.cout)];
   for (let level = levels - 1; level >= 0; level--) {
     const res = config.imageSize >> level, ch = widths[level]!;
-    if (level === levels - 1) dec.push(block(`${res}x${res}_in0`, cout, cout, "none", cfg.midAttention), block(`${res}x${res}_in1`, cout, cout, "none", false));
-    else dec.push(block(`${res}x${res}_up`, cout, cout, "up", false));
-    for (let i = 0; i <= config.numBlocks; i++, cout = ch) dec.push(block(`${res}x${res}_block${i}`, cout + skips.pop()!, ch, "none", cfg.attnResolutions.includes(res), true));
+    if (level === levels - 1) dec.push(block(`${at(level)}_in0`, cout, cout, "none", cfg.midAttention), block(`${at(level)}_in1`, cout, cout, "none", false));
+    else dec.push(block(`${at(level)}_up`, cout, cout, "up", false));
+    for (let i = 0; i <= config.numBlocks; i++, cout = ch) dec.push(block(`${at(level)}_block${i}`, cout + skips.pop()!, ch, "none", cfg.attnResolutions.includes(res), true));
   }
   return { cfg, enc, dec, c0: widths[0]! };
 }
@@ -234,7 +241,7 @@ export function unet(config: UnetConfig): Network<UnetConfig, UnetParams> {
   return {
     name: "unet",
     config,
-    sampleShape: [cfg.inChannels, cfg.imageSize, cfg.imageSize],
+    sampleShape: [cfg.inChannels, cfg.imageSize, cfg.imageWidth],
     init(key: Tensor): ModelParams<UnetParams> {
       const [kn, kl] = c.random.split(key);
       return { net: initNet(kn!, config), logvar: initLogvar(kl!, { dtype: cfg.dtype }) };

@@ -39,8 +39,11 @@ export async function runEval(given: Flags, log: (line: string) => void = consol
   const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0) throw new Error(`scm eval: ${bad} of the ${total} sampled values are NaN or ±∞; the run's figures would be meaningless`);
-  const ctx = { ...(data.density ? { density: data.density } : {}), floorReference: data.reference(n, 54321 + seed) };
-  const figures = await computeMetric(f.metric as MetricName, x, data.reference(n, 12345 + seed), seed, ctx);
+  // The reference and the floor's second draw share no example (a file of N rows gives two halves of
+  // at most N/2): sliced W2 between overlapping subsets of one file understates the floor.
+  const [reference, floorReference] = data.referencePair(n, 12345 + seed);
+  const ctx = { ...(data.density ? { density: data.density } : {}), floorReference };
+  const figures = await computeMetric(f.metric as MetricName, x, reference, seed, ctx);
   log(formatFigures(figures));
   return figures;
 }

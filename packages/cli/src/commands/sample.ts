@@ -1,8 +1,9 @@
 // `scm sample`: draw samples from a checkpoint (1 or 2 consistency steps, an explicit t-list, or the
 // teacher's PF-ODE at --nfe) and write them as a PNG or safetensors file; --class and --guidance for
-// class-conditional and guidance-distilled checkpoints. Every flag and the output name are checked
+// class-conditional and guidance-distilled checkpoints. A PNG of 1-D or D ≥ 3 samples shows the
+// training data beside them when it can still be read (sample-png.ts). Every flag and the output name are checked
 // before the checkpoint is read; --out may not be the checkpoint it reads nor a file of any run
-// folder; samples with NaN or ±∞ are not written as a success (--allow-nonfinite to inspect a diverged run).
+// folder, and an existing file there is replaced only with --force; samples with NaN or ±∞ are not written as a success (--allow-nonfinite to inspect a diverged run).
 // --noise takes the sampler's noise from a file (z, and z1, z2, … for the renoising of k-step sampling), so
 // another implementation — the PyTorch reference in python/ — given the same file draws the same samples.
 import { selectBackend } from "../backend.js";
@@ -14,9 +15,11 @@ import { checkSampleFile, generate, writeSamples, type GivenNoise } from "../gen
 import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
-import { loadRun } from "../run.js";
+import { loadRun, type RunConfig } from "../run.js";
+import { resolveData } from "../datasets.js";
 import { validateConsistencyTimes } from "@scm-ts/samplers";
 import { asUsage } from "../input-errors.js";
+import { existsSync } from "node:fs";
 
 /** Flags of `scm sample`. */
 export const sampleFlags: FlagSpecs = {
@@ -33,6 +36,7 @@ export const sampleFlags: FlagSpecs = {
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
   out: { kind: "string", default: "samples.png", help: "output file (.png or .safetensors); never the checkpoint or another file of a run folder" },
   "allow-nonfinite": { kind: "boolean", help: "load a checkpoint whose weights hold NaN or ±∞ and write its samples anyway, to inspect a diverged run (the command still exits 1)" },
+  force: { kind: "boolean", help: "replace the file already at --out (without it, an existing file is refused, so nothing saved is lost)" },
 };
 
 /** The --ts list: comma-separated decimal numbers, every entry present. */
@@ -63,6 +67,8 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   checkSampleFile(out);
   checkNotAnInput("scm sample", "--out", out, { "--ckpt": checkpointFile(ckpt) });
   if (isRunFile(out)) throw new UsageError(`scm sample: --out ${out} is a file of the run folder there; write the samples elsewhere`);
+  // An earlier result (or any file of the user's) at --out is not replaced without --force.
+  if (existsSync(out) && f.force !== true) throw new UsageError(`scm sample: --out ${out} already exists; choose another name, or replace it with --force`);
   await selectBackend(f.backend as string);
   if (f.class !== undefined && f.class !== "all" && !/^\d+$/.test(String(f.class))) throw new UsageError(`scm sample: --class must be a class id (0, 1, …) or all, got '${String(f.class)}'`);
   const k = f.class === undefined || f.class === "all" ? f.class : Number(f.class);
@@ -75,10 +81,28 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   const x = generate(run.net, run.state.ema, run.cfg, { n: noise ? noise.z.shape[0]! : n, seed, steps, tMid: f["t-mid"] as number, nfe, ...(ts ? { ts } : {}), ...conditions });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0 && !allow) throw new Error(`scm sample: ${bad} of the ${total} sampled values are NaN or ±∞; nothing written (inspect with --allow-nonfinite)`);
-  await writeSamples(out, x, run.cfg);
+  const reference = out.endsWith(".png") ? await pictureReference(run.cfg) : undefined;
+  const caption = await writeSamples(out, x, run.cfg, reference);
+  reference?.dispose();
   if (bad > 0) throw new Error(`scm sample: wrote ${out}, but ${bad} of its ${total} values are NaN or ±∞ (--allow-nonfinite)`);
   const of = [k !== undefined ? `class ${k}` : "", f.guidance !== undefined ? `guidance ${String(f.guidance)}` : ""].filter(Boolean).join(", ");
-  log(`wrote ${x.shape[0]} samples of a ${run.cfg.mode} model (step ${run.step}${of ? `; ${of}` : ""}) to ${out}`);
+  log(`wrote ${x.shape[0]} samples of a ${run.cfg.mode} model (step ${run.step}${of ? `; ${of}` : ""}) to ${out}${caption ? `: ${caption}` : ""}`);
+}
+
+/** Rows of the training data drawn beside samples in a PNG of vectors other than 2-D points. */
+export const pictureReferenceRows = 4000;
+
+// The run's training data, for the picture of 1-D or D ≥ 3 samples; undefined for other shapes and when
+// the data cannot be read any more (moved, or named relative to another folder): the picture then
+// shows the samples alone and its caption says so.
+async function pictureReference(cfg: RunConfig): Promise<c.Tensor | undefined> {
+  if (cfg.sampleShape.length !== 1 || cfg.sampleShape[0] === 2) return undefined;
+  try {
+    const data = await resolveData(cfg.data, cfg.seed);
+    return data.sampleShape.join() === cfg.sampleShape.join() ? data.reference(pictureReferenceRows, 0) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a --noise file: z [n, ...sampleShape] and z1, z2, … of the same shape, as float32 (n must equal --n when that is given). */

@@ -53,7 +53,10 @@ describe("checkpoint layout", () => {
     expect(lines.filter((l) => /first scm-ts layout/.test(l))).toHaveLength(1);
     const then = (await tensors(join(fixture, "samples-n4-seed3.safetensors"))).get("x")!;
     const now = (await tensors(out)).get("x")!;
-    expect([...now.data]).toEqual([...then.data]);
+    // The fixture was drawn by the eager network; sampling now replays it jitted, whose fused kernels
+    // may round differently in the last bits (float32: relative 1e-6).
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>) => expect(Array.from(a, (v, i) => Math.abs(v - b[i]!) <= 1e-6 * Math.max(1e-3, Math.abs(b[i]!)))).toEqual(Array.from(b, () => true));
+    close(now.data, then.data);
     // Rewritten, the run is in the new layout and samples the same numbers.
     const run = await loadRun(dir, adam({ learningRate: 1 }));
     const migrated = join(root, "migrated");
@@ -61,7 +64,7 @@ describe("checkpoint layout", () => {
     expect((await tensors(join(migrated, "checkpoint.safetensors"))).has("net.fc_in.weight")).toBe(true);
     const out2 = join(root, "migrated-samples.safetensors");
     await runSample({ backend: "cpu", ckpt: migrated, n: 4, seed: 3, out: out2 }, quiet);
-    expect([...(await tensors(out2)).get("x")!.data]).toEqual([...then.data]);
+    expect([...(await tensors(out2)).get("x")!.data]).toEqual([...now.data]);
   });
 });
 

@@ -4,7 +4,7 @@
 // renoises at the t_mid the run recorded unless told otherwise.
 import * as c from "@scm-ts/core";
 import { describe, expect, it } from "vitest";
-import { generate, sampleChunkRows } from "./generate.js";
+import { chunkRows, generate, sampleChunkRows } from "./generate.js";
 import { buildNetwork, defaultModelConfig, type RunConfig } from "./run.js";
 
 const cfg = {
@@ -16,8 +16,10 @@ const params = net.init(c.random.key(3));
 
 describe("generate in chunks", () => {
   const n = sampleChunkRows + 37;
-  it("returns n finite rows whose chunks draw different noise", async () => {
-    const x = await generate(net, params, cfg, { n, seed: 1, steps: 1 }).data();
+  it("returns n finite rows whose chunks draw different noise, reporting each pass", async () => {
+    const passes: string[] = [];
+    const x = await generate(net, params, cfg, { n, seed: 1, steps: 1, onChunk: (d, t, r) => passes.push(`${d}/${t}×${r}`) }).data();
+    expect(passes).toEqual([`1/2×${sampleChunkRows}`, `2/2×${sampleChunkRows}`]);
     expect(x.length).toBe(2 * n);
     expect(Array.from(x).every(Number.isFinite)).toBe(true);
     // The first rows of chunk 0 and chunk 1 are different draws.
@@ -30,6 +32,16 @@ describe("generate in chunks", () => {
     const tail = (t: c.Tensor) => c.slice(t, [sampleChunkRows, 0], [n, 2]);
     const last = await generate(net, params, cfg, { n: 37, seed: 1, steps: 2, noise: { z: tail(z), renoise: [tail(z1)] } }).data();
     expect(Array.from(all.slice(2 * sampleChunkRows))).toEqual(Array.from(last));
+  });
+});
+
+describe("chunkRows", () => {
+  it("keeps vectors at sampleChunkRows and gives networks that hold more per example fewer rows", () => {
+    expect(chunkRows(cfg)).toBe(sampleChunkRows);
+    const image = (side: number) => chunkRows({ model: "unet", sampleShape: [1, side, side], modelConfig: defaultModelConfig("unet", [1, side, side]) });
+    expect(image(12)).toBeLessThan(sampleChunkRows);
+    expect(image(28)).toBeLessThan(image(12));
+    expect(image(28)).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -15,6 +15,7 @@ import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
 import { samplerConditions, type SampleConditions } from "./conditioning.js";
 import { writeSamplePicture } from "./sample-png.js";
+import { entriesPerExample } from "./memory.js";
 
 /** The sampler's noise given explicitly (model space, std σ_d), as `scm sample --noise` reads it. */
 export interface GivenNoise {
@@ -40,6 +41,8 @@ export interface GenerateOptions extends SampleConditions {
   readonly ts?: readonly number[];
   /** PF-ODE evaluations for diffusion checkpoints. */
   readonly nfe?: number;
+  /** Called after each chunk of a draw that takes more than one (`chunkRows`): chunks done, chunks in all, rows per chunk. */
+  readonly onChunk?: (done: number, total: number, rows: number) => void;
 }
 
 /** Samples [n, ...sampleShape] from a network's EMA weights, in data space (the run's standardisation inverted). */
@@ -50,26 +53,44 @@ export function generate(net: Network<Record<string, unknown>, unknown>, ema: Mo
   return y;
 }
 
-/** The most samples drawn in one pass of the sampler; larger `n` is drawn in chunks of this size. */
+/** The most samples drawn in one pass of the sampler; larger `n` is drawn in chunks of at most this size. */
 export const sampleChunkRows = 8192;
 
+/** The activation entries (`entriesPerExample`'s lower bound) one sampler pass may hold: 2^23. */
+export const sampleChunkEntries = 1 << 23;
+
+/**
+ * Rows per sampler pass for this run's network: `sampleChunkRows` for vectors, fewer for networks
+ * that keep more per example (a U-Net on images), so a pass's memory is about the same for every model.
+ */
+export function chunkRows(cfg: Pick<RunConfig, "model" | "modelConfig" | "sampleShape">): number {
+  return Math.min(sampleChunkRows, Math.max(1, Math.floor(sampleChunkEntries / entriesPerExample(cfg))));
+}
+
+/** An `onChunk` that reports a chunked draw of n samples in one line per pass. */
+export function chunkProgress(log: (line: string) => void, n: number): NonNullable<GenerateOptions["onChunk"]> {
+  return (done, total, rows) => log(`sampling: ${Math.min(n, done * rows)} of ${n} drawn (pass ${done} of ${total})`);
+}
+
 // A sampler pass keeps every row's activations alive, so one pass over a large --n needs memory in
-// proportion to it. Up to `sampleChunkRows` rows are drawn in one pass from the seed's key; beyond
+// proportion to it. Up to `chunkRows(cfg)` rows are drawn in one pass from the seed's key; beyond
 // that, chunk j draws from the j-th of `split(key)` (its rows of a given --noise file), and the
 // chunks are concatenated, so memory stays flat in --n.
 function generateInChunks(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
   const root = c.random.key(o.seed);
-  if (o.n <= sampleChunkRows) return generateModelSpace(net, ema, cfg, o, root);
-  const chunks = Math.ceil(o.n / sampleChunkRows);
+  const rows = chunkRows(cfg);
+  if (o.n <= rows) return generateModelSpace(net, ema, cfg, o, root);
+  const chunks = Math.ceil(o.n / rows);
   const keys = c.random.split(root, chunks);
   root.dispose();
   const rowsOf = (t: Tensor, a: number, b: number) => c.slice(t, [a, ...t.shape.slice(1).map(() => 0)], [b, ...t.shape.slice(1)]);
   const parts: Tensor[] = [];
   for (let j = 0; j < chunks; j++) {
-    const a = j * sampleChunkRows, b = Math.min(o.n, a + sampleChunkRows);
+    const a = j * rows, b = Math.min(o.n, a + rows);
     const noise = o.noise ? { z: rowsOf(o.noise.z, a, b), renoise: o.noise.renoise.map((r) => rowsOf(r, a, b)) } : undefined;
     parts.push(generateModelSpace(net, ema, cfg, { ...o, n: b - a, ...(noise ? { noise } : {}) }, keys[j]!));
     if (noise) [noise.z, ...noise.renoise].forEach((t) => t.dispose());
+    o.onChunk?.(j + 1, chunks, rows);
   }
   return concatRows(parts);
 }
@@ -90,7 +111,10 @@ function concatRows(parts: Tensor[]): Tensor {
 
 // The samplers work in the model's space, where the data has standard deviation σ_d. Takes ownership of `key`.
 function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions, key: Tensor): Tensor {
-  const F = (u: Tensor, t: Tensor, options?: NetworkOptions) => net.apply(ema, u, t, options);
+  // Jitted: the sampler calls F with the same shapes at every step, so it is traced once and replayed
+  // with planned buffers (eagerly, a U-Net pass kept every intermediate alive until the pass ended).
+  const applyJit = c.jit((p: ModelParams<unknown>, u: Tensor, t: Tensor, options?: NetworkOptions) => net.apply(p, u, t, options), { name: "sampleNetwork" });
+  const F = (u: Tensor, t: Tensor, options?: NetworkOptions) => applyJit(ema, u, t, options);
   const shape = [o.n, ...cfg.sampleShape];
   const start = tMax(cfg.sigmaData);
   const times = o.ts ?? (o.steps === 1 || o.steps === undefined ? [start] : o.steps === 2 ? [start, o.tMid ?? cfg.tMid ?? paperTMid] : undefined);

@@ -12,14 +12,15 @@ describe("resolveRecipe", () => {
   it("decides weighting and c from the data's dimension, and says so once", () => {
     said.length = 0;
     const low = resolveRecipe({}, "scd", [2], log);
-    expect(low).toMatchObject({ steps: defaultSteps("scd"), batch: 256, lr: 1e-3, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 300, ema: { kind: "power", std: 0.05 } });
+    expect(low).toMatchObject({ steps: 4000, batch: 256, lr: 1e-3, lrSchedule: "cosine", weighting: "none", tangentC: 1, warmup: 600, ema: { kind: "power", std: 0.05 } });
     expect(low.tMid).toBe(0.3);
     expect(low.sampleSigmaMax).toBeUndefined();
-    expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so weighting none, tangent normalisation c = 1, 2-step sampling via t_mid = 0\.3/)]);
+    expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so 4000 steps, weighting none, tangent normalisation c = 1, 2-step sampling via t_mid = 0\.3/)]);
     expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1, tMid: 0.3 });
-    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
+    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ steps: 2000, weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
+    expect([defaultSteps("diffusion", 784), defaultSteps("sct", 2), defaultSteps("scd", lowDimension)]).toEqual([4000, 4000, 2000]);
     expect(resolveRecipe({}, "scd", [lowDimension], log).tangentC).toBe(0.1);
-    expect(said.at(-1)).toMatch(/image-scale, so weighting adaptive, tangent normalisation c = 0\.1/);
+    expect(said.at(-1)).toMatch(/image-scale, so 2000 steps, weighting adaptive, tangent normalisation c = 0\.1/);
   });
 
   it("gives the diffusion teacher more steps, no warm-up, and in low dimension a sampler grid from σ_max = 10", () => {

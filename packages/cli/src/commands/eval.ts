@@ -7,7 +7,7 @@ import { nonNegativeInt, positiveInt, UsageError, withDefaults, type Flags, type
 import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { resolveData } from "../datasets.js";
-import { generate } from "../generate.js";
+import { chunkProgress, chunkRows, generate } from "../generate.js";
 import { computeMetric, formatFigures, metricNames, type MetricName } from "../metrics-table.js";
 import { loadRun } from "../run.js";
 
@@ -33,10 +33,10 @@ export async function runEval(given: Flags, log: (line: string) => void = consol
   const n = positiveInt("eval", "n", f.n), nfe = positiveInt("eval", "nfe", f.nfe), steps = positiveInt("eval", "steps", f.steps), seed = nonNegativeInt("eval", "seed", f.seed);
   await selectBackend(f.backend as string);
   const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }), { allowNonFinite: f["allow-nonfinite"] === true, allowFlag: "--allow-nonfinite" });
-  checkRowsFit("scm eval", "--n", n, run.cfg, false);
+  checkRowsFit("scm eval", "--n", n, run.cfg, false, undefined, chunkRows(run.cfg));
   const data = await resolveData((f.data as string | undefined) ?? run.cfg.data, run.cfg.seed);
   if (data.sampleShape.join() !== run.cfg.sampleShape.join()) throw new UsageError(`scm eval: the data has examples of shape [${data.sampleShape.join(", ")}] but the model makes [${run.cfg.sampleShape.join(", ")}]`);
-  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe });
+  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe, onChunk: chunkProgress(log, n) });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0) throw new Error(`scm eval: ${bad} of the ${total} sampled values are NaN or ±∞; the run's figures would be meaningless`);
   // The reference and the floor's second draw share no example (a file of N rows gives two halves of

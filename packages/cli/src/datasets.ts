@@ -59,6 +59,8 @@ export interface DataSource {
   readonly mixture?: GaussianMixture;
   /** The data's true density, for toys and for files that describe the mixture they were drawn from (`scm.mixture`). */
   readonly density?: ToyDensity;
+  /** The smallest and largest value of a .safetensors file's images, so their samples are drawn on the same gray scale. */
+  readonly valueRange?: readonly [number, number];
   /** The per-coordinate (vectors) or per-channel (images) mean and std, and the map to std σ_d (exact for toys). */
   standardization(sigmaData: number): StandardizationEstimate;
 }
@@ -212,5 +214,18 @@ export async function resolveData(spec: string, seed: number, options: DataOptio
   } catch (e) {
     throw new UsageError(`--data ${spec}: its scm.mixture description cannot give a density: ${(e as Error).message}`);
   }
-  return fromArray(spec, loaded, seed, undefined, density);
+  const source = fromArray(spec, loaded, seed, undefined, density);
+  // PNG folders decode to [−1, 1]; a file's images may be stored in [0, 1], [0, 255] or anything else.
+  return isDir || loaded.shape.length !== 4 ? source : { ...source, valueRange: valueRange(loaded.values) };
+}
+
+// The finite extremes of the values ([−1, 1] when there are none, or all are equal).
+function valueRange(values: ArrayLike<number>): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? [lo, hi] : [-1, 1];
 }

@@ -142,9 +142,10 @@ function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema:
   }
 }
 
-// The data values of pixel 0 and pixel 1: MNIST's σ_d normalisation x = σ_d·(p − m)/s; other image
-// data (PNG folders, files) uses the EDM convention x = 2p − 1.
+// The data values of black and white: MNIST's σ_d normalisation x = σ_d·(p − m)/s; a file's images
+// the range its values spanned (recorded at training); PNG folders the EDM convention x = 2p − 1.
 function pixelRange(cfg: RunConfig): [number, number] {
+  if (cfg.valueRange) return [cfg.valueRange[0], cfg.valueRange[1]];
   if (cfg.data !== "mnist") return [-1, 1];
   const toData = (p: number) => (cfg.sigmaData * (p - mnistPixelMean)) / mnistPixelStd;
   return [toData(0), toData(1)];

@@ -59,6 +59,8 @@ export interface RunConfig {
   readonly tangentC?: number;
   /** Diffusion: the σ_max of the PF-ODE sampler's EDM grid (absent: EDM's 80). */
   readonly sampleSigmaMax?: number;
+  /** The smallest and largest value of the training images when they came from a .safetensors file (PNG folders: [−1, 1]), for drawing samples. */
+  readonly valueRange?: readonly [number, number];
   /** The t_mid that 2-step sampling uses unless told otherwise (absent: the paper's 1.1). */
   readonly tMid?: number;
   /** Adaptive weighting by w_φ(t), or none (absent: adaptive). */

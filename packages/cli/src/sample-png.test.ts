@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSample, runTrain } from "./index.js";
 import { principalDirections, project, samplePicture } from "./sample-png.js";
+import { writeSamples } from "./generate.js";
 
 const root = mkdtempSync(join(tmpdir(), "scm-sample-png-"));
 const quiet = () => {};
@@ -139,5 +140,22 @@ describe("images that are not square, of two channels", () => {
     // 2 samples to a line, 2 channels each: 4 tiles of width 6 across and 2 rows of height 4, padded by 2 (imageGrid's default).
     expect([png.width, png.height]).toEqual([4 * 6 + 5 * 2, 2 * 4 + 3 * 2]);
     expect(lines.at(-1)).toMatch(/each sample's 2 channels as gray images side by side, 2 samples to a line/);
+  });
+});
+
+describe("images stored in [0, 255]", () => {
+  it("record their value range, and their samples are drawn on that gray scale, not [−1, 1]'s", async () => {
+    const file = join(root, "bytes.safetensors");
+    // Pixel 0 of every image is black (0), pixel 1 white (255), the rest in between.
+    const v = Float32Array.from({ length: 40 * 16 }, (_, i) => (i % 16 === 0 ? 0 : i % 16 === 1 ? 255 : 60 + ((i * 37) % 120)));
+    await saveTensors(file, { x: c.array(v, [40, 1, 4, 4]) });
+    const run = await runTrain({ backend: "cpu", batch: 8, width: 8, steps: 2, mode: "diffusion", data: file, out: join(root, "bytes") }, quiet);
+    expect(run.cfg.valueRange).toEqual([0, 255]);
+    const out = join(root, "bytes.png");
+    await writeSamples(out, c.array(v.slice(0, 16), [1, 1, 4, 4]), run.cfg);
+    const png = decodePng(readFileSync(out), out);
+    // The first tile starts after the grid's padding of 2; a gray PNG has one channel.
+    const at = (x: number, y: number) => png.data[(y * png.width + x) * png.channels]!;
+    expect([at(2, 2), at(3, 2)]).toEqual([0, 255]);
   });
 });

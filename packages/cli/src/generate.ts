@@ -72,14 +72,20 @@ export function chunkProgress(log: (line: string) => void, n: number): NonNullab
   return (done, total, rows) => log(`sampling: ${Math.min(n, done * rows)} of ${n} drawn (pass ${done} of ${total})`);
 }
 
+type JittedApply = (p: ModelParams<unknown>, u: Tensor, t: Tensor, options?: NetworkOptions) => Tensor;
+
 // A sampler pass keeps every row's activations alive, so one pass over a large --n needs memory in
 // proportion to it. Up to `chunkRows(cfg)` rows are drawn in one pass from the seed's key; beyond
 // that, chunk j draws from the j-th of `split(key)` (its rows of a given --noise file), and the
 // chunks are concatenated, so memory stays flat in --n.
 function generateInChunks(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
+  // Jitted once per draw: the sampler calls the network with the same shapes at every step and in every
+  // full chunk, so it is traced once and replayed with planned buffers (eagerly, a U-Net pass kept every
+  // intermediate alive until the pass ended).
+  const apply: JittedApply = c.jit((p: ModelParams<unknown>, u: Tensor, t: Tensor, options?: NetworkOptions) => net.apply(p, u, t, options), { name: "sampleNetwork" });
   const root = c.random.key(o.seed);
   const rows = chunkRows(cfg);
-  if (o.n <= rows) return generateModelSpace(net, ema, cfg, o, root);
+  if (o.n <= rows) return generateModelSpace(apply, ema, cfg, o, root);
   const chunks = Math.ceil(o.n / rows);
   const keys = c.random.split(root, chunks);
   root.dispose();
@@ -88,7 +94,7 @@ function generateInChunks(net: Network<Record<string, unknown>, unknown>, ema: M
   for (let j = 0; j < chunks; j++) {
     const a = j * rows, b = Math.min(o.n, a + rows);
     const noise = o.noise ? { z: rowsOf(o.noise.z, a, b), renoise: o.noise.renoise.map((r) => rowsOf(r, a, b)) } : undefined;
-    parts.push(generateModelSpace(net, ema, cfg, { ...o, n: b - a, ...(noise ? { noise } : {}) }, keys[j]!));
+    parts.push(generateModelSpace(apply, ema, cfg, { ...o, n: b - a, ...(noise ? { noise } : {}) }, keys[j]!));
     if (noise) [noise.z, ...noise.renoise].forEach((t) => t.dispose());
     o.onChunk?.(j + 1, chunks, rows);
   }
@@ -110,11 +116,8 @@ function concatRows(parts: Tensor[]): Tensor {
 }
 
 // The samplers work in the model's space, where the data has standard deviation σ_d. Takes ownership of `key`.
-function generateModelSpace(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions, key: Tensor): Tensor {
-  // Jitted: the sampler calls F with the same shapes at every step, so it is traced once and replayed
-  // with planned buffers (eagerly, a U-Net pass kept every intermediate alive until the pass ended).
-  const applyJit = c.jit((p: ModelParams<unknown>, u: Tensor, t: Tensor, options?: NetworkOptions) => net.apply(p, u, t, options), { name: "sampleNetwork" });
-  const F = (u: Tensor, t: Tensor, options?: NetworkOptions) => applyJit(ema, u, t, options);
+function generateModelSpace(apply: JittedApply, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions, key: Tensor): Tensor {
+  const F = (u: Tensor, t: Tensor, options?: NetworkOptions) => apply(ema, u, t, options);
   const shape = [o.n, ...cfg.sampleShape];
   const start = tMax(cfg.sigmaData);
   const times = o.ts ?? (o.steps === 1 || o.steps === undefined ? [start] : o.steps === 2 ? [start, o.tMid ?? cfg.tMid ?? paperTMid] : undefined);

@@ -66,7 +66,7 @@ export interface Recipe {
  * rate); sCD/sCT as many in low dimension, where their 1- and 2-step quality was still climbing at 2000
  * steps, and 2000 at image scale, where a step costs far more.
  */
-export const defaultSteps = (mode: Mode, d = 2): number => (mode === "diffusion" || d < lowDimension ? 4000 : 2000);
+export const defaultSteps = (mode: Mode, d: number): number => (mode === "diffusion" || d < lowDimension ? 4000 : 2000);
 
 /** Resolves the recipe from the flags, filling what is absent from the defaults for this mode and data. */
 export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number[], log: (line: string) => void): Recipe {

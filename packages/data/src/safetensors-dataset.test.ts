@@ -211,11 +211,19 @@ describe("bad files", () => {
     expect([ds.shape, [...ds.values]]).toEqual([[3, 1], [1, 2, 4]]);
   });
 
+  test("[N, H, W] is N one-channel images [N, 1, H, W]", async () => {
+    const values = Float32Array.from({ length: 24 }, (_, i) => i);
+    const path = await fileWith("rank3.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 3, 4], values } }));
+    const ds = await loadSafetensorsDataset(path);
+    expect([ds.shape, [...ds.values]]).toEqual([[2, 1, 3, 4], [...values]]);
+    expect((await loadError(path, { exampleShape: [1, 28, 28] })).message).toBe(`${path}: tensor "x" has shape [2, 1, 3, 4] but the expected shape is [N, 1, 28, 28]`);
+  });
+
   test("a wrong rank or an unexpected example shape names the shapes", async () => {
-    const path = await fileWith("rank3.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 3, 4], values: new Float32Array(24) } }));
+    const path = await fileWith("rank5.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 1, 1, 3, 4], values: new Float32Array(24) } }));
     const rank = await loadError(path);
     expect(rank.kind).toBe("shape");
-    expect(rank.message).toBe(`${path}: tensor "x" has shape [2, 3, 4] (rank 3); a dataset needs [N, D] (or [N] of one value each) or [N, C, H, W]; for one-channel images store [2, 1, 3, 4]`);
+    expect(rank.message).toBe(`${path}: tensor "x" has shape [2, 1, 1, 3, 4] (rank 5); a dataset needs [N, D] (or [N] of one value each) or [N, C, H, W] (or [N, H, W] of one channel)`);
     const scalar = await fileWith("rank0.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [], values: [1] } }));
     expect((await loadError(scalar)).message).toMatch(/has shape \[\] \(rank 0\); a dataset needs/);
     const imagePath = await fileWith("images-shape.safetensors", good);

@@ -1,5 +1,6 @@
 // A user's own dataset from a tensor file (safetensors by default): the tensor `x` (or another name) of
-// shape [N, D] or [N, C, H, W] (or [N], read as [N, 1]) becomes the examples, an optional integer tensor of shape [N] their labels.
+// shape [N, D] or [N, C, H, W] (or [N], read as [N, 1], and [N, H, W], read as one-channel images
+// [N, 1, H, W]) becomes the examples, an optional integer tensor of shape [N] their labels.
 // This is a fallible boundary (docs/guide/design.md, "Errors"): a wrong tensor name, a wrong rank, an
 // example shape other than the one the model expects, or a non-finite value each throw a `DataError`
 // naming the file, the tensor, and the shape expected vs found. A file whose
@@ -35,13 +36,14 @@ function fmt(shape: readonly number[]): string {
 }
 
 function checkExamples(file: TensorFile, stored: HostTensor, options: TensorDatasetOptions): HostTensor {
-  // A vector [N] holds N one-dimensional examples: the same values as [N, 1].
-  const x = stored.shape.length === 1 ? { ...stored, shape: [stored.shape[0]!, 1] } : stored;
+  // A vector [N] holds N one-dimensional examples: the same values as [N, 1]. A rank-3 [N, H, W] holds
+  // one-channel images (torchvision's MNIST layout): the same values as [N, 1, H, W].
+  const s = stored.shape;
+  const x = s.length === 1 ? { ...stored, shape: [s[0]!, 1] } : s.length === 3 ? { ...stored, shape: [s[0]!, 1, s[1]!, s[2]!] } : stored;
   const { shape } = x;
   const where = `tensor "${x.name}"`;
   if (shape.length !== 2 && shape.length !== 4) {
-    const hint = shape.length === 3 ? `; for one-channel images store [${shape[0]}, 1, ${shape.slice(1).join(", ")}]` : "";
-    throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] (or [N] of one value each) or [N, C, H, W]${hint}`);
+    throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] (or [N] of one value each) or [N, C, H, W] (or [N, H, W] of one channel)`);
   }
   if (shape.some((n) => n === 0)) throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} with an empty axis; a dataset needs at least one example of positive size`);
   const expected = options.exampleShape;

@@ -77,6 +77,42 @@ export function formatTick(value: number): string {
   return String(Number(value.toPrecision(4)));
 }
 
+// A tick value printed with as many digits as the tick step needs: fixed decimals, or exponent form
+// (with as many fraction digits as separate neighbouring ticks) for very small or large magnitudes.
+function formatAtStep(value: number, step: number): string {
+  const v = Math.abs(value) < step * 1e-6 ? 0 : value;
+  if (v === 0) return "0";
+  const magnitude = Math.abs(v);
+  if (magnitude >= 1e5 || magnitude < 1e-3) {
+    const digits = Math.max(0, Math.floor(Math.log10(magnitude)) - Math.floor(Math.log10(step) + 1e-9));
+    return v.toExponential(Math.min(digits, 15)).replace("e+", "e");
+  }
+  return v.toFixed(Math.min(20, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))));
+}
+
+/** The longest tick label, in characters, before an axis labels its ticks relative to an offset. */
+export const maxTickLabelLength = 7;
+
+/**
+ * Labels for evenly spaced ticks that tell every tick apart. `formatTick`'s short labels when they
+ * differ; otherwise labels with the digits the step needs; and when those grow longer than
+ * `maxTickLabelLength` (a huge mean with a tiny spread: 100000.001, 100000.002, …), labels relative to
+ * the first tick with that tick given as the axis's `offset` (the reading is offset + label).
+ */
+export function tickLabels(ticks: readonly number[]): { readonly labels: string[]; readonly offset?: string } {
+  const short = ticks.map(formatTick);
+  if (ticks.length < 2) return { labels: short };
+  const step = Math.abs(ticks[1]! - ticks[0]!);
+  // A label must read back to its own tick, nearer than to either neighbour.
+  const reads = (labels: readonly string[], offset = 0) => labels.every((l, i) => Math.abs(offset + Number(l) - ticks[i]!) < step / 2);
+  if (reads(short)) return { labels: short };
+  const exact = ticks.map((t) => formatAtStep(t, step));
+  if (Math.max(...exact.map((l) => l.length)) <= maxTickLabelLength) return { labels: exact };
+  const origin = ticks[0]!;
+  const fixed = origin.toFixed(Math.min(20, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))));
+  return { labels: ticks.map((t) => formatAtStep(t - origin, step)), offset: Math.abs(origin) < 1e12 && fixed.length <= 14 ? fixed : formatAtStep(origin, step) };
+}
+
 function axisMap(range: AxisRange, from: number, to: number): (v: number) => number {
   const f = range.log ? Math.log10 : (v: number) => v;
   const a = f(range.min), b = f(range.max);
@@ -100,20 +136,29 @@ export function plotFrame(width: number, height: number, x: AxisRange, y: AxisRa
   const py = axisMap(y, box.bottom, box.top);
   const xTicks = x.log ? logTicks(x.min, x.max) : niceTicks(x.min, x.max);
   const yTicks = y.log ? logTicks(y.min, y.max) : niceTicks(y.min, y.max, 6);
-  for (const t of xTicks) {
+  const xLabels = x.log ? { labels: xTicks.map(formatTick) } : tickLabels(xTicks);
+  const yLabels = y.log ? { labels: yTicks.map(formatTick) } : tickLabels(yTicks);
+  xTicks.forEach((t, i) => {
     const c = Math.round(px(t));
     drawLine(image, c, box.top, c, box.bottom, gridColor);
     drawLine(image, c, box.bottom, c, box.bottom + 4, axisColor);
-    const label = formatTick(t);
+    const label = xLabels.labels[i]!;
     drawText(image, label, c - Math.floor(textWidth(label) / 2), box.bottom + 7, axisColor);
-  }
-  for (const t of yTicks) {
+  });
+  yTicks.forEach((t, i) => {
     const r = Math.round(py(t));
     drawLine(image, box.left, r, box.right, r, gridColor);
     drawLine(image, box.left - 4, r, box.left, r, axisColor);
-    const label = formatTick(t);
+    const label = yLabels.labels[i]!;
     drawText(image, label, box.left - 7 - textWidth(label), r - Math.floor(textHeight() / 2), axisColor);
+  });
+  // An axis labelled relative to an offset says so: x's under its tick labels at the right, y's above the box.
+  const signed = (offset: string) => (offset.startsWith("-") ? offset : `+${offset}`);
+  if (xLabels.offset !== undefined) {
+    const text = `x ${signed(xLabels.offset)}`;
+    drawText(image, text, box.right - textWidth(text), box.bottom + 9 + textHeight(), axisColor);
   }
+  if (yLabels.offset !== undefined) drawText(image, `y ${signed(yLabels.offset)}`, box.left, box.top - 3 - textHeight(), axisColor);
   drawLine(image, box.left, box.top, box.right, box.top, axisColor);
   drawLine(image, box.left, box.bottom, box.right, box.bottom, axisColor);
   drawLine(image, box.left, box.top, box.left, box.bottom, axisColor);

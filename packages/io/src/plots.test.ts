@@ -12,7 +12,8 @@ import { openEventLog } from "./event-log-file.js";
 import { imageGrid, imageGridFromHost } from "./image-grid.js";
 import { linePlot } from "./line-plot.js";
 import { writeImageGrid, writeLossCurves } from "./plot-files.js";
-import { formatTick, niceTicks, plotFrame } from "./plot-frame.js";
+import fc from "fast-check";
+import { formatTick, maxTickLabelLength, niceTicks, plotFrame, tickLabels } from "./plot-frame.js";
 import { encodePng } from "./png-encode.js";
 import { decodePng as decodeNamed } from "./png-decode.js";
 import type { RasterImage } from "./raster-image.js";
@@ -91,6 +92,29 @@ describe("rasteriser", () => {
     expect(niceTicks(-3.2, 7.9, 5)).toEqual([-2, 0, 2, 4, 6]);
     expect(niceTicks(0, 10000)).toEqual([0, 2000, 4000, 6000, 8000, 10000]);
     expect([formatTick(0.6000000000000001), formatTick(2e-5), formatTick(250000), formatTick(-2)]).toEqual(["0.6", "2e-5", "3e5", "-2"]);
+  });
+
+  it("labels ticks apart when the short labels collide: more digits, then an offset", () => {
+    expect(tickLabels(niceTicks(0, 1))).toEqual({ labels: ["0", "0.2", "0.4", "0.6", "0.8", "1"] });
+    expect(tickLabels(niceTicks(12.31, 12.39))).toEqual({ labels: ["12.32", "12.34", "12.36", "12.38"] });
+    expect(tickLabels(niceTicks(100000.0004, 100000.0096))).toEqual({ labels: ["0", "0.002", "0.004", "0.006"], offset: "100000.002" });
+    expect(tickLabels(niceTicks(-3e7, -3e7 + 40))).toEqual({ labels: ["0", "10", "20", "30", "40"], offset: "-30000000" });
+  });
+
+  it("tick labels are distinct, short, and read back to their ticks (property)", () => {
+    const scale = fc.integer({ min: -12, max: 12 }).map((e) => 10 ** e);
+    fc.assert(
+      fc.property(fc.double({ min: -1e9, max: 1e9, noNaN: true }), scale, fc.double({ min: 1, max: 10, noNaN: true }), (center, spread, k) => {
+        const ticks = niceTicks(center, center + spread * k);
+        fc.pre(ticks.length >= 2 && ticks[1]! - ticks[0]! > Math.abs(center) * 1e-13);
+        const { labels, offset } = tickLabels(ticks);
+        expect(new Set(labels).size).toBe(labels.length);
+        const step = ticks[1]! - ticks[0]!;
+        ticks.forEach((t, i) => expect(Math.abs(Number(offset ?? 0) + Number(labels[i]) - t)).toBeLessThan(step / 2));
+        if (offset !== undefined) expect(Math.max(...labels.map((l) => l.length))).toBeLessThanOrEqual(maxTickLabelLength);
+      }),
+      { seed: 17, numRuns: 400 },
+    );
   });
 });
 

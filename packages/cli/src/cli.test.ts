@@ -49,6 +49,11 @@ describe("train, sample, eval", () => {
     expect(existsSync(join(dir, "x.safetensors"))).toBe(true);
     const figures = await runEval({ ckpt: join(dir, "s"), metric: "sw", steps: 1, nfe: 35, n: 128, seed: 0, backend: "cpu" }, quiet);
     expect(figures.sw).toBeGreaterThan(0);
+    // eval's --t-mid reaches the 2-step sampler: the run's recorded t_mid (0.3 here) given explicitly scores the same, another not.
+    const two = (tMid?: number) => runEval({ ckpt: join(dir, "s"), metric: "sw", steps: 2, n: 128, seed: 0, backend: "cpu", ...(tMid ? { "t-mid": tMid } : {}) }, quiet);
+    const [recorded, same, other] = [await two(), await two(0.3), await two(1.1)];
+    expect(same.sw).toBe(recorded.sw);
+    expect(other.sw).not.toBe(recorded.sw);
     await expect(runTrain({ ...base, mode: "scd", steps: 2, teacher: join(dir, "nowhere"), out: join(dir, "u") }, quiet)).rejects.toThrow(/no checkpoint there/);
     await expect(runSample({ ckpt: join(dir, "s"), ts: "0.5,1.2", n: 4, nfe: 35, seed: 0, backend: "cpu", out: join(dir, "y.png") }, quiet)).rejects.toThrow(/t-list entry 1 \(1\.2\)/);
   }, 120_000);

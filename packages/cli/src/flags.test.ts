@@ -85,8 +85,9 @@ describe("values checked before work starts", () => {
     expect(sampleFlags["allow-nonfinite"]).toBeDefined();
   });
 
-  it("eval --nfe 0 and demo --n 0 are refused before any work", async () => {
+  it("eval --nfe 0 or --t-mid 2 and demo --n 0 are refused before any work", async () => {
     await expect(runEval({ ckpt: join(root, "no-such-run"), nfe: 0 }, quiet)).rejects.toThrow(/scm eval: --nfe must be a positive integer, got 0/);
+    await expect(runEval({ ckpt: join(root, "no-such-run"), steps: 2, "t-mid": 2 }, quiet)).rejects.toThrow(/scm eval: --t-mid must lie in \(0, π\/2\).*got 2/);
     const out = join(root, "demo");
     await expect(runDemo({ out, steps: 4, width: 8, n: 0, seed: 0, backend: "cpu" }, quiet)).rejects.toThrow(/scm demo: --n must be a positive integer, got 0/);
     expect(existsSync(out)).toBe(false);

@@ -45,6 +45,16 @@ export interface GenerateOptions extends SampleConditions {
   readonly onChunk?: (done: number, total: number, rows: number) => void;
 }
 
+/** The `--t-mid` flag of `scm sample` and `scm eval`. */
+export const tMidFlag = { kind: "number", help: "the intermediate time of 2-step sampling (default: the run's, 0.3 for data below 256 entries per example, else the paper's 1.1)" } as const;
+
+/** A given `--t-mid`, checked to lie in (0, π/2); undefined when absent. */
+export function checkTMid(command: string, v: unknown): number | undefined {
+  const tMid = v as number | undefined;
+  if (tMid !== undefined && !(tMid > 0 && tMid < Math.PI / 2)) throw new UsageError(`${command}: --t-mid must lie in (0, π/2) (0.3 and 1.1 are the defaults), got ${tMid}`);
+  return tMid;
+}
+
 /** Samples [n, ...sampleShape] from a network's EMA weights, in data space (the run's standardisation inverted). */
 export function generate(net: Network<Record<string, unknown>, unknown>, ema: ModelParams<unknown>, cfg: RunConfig, o: GenerateOptions): Tensor {
   const x = generateInChunks(net, ema, cfg, o);

@@ -7,7 +7,7 @@ import { nonNegativeInt, positiveInt, UsageError, withDefaults, type Flags, type
 import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { resolveData } from "../datasets.js";
-import { chunkProgress, chunkRows, generate } from "../generate.js";
+import { checkTMid, chunkProgress, chunkRows, generate, tMidFlag } from "../generate.js";
 import { computeMetric, formatFigures, metricNames, type MetricName } from "../metrics-table.js";
 import { loadRun } from "../run.js";
 
@@ -17,6 +17,7 @@ export const evalFlags: FlagSpecs = {
   data: { kind: "string", help: "reference data (default: the checkpoint's training data)" },
   metric: { kind: "string", choices: metricNames, default: "auto", help: "auto (sliced W2 with its noise floor, and where the data's density is known: mean log-density, modes covered, within 3σ), sw, MMD², Fréchet distance, precision/recall or modes" },
   steps: { kind: "number", default: 1, help: "consistency steps (1 or 2)" },
+  "t-mid": tMidFlag,
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
   n: { kind: "number", default: 2000, help: "samples on each side" },
   seed: { kind: "number", default: 0, help: "random seed" },
@@ -31,12 +32,13 @@ export async function runEval(given: Flags, log: (line: string) => void = consol
   if (!f.ckpt) throw new UsageError("scm eval: --ckpt <checkpoint folder> is required");
   // Every flag before the checkpoint is read or anything sampled.
   const n = positiveInt("eval", "n", f.n), nfe = positiveInt("eval", "nfe", f.nfe), steps = positiveInt("eval", "steps", f.steps), seed = nonNegativeInt("eval", "seed", f.seed);
+  const tMid = checkTMid("scm eval", f["t-mid"]);
   await selectBackend(f.backend as string);
   const run = await loadRun(f.ckpt as string, adam({ learningRate: 1 }), { allowNonFinite: f["allow-nonfinite"] === true, allowFlag: "--allow-nonfinite" });
   checkRowsFit("scm eval", "--n", n, run.cfg, false, undefined, chunkRows(run.cfg));
   const data = await resolveData((f.data as string | undefined) ?? run.cfg.data, run.cfg.seed);
   if (data.sampleShape.join() !== run.cfg.sampleShape.join()) throw new UsageError(`scm eval: the data has examples of shape [${data.sampleShape.join(", ")}] but the model makes [${run.cfg.sampleShape.join(", ")}]`);
-  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe, onChunk: chunkProgress(log, n) });
+  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe, ...(tMid !== undefined ? { tMid } : {}), onChunk: chunkProgress(log, n) });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0) throw new Error(`scm eval: ${bad} of the ${total} sampled values are NaN or ±∞; the run's figures would be meaningless`);
   // The reference and the floor's second draw share no example (a file of N rows gives two halves of

@@ -11,7 +11,7 @@ import { adam } from "@scm-ts/nn";
 import * as c from "@scm-ts/core";
 import { checkpointFile, loadTensors } from "@scm-ts/io/node";
 import { nonNegativeInt, parseDecimal, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
-import { checkSampleFile, chunkProgress, chunkRows, generate, writeSamples, type GivenNoise } from "../generate.js";
+import { checkSampleFile, checkTMid, chunkProgress, chunkRows, generate, tMidFlag, writeSamples, type GivenNoise } from "../generate.js";
 import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
@@ -25,7 +25,7 @@ import { existsSync } from "node:fs";
 export const sampleFlags: FlagSpecs = {
   ckpt: { kind: "string", help: "checkpoint folder (required)" },
   steps: { kind: "number", default: 1, help: "consistency steps: 1 (from t_max) or 2 (via t_mid)" },
-  "t-mid": { kind: "number", help: "the intermediate time of 2-step sampling (default: the run's, 0.3 for data below 256 entries per example, else the paper's 1.1)" },
+  "t-mid": tMidFlag,
   ts: { kind: "string", help: "explicit decreasing times, comma-separated (overrides --steps)" },
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
   class: { kind: "string", help: "class-conditional checkpoints: k for every sample of class k, or all to spread the samples evenly over the classes (default: none, the null label)" },
@@ -62,8 +62,7 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
       throw new UsageError((e as Error).message);
     }
   }
-  const tMid = f["t-mid"] as number | undefined;
-  if (tMid !== undefined && !(tMid > 0 && tMid < Math.PI / 2)) throw new UsageError(`scm sample: --t-mid must lie in (0, π/2) (0.3 and 1.1 are the defaults), got ${tMid}`);
+  const tMid = checkTMid("scm sample", f["t-mid"]);
   checkSampleFile(out);
   checkNotAnInput("scm sample", "--out", out, { "--ckpt": checkpointFile(ckpt) });
   if (isRunFile(out)) throw new UsageError(`scm sample: --out ${out} is a file of the run folder there; write the samples elsewhere`);
@@ -79,7 +78,7 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   const noise = f.noise === undefined ? undefined : await readNoise(String(f.noise), run.cfg.sampleShape, given.n === undefined ? undefined : n);
   const conditions = { ...(noise ? { noise } : {}), ...(k !== undefined ? { classLabel: k as number | "all" } : {}), ...(f.guidance !== undefined ? { guidance: f.guidance as number } : {}) };
   const rows = noise ? noise.z.shape[0]! : n;
-  const x = generate(run.net, run.state.ema, run.cfg, { n: rows, seed, steps, tMid: f["t-mid"] as number, nfe, ...(ts ? { ts } : {}), ...conditions, onChunk: chunkProgress(log, rows) });
+  const x = generate(run.net, run.state.ema, run.cfg, { n: rows, seed, steps, ...(tMid !== undefined ? { tMid } : {}), nfe, ...(ts ? { ts } : {}), ...conditions, onChunk: chunkProgress(log, rows) });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0 && !allow) throw new Error(`scm sample: ${bad} of the ${total} sampled values are NaN or ±∞; nothing written (inspect with --allow-nonfinite)`);
   const reference = out.endsWith(".png") ? await pictureReference(run.cfg) : undefined;

@@ -31,7 +31,7 @@ export { crc32 } from "./crc32.js";
 export { pngSignature, pngChunk } from "./png-chunks.js";
 export { type ImageGridOptions, imageGrid, imageGridFromHost } from "./image-grid.js";
 export { type Rgb, canvas, blendPixel, fillRect, drawLine, drawText, textWidth, textHeight } from "./canvas.js";
-export { type AxisRange, type FrameOptions, type PlotFrame, niceTicks, formatTick, tickLabels, maxTickLabelLength, plotFrame, drawLegend } from "./plot-frame.js";
+export { type AxisRange, type FrameOptions, type PlotFrame, type TickLabels, niceTicks, formatTick, tickLabels, maxTickLabelLength, plotFrame, drawLegend } from "./plot-frame.js";
 export { type ScatterSeries, type ScatterOptions, scatterPlot } from "./scatter-plot.js";
 export { type HistogramSeries, type HistogramOptions, histogramPlot, histogramDensity, histogramRange } from "./histogram-plot.js";
 export { type LineSeries, type LinePlotOptions, seriesColors, linePlot, seriesFromEvents } from "./line-plot.js";

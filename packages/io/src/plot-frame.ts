@@ -93,13 +93,21 @@ function formatAtStep(value: number, step: number): string {
 /** The longest tick label, in characters, before an axis labels its ticks relative to an offset. */
 export const maxTickLabelLength = 7;
 
+/** The labels of an axis's ticks (`tickLabels`). */
+export interface TickLabels {
+  /** One label per tick, in the ticks' order. */
+  readonly labels: string[];
+  /** When present, the labels read relative to this value: a tick is offset + label. */
+  readonly offset?: string;
+}
+
 /**
  * Labels for evenly spaced ticks that tell every tick apart. `formatTick`'s short labels when they
  * differ; otherwise labels with the digits the step needs; and when those grow longer than
  * `maxTickLabelLength` (a huge mean with a tiny spread: 100000.001, 100000.002, …), labels relative to
  * the first tick with that tick given as the axis's `offset` (the reading is offset + label).
  */
-export function tickLabels(ticks: readonly number[]): { readonly labels: string[]; readonly offset?: string } {
+export function tickLabels(ticks: readonly number[]): TickLabels {
   const short = ticks.map(formatTick);
   if (ticks.length < 2) return { labels: short };
   const step = Math.abs(ticks[1]! - ticks[0]!);

@@ -216,7 +216,7 @@ describe("bad files", () => {
     const path = await fileWith("rank3.safetensors", writeSafetensors({ x: { dtype: "F32", shape: [2, 3, 4], values } }));
     const ds = await loadSafetensorsDataset(path);
     expect([ds.shape, [...ds.values]]).toEqual([[2, 1, 3, 4], [...values]]);
-    expect((await loadError(path, { exampleShape: [1, 28, 28] })).message).toBe(`${path}: tensor "x" has shape [2, 1, 3, 4] but the expected shape is [N, 1, 28, 28]`);
+    expect((await loadError(path, { exampleShape: [1, 28, 28] })).message).toBe(`${path}: tensor "x" has shape [2, 3, 4] (read as [2, 1, 3, 4]) but the expected shape is [N, 1, 28, 28]`);
   });
 
   test("a wrong rank or an unexpected example shape names the shapes", async () => {

@@ -42,13 +42,14 @@ function checkExamples(file: TensorFile, stored: HostTensor, options: TensorData
   const x = s.length === 1 ? { ...stored, shape: [s[0]!, 1] } : s.length === 3 ? { ...stored, shape: [s[0]!, 1, s[1]!, s[2]!] } : stored;
   const { shape } = x;
   const where = `tensor "${x.name}"`;
+  const shown = s.length === shape.length ? fmt(shape) : `${fmt(s)} (read as ${fmt(shape)})`;
   if (shape.length !== 2 && shape.length !== 4) {
     throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} (rank ${shape.length}); a dataset needs [N, D] (or [N] of one value each) or [N, C, H, W] (or [N, H, W] of one channel)`);
   }
-  if (shape.some((n) => n === 0)) throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} with an empty axis; a dataset needs at least one example of positive size`);
+  if (shape.some((n) => n === 0)) throw dataError("shape", file.source, `${where} has shape ${shown} with an empty axis; a dataset needs at least one example of positive size`);
   const expected = options.exampleShape;
   if (expected !== undefined && (expected.length !== shape.length - 1 || expected.some((n, i) => shape[i + 1] !== n))) {
-    throw dataError("shape", file.source, `${where} has shape ${fmt(shape)} but the expected shape is [N, ${expected.join(", ")}]`);
+    throw dataError("shape", file.source, `${where} has shape ${shown} but the expected shape is [N, ${expected.join(", ")}]`);
   }
   const bad = x.values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {

@@ -17,10 +17,24 @@ describe("resolveRecipe", () => {
     expect(low.sampleSigmaMax).toBeUndefined();
     expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so 4000 steps, weighting none, tangent normalisation c = 1, 2-step sampling via t_mid = 0\.3/)]);
     expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1, tMid: 0.3 });
-    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ steps: 2000, weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
+    expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ steps: 500, lr: 1e-4, weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
+    expect(said.at(-1)).toMatch(/784 entries per example is image-scale, so 500 steps, peak rate 0\.0001 \(images\), weighting adaptive/);
     expect([defaultSteps("diffusion", 784), defaultSteps("sct", 2), defaultSteps("scd", lowDimension)]).toEqual([4000, 4000, 2000]);
-    expect(resolveRecipe({}, "scd", [lowDimension], log).tangentC).toBe(0.1);
+    expect(resolveRecipe({}, "scd", [lowDimension], log)).toMatchObject({ steps: 2000, lr: 1e-3, tangentC: 0.1 });
     expect(said.at(-1)).toMatch(/image-scale, so 2000 steps, weighting adaptive, tangent normalisation c = 0\.1/);
+  });
+
+  it("distils images 500 steps at 1e-4; sCT on images and sCD on long vectors keep 2000 at 1e-3", () => {
+    const quiet = () => {};
+    expect(resolveRecipe({}, "sct", [1, 28, 28], quiet)).toMatchObject({ steps: 2000, lr: 1e-3 });
+    expect(resolveRecipe({}, "scd", [3, 16, 16], quiet)).toMatchObject({ steps: 500, lr: 1e-4, warmup: 75 });
+    // Images too small for the image-scale recipe take the low-dimensional one, rate included.
+    expect(resolveRecipe({}, "scd", [1, 8, 8], quiet)).toMatchObject({ steps: 4000, lr: 1e-3, weighting: "none" });
+    said.length = 0;
+    expect(resolveRecipe({ lr: 3e-4, steps: 800, batch: 32, weighting: "adaptive", "tangent-c": 0.1 }, "scd", [1, 28, 28], log)).toMatchObject({ steps: 800, lr: 3e-4 });
+    expect(said).toEqual([]);
+    resolveRecipe({ steps: 800, batch: 32, weighting: "adaptive", "tangent-c": 0.1 }, "scd", [1, 28, 28], log);
+    expect(said).toEqual([expect.stringMatching(/image-scale, so peak rate 0\.0001 \(images\), 2-step sampling via t_mid = 1\.1/)]);
   });
 
   it("gives the diffusion teacher more steps, no warm-up, and in low dimension a sampler grid from σ_max = 10", () => {

@@ -15,6 +15,9 @@
 // 2^15, so a step's activations stay inside the CPU backend's WebAssembly memory (a 28×28 U-Net step
 // at batch 256 overflows it and falls back to copying every buffer) and a step costs about the same
 // at every image size.
+// sCD on images trains 500 steps at the paper's rate of 1e-4 instead of 2000 at 1e-3: on MNIST its
+// 2-step samples were best after 250–1000 steps at 1e-4 and worsened with longer training or a higher
+// rate (docs/guide/training.md, "MNIST with the defaults").
 // The CLI prints one line saying which applied.
 import type { Mode } from "@scm-ts/consistency";
 import { stdToExp } from "@scm-ts/nn";
@@ -61,20 +64,29 @@ export interface Recipe {
   readonly sampleSigmaMax?: number;
 }
 
+/** The peak learning rate of sCD on images: the paper's rate for consistency models started from a teacher. */
+export const imageDistillationLr = 1e-4;
+
+/** The default steps of sCD on images, at `imageDistillationLr`. */
+export const imageDistillationSteps = 500;
+
 /**
  * The default steps of a mode on data of `d` entries per example: teachers 4000 (at twice the students'
  * rate); sCD/sCT as many in low dimension, where their 1- and 2-step quality was still climbing at 2000
- * steps, and 2000 at image scale, where a step costs far more.
+ * steps, and 2000 at image scale, where a step costs far more; sCD on images (`image`) 500 at the
+ * paper's rate of 1e-4, where its 2-step samples were best and worsened with longer training.
  */
-export const defaultSteps = (mode: Mode, d: number): number => (mode === "diffusion" || d < lowDimension ? 4000 : 2000);
+export const defaultSteps = (mode: Mode, d: number, image = false): number =>
+  mode === "diffusion" || d < lowDimension ? 4000 : mode === "scd" && image ? imageDistillationSteps : 2000;
 
 /** Resolves the recipe from the flags, filling what is absent from the defaults for this mode and data. */
 export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number[], log: (line: string) => void): Recipe {
   const d = sampleShape.reduce((a, b) => a * b, 1);
   const low = d < lowDimension;
   const consistency = mode !== "diffusion";
-  const steps = positiveInt("train", "steps", f.steps ?? defaultSteps(mode, d));
   const image = sampleShape.length === 3;
+  const steps = positiveInt("train", "steps", f.steps ?? defaultSteps(mode, d, image));
+  const imageScd = image && mode === "scd" && !low;
   const batch = positiveInt("train", "batch", f.batch ?? (image ? imageBatch(d) : 256));
   if (image && f.batch === undefined) log(`recipe: images of ${d} entries train at batch ${batch} (batch × entries near ${imageBatchEntries}, to fit the CPU backend's memory; override with --batch)`);
   const weighting = (f.weighting as Recipe["weighting"] | undefined) ?? (mode === "scd" && low ? "none" : "adaptive");
@@ -83,14 +95,14 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   const warmup = (f.warmup as number | undefined) ?? (consistency ? Math.round(0.15 * steps) : 0);
   if (!(Number.isInteger(warmup) && warmup >= 0)) throw new UsageError(`scm train: --warmup must be a whole number of steps ≥ 0, got ${warmup}`);
   if (!consistency && low) log(`recipe: ${d} entries per example is low-dimensional (< ${lowDimension}), so the PF-ODE sampler's grid starts at σ_max = ${lowDimensionSigmaMax} (EDM's 80 at image scale)`);
-  if (consistency && (f.steps === undefined || f.weighting === undefined || f["tangent-c"] === undefined)) {
-    const chosen = [f.steps === undefined ? `${steps} steps` : "", f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", `2-step sampling via t_mid = ${low ? lowDimensionTMid : paperTMid}`].filter(Boolean).join(", ");
-    log(`recipe: ${d} entries per example is ${low ? `low-dimensional (< ${lowDimension})` : "image-scale"}, so ${chosen} (override with --steps, --weighting, --tangent-c; sample's --t-mid)`);
+  if (consistency && (f.steps === undefined || f.weighting === undefined || f["tangent-c"] === undefined || (imageScd && f.lr === undefined))) {
+    const chosen = [f.steps === undefined ? `${steps} steps` : "", f.lr === undefined && imageScd ? `peak rate ${imageDistillationLr} (images)` : "", f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", `2-step sampling via t_mid = ${low ? lowDimensionTMid : paperTMid}`].filter(Boolean).join(", ");
+    log(`recipe: ${d} entries per example is ${low ? `low-dimensional (< ${lowDimension})` : "image-scale"}, so ${chosen} (override with --steps, --lr, --weighting, --tangent-c; sample's --t-mid)`);
   }
   return {
     steps,
     batch,
-    lr: (f.lr as number | undefined) ?? (consistency ? 1e-3 : 2e-3),
+    lr: (f.lr as number | undefined) ?? (imageScd ? imageDistillationLr : consistency ? 1e-3 : 2e-3),
     lrSchedule: (f["lr-schedule"] as Recipe["lrSchedule"] | undefined) ?? "cosine",
     weighting,
     tangentC,

@@ -8,6 +8,7 @@
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import * as c from "@scm-ts/core";
+import { useNativeCpu } from "@scm-ts/native-cpu";
 import { commonFlags, evaluateAndReport, type ExampleResult } from "./common.js";
 import { parseExampleFlags, runMain, UsageError, type FlagSpec } from "./flags.js";
 import { loadMnistSplit } from "./mnist-data.js";
@@ -36,6 +37,8 @@ const summary = "MNIST sCD: train (or load) a TrigFlow diffusion teacher, distil
 export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<ExampleResult | undefined> {
   const f = parseExampleFlags(argv, scdFlags, "node dist/scd.js", summary, log);
   if (!f) return undefined;
+  // Node runs the convolutions and products on the native oneDNN path where it was built; the line says which.
+  log(useNativeCpu());
   const t0 = performance.now();
   // A given teacher is checked before the data load, so a wrong folder fails at once.
   const given = f.teacher ? await loadEma(f.teacher, f.size) : undefined;

@@ -8,6 +8,7 @@
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import * as c from "@scm-ts/core";
+import { useNativeCpu } from "@scm-ts/native-cpu";
 import { commonFlags, evaluateAndReport, type ExampleResult } from "./common.js";
 import { parseExampleFlags, runMain, UsageError, type FlagSpec } from "./flags.js";
 import { loadMnistSplit } from "./mnist-data.js";
@@ -31,6 +32,8 @@ const summary = "MNIST sCT: train a consistency model with sCT on a small U-Net,
 export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<ExampleResult | undefined> {
   const f = parseExampleFlags(argv, sctFlags, "node dist/sct.js", summary, log);
   if (!f) return undefined;
+  // Node runs the convolutions and products on the native oneDNN path where it was built; the line says which.
+  log(useNativeCpu());
   const t0 = performance.now();
   const data = await loadMnistSplit(f.size);
   const init = f.init ? await loadEma(f.init, f.size) : undefined;

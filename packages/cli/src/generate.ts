@@ -9,7 +9,7 @@ import type { NetworkOptions, Tensor } from "@scm-ts/core";
 import { saveTensors, writeImageGrid, writeScatterPlot } from "@scm-ts/io/node";
 import type { ModelParams, Network } from "@scm-ts/models";
 import { sampleConsistency, sampleTeacher } from "@scm-ts/samplers";
-import { paperTMid, ScheduleError, tMax } from "@scm-ts/trigflow";
+import { paperTMid, pfOdeMethods, ScheduleError, tMax, type PfOdeMethod } from "@scm-ts/trigflow";
 import { identityStandardization, mnistPixelMean, mnistPixelStd, unstandardize } from "@scm-ts/data";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
@@ -41,9 +41,14 @@ export interface GenerateOptions extends SampleConditions {
   readonly ts?: readonly number[];
   /** PF-ODE evaluations for diffusion checkpoints. */
   readonly nfe?: number;
+  /** The PF-ODE solver for diffusion checkpoints (default: the run's recorded one, else DPM-Solver-2). */
+  readonly solver?: PfOdeMethod;
   /** Called after each chunk of a draw that takes more than one (`chunkRows`): chunks done, chunks in all, rows per chunk. */
   readonly onChunk?: (done: number, total: number, rows: number) => void;
 }
+
+/** The `--solver` flag of `scm sample` and `scm eval`. */
+export const solverFlag = { kind: "string", choices: pfOdeMethods, help: "the PF-ODE solver of diffusion checkpoints: dpm-solver-2m is DPM-Solver++(2M), one evaluation per step (default: the run's, dpm-solver-2m for data below 256 entries per example, else the paper's dpm-solver-2)" } as const;
 
 /** The `--t-mid` flag of `scm sample` and `scm eval`. */
 export const tMidFlag = { kind: "number", help: "the intermediate time of 2-step sampling (default: the run's, 0.3 for data below 256 entries per example, else the paper's 1.1)" } as const;
@@ -137,7 +142,7 @@ function generateModelSpace(apply: JittedApply, ema: ModelParams<unknown>, cfg: 
     const z = o.noise ? { noise: o.noise.z } : {};
     if (cfg.mode === "diffusion") {
       try {
-        return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, ...(cfg.sampleSigmaMax ? { edm: { sigmaMax: cfg.sampleSigmaMax } } : {}), ...z, ...cond });
+        return sampleTeacher(F, { key, shape, sigmaData: cfg.sigmaData, nfe: o.nfe ?? 35, method: o.solver ?? cfg.sampleMethod ?? "dpm-solver-2", ...(cfg.sampleSigmaMax ? { edm: { sigmaMax: cfg.sampleSigmaMax } } : {}), ...z, ...cond });
       } catch (e) {
         // An NFE the sampler cannot spend exactly (dpm-solver-2 takes 2 per step, 1 for the last) is the flag's fault.
         if (e instanceof ScheduleError && /NFE|network evaluations/.test(e.message)) throw new UsageError(`--nfe ${o.nfe ?? 35}: ${e.message.replace(/^stepsForNfe: /, "")}`);

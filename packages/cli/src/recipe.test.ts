@@ -1,5 +1,6 @@
 // The recipe's defaults: teachers train longer than students, the low-dimensional recipe (no
-// adaptive weighting for sCD, c = 1, 2-step t_mid = 0.3, the teacher sampler's σ_max = 10) applies
+// adaptive weighting for sCD, c = 1, 2-step t_mid = 0.3, the teacher sampler DPM-Solver++(2M) from
+// σ_max = 10) applies
 // below 256 entries per example and the paper's above, the choice is said in one line, and flags
 // override every training default.
 import { describe, expect, it } from "vitest";
@@ -37,13 +38,14 @@ describe("resolveRecipe", () => {
     expect(said).toEqual([expect.stringMatching(/image-scale, so peak rate 0\.0001 \(images\), 2-step sampling via t_mid = 1\.1/)]);
   });
 
-  it("gives the diffusion teacher more steps, no warm-up, and in low dimension a sampler grid from σ_max = 10", () => {
+  it("gives the diffusion teacher more steps, no warm-up, and in low dimension DPM-Solver++(2M) from σ_max = 10", () => {
     said.length = 0;
-    expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0, lr: 2e-3, sampleSigmaMax: 10 });
-    expect(said).toEqual([expect.stringMatching(/low-dimensional \(< 256\), so the PF-ODE sampler's grid starts at σ_max = 10/)]);
+    expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0, lr: 2e-3, sampleSigmaMax: 10, sampleMethod: "dpm-solver-2m" });
+    expect(said).toEqual([expect.stringMatching(/low-dimensional \(< 256\), so the PF-ODE sampler is DPM-Solver\+\+\(2M\) on a grid from σ_max = 10/)]);
     said.length = 0;
     const image = resolveRecipe({}, "diffusion", [1, 28, 28], log);
     expect(image.sampleSigmaMax).toBeUndefined();
+    expect(image.sampleMethod).toBeUndefined();
     expect(image.tMid).toBeUndefined();
     expect(image.batch).toBe(32);
     expect(said).toEqual([expect.stringMatching(/images of 784 entries train at batch 32 .*override with --batch/)]);

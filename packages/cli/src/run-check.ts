@@ -4,6 +4,7 @@
 // diverged must not be sampled from, resumed or used as a teacher without the user asking to).
 import type { Tensor } from "@scm-ts/core";
 import * as c from "@scm-ts/core";
+import { pfOdeMethods } from "@scm-ts/trigflow";
 import { UsageError } from "./args.js";
 import type { RunConfig } from "./run.js";
 
@@ -33,6 +34,7 @@ export function checkRunConfig(where: string, cfg: unknown): RunConfig {
   if (!finite(cfg.lr) || cfg.lr <= 0) throw bad("lr", "a positive number", cfg.lr);
   if (typeof cfg.seed !== "number" || !Number.isSafeInteger(cfg.seed) || cfg.seed < 0) throw bad("seed", "a whole number ≥ 0", cfg.seed);
   if (cfg.warmup !== undefined && !(typeof cfg.warmup === "number" && Number.isSafeInteger(cfg.warmup) && cfg.warmup >= 0)) throw bad("warmup", "a whole number ≥ 0", cfg.warmup);
+  if (cfg.sampleMethod !== undefined && !pfOdeMethods.includes(cfg.sampleMethod as never)) throw bad("sampleMethod", `one of ${pfOdeMethods.join(", ")}`, cfg.sampleMethod);
   const t = cfg.dataTransform;
   if (t !== undefined && !(isObject(t) && Array.isArray(t.shift) && Array.isArray(t.scale) && [...t.shift, ...t.scale].every(finite))) throw bad("dataTransform", "{ shift: numbers, scale: numbers }", t);
   return cfg as unknown as RunConfig;

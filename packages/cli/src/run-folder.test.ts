@@ -130,7 +130,9 @@ describe("scm sample over an existing file", () => {
 
   it("an --nfe the teacher's sampler cannot spend is a usage error naming the flag", async () => {
     const t = await teacherRun();
-    const run = runSample({ ckpt: t, n: 4, nfe: 2, backend: "cpu", out: join(root, "nfe2.safetensors") }, log);
+    // A low-dimensional teacher records DPM-Solver++(2M), which spends any NFE; the paper's DPM-Solver-2 cannot spend 2.
+    await runSample({ ckpt: t, n: 4, nfe: 2, backend: "cpu", out: join(root, "nfe2-2m.safetensors") }, log);
+    const run = runSample({ ckpt: t, n: 4, nfe: 2, solver: "dpm-solver-2", backend: "cpu", out: join(root, "nfe2.safetensors") }, log);
     await expect(run).rejects.toThrow(UsageError);
     await expect(run).rejects.toThrow(/^--nfe 2: dpm-solver-2 cannot spend exactly 2 network evaluations/);
     expect(existsSync(join(root, "nfe2.safetensors"))).toBe(false);

@@ -9,6 +9,7 @@ import { readCheckpoint, readCheckpointInto, writeCheckpoint, type JsonValue } f
 import type { Standardization } from "@scm-ts/data";
 import { dit, mlp, unet, type ModelParams, type Network } from "@scm-ts/models";
 import type { MomentState, Optimizer } from "@scm-ts/nn";
+import type { PfOdeMethod } from "@scm-ts/trigflow";
 import { UsageError } from "./args.js";
 import { lowDimension } from "./recipe.js";
 import { checkFiniteWeights, checkRunConfig } from "./run-check.js";
@@ -59,6 +60,8 @@ export interface RunConfig {
   readonly tangentC?: number;
   /** Diffusion: the σ_max of the PF-ODE sampler's EDM grid (absent: EDM's 80). */
   readonly sampleSigmaMax?: number;
+  /** Diffusion: the PF-ODE solver of its samples (absent: DPM-Solver-2, the paper's teacher sampler). */
+  readonly sampleMethod?: PfOdeMethod;
   /** The smallest and largest value of the training images when they came from a .safetensors file (PNG folders: [−1, 1]), for drawing samples. */
   readonly valueRange?: readonly [number, number];
   /** The t_mid that 2-step sampling uses unless told otherwise (absent: the paper's 1.1). */

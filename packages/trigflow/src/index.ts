@@ -99,6 +99,12 @@ export {
   ddimStep,
   heunStep,
   dpmSolver2Step,
+  dpmSolver2MStep,
+  pfOdeStep,
+  pfOdeMethods,
+  startsBelowHalfPi,
+  type MultistepMemory,
+  type PfOdeStepResult,
   solvePfOde,
   pfOdeEvaluations,
 } from "./pf-ode-solvers.js";

@@ -1,8 +1,9 @@
 // PF-ODE solvers (docs/guide/math.md, "PF-ODE solvers and step schedules"; T12 of "What the oracles check"):
 // DDIM is exact for a point mass even from t = π/2; DPM-Solver-2 with r = 1 equals EDM's Heun sampler run in
-// EDM coordinates, for any velocity field; each method converges at its order against the closed-form Gaussian
-// flow; evaluation counts are as documented (18 EDM steps = 35 NFE); the same solver runs on numbers and on
-// Float64Array; bad schedules and methods are rejected clearly.
+// EDM coordinates, for any velocity field; DPM-Solver++(2M) is exact for a point mass and equals DPM-Solver++'s
+// published multistep update in EDM's σ; each method converges at its order against the closed-form Gaussian
+// flow; evaluation counts are as documented (18 EDM steps = 35 NFE; 2M: one per step); the same solver runs on
+// numbers and on Float64Array; bad schedules and methods are rejected clearly.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { edmSigmaFromTime, edmStateFromXt, timeFromEdmSigma, xtFromEdm } from "./converters.js";
@@ -33,6 +34,9 @@ describe("exactness", () => {
         expect(maxDifference(oneStep, mu)).toBeLessThan(1e-12);
         const many = solvePfOde(num, velocity, Float64Array.from(x), uniformSchedule(steps), { method: "ddim" });
         expect(maxDifference(many, mu)).toBeLessThan(1e-12);
+        // DPM-Solver++(2M) combines data predictions, all equal to μ here, so it is exact too (from below π/2).
+        const multistep = solvePfOde(num, velocity, Float64Array.from(x), uniformSchedule(steps, 1.5), { method: "dpm-solver-2m" });
+        expect(maxDifference(multistep, mu)).toBeLessThan(1e-12);
       }),
       { seed: 42, numRuns: 100 },
     );
@@ -77,6 +81,41 @@ describe("exactness", () => {
   });
 });
 
+test("DPM-Solver++(2M) equals its published update in EDM's σ (x/σ form), for an arbitrary velocity field", () => {
+  fc.assert(
+    fc.property(vector(2), vector(3), fc.integer({ min: 2, max: 20 }), (x, coefficients, steps) => {
+      const [a, b, c] = coefficients as [number, number, number];
+      const velocity: Velocity<Float64Array> = (y, t) => y.map((v, i) => a * Math.sin(v + i) + b * t * v + c * Math.cos(t));
+      const schedule = edmSchedule(steps, { sigmaData });
+      const trig = solvePfOde(num, velocity, Float64Array.from(x), schedule, { method: "dpm-solver-2m" });
+      // Lu et al. 2022 (DPM-Solver++, Alg. 2) with α = 1, σ = EDM σ, λ = −log σ, on x̃ = x_t/cos t:
+      // x̃_i = (σ_i/σ_{i−1}) x̃ − (e^{−h} − 1) D′, first order on the first step and into σ = 0.
+      const denoise = (xSigma: Float64Array, t: number): Float64Array => {
+        const xt = xtFromEdm(num, xSigma, Float64Array.of(t));
+        const v = velocity(xt, t);
+        return xt.map((value, i) => Math.cos(t) * value - Math.sin(t) * v[i]!);
+      };
+      const sigmas = schedule.map((t) => (t === 0 ? 0 : edmSigmaFromTime(floatingNumber, t, sigmaData)));
+      let xSigma = edmStateFromXt(num, Float64Array.from(x), Float64Array.of(schedule[0]!));
+      let previous: { D: Float64Array; h: number } | undefined;
+      for (let i = 0; i + 1 < sigmas.length; i++) {
+        const D = denoise(xSigma, schedule[i]!);
+        if (sigmas[i + 1] === 0) {
+          xSigma = D;
+          break;
+        }
+        const h = Math.log(sigmas[i]! / sigmas[i + 1]!);
+        const r = previous ? previous.h / h : 0;
+        const Dp = previous ? D.map((v, k) => (1 + 1 / (2 * r)) * v - (1 / (2 * r)) * previous!.D[k]!) : D;
+        xSigma = xSigma.map((v, k) => (sigmas[i + 1]! / sigmas[i]!) * v - Math.expm1(-h) * Dp[k]!);
+        previous = { D, h };
+      }
+      expect(maxDifference(trig, xSigma)).toBeLessThan(1e-9 * (1 + Math.max(...Array.from(xSigma, Math.abs))));
+    }),
+    { seed: 42, numRuns: 100 },
+  );
+});
+
 describe("convergence order against the closed-form Gaussian flow", () => {
   const oracle = gaussianOracle({ mean: [0.4, -0.3], covariance: { kind: "full", matrix: [[0.2, 0.05], [0.05, 0.1]] }, sigmaData });
   const velocity: Velocity<Float64Array> = (y, t) => oracle.velocity(y, t);
@@ -91,6 +130,7 @@ describe("convergence order against the closed-form Gaussian flow", () => {
     ["ddim", 1],
     ["heun", 2],
     ["dpm-solver-2", 2],
+    ["dpm-solver-2m", 2],
   ] as const)("%s has order %i (error ratio 2^order when steps double)", (method, order) => {
     const ratio = error(method, 40) / error(method, 80);
     expect(Math.log2(ratio)).toBeGreaterThan(order - 0.25);
@@ -100,12 +140,13 @@ describe("convergence order against the closed-form Gaussian flow", () => {
   test("second-order methods beat first-order ones by over an order of magnitude at 80 steps", () => {
     expect(error("heun", 80)).toBeLessThan(error("euler", 80) / 10);
     expect(error("dpm-solver-2", 80)).toBeLessThan(error("ddim", 80) / 10);
+    expect(error("dpm-solver-2m", 80)).toBeLessThan(error("ddim", 80) / 10);
   });
 });
 
 describe("bookkeeping and genericity", () => {
   test("evaluation counts: 18 EDM steps of DPM-Solver-2 cost 35 NFE (docs/guide/math.md#pf-ode-solvers-and-step-schedules), and onStep sees each step", () => {
-    for (const method of ["euler", "ddim", "heun", "dpm-solver-2"] as const) {
+    for (const method of ["euler", "ddim", "heun", "dpm-solver-2", "dpm-solver-2m"] as const) {
       let calls = 0;
       const steps: number[] = [];
       const schedule = edmSchedule(18);
@@ -114,12 +155,13 @@ describe("bookkeeping and genericity", () => {
       expect(steps).toEqual(Array.from({ length: 18 }, (_, i) => i));
     }
     expect(pfOdeEvaluations("dpm-solver-2", 19)).toBe(35);
+    expect(pfOdeEvaluations("dpm-solver-2m", 36)).toBe(35);
   });
 
   test("the same solver gives the same numbers on plain numbers as on length-1 vectors", () => {
     const oracle = gaussianOracle({ mean: [0.7], covariance: { kind: "isotropic", variance: 0.05 }, sigmaData });
     const schedule = edmSchedule(10);
-    for (const method of ["euler", "ddim", "heun", "dpm-solver-2"] as const) {
+    for (const method of ["euler", "ddim", "heun", "dpm-solver-2", "dpm-solver-2m"] as const) {
       const scalar = solvePfOde(floatingNumber, (x, t) => oracle.velocity([x], t)[0]!, 0.4, schedule, { method });
       const vectorResult = solvePfOde(num, (x, t) => oracle.velocity(x, t), Float64Array.of(0.4), schedule, { method });
       expect(vectorResult[0]).toBe(scalar);
@@ -131,6 +173,7 @@ describe("bookkeeping and genericity", () => {
     expect(() => solvePfOde(floatingNumber, velocity, 1, [1, 1.2, 0], { method: "euler" })).toThrow(/solvePfOde\(euler\): entry 1 \(1.2\) is not below entry 0/);
     expect(() => solvePfOde(floatingNumber, velocity, 1, [1.5, 0.5])).toThrow(/ends at 0.5 but must end at 0/);
     expect(() => solvePfOde(floatingNumber, velocity, 1, [Math.PI / 2, 0])).toThrow(/solvePfOde\(dpm-solver-2\): starts at 1.57\d+ but must start below/);
+    expect(() => solvePfOde(floatingNumber, velocity, 1, [Math.PI / 2, 0], { method: "dpm-solver-2m" })).toThrow(/solvePfOde\(dpm-solver-2m\): starts at 1.57\d+ but must start below/);
     expect(() => solvePfOde(floatingNumber, velocity, 1, [Math.PI / 2, 0], { method: "heun" })).not.toThrow();
     expect(() => solvePfOde(floatingNumber, velocity, 1, [1, 0], { method: "rk4" as PfOdeMethod })).toThrow(ScheduleError);
     expect(() => solvePfOde(floatingNumber, velocity, 1, [1, 0], { method: "rk4" as PfOdeMethod })).toThrow(/unknown method "rk4"; use one of euler, ddim, heun, dpm-solver-2/);

@@ -97,7 +97,7 @@ export async function runDemo(f: Flags, log: (line: string) => void = console.lo
   const sampleOf = (r: TrainedRun, o: { seed: number; steps?: number; nfe?: number }) => generate(buildNetwork(r.cfg), r.ema, r.cfg, { n, ...o });
   const rows: { method: string; nfe: string; x: Tensor }[] = [
     { method: "data (a fresh draw)", nfe: "—", x: data.reference(n, 999 + seed) },
-    { method: "exact teacher, 35 NFE (oracle)", nfe: "35", x: fromModel(sampleTeacher(Fstar, { key: c.random.key(1), shape: [n, 2], sigmaData: sd, nfe: 35, ...(teacher.cfg.sampleSigmaMax ? { edm: { sigmaMax: teacher.cfg.sampleSigmaMax } } : {}) })) },
+    { method: "exact teacher, 35 NFE (oracle)", nfe: "35", x: fromModel(sampleTeacher(Fstar, { key: c.random.key(1), shape: [n, 2], sigmaData: sd, nfe: 35, ...(teacher.cfg.sampleMethod ? { method: teacher.cfg.sampleMethod } : {}), ...(teacher.cfg.sampleSigmaMax ? { edm: { sigmaMax: teacher.cfg.sampleSigmaMax } } : {}) })) },
     { method: "teacher, 35 NFE", nfe: "35", x: sampleOf(teacher, { seed: 1, nfe: 35 }) },
     { method: "sCD from exact teacher, 1 step", nfe: "1", x: sampleOf(exact, { seed: 2, steps: 1 }) },
     { method: "sCD from exact teacher, 2 steps", nfe: "2", x: sampleOf(exact, { seed: 2, steps: 2 }) },

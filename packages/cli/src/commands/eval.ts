@@ -7,7 +7,8 @@ import { nonNegativeInt, positiveInt, UsageError, withDefaults, type Flags, type
 import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { resolveData } from "../datasets.js";
-import { checkTMid, chunkProgress, chunkRows, generate, tMidFlag } from "../generate.js";
+import { checkTMid, chunkProgress, chunkRows, generate, solverFlag, tMidFlag } from "../generate.js";
+import type { PfOdeMethod } from "@scm-ts/trigflow";
 import { computeMetric, formatFigures, metricNames, type MetricName } from "../metrics-table.js";
 import { loadRun } from "../run.js";
 
@@ -19,6 +20,7 @@ export const evalFlags: FlagSpecs = {
   steps: { kind: "number", default: 1, help: "consistency steps (1 or 2)" },
   "t-mid": tMidFlag,
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
+  solver: solverFlag,
   n: { kind: "number", default: 2000, help: "samples on each side" },
   seed: { kind: "number", default: 0, help: "random seed" },
   backend: { kind: "string", choices: ["cpu", "webgpu", "auto"], default: "auto", help: "where to run (auto = WebGPU on a hardware adapter when Dawn is installed, else the CPU; webgpu loads Dawn)" },
@@ -38,7 +40,7 @@ export async function runEval(given: Flags, log: (line: string) => void = consol
   checkRowsFit("scm eval", "--n", n, run.cfg, false, undefined, chunkRows(run.cfg));
   const data = await resolveData((f.data as string | undefined) ?? run.cfg.data, run.cfg.seed);
   if (data.sampleShape.join() !== run.cfg.sampleShape.join()) throw new UsageError(`scm eval: the data has examples of shape [${data.sampleShape.join(", ")}] but the model makes [${run.cfg.sampleShape.join(", ")}]`);
-  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe, ...(tMid !== undefined ? { tMid } : {}), onChunk: chunkProgress(log, n) });
+  const x = generate(run.net, run.state.ema, run.cfg, { n, seed, steps, nfe, ...(f.solver !== undefined ? { solver: f.solver as PfOdeMethod } : {}), ...(tMid !== undefined ? { tMid } : {}), onChunk: chunkProgress(log, n) });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0) throw new Error(`scm eval: ${bad} of the ${total} sampled values are NaN or ±∞; the run's figures would be meaningless`);
   // The reference and the floor's second draw share no example (a file of N rows gives two halves of

@@ -11,7 +11,8 @@ import { adam } from "@scm-ts/nn";
 import * as c from "@scm-ts/core";
 import { checkpointFile, loadTensors } from "@scm-ts/io/node";
 import { nonNegativeInt, parseDecimal, positiveInt, UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
-import { checkSampleFile, checkTMid, chunkProgress, chunkRows, generate, tMidFlag, writeSamples, type GivenNoise } from "../generate.js";
+import { checkSampleFile, checkTMid, chunkProgress, chunkRows, generate, solverFlag, tMidFlag, writeSamples, type GivenNoise } from "../generate.js";
+import type { PfOdeMethod } from "@scm-ts/trigflow";
 import { countNonFinite } from "../run-check.js";
 import { checkRowsFit } from "../memory.js";
 import { checkNotAnInput, isRunFile } from "../run-folder.js";
@@ -28,6 +29,7 @@ export const sampleFlags: FlagSpecs = {
   "t-mid": tMidFlag,
   ts: { kind: "string", help: "explicit decreasing times, comma-separated (overrides --steps)" },
   nfe: { kind: "number", default: 35, help: "PF-ODE evaluations for diffusion checkpoints" },
+  solver: solverFlag,
   class: { kind: "string", help: "class-conditional checkpoints: k for every sample of class k, or all to spread the samples evenly over the classes (default: none, the null label)" },
   guidance: { kind: "number", help: "a guidance-distilled sCD student's w (default: the low end of the range it was distilled at); a class-conditional diffusion checkpoint's classifier-free guidance scale (default 1: none)" },
   n: { kind: "number", default: 1000, help: "number of samples" },
@@ -78,7 +80,7 @@ export async function runSample(given: Flags, log: (line: string) => void = cons
   const noise = f.noise === undefined ? undefined : await readNoise(String(f.noise), run.cfg.sampleShape, given.n === undefined ? undefined : n);
   const conditions = { ...(noise ? { noise } : {}), ...(k !== undefined ? { classLabel: k as number | "all" } : {}), ...(f.guidance !== undefined ? { guidance: f.guidance as number } : {}) };
   const rows = noise ? noise.z.shape[0]! : n;
-  const x = generate(run.net, run.state.ema, run.cfg, { n: rows, seed, steps, ...(tMid !== undefined ? { tMid } : {}), nfe, ...(ts ? { ts } : {}), ...conditions, onChunk: chunkProgress(log, rows) });
+  const x = generate(run.net, run.state.ema, run.cfg, { n: rows, seed, steps, ...(tMid !== undefined ? { tMid } : {}), nfe, ...(f.solver !== undefined ? { solver: f.solver as PfOdeMethod } : {}), ...(ts ? { ts } : {}), ...conditions, onChunk: chunkProgress(log, rows) });
   const { bad, total } = await countNonFinite(x);
   if (bad > 0 && !allow) throw new Error(`scm sample: ${bad} of the ${total} sampled values are NaN or ±∞; nothing written (inspect with --allow-nonfinite)`);
   const reference = out.endsWith(".png") ? await pictureReference(run.cfg) : undefined;

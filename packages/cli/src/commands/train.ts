@@ -143,7 +143,7 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
   let cfg: RunConfig = {
     mode, model, modelConfig: cond.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
     time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, warmup: recipe.warmup, ...(f.teacher ? { teacher: f.teacher as string } : {}),
-    lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC, ...(recipe.tMid !== undefined ? { tMid: recipe.tMid } : {}), ...(recipe.sampleSigmaMax !== undefined ? { sampleSigmaMax: recipe.sampleSigmaMax } : {}), ...(data.valueRange ? { valueRange: data.valueRange } : {}), ...cond.fields,
+    lrSchedule: recipe.lrSchedule, weighting: recipe.weighting, ema, tangentC: recipe.tangentC, ...(recipe.tMid !== undefined ? { tMid: recipe.tMid } : {}), ...(recipe.sampleSigmaMax !== undefined ? { sampleSigmaMax: recipe.sampleSigmaMax } : {}), ...(recipe.sampleMethod !== undefined ? { sampleMethod: recipe.sampleMethod } : {}), ...(data.valueRange ? { valueRange: data.valueRange } : {}), ...cond.fields,
   };
   checkRowsFit("scm train", "--batch", batch, cfg, true);
   const learningRate = cfg.lrSchedule === "cosine" ? cosineSchedule({ peak: cfg.lr, steps }) : constantSchedule(cfg.lr);

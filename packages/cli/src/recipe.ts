@@ -20,7 +20,9 @@
 // at every image size.
 // sCD on images trains 500 steps at the paper's rate of 1e-4 instead of 2000 at 1e-3: on MNIST its
 // 2-step samples were best after 250–1000 steps at 1e-4 and worsened with longer training or a higher
-// rate (docs/guide/training.md, "MNIST with the defaults").
+// rate (docs/guide/training.md, "MNIST with the defaults"). sCD in low dimension trains at a peak rate of
+// 3e-4: at 1e-3 its loss spiked tenfold part-way through a 4000-step run on the ring and never
+// recovered (1-step samples smeared along the circle), while 3e-4 trained smoothly on every set.
 // The CLI prints one line saying which applied.
 import type { Mode } from "@scm-ts/consistency";
 import { stdToExp } from "@scm-ts/nn";
@@ -75,6 +77,9 @@ export interface Recipe {
 /** The peak learning rate of sCD on images: the paper's rate for consistency models started from a teacher. */
 export const imageDistillationLr = 1e-4;
 
+/** The peak learning rate of sCD on low-dimensional data (below `lowDimension` entries per example). */
+export const lowDimensionDistillationLr = 3e-4;
+
 /** The default steps of sCD on images, at `imageDistillationLr`. */
 export const imageDistillationSteps = 500;
 
@@ -95,6 +100,7 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   const image = sampleShape.length === 3;
   const steps = positiveInt("train", "steps", f.steps ?? defaultSteps(mode, d, image));
   const imageScd = image && mode === "scd" && !low;
+  const lowScd = low && mode === "scd";
   const batch = positiveInt("train", "batch", f.batch ?? (image ? imageBatch(d) : 256));
   if (image && f.batch === undefined) log(`recipe: images of ${d} entries train at batch ${batch} (batch × entries near ${imageBatchEntries}, to fit the CPU backend's memory; override with --batch)`);
   const weighting = (f.weighting as Recipe["weighting"] | undefined) ?? (mode === "scd" && low ? "none" : "adaptive");
@@ -103,14 +109,14 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   const warmup = (f.warmup as number | undefined) ?? (consistency ? Math.round(0.15 * steps) : 0);
   if (!(Number.isInteger(warmup) && warmup >= 0)) throw new UsageError(`scm train: --warmup must be a whole number of steps ≥ 0, got ${warmup}`);
   if (!consistency && low) log(`recipe: ${d} entries per example is low-dimensional (< ${lowDimension}), so the PF-ODE sampler is DPM-Solver++(2M) on a grid from σ_max = ${lowDimensionSigmaMax} (DPM-Solver-2 from EDM's 80 at image scale)`);
-  if (consistency && (f.steps === undefined || f.weighting === undefined || f["tangent-c"] === undefined || (imageScd && f.lr === undefined))) {
-    const chosen = [f.steps === undefined ? `${steps} steps` : "", f.lr === undefined && imageScd ? `peak rate ${imageDistillationLr} (images)` : "", f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", `2-step sampling via t_mid = ${low ? lowDimensionTMid : paperTMid}`].filter(Boolean).join(", ");
+  if (consistency && (f.steps === undefined || f.weighting === undefined || f["tangent-c"] === undefined || ((imageScd || lowScd) && f.lr === undefined))) {
+    const chosen = [f.steps === undefined ? `${steps} steps` : "", f.lr === undefined && imageScd ? `peak rate ${imageDistillationLr} (images)` : f.lr === undefined && lowScd ? `peak rate ${lowDimensionDistillationLr}` : "", f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", `2-step sampling via t_mid = ${low ? lowDimensionTMid : paperTMid}`].filter(Boolean).join(", ");
     log(`recipe: ${d} entries per example is ${low ? `low-dimensional (< ${lowDimension})` : "image-scale"}, so ${chosen} (override with --steps, --lr, --weighting, --tangent-c; sample's --t-mid)`);
   }
   return {
     steps,
     batch,
-    lr: (f.lr as number | undefined) ?? (imageScd ? imageDistillationLr : consistency ? 1e-3 : 2e-3),
+    lr: (f.lr as number | undefined) ?? (imageScd ? imageDistillationLr : lowScd ? lowDimensionDistillationLr : consistency ? 1e-3 : 2e-3),
     lrSchedule: (f["lr-schedule"] as Recipe["lrSchedule"] | undefined) ?? "cosine",
     weighting,
     tangentC,

@@ -118,6 +118,7 @@ describe("a checkpoint whose config is malformed", () => {
     ["shape", { sampleShape: [2, -1] }, /config has sampleShape = \[2,-1\]/],
     ["sigma", { sigmaData: -0.5 }, /config has sigmaData = -0.5/],
     ["time", { time: undefined }, /config has time = nothing/],
+    ["sample-method", { sampleMethod: "rk4" }, /config has sampleMethod = "rk4", but it must be one of euler, ddim, heun, dpm-solver-2, dpm-solver-2m/],
   ];
   for (const [name, patch, want] of cases) {
     it(`${name}: one line naming the field, for sample and resume alike`, async () => {

@@ -11,9 +11,9 @@
 // At CI's budget the ring meets all of it but 1-step sCD's (0.16), the grid all but 1-step sCD's and
 // the checkerboard all but the teacher's and 1-step sCD's; each set is held to the gaps measured at this
 // budget with a margin (`marks` below), so a regression fails while the remaining gap stays visible. (The
-// students' 750 steps are a fifth of the default; sCD's low-dimensional rate of 3e-4 is chosen for the
-// default 4000 and trails the old 1e-3 in 1 step at this length. Experiment 7's full run measures the
-// defaults.)
+// students' 750 steps are a sixteenth of the default 12 000; sCD's low-dimensional rate of 3e-4 is
+// chosen for that length and trails the old 1e-3 in 1 step at this one. Experiment 7's full run
+// measures the defaults.)
 // Modes are checked everywhere. CI runs the small budget; SCM_QUALITY_FULL=1 runs the full defaults.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -23,10 +23,10 @@
 // rate (docs/guide/training.md, "MNIST with the defaults"). sCD in low dimension trains at a peak rate of
 // 3e-4: at 1e-3 its loss spiked tenfold part-way through a 4000-step run on the ring and never
 // recovered (1-step samples smeared along the circle), while 3e-4 trained smoothly on every set.
-// At that rate it trains 12 000 steps, three times the teacher's: its 1-step samples were still
-// improving at 4000 (the spirals' and the moons' gaps to the teacher fell by more than half from
-// 4000 to 12 000 steps), and a step of a 2-D MLP costs little; a batch of 1024 at 4000 steps, at
-// about the same cost, gained less.
+// sCD and sCT in low dimension train 12 000 steps, three times the teacher's: their 1- and 2-step
+// samples were still improving at 4000 (on the spirals, the moons and the 8-D mixture every gap to
+// the teacher narrowed from 4000 to 12 000 steps), and a step of a small MLP costs little; a batch
+// of 1024 at 4000 steps, at about the same cost, gained less.
 // The CLI prints one line saying which applied.
 import type { Mode } from "@scm-ts/consistency";
 import { stdToExp } from "@scm-ts/nn";
@@ -87,18 +87,18 @@ export const lowDimensionDistillationLr = 3e-4;
 /** The default steps of sCD on images, at `imageDistillationLr`. */
 export const imageDistillationSteps = 500;
 
-/** The default steps of sCD on low-dimensional data (below `lowDimension` entries per example). */
-export const lowDimensionDistillationSteps = 12_000;
+/** The default steps of sCD and sCT on low-dimensional data (below `lowDimension` entries per example). */
+export const lowDimensionConsistencySteps = 12_000;
 
 /**
- * The default steps of a mode on data of `d` entries per example: teachers 4000 (at twice the students'
- * rate); in low dimension sCT as many, where its 2-step quality was still climbing at 2000 steps, and
- * sCD three times as many at its lower rate, where 1-step quality kept climbing to 12 000; 2000 at
- * image scale, where a step costs far more; sCD on images (`image`) 500 at the paper's rate of 1e-4,
- * where its 2-step samples were best and worsened with longer training.
+ * The default steps of a mode on data of `d` entries per example: teachers 4000; sCD and sCT in low
+ * dimension three times as many, where their 1- and 2-step quality kept climbing to 12 000 steps and
+ * a step of a small MLP costs little; 2000 at image scale, where a step costs far more; sCD on images
+ * (`image`) 500 at the paper's rate of 1e-4, where its 2-step samples were best and worsened with
+ * longer training.
  */
 export const defaultSteps = (mode: Mode, d: number, image = false): number =>
-  mode === "scd" && d < lowDimension ? lowDimensionDistillationSteps : mode === "diffusion" || d < lowDimension ? 4000 : mode === "scd" && image ? imageDistillationSteps : 2000;
+  mode === "diffusion" ? 4000 : d < lowDimension ? lowDimensionConsistencySteps : mode === "scd" && image ? imageDistillationSteps : 2000;
 
 /** Resolves the recipe from the flags, filling what is absent from the defaults for this mode and data. */
 export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number[], log: (line: string) => void): Recipe {

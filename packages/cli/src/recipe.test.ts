@@ -20,7 +20,7 @@ describe("resolveRecipe", () => {
     expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1, tMid: 0.3 });
     expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ steps: 500, lr: 1e-4, weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
     expect(said.at(-1)).toMatch(/784 entries per example is image-scale, so 500 steps, peak rate 0\.0001 \(images\), weighting adaptive/);
-    expect([defaultSteps("diffusion", 784), defaultSteps("diffusion", 2), defaultSteps("sct", 2), defaultSteps("scd", 2), defaultSteps("scd", lowDimension - 1), defaultSteps("scd", lowDimension), defaultSteps("sct", lowDimension)]).toEqual([4000, 4000, 12000, 12000, 12000, 2000, 2000]);
+    expect([defaultSteps("diffusion", 784), defaultSteps("diffusion", 2), defaultSteps("sct", 2), defaultSteps("scd", 2), defaultSteps("scd", lowDimension - 1), defaultSteps("scd", lowDimension), defaultSteps("sct", lowDimension), defaultSteps("cm-discrete", 2)]).toEqual([4000, 4000, 12000, 12000, 12000, 2000, 2000, 4000]);
     expect(resolveRecipe({}, "scd", [lowDimension], log)).toMatchObject({ steps: 2000, lr: 1e-3, tangentC: 0.1 });
     expect(said.at(-1)).toMatch(/image-scale, so 2000 steps, weighting adaptive, tangent normalisation c = 0\.1/);
   });

@@ -1,8 +1,8 @@
 // The recipe's defaults: students train three times as long as the teacher in low dimension and
-// half as long at image scale; the low-dimensional recipe (no adaptive weighting for sCD, c = 1,
-// 2-step t_mid = 0.3, the teacher sampler DPM-Solver++(2M) from σ_max = 10) applies below 256
-// entries per example and the paper's above; the choice is said in one line; and flags override
-// every training default.
+// half as long (sCD on images an eighth) at image scale; the low-dimensional recipe (no adaptive
+// weighting for sCD, c = 1, 2-step t_mid = 0.3, the teacher sampler DPM-Solver++(2M) from σ_max = 10)
+// applies below 256 entries per example and the paper's above; the choice is said in one line; and
+// flags override every training default.
 import { describe, expect, it } from "vitest";
 import { defaultSteps, imageBatch, lowDimension, resolveRecipe } from "./recipe.js";
 

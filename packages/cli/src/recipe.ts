@@ -25,8 +25,8 @@
 // recovered (1-step samples smeared along the circle), while 3e-4 trained smoothly on every set.
 // sCD and sCT in low dimension train 12 000 steps, three times the teacher's: their 1- and 2-step
 // samples were still improving at 4000 (on all six sets of the quality test every gap to the teacher
-// narrowed from 4000 to 12 000 steps), and a step of a small MLP costs little; a batch
-// of 1024 at 4000 steps, at about the same cost, gained less.
+// narrowed from 4000 to 12 000 steps), and a step of a small MLP costs little; a batch of 1024 at
+// 4000 steps, at about the same cost, gained less.
 // The CLI prints one line saying which applied.
 import type { Mode } from "@scm-ts/consistency";
 import { stdToExp } from "@scm-ts/nn";
@@ -92,8 +92,8 @@ export const lowDimensionConsistencySteps = 12_000;
 
 /**
  * The default steps of a mode on data of `d` entries per example: teachers 4000, and the discrete-time
- * CM as many in low dimension; sCD and sCT in low dimension three times as many, where their 1- and 2-step quality kept climbing to 12 000 steps and
- * a step of a small MLP costs little; 2000 at image scale, where a step costs far more; sCD on images
+ * CM as many in low dimension; sCD and sCT in low dimension three times as many, where their 1- and
+ * 2-step quality kept climbing to 12 000 steps and a step of a small MLP costs little; 2000 at image scale, where a step costs far more; sCD on images
  * (`image`) 500 at the paper's rate of 1e-4, where its 2-step samples were best and worsened with
  * longer training.
  */

@@ -5,9 +5,16 @@
 import * as c from "@scm-ts/core";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./args.js";
-import { buildNetwork, defaultModelConfig } from "./run.js";
+import { buildNetwork, defaultMlpWidth, defaultModelConfig } from "./run.js";
 
 describe("defaultModelConfig", () => {
+  it("the MLP is 256 wide, or as wide as the data (a power of two, at most 1024) so F_θ spans every direction", () => {
+    expect([1, 2, 8, 255, 256, 257, 300, 512, 784, 3072].map(defaultMlpWidth)).toEqual([256, 256, 256, 256, 256, 512, 512, 512, 1024, 1024]);
+    expect(defaultModelConfig("mlp", [300])).toMatchObject({ dataDim: 300, width: 512, inputFourier: 0 });
+    expect(defaultModelConfig("mlp", [300], { width: 64 }).width).toBe(64);
+    expect(defaultModelConfig("mlp", [2])).toMatchObject({ width: 256, inputFourier: 4 });
+  });
+
   it.each([
     [[1, 8, 8], [1, 2, 2], 4],
     [[2, 6, 6], [1, 2], 2],

@@ -108,12 +108,25 @@ export interface ModelSize {
   readonly depth?: number;
 }
 
+/** The widest default MLP: the hidden width of vectors of more than 512 entries. */
+export const maxDefaultMlpWidth = 1024;
+
+/**
+ * The default hidden width of the MLP on vectors of `d` entries: 256, or the power of two at or above
+ * `d` when that is wider, up to `maxDefaultMlpWidth`. The output F_θ = W·h + b of a hidden state h of
+ * width w lies in a w-dimensional subspace, so an MLP narrower than the data cannot represent the
+ * denoiser in every direction (docs/guide/training.md, "From the command line", has the 300-D evidence).
+ */
+export function defaultMlpWidth(d: number): number {
+  return Math.min(maxDefaultMlpWidth, Math.max(256, 2 ** Math.ceil(Math.log2(d))));
+}
+
 /** The default architecture config for data of a shape. */
 export function defaultModelConfig(model: RunConfig["model"], sampleShape: readonly number[], size: ModelSize = {}): Record<string, unknown> {
   if (model === "mlp") {
     if (sampleShape.length !== 1) throw new UsageError(`--model mlp needs vector data [N, D]; this data has examples of shape [${sampleShape.join(", ")}]: use --model unet or dit`);
     // Fourier input features let the MLP draw sharp modes (the 5×5 grid's teacher: −2.2 → −0.17 nats).
-    return { dataDim: sampleShape[0], width: size.width ?? 256, depth: size.depth ?? 3, inputFourier: sampleShape[0]! < lowDimension ? 4 : 0 };
+    return { dataDim: sampleShape[0], width: size.width ?? defaultMlpWidth(sampleShape[0]!), depth: size.depth ?? 3, inputFourier: sampleShape[0]! < lowDimension ? 4 : 0 };
   }
   if (sampleShape.length !== 3) throw new UsageError(`--model ${model} needs images [N, C, H, W] or vectors [N, D] (with --model mlp); this data has examples of shape [${sampleShape.join(", ")}]: reshape it to one of those`);
   const [ch, size0, width0] = sampleShape as [number, number, number];

@@ -33,7 +33,7 @@ export const trainFlags: FlagSpecs = {
   mode: { kind: "string", choices: ["diffusion", "sct", "scd", "cm-discrete"], default: "sct", help: "objective" },
   data: { kind: "string", default: "ring", help: "ring, grid, moons, checkerboard, spirals, mnist, a .safetensors file (x: [N,D] or [N,C,H,W]) or a PNG folder" },
   model: { kind: "string", choices: ["mlp", "unet", "dit"], help: "architecture (default: mlp for vectors, unet for images)" },
-  width: { kind: "number", help: "model width: MLP hidden units (default 256), U-Net base channels (32), DiT hidden size (96)" },
+  width: { kind: "number", help: "model width: MLP hidden units (default 256, or the power of two at or above the data's entries per example, up to 1024), U-Net base channels (32), DiT hidden size (96)" },
   depth: { kind: "number", help: "model depth: MLP residual blocks (default 3), U-Net blocks per resolution (1), DiT blocks (4)" },
   teacher: { kind: "string", help: "sCD: the teacher's checkpoint folder (a --mode diffusion run); sCT: start from its weights" },
   init: { kind: "string", help: "start from a diffusion run's EMA weights (a checkpoint folder), or none (default: the teacher's when --teacher is given, else none)" },

@@ -16,7 +16,7 @@ import { identityStandardization, standardize, type Standardization } from "@scm
 import { join } from "node:path";
 import { UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
 import { resolveData } from "../datasets.js";
-import { buildNetwork, loadRun, modelFns, saveRun, type RunConfig } from "../run.js";
+import { buildNetwork, defaultMlpWidth, loadRun, maxDefaultMlpWidth, modelFns, saveRun, type RunConfig } from "../run.js";
 import { resolveRecipe } from "../recipe.js";
 import { resolveStart } from "../start.js";
 import { resumeFlags, type ResumedFlags } from "../resume.js";
@@ -140,6 +140,10 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
   const teacher = opts.teacher ?? start0.teacher;
   const recipe = resolveRecipe(f, mode, data.sampleShape, log);
   const { steps, batch, ema } = recipe;
+  const mlpWidth = model === "mlp" ? (cond.modelConfig as { width?: number }).width : undefined;
+  if (f.width === undefined && mlpWidth !== undefined && mlpWidth > 256 && mlpWidth === defaultMlpWidth(data.sampleShape[0]!)) {
+    log(`recipe: vectors of ${data.sampleShape[0]} entries get an MLP ${mlpWidth} wide (the power of two at or above the entries, up to ${maxDefaultMlpWidth}: a narrower hidden layer cannot span the output; override with --width)`);
+  }
   let cfg: RunConfig = {
     mode, model, modelConfig: cond.modelConfig, data: data.name, sampleShape: data.sampleShape, sigmaData: start0.sigmaData, dataTransform: start0.dataTransform,
     time: { pMean: f["p-mean"] as number, pStd: f["p-std"] as number }, steps, batch, lr: recipe.lr, seed, warmup: recipe.warmup, ...(f.teacher ? { teacher: f.teacher as string } : {}),

@@ -93,9 +93,9 @@ export const lowDimensionConsistencySteps = 12_000;
 /**
  * The default steps of a mode on data of `d` entries per example: teachers 4000, and the discrete-time
  * CM as many in low dimension; sCD and sCT in low dimension three times as many, where their 1- and
- * 2-step quality kept climbing to 12 000 steps and a step of a small MLP costs little; 2000 at image scale, where a step costs far more; sCD on images
- * (`image`) 500 at the paper's rate of 1e-4, where its 2-step samples were best and worsened with
- * longer training.
+ * 2-step quality kept climbing to 12 000 steps and a step of a small MLP costs little; 2000 at image
+ * scale, where a step costs far more; sCD on images (`image`) 500 at the paper's rate of 1e-4, where
+ * its 2-step samples were best and worsened with longer training.
  */
 export const defaultSteps = (mode: Mode, d: number, image = false): number =>
   mode === "diffusion" ? 4000 : d < lowDimension ? (mode === "cm-discrete" ? 4000 : lowDimensionConsistencySteps) : mode === "scd" && image ? imageDistillationSteps : 2000;

@@ -1,8 +1,8 @@
-// The recipe's defaults: students train three times as long as the teacher in low dimension and
-// half as long (sCD on images an eighth) at image scale; the low-dimensional recipe (no adaptive
-// weighting for sCD, c = 1, 2-step t_mid = 0.3, the teacher sampler DPM-Solver++(2M) from σ_max = 10)
-// applies below 256 entries per example and the paper's above; the choice is said in one line; and
-// flags override every training default.
+// The recipe's defaults: teachers of 8–255 entries per example train 12 000 steps, others 4000;
+// students 12 000 in low dimension and 2000 (sCD on images 500) at image scale; the low-dimensional
+// recipe (no adaptive weighting for sCD, c = 1, 2-step t_mid = 0.3, the teacher sampler
+// DPM-Solver++(2M) from σ_max = 10) applies below 256 entries per example and the paper's above; the
+// choice is said in one line; and flags override every training default.
 import { describe, expect, it } from "vitest";
 import { defaultSteps, imageBatch, lowDimension, resolveRecipe } from "./recipe.js";
 
@@ -21,6 +21,7 @@ describe("resolveRecipe", () => {
     expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ steps: 500, lr: 1e-4, weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
     expect(said.at(-1)).toMatch(/784 entries per example is image-scale, so 500 steps, peak rate 0\.0001 \(images\), weighting adaptive/);
     expect([defaultSteps("diffusion", 784), defaultSteps("diffusion", 2), defaultSteps("sct", 2), defaultSteps("scd", 2), defaultSteps("scd", lowDimension - 1), defaultSteps("scd", lowDimension), defaultSteps("sct", lowDimension), defaultSteps("cm-discrete", 2)]).toEqual([4000, 4000, 12000, 12000, 12000, 2000, 2000, 4000]);
+    expect([7, 8, lowDimension - 1, lowDimension].map((d) => defaultSteps("diffusion", d))).toEqual([4000, 12000, 12000, 4000]);
     expect(resolveRecipe({}, "scd", [lowDimension], log)).toMatchObject({ steps: 2000, lr: 1e-3, tangentC: 0.1 });
     expect(said.at(-1)).toMatch(/image-scale, so 2000 steps, weighting adaptive, tangent normalisation c = 0\.1/);
   });
@@ -42,7 +43,14 @@ describe("resolveRecipe", () => {
   it("gives the diffusion teacher more steps, no warm-up, and in low dimension DPM-Solver++(2M) from σ_max = 10", () => {
     said.length = 0;
     expect(resolveRecipe({}, "diffusion", [2], log)).toMatchObject({ steps: 4000, warmup: 0, lr: 2e-3, sampleSigmaMax: 10, sampleMethod: "dpm-solver-2m" });
-    expect(said).toEqual([expect.stringMatching(/low-dimensional \(< 256\), so the PF-ODE sampler is DPM-Solver\+\+\(2M\) on a grid from σ_max = 10/)]);
+    expect(said).toEqual([expect.stringMatching(/low-dimensional \(< 256\), so the PF-ODE sampler is DPM-Solver\+\+\(2M\) on a grid from σ_max = 10 \(DPM-Solver-2 from EDM's 80 at image scale\)$/)]);
+    said.length = 0;
+    // From 8 entries the teacher trains 12 000 steps, and the line says so unless --steps was given.
+    expect(resolveRecipe({}, "diffusion", [16], log).steps).toBe(12000);
+    expect(said).toEqual([expect.stringMatching(/σ_max = 10 .*, 12000 steps \(8–255 entries; 4000 below; override with --steps\)$/)]);
+    said.length = 0;
+    expect(resolveRecipe({ steps: 500 }, "diffusion", [16], log).steps).toBe(500);
+    expect(said).toEqual([expect.not.stringMatching(/12000/)]);
     said.length = 0;
     const image = resolveRecipe({}, "diffusion", [1, 28, 28], log);
     expect(image.sampleSigmaMax).toBeUndefined();

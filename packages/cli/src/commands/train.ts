@@ -38,7 +38,7 @@ export const trainFlags: FlagSpecs = {
   teacher: { kind: "string", help: "sCD: the teacher's checkpoint folder (a --mode diffusion run); sCT: start from its weights" },
   init: { kind: "string", help: "start from a diffusion run's EMA weights (a checkpoint folder), or none (default: the teacher's when --teacher is given, else none)" },
   "sigma-data": { kind: "number", help: "train on the data as given with this σ_d (default: standardise each coordinate or channel to σ_d = 0.5 and map samples back)" },
-  steps: { kind: "number", help: "total training steps (default 4000; sCD/sCT on data of < 256 entries per example: 12000, of ≥ 256 entries: 2000; sCD on images of ≥ 256 entries: 500)" },
+  steps: { kind: "number", help: "total training steps (default 4000; diffusion on data of 8–255 entries per example: 12000; sCD/sCT on data of < 256 entries: 12000, of ≥ 256 entries: 2000; sCD on images of ≥ 256 entries: 500)" },
   batch: { kind: "number", help: "batch size (default 256 for vectors; images: 2^15 / entries per example as a power of two, 32 for 28×28)" },
   lr: { kind: "number", help: "Adam's peak learning rate (default 2e-3 for diffusion, 1e-4 for sCD on images, 3e-4 for sCD on data of < 256 entries per example, 1e-3 otherwise)" },
   "lr-schedule": { kind: "string", choices: ["constant", "cosine"], help: "constant, or cosine decay to 0 at --steps (default cosine)" },

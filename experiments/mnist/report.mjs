@@ -56,7 +56,7 @@ const teacherStage = (() => {
   const events = readFileSync(join(dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
   let seconds = 0, prev = 0;
   for (const e of events) (seconds += (e.stepMs * (e.step - prev)) / 1000), (prev = e.step);
-  return { steps: cfg.steps, seconds, lastLoss: events.at(-1).loss, skipped: events.at(-1).skipped, lr: cfg.lr, ema: cfg.emaBeta, reused: true };
+  return { steps: cfg.steps, seconds, lastLoss: events.at(-1).loss, skipped: events.at(-1).skipped, lr: cfg.lr, ema: cfg.ema?.beta ?? cfg.emaBeta, reused: true };
 })();
 const stageRows = [
   ["teacher (diffusion)", teacherStage.steps, teacherStage.seconds, teacherStage.lastLoss],

@@ -13,7 +13,8 @@ cd "$(dirname "$0")/../.."
 OUT="${1:-runs/exp-mnist}"
 TEACHER_STEPS="${MNIST_TEACHER_STEPS:-1000}" CM_STEPS="${MNIST_CM_STEPS:-200}" N="${MNIST_N:-500}"
 MODEL="${MNIST_MODEL:-small}" SIZE="${MNIST_SIZE:-14}"
-COMMON=(--size "$SIZE" --model "$MODEL" --batch 32 --seed 0 --n "$N" --lr 3e-4 --ema 0.99)
+# The recorded settings, spelled out: the examples' defaults have since moved to scm train's recipe.
+COMMON=(--size "$SIZE" --model "$MODEL" --batch 32 --seed 0 --n "$N" --lr 3e-4 --ema 0.99 --lr-schedule constant --warmup $(( (CM_STEPS + 2) / 4 )))
 [ "${MNIST_SKIP_BUILD:-0}" = 1 ] || npx tsc -b examples/mnist
 mkdir -p "$OUT"
 start=$(date +%s)

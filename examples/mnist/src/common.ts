@@ -10,14 +10,16 @@ import type { MnistSplit } from "./mnist-data.js";
 
 /** Flags shared by both scripts. */
 export const commonFlags = {
-  size: { kind: "number", default: 14, integer: true, help: "training resolution: 28, 14 or 7 (28 average-pooled)" },
-  model: { kind: "string", default: "small", choices: ["tiny", "small", "base"], help: "U-Net size preset" },
+  size: { kind: "number", default: 28, integer: true, help: "training resolution: 28, 14 or 7 (28 average-pooled)" },
+  model: { kind: "string", default: "base", choices: ["tiny", "small", "base"], help: "U-Net size preset" },
   batch: { kind: "number", default: 32, integer: true, min: 2, help: "batch size" },
   seed: { kind: "number", default: 0, integer: true, min: 0, help: "random seed (initialisation, batches, noise)" },
   n: { kind: "number", default: 1000, integer: true, min: 4, help: "samples per method for FD and precision/recall" },
   "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },
   "p-std": { kind: "number", default: 1.4, help: "log-normal time proposal P_std" },
-  ema: { kind: "number", default: 0.99, help: "EMA decay per step of the consistency model" },
+  "lr-schedule": { kind: "string", default: "cosine", choices: ["constant", "cosine"], help: "the learning rate: constant, or cosine decay from its peak to 0 at the last step" },
+  ema: { kind: "number", default: 0, min: 0, help: "a fixed EMA decay per step of the consistency model (0: the power EMA of --ema-std)" },
+  "ema-std": { kind: "number", default: 0.05, min: 0, help: "EDM2's power EMA of relative width σ_rel, for every stage without a fixed decay" },
   "checkpoint-every": { kind: "number", default: 250, integer: true, min: 1, help: "steps between checkpoints" },
 } as const satisfies Record<string, FlagSpec>;
 

@@ -1,8 +1,8 @@
 // The examples' network: @scm-ts/models' U-Net with the sCM changes (c_noise(t) = t, positional
-// embedding, adaptive double normalisation, logvar head), sized for a shared 2-core CPU. Two levels
-// (size, size/2) with attention only in the middle at the low resolution — one level at an odd side
-// (7 = 28/4), which cannot be halved; "small" is the default of the full runs, "tiny" the one of the
-// smoke tests.
+// embedding, adaptive double normalisation, logvar head), sized for a shared 2-core CPU. One level per
+// halving of the side, up to three (28 → 14 → 7; 14 → 7; one level at 7, which cannot be halved),
+// with attention only in the middle at the lowest resolution; "base" at 28×28 is `scm train`'s U-Net
+// for MNIST and the examples' default, "tiny" the one of the smoke tests.
 import type { Tensor } from "@scm-ts/core";
 import { unet, type ModelParams, type Network, type UnetConfig } from "@scm-ts/models";
 
@@ -20,7 +20,9 @@ export type PresetName = keyof typeof presets;
 export function unetConfig(preset: PresetName, size: number): UnetConfig {
   const p = presets[preset];
   if (!p) throw new RangeError(`--model ${String(preset)}: use one of ${Object.keys(presets).join(", ")}`);
-  return { imageSize: size, inChannels: 1, channelMult: size % 2 === 0 ? [1, 2] : [1], numBlocks: 1, attnResolutions: [], midAttention: true, ...p };
+  // One level more per halving of the side, up to three levels: 28 → 14 → 7, 14 → 7, 7.
+  const levels = size % 4 === 0 ? 3 : size % 2 === 0 ? 2 : 1;
+  return { imageSize: size, inChannels: 1, channelMult: [1, 2, 2].slice(0, levels), numBlocks: 1, attnResolutions: [], midAttention: true, ...p };
 }
 
 /** A network of the examples. */

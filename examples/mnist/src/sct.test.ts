@@ -29,6 +29,8 @@ describe("the MNIST sCT example", () => {
     await expect(main(["--steps", "0"], () => {})).rejects.toThrow(/--steps must be at least 1, got 0/);
     await expect(main(["--model", "huge"], () => {})).rejects.toThrow(/--model must be one of tiny, small, base; got 'huge'/);
     await expect(main(["--size", "10"], () => {})).rejects.toThrow(/--size 10/);
+    await expect(main(["--ema", "1.5"], () => {})).rejects.toThrow(/decay per step below 1, got 1\.5/);
+    await expect(main(["--ema-std", "0.9"], () => {})).rejects.toThrow(/--ema-std: .*EDM2 uses/);
     const help: string[] = [];
     expect(await main(["--help"], (l) => help.push(l))).toBeUndefined();
     expect(help.join("\n")).toMatch(/--init/);

@@ -10,7 +10,8 @@ import type { RawNetwork } from "@scm-ts/core";
 import { initTrainState, makeObjective, makeTrainStep, train } from "@scm-ts/consistency";
 import { openEventLog, readCheckpoint, readCheckpointInto, writeCheckpoint, type Checkpoint, type JsonValue } from "@scm-ts/io/node";
 import type { ModelParams, UnetConfig } from "@scm-ts/models";
-import { adam } from "@scm-ts/nn";
+import { adam, constantSchedule, cosineSchedule, powerFunctionBeta, stdToExp } from "@scm-ts/nn";
+import { UsageError } from "./flags.js";
 import { batchFn, type MnistSplit } from "./mnist-data.js";
 import { buildNet, modelOf, type Net } from "./model.js";
 
@@ -26,10 +27,12 @@ export interface StageOptions {
   readonly data: MnistSplit;
   readonly steps: number;
   readonly batch: number;
+  /** Adam's learning rate: constant, or its peak under cosine decay to 0 at the last step. */
   readonly lr: number;
+  readonly lrSchedule: LrSchedule;
   /** Tangent warm-up steps H (0: none). */
   readonly warmup: number;
-  readonly emaBeta: number;
+  readonly ema: EmaSetting;
   readonly time: { readonly pMean: number; readonly pStd: number };
   readonly seed: number;
   /** Checkpoint folder. */
@@ -39,6 +42,29 @@ export interface StageOptions {
   readonly extra?: Record<string, JsonValue>;
   readonly log: (line: string) => void;
 }
+
+/** How the learning rate moves over a stage. */
+export type LrSchedule = "constant" | "cosine";
+
+/** The EMA of the sampling weights: a fixed decay per step, or EDM2's power EMA of relative width σ_rel. */
+export type EmaSetting = { readonly kind: "fixed"; readonly beta: number } | { readonly kind: "power"; readonly std: number };
+
+/** The EMA of the flags: a fixed decay `beta` when it is positive, else the power EMA of width `std`; a bad value is a UsageError naming the flag. */
+export function emaSetting(beta: number, std: number): EmaSetting {
+  if (beta > 0) {
+    if (!(beta < 1)) throw new UsageError(`--ema and --teacher-ema take a decay per step below 1, got ${beta} (0: the power EMA of --ema-std)`);
+    return { kind: "fixed", beta };
+  }
+  try {
+    stdToExp(std);
+  } catch (e) {
+    throw new UsageError(`--ema-std: ${(e as Error).message} (EDM2 uses 0.05–0.15)`);
+  }
+  return { kind: "power", std };
+}
+
+// EDM2's power EMA as a decay per step i: β_i = (1 − 1/i)^(γ+1), γ from σ_rel.
+const powerBeta = (std: number) => (i: number) => powerFunctionBeta(std, i, 1);
 
 /** What a stage ends with. */
 export interface StageResult {
@@ -53,21 +79,23 @@ const fmtTime = (s: number) => (s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.to
 /** Trains one stage and writes its checkpoint to `o.dir`. */
 export async function trainStage(o: StageOptions): Promise<StageResult> {
   mkdirSync(o.dir, { recursive: true });
-  const optimizer = adam({ learningRate: o.lr, b2: 0.99 });
+  const learningRate = o.lrSchedule === "cosine" ? cosineSchedule({ peak: o.lr, steps: o.steps }) : constantSchedule(o.lr);
+  const optimizer = adam({ learningRate, b2: 0.99 });
+  const emaBeta = o.ema.kind === "power" ? powerBeta(o.ema.std) : o.ema.beta;
   const state = initTrainState(o.init, optimizer, c.random.key(o.seed + 1));
   const objective = makeObjective(modelOf(o.net), { mode: o.mode, sigmaData: o.data.sigmaData, time: o.time, ...(o.teacher ? { teacher: o.teacher } : {}) });
   const step = makeTrainStep(objective, { optimizer, clipNorm: 10 });
   const config: Record<string, JsonValue> = {
     mode: o.mode, model: "unet", modelConfig: o.net.config as unknown as JsonValue, data: `mnist-${o.data.size}`, sampleShape: [1, o.data.size, o.data.size],
     sigmaData: o.data.sigmaData, pixelMean: o.data.pixelMean, pixelStd: o.data.pixelStd, time: { ...o.time }, steps: o.steps, batch: o.batch, lr: o.lr,
-    warmup: o.warmup, emaBeta: o.emaBeta, seed: o.seed, ...(o.extra ?? {}),
+    lrSchedule: o.lrSchedule, warmup: o.warmup, ema: { ...o.ema }, seed: o.seed, ...(o.extra ?? {}),
   };
   const events = await openEventLog(join(o.dir, "events.jsonl"));
   const every = Math.max(1, Math.round(o.steps / 20));
   const t0 = performance.now();
-  o.log(`[${o.name}] ${o.mode}: ${o.steps} steps of batch ${o.batch}, lr ${o.lr}, warm-up ${o.warmup}; checkpoints in ${o.dir}`);
+  o.log(`[${o.name}] ${o.mode}: ${o.steps} steps of batch ${o.batch}, lr ${o.lr} (${o.lrSchedule}), EMA ${o.ema.kind === "power" ? `power σ_rel ${o.ema.std}` : o.ema.beta}, warm-up ${o.warmup}; checkpoints in ${o.dir}`);
   const res = await train({
-    state, steps: o.steps, step, batch: batchFn(o.data, o.batch, o.seed), warmup: o.warmup, emaBeta: o.emaBeta, logEvery: Math.min(every, 25), progress: false,
+    state, steps: o.steps, step, batch: batchFn(o.data, o.batch, o.seed), warmup: o.warmup, emaBeta, logEvery: Math.min(every, 25), progress: false,
     onEvent: (e) => {
       events.append({ ...e, stage: o.name });
       if (e.step % every === 0 || e.step === o.steps) {

@@ -51,7 +51,7 @@ export interface GenerateOptions extends SampleConditions {
 export const solverFlag = { kind: "string", choices: pfOdeMethods, help: "the PF-ODE solver of diffusion checkpoints: dpm-solver-2m is DPM-Solver++(2M), one evaluation per step (default: the run's, dpm-solver-2m for data below 256 entries per example, else the paper's dpm-solver-2)" } as const;
 
 /** The `--t-mid` flag of `scm sample` and `scm eval`. */
-export const tMidFlag = { kind: "number", help: "the intermediate time of 2-step sampling (default: the run's, 0.3 for data below 256 entries per example, else the paper's 1.1)" } as const;
+export const tMidFlag = { kind: "number", help: "the intermediate time of 2-step sampling (default: the run's: 0.3 below 8 entries per example, 0.45 from 8 to 255, else the paper's 1.1)" } as const;
 
 /** A given `--t-mid`, checked to lie in (0, π/2); undefined when absent. */
 export function checkTMid(command: string, v: unknown): number | undefined {

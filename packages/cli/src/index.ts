@@ -2,7 +2,7 @@
 export { parseFlags, parseDecimal, withDefaults, helpText, UsageError, type Flags, type FlagSpec, type FlagSpecs } from "./args.js";
 export { resolveData, builtinData, type DataSource, type DataOptions } from "./datasets.js";
 export { conditioningFlags, defaultDiscreteSteps, initialParams, samplerConditions, type Conditioning, type SampleConditions } from "./conditioning.js";
-export { buildNetwork, defaultModelConfig, defaultMlpWidth, maxDefaultMlpWidth, loadRun, saveRun, type LoadOptions, type RunConfig } from "./run.js";
+export { buildNetwork, defaultModelConfig, defaultMlpWidth, maxDefaultMlpWidth, minDefaultMlpWidth, loadRun, saveRun, type LoadOptions, type RunConfig } from "./run.js";
 export { checkRunConfig, countNonFinite, type NonFiniteCount } from "./run-check.js";
 export { claimRunFolder, lockFileName, type ClaimOptions, type RunFolder } from "./run-folder.js";
 export { Interrupted } from "./signals.js";

@@ -1,10 +1,11 @@
 // The recipe's defaults: teachers of 8–255 entries per example train 12 000 steps, others 4000;
-// students 12 000 in low dimension and 2000 (sCD on images 500) at image scale; the low-dimensional
-// recipe (no adaptive weighting for sCD, c = 1, 2-step t_mid = 0.3, the teacher sampler
+// students 12 000 in low dimension and 2000 (sCD on images 500) at image scale; 2-step sampling's
+// t_mid 0.3 below 8 entries, 0.45 from 8 to 255, 1.1 above; the low-dimensional
+// recipe (no adaptive weighting for sCD, c = 1, the teacher sampler
 // DPM-Solver++(2M) from σ_max = 10) applies below 256 entries per example and the paper's above; the
 // choice is said in one line; and flags override every training default.
 import { describe, expect, it } from "vitest";
-import { defaultSteps, imageBatch, lowDimension, resolveRecipe } from "./recipe.js";
+import { defaultSteps, imageBatch, lowDimension, recipeTMid, resolveRecipe } from "./recipe.js";
 
 describe("resolveRecipe", () => {
   const said: string[] = [];
@@ -24,6 +25,9 @@ describe("resolveRecipe", () => {
     expect([7, 8, lowDimension - 1, lowDimension].map((d) => defaultSteps("diffusion", d))).toEqual([4000, 12000, 12000, 4000]);
     expect(resolveRecipe({}, "scd", [lowDimension], log)).toMatchObject({ steps: 2000, lr: 1e-3, tangentC: 0.1 });
     expect(said.at(-1)).toMatch(/image-scale, so 2000 steps, weighting adaptive, tangent normalisation c = 0\.1/);
+    expect([7, 8, lowDimension - 1, lowDimension].map(recipeTMid)).toEqual([0.3, 0.45, 0.45, 1.1]);
+    expect(resolveRecipe({}, "sct", [16], log).tMid).toBe(0.45);
+    expect(said.at(-1)).toMatch(/16 entries per example is low-dimensional .*2-step sampling via t_mid = 0\.45/);
   });
 
   it("distils images 500 steps at 1e-4; sCT on images and sCD on long vectors keep 2000 at 1e-3", () => {

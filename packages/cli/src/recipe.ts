@@ -8,6 +8,9 @@
 // The third is a sampling setting recorded in the checkpoint: 2-step sampling renoises at t_mid = 0.3
 // below `lowDimension` (σ = 0.31·σ_d: the second step redraws the fine detail the first blurs), the
 // paper's 1.1 at image scale; on all six data sets of the quality test t_mid = 0.3 scored far better.
+// From 8 entries on it renoises at 0.45 (σ = 0.48·σ_d): on mixtures in 8 and 16 dimensions the first
+// step strands more samples between components, and both students scored better there at 0.4–0.5,
+// while in 2-D 0.3 was as good or better (spirals and moons by 0.1 nats).
 // Likewise a diffusion run records the σ_max of its PF-ODE sampler's EDM grid: 10 below `lowDimension`
 // (20·σ_d; EDM's 80 spends a third of the 35 evaluations where standardised low-dimensional data is
 // already indistinguishable from noise, and σ_max = 10 scored better on all six sets), 80 above; and its
@@ -93,11 +96,30 @@ export const imageDistillationSteps = 500;
 /** The default steps of sCD and sCT on low-dimensional data (below `lowDimension` entries per example). */
 export const lowDimensionConsistencySteps = 12_000;
 
-/** Teachers of data with at least this many (and fewer than `lowDimension`) entries per example train `longTeacherSteps`. */
-export const longTeacherDimension = 8;
+/** The default steps of a teacher, outside the range of `midDimension`. */
+export const teacherSteps = 4000;
 
-/** The default steps of a teacher on data of `longTeacherDimension` to `lowDimension` entries per example. */
+/**
+ * Data of at least this many (and fewer than `lowDimension`) entries per example: teachers train
+ * `longTeacherSteps`, and 2-step sampling renoises at `midDimensionTMid`.
+ */
+export const midDimension = 8;
+
+/** The default steps of a teacher on data of `midDimension` to `lowDimension` entries per example. */
 export const longTeacherSteps = 12_000;
+
+/** The t_mid of 2-step sampling that consistency runs record on data of `midDimension` to `lowDimension` entries per example. */
+export const midDimensionTMid = 0.45;
+
+/**
+ * The t_mid of 2-step sampling that a consistency run on data of `d` entries per example records:
+ * `lowDimensionTMid` (0.3) below `midDimension`, `midDimensionTMid` from there to `lowDimension`, the
+ * paper's 1.1 at image scale. The first step's strays between components grow with D, and a second
+ * step started from more noise pulls more of them back at the cost of redrawing more detail.
+ */
+export function recipeTMid(d: number): number {
+  return d >= lowDimension ? paperTMid : d >= midDimension ? midDimensionTMid : lowDimensionTMid;
+}
 
 /**
  * The default steps of a mode on data of `d` entries per example: teachers 4000, and 12 000 on data
@@ -109,7 +131,7 @@ export const longTeacherSteps = 12_000;
  */
 export const defaultSteps = (mode: Mode, d: number, image = false): number =>
   mode === "diffusion"
-    ? d >= longTeacherDimension && d < lowDimension ? longTeacherSteps : 4000
+    ? d >= midDimension && d < lowDimension ? longTeacherSteps : teacherSteps
     : d < lowDimension ? (mode === "cm-discrete" ? 4000 : lowDimensionConsistencySteps) : mode === "scd" && image ? imageDistillationSteps : 2000;
 
 /** Resolves the recipe from the flags, filling what is absent from the defaults for this mode and data. */
@@ -129,11 +151,11 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   const warmup = (f.warmup as number | undefined) ?? (consistency ? Math.round(0.15 * steps) : 0);
   if (!(Number.isInteger(warmup) && warmup >= 0)) throw new UsageError(`scm train: --warmup must be a whole number of steps ≥ 0, got ${warmup}`);
   if (!consistency && low) {
-    const long = f.steps === undefined && d >= longTeacherDimension ? `, ${steps} steps (${longTeacherDimension}–${lowDimension - 1} entries; 4000 below; override with --steps)` : "";
+    const long = f.steps === undefined && d >= midDimension ? `, ${steps} steps (${midDimension}–${lowDimension - 1} entries; ${teacherSteps} below; override with --steps)` : "";
     log(`recipe: ${d} entries per example is low-dimensional (< ${lowDimension}), so the PF-ODE sampler is DPM-Solver++(2M) on a grid from σ_max = ${lowDimensionSigmaMax} (DPM-Solver-2 from EDM's 80 at image scale)${long}`);
   }
   if (consistency && (f.steps === undefined || f.weighting === undefined || f["tangent-c"] === undefined || ((imageScd || lowScd) && f.lr === undefined))) {
-    const chosen = [f.steps === undefined ? `${steps} steps` : "", f.lr === undefined && imageScd ? `peak rate ${imageDistillationLr} (images)` : f.lr === undefined && lowScd ? `peak rate ${lowDimensionDistillationLr}` : "", f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", `2-step sampling via t_mid = ${low ? lowDimensionTMid : paperTMid}`].filter(Boolean).join(", ");
+    const chosen = [f.steps === undefined ? `${steps} steps` : "", f.lr === undefined && imageScd ? `peak rate ${imageDistillationLr} (images)` : f.lr === undefined && lowScd ? `peak rate ${lowDimensionDistillationLr}` : "", f.weighting === undefined ? `weighting ${weighting}` : "", f["tangent-c"] === undefined ? `tangent normalisation c = ${tangentC}` : "", `2-step sampling via t_mid = ${recipeTMid(d)}`].filter(Boolean).join(", ");
     log(`recipe: ${d} entries per example is ${low ? `low-dimensional (< ${lowDimension})` : "image-scale"}, so ${chosen} (override with --steps, --lr, --weighting, --tangent-c; sample's --t-mid)`);
   }
   return {
@@ -145,7 +167,7 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
     tangentC,
     warmup,
     ema: emaSetting(f),
-    ...(consistency ? { tMid: low ? lowDimensionTMid : paperTMid } : low ? { sampleSigmaMax: lowDimensionSigmaMax, sampleMethod: lowDimensionSampleMethod } : {}),
+    ...(consistency ? { tMid: recipeTMid(d) } : low ? { sampleSigmaMax: lowDimensionSigmaMax, sampleMethod: lowDimensionSampleMethod } : {}),
   };
 }
 

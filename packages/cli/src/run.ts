@@ -108,17 +108,21 @@ export interface ModelSize {
   readonly depth?: number;
 }
 
+/** The narrowest default MLP: the hidden width of vectors of up to 256 entries. */
+export const minDefaultMlpWidth = 256;
+
 /** The widest default MLP: the hidden width of vectors of more than 512 entries. */
 export const maxDefaultMlpWidth = 1024;
 
 /**
- * The default hidden width of the MLP on vectors of `d` entries: 256, or the power of two at or above
- * `d` when that is wider, up to `maxDefaultMlpWidth`. The output F_θ = W·h + b of a hidden state h of
- * width w lies in a w-dimensional subspace, so an MLP narrower than the data cannot represent the
- * denoiser in every direction (docs/guide/training.md, "From the command line", has the 300-D evidence).
+ * The default hidden width of the MLP on vectors of `d` entries: `minDefaultMlpWidth`, or the power
+ * of two at or above `d` when that is wider, up to `maxDefaultMlpWidth`. The output F_θ = W·h + b of
+ * a hidden state h of width w lies in a w-dimensional subspace, so an MLP narrower than the data
+ * cannot represent the denoiser in every direction (docs/guide/training.md, "From the command line",
+ * has the 300-D evidence).
  */
 export function defaultMlpWidth(d: number): number {
-  return Math.min(maxDefaultMlpWidth, Math.max(256, 2 ** Math.ceil(Math.log2(d))));
+  return Math.min(maxDefaultMlpWidth, Math.max(minDefaultMlpWidth, 2 ** Math.ceil(Math.log2(d))));
 }
 
 /** The default architecture config for data of a shape. */

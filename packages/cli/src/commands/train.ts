@@ -16,7 +16,7 @@ import { identityStandardization, standardize, type Standardization } from "@scm
 import { join } from "node:path";
 import { UsageError, withDefaults, type Flags, type FlagSpecs } from "../args.js";
 import { resolveData } from "../datasets.js";
-import { buildNetwork, defaultMlpWidth, loadRun, maxDefaultMlpWidth, modelFns, saveRun, type RunConfig } from "../run.js";
+import { buildNetwork, defaultMlpWidth, loadRun, maxDefaultMlpWidth, minDefaultMlpWidth, modelFns, saveRun, type RunConfig } from "../run.js";
 import { resolveRecipe } from "../recipe.js";
 import { resolveStart } from "../start.js";
 import { resumeFlags, type ResumedFlags } from "../resume.js";
@@ -141,7 +141,7 @@ async function trainIn(folder: RunFolder, explicit: Flags, log: (line: string) =
   const recipe = resolveRecipe(f, mode, data.sampleShape, log);
   const { steps, batch, ema } = recipe;
   const mlpWidth = model === "mlp" ? (cond.modelConfig as { width?: number }).width : undefined;
-  if (f.width === undefined && mlpWidth !== undefined && mlpWidth > 256 && mlpWidth === defaultMlpWidth(data.sampleShape[0]!)) {
+  if (f.width === undefined && mlpWidth !== undefined && mlpWidth > minDefaultMlpWidth && mlpWidth === defaultMlpWidth(data.sampleShape[0]!)) {
     log(`recipe: vectors of ${data.sampleShape[0]} entries get an MLP ${mlpWidth} wide (the power of two at or above the entries, up to ${maxDefaultMlpWidth}: a narrower hidden layer cannot span the output; override with --width)`);
   }
   let cfg: RunConfig = {

@@ -1,7 +1,7 @@
 // The recipe's defaults: teachers of 8–255 entries per example train 12 000 steps, others 4000;
 // students 12 000 in low dimension and 2000 (sCD on images 500) at image scale; 2-step sampling's
 // t_mid 0.3 below 8 entries, 0.45 from 8 to 255, 1.1 above; the low-dimensional
-// recipe (no adaptive weighting for sCD, c = 1, the teacher sampler
+// recipe (no adaptive weighting for sCD and sCT, c = 1, the teacher sampler
 // DPM-Solver++(2M) from σ_max = 10) applies below 256 entries per example and the paper's above; the
 // choice is said in one line; and flags override every training default.
 import { describe, expect, it } from "vitest";
@@ -18,7 +18,8 @@ describe("resolveRecipe", () => {
     expect(low.tMid).toBe(0.3);
     expect(low.sampleSigmaMax).toBeUndefined();
     expect(said).toEqual([expect.stringMatching(/2 entries per example is low-dimensional \(< 256\), so 12000 steps, peak rate 0\.0003, weighting none, tangent normalisation c = 1, 2-step sampling via t_mid = 0\.3/)]);
-    expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "adaptive", tangentC: 1, tMid: 0.3 });
+    expect(resolveRecipe({}, "sct", [2], log)).toMatchObject({ weighting: "none", tangentC: 1, tMid: 0.3 });
+    expect(resolveRecipe({}, "sct", [1, 28, 28], log)).toMatchObject({ weighting: "adaptive", tangentC: 0.1 });
     expect(resolveRecipe({}, "scd", [1, 28, 28], log)).toMatchObject({ steps: 500, lr: 1e-4, weighting: "adaptive", tangentC: 0.1, tMid: 1.1 });
     expect(said.at(-1)).toMatch(/784 entries per example is image-scale, so 500 steps, peak rate 0\.0001 \(images\), weighting adaptive/);
     expect([defaultSteps("diffusion", 784), defaultSteps("diffusion", 2), defaultSteps("sct", 2), defaultSteps("scd", 2), defaultSteps("scd", lowDimension - 1), defaultSteps("scd", lowDimension), defaultSteps("sct", lowDimension), defaultSteps("cm-discrete", 2)]).toEqual([4000, 4000, 12000, 12000, 12000, 2000, 2000, 4000]);

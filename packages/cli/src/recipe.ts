@@ -2,8 +2,9 @@
 // several data sets and dimensions chose (docs/guide/training.md, "Defaults and the evidence"). Two
 // settings depend on the data's dimension D, because the sCM tangent g behaves differently there:
 // - below `lowDimension`, ‖g‖ of sCD falls under the normalisation's c as the student converges, so
-//   the adaptive weight e^{w} grows like 1/error² and sCD trains better without it; and sCT's
-//   normalised tangent is biased at c = 0.1 on a mixture, much less at c = 1;
+//   the adaptive weight e^{w} grows like 1/error² and sCD trains better without it; sCT, whose loss
+//   is mostly the variance of its one-sample velocity, trained better without it too, on every set
+//   from 2 to 16 entries; and sCT's normalised tangent is biased at c = 0.1 on a mixture, much less at c = 1;
 // - at image scale (D in the thousands) ‖g‖ ≫ c and the paper's choices hold (adaptive weighting, c = 0.1).
 // The third is a sampling setting recorded in the checkpoint: 2-step sampling renoises at t_mid = 0.3
 // below `lowDimension` (σ = 0.31·σ_d: the second step redraws the fine detail the first blurs), the
@@ -145,7 +146,7 @@ export function resolveRecipe(f: Flags, mode: Mode, sampleShape: readonly number
   const lowScd = low && mode === "scd";
   const batch = positiveInt("train", "batch", f.batch ?? (image ? imageBatch(d) : 256));
   if (image && f.batch === undefined) log(`recipe: images of ${d} entries train at batch ${batch} (batch × entries near ${imageBatchEntries}, to fit the CPU backend's memory; override with --batch)`);
-  const weighting = (f.weighting as Recipe["weighting"] | undefined) ?? (mode === "scd" && low ? "none" : "adaptive");
+  const weighting = (f.weighting as Recipe["weighting"] | undefined) ?? ((mode === "scd" || mode === "sct") && low ? "none" : "adaptive");
   const tangentC = (f["tangent-c"] as number | undefined) ?? (low ? 1 : 0.1);
   if (!(tangentC > 0 && Number.isFinite(tangentC))) throw new UsageError(`scm train: --tangent-c must be positive, got ${tangentC}`);
   const warmup = (f.warmup as number | undefined) ?? (consistency ? Math.round(0.15 * steps) : 0);

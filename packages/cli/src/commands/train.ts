@@ -44,7 +44,7 @@ export const trainFlags: FlagSpecs = {
   "lr-schedule": { kind: "string", choices: ["constant", "cosine"], help: "constant, or cosine decay to 0 at --steps (default cosine)" },
   ema: { kind: "number", help: "a fixed EMA decay per step for the sampling weights, instead of the default power EMA" },
   "ema-std": { kind: "number", help: "EDM2's power EMA of relative width σ_rel (default 0.05)" },
-  weighting: { kind: "string", choices: ["adaptive", "none"], help: "adaptive weighting by the learned w_φ(t), or none (default: none for sCD on data of < 256 entries, else adaptive)" },
+  weighting: { kind: "string", choices: ["adaptive", "none"], help: "adaptive weighting by the learned w_φ(t), or none (default: none for sCD and sCT on data of < 256 entries, else adaptive)" },
   "tangent-c": { kind: "number", help: "c of the sCM tangent normalisation g/(‖g‖ + c) (default: 1 on data of < 256 entries, else the paper's 0.1)" },
   warmup: { kind: "number", help: "tangent warm-up steps H, r = min(1, step/H) (default: 15% of --steps for sCT/sCD, 0 for diffusion)" },
   "p-mean": { kind: "number", default: -1, help: "log-normal time proposal P_mean" },

@@ -3,8 +3,9 @@
 // settings depend on the data's dimension D, because the sCM tangent g behaves differently there:
 // - below `lowDimension`, ‖g‖ of sCD falls under the normalisation's c as the student converges, so
 //   the adaptive weight e^{w} grows like 1/error² and sCD trains better without it; sCT, whose loss
-//   is mostly the variance of its one-sample velocity, trained better without it too, on every set
-//   from 2 to 16 entries; and sCT's normalised tangent is biased at c = 0.1 on a mixture, much less at c = 1;
+//   is mostly the variance of its one-sample velocity, scored as well or better without it in 2 steps
+//   on every set from 2 to 16 entries; and sCT's normalised tangent is biased at c = 0.1 on a
+//   mixture, much less at c = 1;
 // - at image scale (D in the thousands) ‖g‖ ≫ c and the paper's choices hold (adaptive weighting, c = 0.1).
 // The third is a sampling setting recorded in the checkpoint: 2-step sampling renoises at t_mid = 0.3
 // below `lowDimension` (σ = 0.31·σ_d: the second step redraws the fine detail the first blurs), the
